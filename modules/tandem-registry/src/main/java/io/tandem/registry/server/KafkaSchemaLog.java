@@ -1,0 +1,332 @@
+package io.tandem.registry.server;
+
+import io.tandem.registry.ErrorCode;
+import io.tandem.registry.RegistryException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry log in a single-partition compacted topic.
+ *
+ * <p>Instances that share the topic elect no leader. Instead every writer uses the same
+ * transactional id: initialising a transactional producer fences every earlier one, so a writer
+ * whose view of the log may be stale cannot commit. A fenced writer re-initialises (fencing the
+ * other), catches up and tries again. Readers use {@code read_committed}, so aborted writes are
+ * never applied.
+ */
+final class KafkaSchemaLog implements SchemaLog {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSchemaLog.class);
+
+  private final String topic;
+  private final TopicPartition partition;
+  private final Map<String, Object> clientConfig;
+  private final short replicationFactor;
+  private final LogRecordCodec codec = new LogRecordCodec();
+  private final Admin admin;
+
+  private final Object progress = new Object();
+  private long appliedPosition; // next offset to apply; guarded by progress
+  private RuntimeException readerFailure; // guarded by progress
+
+  private volatile boolean running;
+  private Thread reader;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private KafkaProducer<byte[], byte[]> producer; // guarded by this
+
+  KafkaSchemaLog(String bootstrapServers, String topic, short replicationFactor, Map<String, Object> extraClientConfig) {
+    this.topic = topic;
+    this.partition = new TopicPartition(topic, 0);
+    this.replicationFactor = replicationFactor;
+    Map<String, Object> common = new HashMap<>(extraClientConfig);
+    common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    this.clientConfig = Map.copyOf(common);
+    Map<String, Object> adminConfig = new HashMap<>(clientConfig);
+    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "tandem-registry-admin-" + topic);
+    this.admin = Admin.create(adminConfig);
+  }
+
+  @Override
+  public void start(Consumer<LogRecord> applier, Duration timeout) {
+    ensureTopic(timeout);
+    Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
+    consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tandem-registry-reader-" + UUID.randomUUID());
+    consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.assign(List.of(partition));
+    consumer.seekToBeginning(List.of(partition));
+    running = true;
+    reader = new Thread(() -> follow(applier), "tandem-registry-reader-" + topic);
+    reader.setDaemon(true);
+    reader.start();
+    catchUp(timeout);
+  }
+
+  private void follow(Consumer<LogRecord> applier) {
+    try {
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          LogRecord decoded = decode(record);
+          if (decoded != null) {
+            applier.accept(decoded);
+          }
+        }
+        long position = consumer.position(partition);
+        synchronized (progress) {
+          appliedPosition = position;
+          progress.notifyAll();
+        }
+      }
+    } catch (WakeupException e) {
+      // close() asked us to stop
+    } catch (RuntimeException e) {
+      LOG.error("Registry log reader for topic {} stopped", topic, e);
+      synchronized (progress) {
+        readerFailure = e;
+        progress.notifyAll();
+      }
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+  }
+
+  private LogRecord decode(ConsumerRecord<byte[], byte[]> record) {
+    if (record.key() == null) {
+      LOG.error("Skipping record without key at {}@{}", partition, record.offset());
+      return null;
+    }
+    try {
+      return codec.decode(record.key(), record.value());
+    } catch (IOException | RuntimeException e) {
+      // Deterministic: every instance skips the same unreadable record.
+      LOG.error("Skipping unreadable registry record at {}@{}: {}", partition, record.offset(), e.getMessage());
+      return null;
+    }
+  }
+
+  @Override
+  public synchronized void acquireWriter(Duration timeout) {
+    if (producer != null) {
+      return;
+    }
+    Map<String, Object> producerConfig = new HashMap<>(clientConfig);
+    producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "tandem-registry-writer-" + UUID.randomUUID());
+    producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tandem-registry-" + topic);
+    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+    KafkaProducer<byte[], byte[]> created =
+        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+    try {
+      created.initTransactions();
+    } catch (KafkaException e) {
+      created.close(Duration.ZERO);
+      throw storeError("could not become the writer of topic " + topic, e);
+    }
+    producer = created;
+  }
+
+  @Override
+  public void catchUp(Duration timeout) {
+    long end;
+    try {
+      end = admin.listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+          .partitionResult(partition).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
+    } catch (ExecutionException | TimeoutException e) {
+      throw timeoutError("could not read the end of topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw timeoutError("interrupted while reading the end of topic " + topic, e);
+    }
+    awaitApplied(end, timeout);
+  }
+
+  @Override
+  public synchronized void append(List<LogRecord> records, Duration timeout) throws LogConflictException {
+    if (producer == null) {
+      throw new LogConflictException("writer not acquired", null);
+    }
+    long lastOffset;
+    try {
+      producer.beginTransaction();
+      Future<RecordMetadata> last = null;
+      for (LogRecord record : records) {
+        last = producer.send(new ProducerRecord<>(topic, 0, codec.key(record), codec.value(record)));
+      }
+      producer.commitTransaction();
+      lastOffset = last.get().offset();
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      dropProducer();
+      throw new LogConflictException("another registry instance wrote to " + topic, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ProducerFencedException || e.getCause() instanceof InvalidProducerEpochException) {
+        dropProducer();
+        throw new LogConflictException("another registry instance wrote to " + topic, e.getCause());
+      }
+      dropProducer();
+      throw storeError("could not write to topic " + topic, e.getCause());
+    } catch (KafkaException e) {
+      dropProducer();
+      throw storeError("could not write to topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      dropProducer();
+      throw storeError("interrupted while writing to topic " + topic, e);
+    }
+    awaitApplied(lastOffset + 1, timeout);
+  }
+
+  private void dropProducer() {
+    if (producer != null) {
+      producer.close(Duration.ZERO);
+      producer = null;
+    }
+  }
+
+  private void awaitApplied(long position, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (progress) {
+      while (appliedPosition < position) {
+        if (readerFailure != null) {
+          throw storeError("the registry log reader stopped", readerFailure);
+        }
+        long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (remaining <= 0) {
+          throw timeoutError("timed out applying topic " + topic + " up to offset " + position
+              + " (applied up to " + appliedPosition + ")", null);
+        }
+        try {
+          progress.wait(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw timeoutError("interrupted while waiting for topic " + topic, e);
+        }
+      }
+    }
+  }
+
+  private void ensureTopic(Duration timeout) {
+    Map<String, String> configs = Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0");
+    NewTopic wanted = new NewTopic(topic, Optional.of(1), replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
+        .configs(configs);
+    try {
+      admin.createTopics(List.of(wanted)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info("Created registry topic {} (compacted, 1 partition)", topic);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw storeError("could not create registry topic " + topic, e.getCause());
+      }
+      checkExistingTopic(timeout);
+    } catch (TimeoutException e) {
+      throw timeoutError("could not reach Kafka to create registry topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw timeoutError("interrupted while creating registry topic " + topic, e);
+    }
+  }
+
+  /** A registry topic with more partitions or deletion instead of compaction would lose order or schemas. */
+  private void checkExistingTopic(Duration timeout) {
+    try {
+      TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+      if (description.partitions().size() != 1) {
+        throw storeError("registry topic " + topic + " has " + description.partitions().size()
+            + " partitions; it must have exactly 1 so that every instance reads one order", null);
+      }
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      Config config = admin.describeConfigs(Set.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+      String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+      if (!TopicConfig.CLEANUP_POLICY_COMPACT.equals(policy)) {
+        throw storeError("registry topic " + topic + " has cleanup.policy=" + policy
+            + "; it must be 'compact' or schemas would be deleted by retention", null);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw timeoutError("could not describe registry topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw timeoutError("interrupted while describing registry topic " + topic, e);
+    }
+  }
+
+  private static RegistryException storeError(String message, Throwable cause) {
+    String detail = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    return new RegistryException(500, ErrorCode.STORE_ERROR, "Error in the backend datastore: " + message + detail, cause);
+  }
+
+  private static RegistryException timeoutError(String message, Throwable cause) {
+    String detail = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    return new RegistryException(500, ErrorCode.OPERATION_TIMEOUT, "Operation timed out: " + message + detail, cause);
+  }
+
+  @Override
+  public String describe() {
+    return "kafka topic " + topic;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (reader != null) {
+      try {
+        reader.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+        producer = null;
+      }
+    }
+    admin.close(Duration.ofSeconds(5));
+  }
+}
