@@ -36,8 +36,9 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -147,7 +148,7 @@ final class KafkaSchemaLog implements SchemaLog {
   }
 
   @Override
-  public synchronized void acquireWriter(Duration timeout) {
+  public synchronized void acquireWriter(Duration timeout) throws LogConflictException {
     if (producer != null) {
       return;
     }
@@ -163,7 +164,10 @@ final class KafkaSchemaLog implements SchemaLog {
       created.initTransactions();
     } catch (KafkaException e) {
       created.close(Duration.ZERO);
-      throw storeError("could not become the writer of topic " + topic, e);
+      if (permanent(e)) {
+        throw storeError("could not become the writer of topic " + topic, e);
+      }
+      throw new LogConflictException("could not become the writer of topic " + topic + ": " + e.getMessage(), e);
     }
     producer = created;
   }
@@ -197,25 +201,35 @@ final class KafkaSchemaLog implements SchemaLog {
       }
       producer.commitTransaction();
       lastOffset = last.get().offset();
-    } catch (ProducerFencedException | InvalidProducerEpochException e) {
-      dropProducer();
-      throw new LogConflictException("another registry instance wrote to " + topic, e);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof ProducerFencedException || e.getCause() instanceof InvalidProducerEpochException) {
-        dropProducer();
-        throw new LogConflictException("another registry instance wrote to " + topic, e.getCause());
-      }
-      dropProducer();
-      throw storeError("could not write to topic " + topic, e.getCause());
+      throw writeFailed(e.getCause());
     } catch (KafkaException e) {
-      dropProducer();
-      throw storeError("could not write to topic " + topic, e);
+      throw writeFailed(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       dropProducer();
       throw storeError("interrupted while writing to topic " + topic, e);
     }
     awaitApplied(lastOffset + 1, timeout);
+  }
+
+  /**
+   * After a failed transaction the writer is dropped, so the next attempt re-initialises it, which
+   * also settles the failed transaction. Fencing and transient broker errors are conflicts (the
+   * caller re-reads the log and re-plans, so a write that did commit is not repeated); missing
+   * permissions are not.
+   */
+  private LogConflictException writeFailed(Throwable cause) {
+    dropProducer();
+    if (permanent(cause)) {
+      throw storeError("could not write to topic " + topic, cause);
+    }
+    return new LogConflictException("write to " + topic + " failed: " + cause.getMessage(), cause);
+  }
+
+  private static boolean permanent(Throwable e) {
+    return e instanceof AuthorizationException || e instanceof AuthenticationException
+        || e instanceof UnsupportedVersionException;
   }
 
   private void dropProducer() {

@@ -270,13 +270,13 @@ final class RegistryService {
     try {
       LogConflictException last = null;
       for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-        log.acquireWriter(timeout);
-        log.catchUp(timeout);
-        Plan<T> plan = planner.apply(state);
-        if (plan.records().isEmpty()) {
-          return plan.result();
-        }
         try {
+          log.acquireWriter(timeout);
+          log.catchUp(timeout);
+          Plan<T> plan = planner.apply(state);
+          if (plan.records().isEmpty()) {
+            return plan.result();
+          }
           log.append(plan.records(), timeout);
           return plan.result();
         } catch (LogConflictException e) {
@@ -285,7 +285,8 @@ final class RegistryService {
         }
       }
       throw new RegistryException(500, STORE_ERROR, "Error in the backend datastore: gave up after "
-          + MAX_WRITE_ATTEMPTS + " attempts; other registry instances keep writing to " + log.describe(), last);
+          + MAX_WRITE_ATTEMPTS + " attempts to write to " + log.describe() + "; last failure: "
+          + (last == null ? "none" : last.getMessage()), last);
     } finally {
       writeLock.unlock();
     }

@@ -15,7 +15,7 @@ interface SchemaLog extends AutoCloseable {
    * that the state read after the next {@link #catchUp} cannot be overtaken by another writer
    * without the next {@link #append} failing with {@link LogConflictException}.
    */
-  void acquireWriter(Duration timeout);
+  void acquireWriter(Duration timeout) throws LogConflictException;
 
   /** Returns once every record committed before the call has been applied. */
   void catchUp(Duration timeout);
