@@ -170,7 +170,7 @@ async function produce(args) {
     records.push(record);
     messages.push({ key: record.id.toString(), value: await registry.encode(id, record) });
   }
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   progress = () => `producing ${messages.length} messages to topic ${args.topic}`;
   await producer.connect();
   try {

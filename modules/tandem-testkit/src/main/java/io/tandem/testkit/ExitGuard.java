@@ -15,39 +15,39 @@ import org.slf4j.LoggerFactory;
  */
 final class ExitGuard {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ExitGuard.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ExitGuard.class);
 
-    private static int holders;
+  private static int holders;
 
-    private ExitGuard() {
+  private ExitGuard() {
+  }
+
+  static synchronized void acquire() {
+    if (holders++ == 0) {
+      Exit.setHaltProcedure((status, message) -> refuse("halt", status, message));
+      Exit.setExitProcedure((status, message) -> refuse("exit", status, message));
     }
+  }
 
-    static synchronized void acquire() {
-        if (holders++ == 0) {
-            Exit.setHaltProcedure((status, message) -> refuse("halt", status, message));
-            Exit.setExitProcedure((status, message) -> refuse("exit", status, message));
-        }
+  static synchronized void release() {
+    if (holders > 0 && --holders == 0) {
+      Exit.resetHaltProcedure();
+      Exit.resetExitProcedure();
     }
+  }
 
-    static synchronized void release() {
-        if (holders > 0 && --holders == 0) {
-            Exit.resetHaltProcedure();
-            Exit.resetExitProcedure();
-        }
+  private static void refuse(String kind, int status, String message) {
+    KafkaExitAttempt attempt = new KafkaExitAttempt(kind, status, message);
+    LOG.error("Embedded Kafka tried to end the JVM; refused", attempt);
+    throw attempt;
+  }
+
+  /** Thrown where Kafka would have halted or exited the JVM. */
+  static final class KafkaExitAttempt extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    KafkaExitAttempt(String kind, int status, String message) {
+      super("Kafka called Exit." + kind + "(" + status + ")" + (message == null ? "" : ": " + message));
     }
-
-    private static void refuse(String kind, int status, String message) {
-        KafkaExitAttempt attempt = new KafkaExitAttempt(kind, status, message);
-        LOG.error("Embedded Kafka tried to end the JVM; refused", attempt);
-        throw attempt;
-    }
-
-    /** Thrown where Kafka would have halted or exited the JVM. */
-    static final class KafkaExitAttempt extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        KafkaExitAttempt(String kind, int status, String message) {
-            super("Kafka called Exit." + kind + "(" + status + ")" + (message == null ? "" : ": " + message));
-        }
-    }
+  }
 }

@@ -35,163 +35,163 @@ import org.junit.jupiter.api.Test;
 
 class EmbeddedKafkaBrokerIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private static EmbeddedKafkaBroker kafka;
+  private static EmbeddedKafkaBroker kafka;
 
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.start();
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  @Test
+  void producesAndConsumesOnAnAutoCreatedTopic() throws Exception {
+    assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + kafka.port());
+
+    try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
+      producer.send(new ProducerRecord<>("plain", "k1", "hello")).get();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    assertThat(consume(kafka, "plain", 1, Map.of()))
+        .singleElement()
+        .satisfies(record -> {
+          assertThat(record.key()).isEqualTo("k1");
+          assertThat(record.value()).isEqualTo("hello");
+        });
+  }
+
+  @Test
+  void transactionalProducerCommitsAndReadCommittedSeesOnlyCommitted() {
+    kafka.createTopic("tx", 1, Map.of());
+    try (KafkaProducer<String, String> producer = producer(kafka,
+        Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-" + UUID.randomUUID()))) {
+      producer.initTransactions();
+
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>("tx", "k", "aborted"));
+      producer.abortTransaction();
+
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>("tx", "k", "committed"));
+      producer.commitTransaction();
     }
 
-    @Test
-    void producesAndConsumesOnAnAutoCreatedTopic() throws Exception {
-        assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + kafka.port());
+    List<ConsumerRecord<String, String>> records = consume(kafka, "tx", 1,
+        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
 
-        try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
-            producer.send(new ProducerRecord<>("plain", "k1", "hello")).get();
-        }
+    assertThat(records).extracting(ConsumerRecord::value).containsExactly("committed");
+  }
 
-        assertThat(consume(kafka, "plain", 1, Map.of()))
-                .singleElement()
-                .satisfies(record -> {
-                    assertThat(record.key()).isEqualTo("k1");
-                    assertThat(record.value()).isEqualTo("hello");
-                });
+  @Test
+  void createsACompactedTopic() throws Exception {
+    kafka.createTopic("compacted", 3, Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.01"));
+
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "compacted");
+      Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+      assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+      assertThat(admin.describeTopics(List.of("compacted")).allTopicNames().get()
+          .get("compacted").partitions()).hasSize(3);
     }
-
-    @Test
-    void transactionalProducerCommitsAndReadCommittedSeesOnlyCommitted() {
-        kafka.createTopic("tx", 1, Map.of());
-        try (KafkaProducer<String, String> producer = producer(kafka,
-                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-" + UUID.randomUUID()))) {
-            producer.initTransactions();
-
-            producer.beginTransaction();
-            producer.send(new ProducerRecord<>("tx", "k", "aborted"));
-            producer.abortTransaction();
-
-            producer.beginTransaction();
-            producer.send(new ProducerRecord<>("tx", "k", "committed"));
-            producer.commitTransaction();
-        }
-
-        List<ConsumerRecord<String, String>> records = consume(kafka, "tx", 1,
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
-
-        assertThat(records).extracting(ConsumerRecord::value).containsExactly("committed");
+    try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
+      producer.send(new ProducerRecord<>("compacted", 0, "key", "v1"));
+      producer.send(new ProducerRecord<>("compacted", 0, "key", "v2")).get();
     }
+    assertThat(consume(kafka, "compacted", 2, Map.of()))
+        .extracting(ConsumerRecord::value).containsExactly("v1", "v2");
 
-    @Test
-    void createsACompactedTopic() throws Exception {
-        kafka.createTopic("compacted", 3, Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.01"));
+    assertThatThrownBy(() -> kafka.createTopic("compacted", 1, Map.of()))
+        .isInstanceOf(TopicExistsException.class);
+  }
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "compacted");
-            Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
-            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
-            assertThat(admin.describeTopics(List.of("compacted")).allTopicNames().get()
-                    .get("compacted").partitions()).hasSize(3);
-        }
-        try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
-            producer.send(new ProducerRecord<>("compacted", 0, "key", "v1"));
-            producer.send(new ProducerRecord<>("compacted", 0, "key", "v2")).get();
-        }
-        assertThat(consume(kafka, "compacted", 2, Map.of()))
-                .extracting(ConsumerRecord::value).containsExactly("v1", "v2");
+  @Test
+  void runsTwoBrokersAtOnceAndDeletesTheLogDirOnClose() throws Exception {
+    Path logDir;
+    try (EmbeddedKafkaBroker second = EmbeddedKafkaBroker.start(Map.of("log.retention.ms", 60_000))) {
+      logDir = second.logDir();
+      assertThat(logDir).isDirectory();
+      assertThat(second.bootstrapServers()).isNotEqualTo(kafka.bootstrapServers());
+      assertThat(second.clusterId()).isNotEqualTo(kafka.clusterId());
 
-        assertThatThrownBy(() -> kafka.createTopic("compacted", 1, Map.of()))
-                .isInstanceOf(TopicExistsException.class);
+      try (KafkaProducer<String, String> producer = producer(second, Map.of())) {
+        producer.send(new ProducerRecord<>("two", "k", "on the second broker")).get();
+      }
+      try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
+        producer.send(new ProducerRecord<>("two", "k", "on the first broker")).get();
+      }
+
+      assertThat(consume(second, "two", 1, Map.of()))
+          .extracting(ConsumerRecord::value).containsExactly("on the second broker");
+      assertThat(consume(kafka, "two", 1, Map.of()))
+          .extracting(ConsumerRecord::value).containsExactly("on the first broker");
     }
+    assertThat(logDir).doesNotExist();
+  }
 
-    @Test
-    void runsTwoBrokersAtOnceAndDeletesTheLogDirOnClose() throws Exception {
-        Path logDir;
-        try (EmbeddedKafkaBroker second = EmbeddedKafkaBroker.start(Map.of("log.retention.ms", 60_000))) {
-            logDir = second.logDir();
-            assertThat(logDir).isDirectory();
-            assertThat(second.bootstrapServers()).isNotEqualTo(kafka.bootstrapServers());
-            assertThat(second.clusterId()).isNotEqualTo(kafka.clusterId());
-
-            try (KafkaProducer<String, String> producer = producer(second, Map.of())) {
-                producer.send(new ProducerRecord<>("two", "k", "on the second broker")).get();
-            }
-            try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
-                producer.send(new ProducerRecord<>("two", "k", "on the first broker")).get();
-            }
-
-            assertThat(consume(second, "two", 1, Map.of()))
-                    .extracting(ConsumerRecord::value).containsExactly("on the second broker");
-            assertThat(consume(kafka, "two", 1, Map.of()))
-                    .extracting(ConsumerRecord::value).containsExactly("on the first broker");
-        }
-        assertThat(logDir).doesNotExist();
+  @Test
+  void aTakenBrokerPortFailsTheStartWithoutHaltingTheJvm() throws IOException {
+    try (ServerSocket taken = bindAnyLoopbackPort()) {
+      assertThatThrownBy(() -> EmbeddedKafkaBroker.startOn(taken.getLocalPort(), FreePorts.pick(), Map.of()))
+          .hasRootCauseInstanceOf(BindException.class);
     }
+    // Reaching this line means the JVM was not halted; the shared broker still serves.
+    kafka.createTopic("after-broker-port-clash", 1, Map.of());
+  }
 
-    @Test
-    void aTakenBrokerPortFailsTheStartWithoutHaltingTheJvm() throws IOException {
-        try (ServerSocket taken = bindAnyLoopbackPort()) {
-            assertThatThrownBy(() -> EmbeddedKafkaBroker.startOn(taken.getLocalPort(), FreePorts.pick(), Map.of()))
-                    .hasRootCauseInstanceOf(BindException.class);
-        }
-        // Reaching this line means the JVM was not halted; the shared broker still serves.
-        kafka.createTopic("after-broker-port-clash", 1, Map.of());
+  @Test
+  void aTakenControllerPortFailsTheStartWithoutHaltingTheJvm() throws IOException {
+    try (ServerSocket taken = bindAnyLoopbackPort()) {
+      assertThatThrownBy(() -> EmbeddedKafkaBroker.startOn(FreePorts.pick(), taken.getLocalPort(), Map.of()))
+          .hasRootCauseInstanceOf(BindException.class);
     }
+    kafka.createTopic("after-controller-port-clash", 1, Map.of());
+  }
 
-    @Test
-    void aTakenControllerPortFailsTheStartWithoutHaltingTheJvm() throws IOException {
-        try (ServerSocket taken = bindAnyLoopbackPort()) {
-            assertThatThrownBy(() -> EmbeddedKafkaBroker.startOn(FreePorts.pick(), taken.getLocalPort(), Map.of()))
-                    .hasRootCauseInstanceOf(BindException.class);
-        }
-        kafka.createTopic("after-controller-port-clash", 1, Map.of());
-    }
+  @Test
+  void refusesToOverrideManagedSettings() {
+    assertThatThrownBy(() -> EmbeddedKafkaBroker.start(Map.of("listeners", "PLAINTEXT://0.0.0.0:9092")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("listeners");
+  }
 
-    @Test
-    void refusesToOverrideManagedSettings() {
-        assertThatThrownBy(() -> EmbeddedKafkaBroker.start(Map.of("listeners", "PLAINTEXT://0.0.0.0:9092")))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("listeners");
-    }
+  private static ServerSocket bindAnyLoopbackPort() throws IOException {
+    ServerSocket socket = new ServerSocket();
+    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return socket;
+  }
 
-    private static ServerSocket bindAnyLoopbackPort() throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        return socket;
-    }
+  private static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker, Map<String, Object> extra) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.putAll(extra);
+    return new KafkaProducer<>(props);
+  }
 
-    private static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker, Map<String, Object> extra) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.putAll(extra);
-        return new KafkaProducer<>(props);
+  /** Polls from the start of {@code topic} until {@code count} records arrived or the timeout passed. */
+  private static List<ConsumerRecord<String, String>> consume(EmbeddedKafkaBroker broker, String topic, int count,
+                                Map<String, Object> extra) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.putAll(extra);
+    List<ConsumerRecord<String, String>> records = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (records.size() < count && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
     }
-
-    /** Polls from the start of {@code topic} until {@code count} records arrived or the timeout passed. */
-    private static List<ConsumerRecord<String, String>> consume(EmbeddedKafkaBroker broker, String topic, int count,
-                                                                Map<String, Object> extra) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.putAll(extra);
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (records.size() < count && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
-    }
+    return records;
+  }
 }

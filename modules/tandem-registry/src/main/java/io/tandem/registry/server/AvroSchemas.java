@@ -11,17 +11,29 @@ import org.apache.avro.SchemaParseException;
 final class AvroSchemas {
   private AvroSchemas() {}
 
+  /** A parsed schema and the named types its references brought in. */
+  record Parsed(Schema schema, List<Schema> referencedTypes) {
+    /**
+     * The stored and compared form: referenced types stay references by name, as clients sent
+     * them (inlining them would make clients that define references first see a duplicate type).
+     */
+    String canonical() {
+      return referencedTypes.isEmpty() ? schema.toString() : schema.toString(referencedTypes, false);
+    }
+  }
+
   /**
    * Parses {@code schema} after the schemas it references (dependencies first).
    *
    * @throws SchemaParseException or another runtime exception naming what is wrong
    */
-  static Schema parse(String schema, List<String> referencedSchemas) {
+  static Parsed parse(String schema, List<String> referencedSchemas) {
     Schema.Parser parser = new Schema.Parser();
     for (String dependency : referencedSchemas) {
       parser.parse(dependency);
     }
-    return parser.parse(schema);
+    List<Schema> referencedTypes = new ArrayList<>(parser.getTypes().values());
+    return new Parsed(parser.parse(schema), referencedTypes);
   }
 
   /**

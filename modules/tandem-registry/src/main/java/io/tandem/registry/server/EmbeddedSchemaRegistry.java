@@ -1,6 +1,8 @@
 package io.tandem.registry.server;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.tandem.registry.Compatibility;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +76,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
           ? RequestAuthenticator.basic(config.basicUser, config.basicPassword)
           : config.bearerToken != null ? RequestAuthenticator.bearer(config.bearerToken) : RequestAuthenticator.open();
 
-      server = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
+      if (config.sslContext != null) {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(config.host, config.port), 128);
+        https.setHttpsConfigurator(new HttpsConfigurator(config.sslContext));
+        server = https;
+      } else {
+        server = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
+      }
       AtomicInteger threadNumber = new AtomicInteger();
       executor = Executors.newFixedThreadPool(config.threads, runnable -> {
         Thread thread = new Thread(runnable, "tandem-registry-http-" + threadNumber.incrementAndGet());
@@ -110,7 +119,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     if (server == null) {
       throw new IllegalStateException("registry is not started");
     }
-    return URI.create("http://" + config.host + ":" + server.getAddress().getPort());
+    String scheme = config.sslContext != null ? "https" : "http";
+    return URI.create(scheme + "://" + config.host + ":" + server.getAddress().getPort());
   }
 
   @Override
@@ -147,6 +157,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private String basicUser;
     private String basicPassword;
     private String bearerToken;
+    private SSLContext sslContext;
     private boolean storageChosen;
 
     private Builder() {}
@@ -233,6 +244,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       return this;
     }
 
+    /** Serve HTTPS with this context's key material instead of plain HTTP. */
+    public Builder tls(SSLContext sslContext) {
+      this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
     public EmbeddedSchemaRegistry build() {
       if (!storageChosen) {
         throw new IllegalStateException("choose kafkaStorage(...) or inMemoryStorageForTests()");
@@ -250,6 +267,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       copy.basicUser = basicUser;
       copy.basicPassword = basicPassword;
       copy.bearerToken = bearerToken;
+      copy.sslContext = sslContext;
       copy.storageChosen = true;
       return new EmbeddedSchemaRegistry(copy);
     }

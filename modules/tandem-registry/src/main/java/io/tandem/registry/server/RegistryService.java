@@ -120,7 +120,7 @@ final class RegistryService {
   }
 
   CompatibilityResult testCompatibility(String subject, String versionSpec, SchemaInput input) {
-    Schema candidate = parse(input);
+    Schema candidate = parse(input).schema();
     Compatibility level = state.effectiveCompatibility(subject);
     List<Version> against;
     if (versionSpec == null) {
@@ -156,8 +156,9 @@ final class RegistryService {
 
   /** Registers {@code input} under {@code subject}; the same schema gets the same id everywhere. */
   RegisteredSchema register(String subject, SchemaInput input) {
-    Schema parsed = parse(input);
-    String canonical = parsed.toString();
+    AvroSchemas.Parsed parsedInput = parse(input);
+    Schema parsed = parsedInput.schema();
+    String canonical = parsedInput.canonical();
     SchemaIdentity identity = new SchemaIdentity(input.schemaType(), canonical, input.references());
     return write(current -> {
       List<Version> versions = current.versions(subject);
@@ -346,10 +347,10 @@ final class RegistryService {
   }
 
   private SchemaIdentity identityOf(SchemaInput input) {
-    return new SchemaIdentity(input.schemaType(), parse(input).toString(), input.references());
+    return new SchemaIdentity(input.schemaType(), parse(input).canonical(), input.references());
   }
 
-  private Schema parse(SchemaInput input) {
+  private AvroSchemas.Parsed parse(SchemaInput input) {
     if (!RegisteredSchema.AVRO.equals(input.schemaType())) {
       throw new RegistryException(422, INVALID_SCHEMA,
           "Invalid schema type " + input.schemaType() + ": this registry supports AVRO only");
@@ -384,7 +385,7 @@ final class RegistryService {
 
   private Schema parseStored(int id) {
     StoredSchema stored = state.schema(id).orElseThrow(() -> schemaNotFound(id));
-    return AvroSchemas.parse(stored.schema(), resolveReferences(stored.references(), new LinkedHashMap<>()));
+    return AvroSchemas.parse(stored.schema(), resolveReferences(stored.references(), new LinkedHashMap<>())).schema();
   }
 
   /** "latest" and -1 mean the latest live version (returned as -1); otherwise 1..2^31-1. */

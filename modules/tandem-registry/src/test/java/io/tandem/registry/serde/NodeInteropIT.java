@@ -43,6 +43,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,14 +96,24 @@ class NodeInteropIT {
   private static EmbeddedSchemaRegistry registry;
   private static SchemaRegistryClient client;
 
+  private static boolean nodeInstalled;
+
   @BeforeAll
   static void start() {
-    Assumptions.assumeTrue(nodeInstalled(), "node is not installed: interop with @kafkajs/confluent-schema-registry not checked");
+    nodeInstalled = nodeInstalled();
+    if (!nodeInstalled) {
+      return; // each test reports the skip: failsafe shows no reason for a class-level one
+    }
     nodeDir = findNodeDir();
     installNodeModules();
     kafka = EmbeddedKafkaBroker.start();
     registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas_interop").build().start();
     client = SchemaRegistryClient.builder(registry.url()).build();
+  }
+
+  @BeforeEach
+  void requireNode() {
+    Assumptions.assumeTrue(nodeInstalled, "node is not installed: interop with @kafkajs/confluent-schema-registry not checked");
   }
 
   @AfterAll
@@ -239,7 +250,7 @@ class NodeInteropIT {
     order.put("discountCents", i % 3 == 0 ? null : i % 3 == 1 ? (1L << 53) + i : -i);
     byte[] checksum = new byte[i % 5 * 3];
     for (int b = 0; b < checksum.length; b++) {
-      checksum[b] = (byte) (b * 85 + i); // includes 0x00 and bytes >= 0x80
+      checksum[b] = (byte) (b * 85 + i - 1); // includes 0x00 and bytes >= 0x80
     }
     order.put("checksum", ByteBuffer.wrap(checksum));
     List<GenericRecord> lines = new ArrayList<>();

@@ -206,6 +206,10 @@ class RegistryApiTest {
     Schema resolved = newClient().schemaById(id);
     assertThat(resolved.getField("address").schema().getFullName()).isEqualTo("legacy.Address");
     assertThat(client.latest("customer-value").references()).containsExactlyElementsOf(refs);
+    // Referenced types stay references by name, as Confluent keeps them: clients that define the
+    // references first would otherwise meet the type twice.
+    assertThat(client.latest("customer-value").schema()).contains("\"type\":\"Address\"").doesNotContain("city");
+    assertThat(client.register("customer-value", customer, RegisteredSchema.AVRO, refs).id()).isEqualTo(id);
     assertThatThrownBy(() -> client.deleteSubject("address-value", false))
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REFERENCE_EXISTS));
     assertThatThrownBy(() -> client.register("other-value", customer, RegisteredSchema.AVRO,
