@@ -5,11 +5,18 @@ import io.tandem.registry.serde.AvroDeserializer;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,6 +61,8 @@ public class SerdeBenchmark {
   private AvroDeserializer deserializer;
   private GenericRecord record;
   private byte[] payload;
+  private final GenericDatumWriter<Object> plainWriter = new GenericDatumWriter<>(CUSTOMER);
+  private final GenericDatumReader<Object> plainReader = new GenericDatumReader<>(CUSTOMER);
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -90,6 +99,17 @@ public class SerdeBenchmark {
   @Benchmark
   public Object deserialize() {
     return deserializer.deserialize("migrated.customer", payload);
+  }
+
+  /** Baseline: the same record through plain Avro, no framing, no registry. */
+  @Benchmark
+  public Object plainAvroRoundTrip() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    plainWriter.write(record, encoder);
+    encoder.flush();
+    byte[] bytes = out.toByteArray();
+    return plainReader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
   }
 
   @Benchmark

@@ -41,7 +41,24 @@ public final class AvroSerializer implements Serializer<Object> {
     }
   }
 
+  /** Per-thread scratch space, so a record costs one allocation: the returned array. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    final byte[] header = new byte[WireFormat.HEADER_SIZE];
+    BinaryEncoder encoder;
+
+    Buffer() {
+      super(256);
+    }
+
+    int capacity() {
+      return buf.length;
+    }
+  }
+
+  private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
+
   private static final int MAX_TARGETS = 10_000;
+  private static final int MAX_RETAINED_BUFFER = 1 << 20;
   private final Map<TargetKey, Target> targets = new ConcurrentHashMap<>();
 
   /** For Kafka's reflective construction; {@link #configure} must follow. */
@@ -72,15 +89,19 @@ public final class AvroSerializer implements Serializer<Object> {
     }
     Schema schema = AvroData.schemaOf(value);
     Target target = target(topic, schema);
+    Buffer buffer = buffers.get();
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-      byte[] header = new byte[WireFormat.HEADER_SIZE];
-      WireFormat.writeHeader(header, target.id());
-      out.write(header);
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      target.writer().write(AvroData.normalise(value), encoder);
-      encoder.flush();
-      return out.toByteArray();
+      buffer.reset();
+      WireFormat.writeHeader(buffer.header, target.id());
+      buffer.write(buffer.header);
+      buffer.encoder = EncoderFactory.get().directBinaryEncoder(buffer, buffer.encoder);
+      target.writer().write(AvroData.normalise(value), buffer.encoder);
+      buffer.encoder.flush();
+      byte[] bytes = buffer.toByteArray();
+      if (buffer.capacity() > MAX_RETAINED_BUFFER) {
+        buffers.remove(); // one huge record must not pin its buffer for the thread's lifetime
+      }
+      return bytes;
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("Cannot write Avro value for topic " + topic + " with schema id "
           + target.id() + ": " + e.getMessage(), e);
