@@ -82,6 +82,11 @@ public record AvroSerdeConfig(
     return new AvroSerdeConfig(client, enabled, useLatestVersion, keySubjectStrategy, valueSubjectStrategy, readerSchema, logicalTypes);
   }
 
+  /** With auto-register off: frame with the subject's latest id (needed for schemas with references). */
+  public AvroSerdeConfig withUseLatestVersion(boolean enabled) {
+    return new AvroSerdeConfig(client, autoRegister, enabled, keySubjectStrategy, valueSubjectStrategy, readerSchema, logicalTypes);
+  }
+
   public AvroSerdeConfig withLogicalTypes(boolean enabled) {
     return new AvroSerdeConfig(client, autoRegister, useLatestVersion, keySubjectStrategy, valueSubjectStrategy, readerSchema, enabled);
   }

@@ -231,6 +231,43 @@ class NodeInteropIT {
     }
   }
 
+  @Test
+  void nodeDecodesASchemaThatReferencesAnotherSubject() throws Exception {
+    String topic = "interop-shipments-" + UUID.randomUUID();
+    kafka.createTopic(topic, 1, Map.of());
+    String address = """
+        {"type":"record","name":"Address","namespace":"interop","fields":[{"name":"city","type":"string"}]}""";
+    String shipment = """
+        {"type":"record","name":"Shipment","namespace":"interop","fields":[
+          {"name":"id","type":"long"},{"name":"to","type":"interop.Address"}]}""";
+    client.register(topic + "-address", new Schema.Parser().parse(address));
+    int schemaId = client.register(topic + "-value", shipment, "AVRO",
+        List.of(new io.tandem.registry.SchemaReference("interop.Address", topic + "-address", 1))).id();
+    Schema resolved = client.schemaById(schemaId);
+    GenericRecord to = new GenericData.Record(resolved.getField("to").schema());
+    to.put("city", "Utrecht");
+    GenericRecord record = new GenericData.Record(resolved);
+    record.put("id", 42L);
+    record.put("to", to);
+    // Like Confluent's serializer, schemas with references are framed with the subject's latest id.
+    AvroSerdeConfig config = AvroSerdeConfig.withClient(client).withAutoRegister(false).withUseLatestVersion(true);
+    try (KafkaProducer<String, Object> producer = new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+        new StringSerializer(), new AvroSerializer(config, false))) {
+      producer.send(new ProducerRecord<>(topic, "42", record)).get(30, TimeUnit.SECONDS);
+    }
+
+    NodeRun run = node("consume", "--brokers", kafka.bootstrapServers(), "--registry", registry.url().toString(),
+        "--topic", topic, "--count", "1", "--timeout-ms", String.valueOf(NODE_SCRIPT_TIMEOUT.toMillis()));
+    List<Map<String, Object>> lines = run.jsonLines();
+
+    assertThat(lines).as("node consume stdout%s", run).hasSize(2);
+    assertThat(lines.get(0)).as("record as node decodes it%s", run).containsEntry("schemaId", (long) schemaId);
+    assertThat(lines.get(0).get("value")).as("value%s", run)
+        .isEqualTo(Map.of("id", 42L, "to", Map.of("city", "Utrecht")));
+    assertThat(lines.get(1)).as("summary%s", run).containsEntry("latestSchemaName", "interop.Shipment");
+  }
+
   // ---- Orders written by Tandem ----
 
   private static GenericRecord order(int i) {
