@@ -211,6 +211,11 @@ public final class SchemaRegistryClient {
         "compatibility");
   }
 
+  /** Removes the subject's own level (it follows the global one again); returns the level removed. */
+  public Compatibility deleteCompatibility(String subject) {
+    return level(call("DELETE", "/config/" + encode(subject), null), "compatibilityLevel");
+  }
+
   /** HTTP requests sent so far (retries included): lets tests prove the caches work. */
   public long requestCount() {
     return requests.get();

@@ -119,6 +119,12 @@ class RegistryApiTest {
     client.register("customers-value", avro(V1));
     client.register("customers-value", avro(INCOMPATIBLE));
     assertThat(client.versions("customers-value")).containsExactly(1, 2);
+
+    assertThat(client.deleteCompatibility("customers-value")).isEqualTo(Compatibility.NONE);
+    assertThat(client.compatibility("customers-value")).isEmpty();
+    // Back on the global FULL level: the next incompatible change (id string -> long) is refused.
+    assertThatThrownBy(() -> client.register("customers-value", avro(V2)))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(409));
   }
 
   @Test
