@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.config.ConfigException;
-import io.tandem.core.retry.RetryPolicy;
+import io.tandem.registry.InMemoryRegistry;
 import io.tandem.registry.client.SchemaRegistryClient;
-import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -16,9 +15,9 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.kafka.common.errors.SerializationException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Serde round trips, wire format, evolution and failure modes against a registry over real HTTP. */
 class AvroSerdeTest {
@@ -33,18 +32,13 @@ class AvroSerdeTest {
         {"name":"name","type":"string"},
         {"name":"status","type":{"type":"enum","name":"Status","symbols":["ACTIVE","CLOSED"]},"default":"ACTIVE"}]}""");
 
-  private EmbeddedSchemaRegistry registry;
+  @RegisterExtension
+  final InMemoryRegistry registry = new InMemoryRegistry();
   private SchemaRegistryClient client;
 
   @BeforeEach
-  void start() {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
-    client = SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
-  }
-
-  @AfterEach
-  void stop() {
-    registry.close();
+  void useSharedClient() {
+    client = registry.client();
   }
 
   private static GenericRecord customerV1(long id) {
@@ -216,6 +210,6 @@ class AvroSerdeTest {
   }
 
   private SchemaRegistryClient newClient() {
-    return SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
+    return registry.newClient();
   }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tandem.core.retry.RetryPolicy;
 import io.tandem.registry.Compatibility;
 import io.tandem.registry.ErrorCode;
+import io.tandem.registry.InMemoryRegistry;
 import io.tandem.registry.RegisteredSchema;
 import io.tandem.registry.RegistryException;
 import io.tandem.registry.SchemaReference;
@@ -19,9 +19,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every endpoint, through the client, against the embedded registry over real HTTP (in-memory log). */
 class RegistryApiTest {
@@ -36,20 +36,15 @@ class RegistryApiTest {
       {"type":"record","name":"Customer","namespace":"legacy","fields":[
         {"name":"id","type":"string"},{"name":"name","type":"string"}]}""";
 
-  private EmbeddedSchemaRegistry registry;
+  @RegisterExtension
+  final InMemoryRegistry registry = new InMemoryRegistry();
   private SchemaRegistryClient client;
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
 
   @BeforeEach
-  void start() {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
-    client = SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
-  }
-
-  @AfterEach
-  void stop() {
-    registry.close();
+  void useSharedClient() {
+    client = registry.client();
   }
 
   private static Schema avro(String text) {
@@ -251,7 +246,7 @@ class RegistryApiTest {
   }
 
   private SchemaRegistryClient newClient() {
-    return SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
+    return registry.newClient();
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
