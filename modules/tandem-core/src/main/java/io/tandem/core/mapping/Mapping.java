@@ -1,0 +1,111 @@
+package io.tandem.core.mapping;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One legacy table → one new-model entity: a pure function of the legacy row. The Streams
+ * topology and the verifier both call it, so there is one definition of "correctly migrated".
+ */
+public final class Mapping {
+  private final String name;
+  private final String entity;
+  private final String sourceTable;
+  private final List<String> keyFields;
+  private final Map<String, FieldRule> fields;
+  private final List<String> dropped;
+  private final List<RowFilter> filters;
+
+  public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
+      List<String> dropped, List<RowFilter> filters) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.entity = Objects.requireNonNull(entity, "entity");
+    this.sourceTable = Objects.requireNonNull(sourceTable, "sourceTable");
+    this.keyFields = List.copyOf(keyFields);
+    Map<String, FieldRule> byTarget = new LinkedHashMap<>();
+    fields.forEach(rule -> byTarget.put(rule.target(), rule));
+    this.fields = java.util.Collections.unmodifiableMap(byTarget);
+    this.dropped = List.copyOf(dropped);
+    this.filters = List.copyOf(filters);
+    for (String key : keyFields) {
+      if (!byTarget.containsKey(key)) {
+        throw new IllegalArgumentException("key field '" + key + "' has no field rule");
+      }
+    }
+  }
+
+  /** Where the mapping came from, for messages (usually the file). */
+  public String name() {
+    return name;
+  }
+
+  /** New-model entity; its topic is {@code migrated.<entity>}. */
+  public String entity() {
+    return entity;
+  }
+
+  /** Legacy {@code <schema>.<table>}. */
+  public String sourceTable() {
+    return sourceTable;
+  }
+
+  public List<String> keyFields() {
+    return keyFields;
+  }
+
+  public Map<String, FieldRule> fields() {
+    return fields;
+  }
+
+  public List<String> dropped() {
+    return dropped;
+  }
+
+  public List<RowFilter> filters() {
+    return filters;
+  }
+
+  /** The new row, or empty when the filters keep this legacy row out of the new model. */
+  public Optional<Map<String, Object>> apply(Map<String, ?> legacyRow) {
+    for (RowFilter filter : filters) {
+      if (!filter.accepts(legacyRow)) {
+        return Optional.empty();
+      }
+    }
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (FieldRule rule : fields.values()) {
+      row.put(rule.target(), rule.produce(legacyRow));
+    }
+    for (String key : keyFields) {
+      if (row.get(key) == null) {
+        throw new MappingException(key, "key field is null");
+      }
+    }
+    return Optional.of(row);
+  }
+
+  /**
+   * The new key of a legacy row, computed from the key fields' rules alone, so that a delete
+   * (whose before-image may hold only the primary key) or a filtered-out row still has one.
+   */
+  public Map<String, Object> key(Map<String, ?> legacyRow) {
+    Map<String, Object> key = new LinkedHashMap<>();
+    for (String field : keyFields) {
+      Object value = fields.get(field).produce(legacyRow);
+      if (value == null) {
+        throw new MappingException(field, "key field is null (is column '" + fields.get(field).from()
+            + "' in the legacy row? deletes carry only the primary key unless REPLICA IDENTITY FULL)");
+      }
+      key.put(field, value);
+    }
+    return key;
+  }
+
+  /** Why {@link #apply} would leave this row out, for logs; empty when it passes. */
+  public Optional<String> filteredBy(Map<String, ?> legacyRow) {
+    return filters.stream().filter(f -> !f.accepts(legacyRow)).findFirst().map(RowFilter::describe);
+  }
+}

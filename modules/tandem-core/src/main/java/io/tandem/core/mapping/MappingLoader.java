@@ -1,0 +1,262 @@
+package io.tandem.core.mapping;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tandem.core.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Reads mapping files ({@code schemas/mappings/*.yaml}). Every mistake is reported with the file,
+ * the key path (e.g. {@code fields.status.cast}) and what was expected; unknown keys are mistakes
+ * too, so a typo never silently drops a rule.
+ *
+ * <pre>
+ * entity: customer                 # publishes migrated.customer, schema schemas/avro/customer.avsc
+ * source: public.customers         # legacy schema.table
+ * key: [id]                        # new key fields (re-keying = choosing other fields)
+ * fields:
+ *   id: { from: cust_id, cast: long }
+ *   full_name: name                # shorthand for { from: name }
+ *   balance_cents: { from: balance, cast: cents }
+ *   status: { from: status_code, cast: enum, values: { A: ACTIVE, C: CLOSED } }
+ *   created_at: { from: created_local, cast: utc_instant, zone: Europe/Amsterdam }
+ *   country: { default: NL }
+ * drop: [legacy_flags]             # legacy columns deliberately not carried over
+ * filter:                          # rows failing any condition are not in the new model
+ *   - { column: status_code, op: not_in, values: [X] }
+ * </pre>
+ */
+public final class MappingLoader {
+  private static final Set<String> TOP_LEVEL = Set.of("entity", "source", "key", "fields", "drop", "filter");
+  private static final Set<String> FIELD_KEYS = Set.of("from", "cast", "values", "zone", "scale", "default");
+  private static final Set<String> FILTER_KEYS = Set.of("column", "op", "values");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private MappingLoader() {}
+
+  /** All {@code *.yaml} / {@code *.yml} files of a folder, sorted by name. */
+  public static List<Mapping> loadAll(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      throw new ConfigException(folder.toString(), "(folder)", "a folder of mapping files", "no such folder");
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      List<Mapping> mappings = new ArrayList<>();
+      for (Path file : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList()) {
+        mappings.add(load(file));
+      }
+      return mappings;
+    } catch (IOException e) {
+      throw new ConfigException(folder.toString(), "(folder)", "a readable folder", e.getMessage());
+    }
+  }
+
+  public static Mapping load(Path file) {
+    String source = file.toString();
+    JsonNode root;
+    try {
+      root = YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ConfigException(source, "(file)", "valid YAML", e.getMessage().lines().findFirst().orElse(""));
+    }
+    return parse(source, root);
+  }
+
+  public static Mapping parse(String source, String yaml) {
+    try {
+      return parse(source, YAML.readTree(yaml));
+    } catch (IOException e) {
+      throw new ConfigException(source, "(file)", "valid YAML", e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static Mapping parse(String source, JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(source, "(file)", "a YAML mapping with entity, source, key and fields", root);
+    }
+    rejectUnknown(source, "", root, TOP_LEVEL);
+    String entity = identifier(source, "entity", root.get("entity"));
+    String table = text(source, "source", root.get("source"), "the legacy table as <schema>.<table>");
+    if (!table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
+      throw new ConfigException(source, "source", "the legacy table as <schema>.<table>", table);
+    }
+    JsonNode fieldsNode = root.get("fields");
+    if (fieldsNode == null || !fieldsNode.isObject() || fieldsNode.isEmpty()) {
+      throw new ConfigException(source, "fields", "a map of new field name → rule", fieldsNode);
+    }
+    List<FieldRule> rules = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = fieldsNode.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      rules.add(fieldRule(source, field.getKey(), field.getValue()));
+    }
+    List<String> keys = stringList(source, "key", root.get("key"), true);
+    for (String key : keys) {
+      if (rules.stream().noneMatch(r -> r.target().equals(key))) {
+        throw new ConfigException(source, "key", "names of fields defined under 'fields'", key);
+      }
+    }
+    List<String> dropped = stringList(source, "drop", root.get("drop"), false);
+    List<RowFilter> filters = new ArrayList<>();
+    JsonNode filterNode = root.get("filter");
+    if (filterNode != null && !filterNode.isNull()) {
+      if (!filterNode.isArray()) {
+        throw new ConfigException(source, "filter", "a list of { column, op, values }", filterNode);
+      }
+      for (int i = 0; i < filterNode.size(); i++) {
+        filters.add(filter(source, "filter[" + i + "]", filterNode.get(i)));
+      }
+    }
+    return new Mapping(source, entity, table, keys, rules, dropped, filters);
+  }
+
+  private static FieldRule fieldRule(String source, String target, JsonNode node) {
+    String path = "fields." + target;
+    if (!target.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new ConfigException(source, path, "a field name of letters, digits and _ (an Avro name)", target);
+    }
+    if (node.isTextual()) {
+      return FieldRule.copy(target, node.asText());
+    }
+    if (!node.isObject()) {
+      throw new ConfigException(source, path, "a legacy column name or { from, cast, default, ... }", node);
+    }
+    rejectUnknown(source, path + ".", node, FIELD_KEYS);
+    String from = node.has("from") ? text(source, path + ".from", node.get("from"), "a legacy column name") : null;
+    boolean hasDefault = node.has("default");
+    if (from == null && !hasDefault) {
+      throw new ConfigException(source, path, "'from' (a legacy column) or a 'default' value", "neither");
+    }
+    Cast cast = Cast.NONE;
+    if (node.has("cast")) {
+      String raw = node.get("cast").asText();
+      cast = Cast.parse(raw).orElseThrow(() -> new ConfigException(source, path + ".cast",
+          "one of " + Arrays.toString(Cast.values()).toLowerCase(), raw));
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    if (cast == Cast.ENUM) {
+      JsonNode valuesNode = node.get("values");
+      if (valuesNode == null || !valuesNode.isObject() || valuesNode.isEmpty()) {
+        throw new ConfigException(source, path + ".values", "a map of legacy code → enum symbol (cast: enum needs it)",
+            valuesNode);
+      }
+      valuesNode.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+    } else if (node.has("values")) {
+      throw new ConfigException(source, path + ".values", "no 'values' unless cast is enum", node.get("values"));
+    }
+    ZoneId zone = null;
+    if (node.has("zone")) {
+      try {
+        zone = ZoneId.of(node.get("zone").asText());
+      } catch (DateTimeException e) {
+        throw new ConfigException(source, path + ".zone", "a time zone id such as Europe/Amsterdam or UTC",
+            node.get("zone").asText());
+      }
+    } else if (cast == Cast.UTC_INSTANT) {
+      throw new ConfigException(source, path + ".zone", "the legacy time zone (cast: utc_instant needs it)", null);
+    }
+    int scale = 0;
+    if (node.has("scale")) {
+      if (!node.get("scale").canConvertToInt() || node.get("scale").asInt() < 0) {
+        throw new ConfigException(source, path + ".scale", "a non-negative whole number", node.get("scale"));
+      }
+      scale = node.get("scale").asInt();
+    } else if (cast == Cast.DECIMAL) {
+      throw new ConfigException(source, path + ".scale", "the number of decimal places (cast: decimal needs it)", null);
+    }
+    Object defaultValue = hasDefault ? scalar(source, path + ".default", node.get("default")) : null;
+    return new FieldRule(target, from, cast, values, zone, scale, hasDefault, defaultValue);
+  }
+
+  private static Object scalar(String source, String path, JsonNode node) {
+    if (node.isNull()) {
+      return null;
+    }
+    if (node.isBoolean()) {
+      return node.asBoolean();
+    }
+    if (node.isIntegralNumber()) {
+      return node.canConvertToInt() ? (Object) node.asInt() : (Object) node.asLong();
+    }
+    if (node.isNumber()) {
+      return node.asDouble();
+    }
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    throw new ConfigException(source, path, "a single value (text, number, boolean or null)", node);
+  }
+
+  private static RowFilter filter(String source, String path, JsonNode node) {
+    if (node == null || !node.isObject()) {
+      throw new ConfigException(source, path, "{ column, op, values }", node);
+    }
+    rejectUnknown(source, path + ".", node, FILTER_KEYS);
+    String column = text(source, path + ".column", node.get("column"), "a legacy column name");
+    String rawOp = text(source, path + ".op", node.get("op"), "one of equals, not_equals, in, not_in, is_null, not_null");
+    RowFilter.Op op = RowFilter.Op.parse(rawOp).orElseThrow(() -> new ConfigException(source, path + ".op",
+        "one of equals, not_equals, in, not_in, is_null, not_null", rawOp));
+    List<String> values = stringList(source, path + ".values", node.get("values"), false);
+    boolean needsValues = op != RowFilter.Op.IS_NULL && op != RowFilter.Op.NOT_NULL;
+    if (needsValues && values.isEmpty()) {
+      throw new ConfigException(source, path + ".values", "at least one value for op " + rawOp, null);
+    }
+    return new RowFilter(column, op, values);
+  }
+
+  private static void rejectUnknown(String source, String prefix, JsonNode node, Set<String> allowed) {
+    node.fieldNames().forEachRemaining(name -> {
+      if (!allowed.contains(name)) {
+        throw new ConfigException(source, prefix + name, "one of " + new java.util.TreeSet<>(allowed), "unknown key");
+      }
+    });
+  }
+
+  private static String identifier(String source, String key, JsonNode node) {
+    String value = text(source, key, node, "a name of lower-case letters, digits and _");
+    if (!value.matches("[a-z][a-z0-9_]*")) {
+      throw new ConfigException(source, key, "a name of lower-case letters, digits and _", value);
+    }
+    return value;
+  }
+
+  private static String text(String source, String key, JsonNode node, String expected) {
+    if (node == null || node.isNull() || !node.isValueNode() || node.asText().isBlank()) {
+      throw new ConfigException(source, key, expected, node == null ? null : node.toString());
+    }
+    return node.asText().trim();
+  }
+
+  private static List<String> stringList(String source, String key, JsonNode node, boolean required) {
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw new ConfigException(source, key, "a list of field names", null);
+      }
+      return List.of();
+    }
+    List<String> values = new ArrayList<>();
+    if (node.isValueNode()) {
+      values.add(node.asText());
+    } else if (node.isArray()) {
+      node.forEach(v -> values.add(v.asText()));
+    } else {
+      throw new ConfigException(source, key, "a list of names", node);
+    }
+    if (required && values.isEmpty()) {
+      throw new ConfigException(source, key, "at least one field name", "an empty list");
+    }
+    return values;
+  }
+}
