@@ -1,0 +1,144 @@
+package io.tandem.transform;
+
+import io.tandem.core.mapping.MappingException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes raw change records of one legacy table and forwards, per mapping, the migrated records
+ * (to the child named after the entity) or, when anything fails, the untouched input with the
+ * reason (to the dead-letter child). Nothing is dropped silently.
+ */
+final class TransformProcessor implements Processor<byte[], byte[], Object, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(TransformProcessor.class);
+
+  private final List<EntityRoute> routes;
+  private final Deserializer<Object> deserializer;
+  private final TransformMetrics metrics;
+  private ProcessorContext<Object, Object> context;
+
+  TransformProcessor(List<EntityRoute> routes, Deserializer<Object> deserializer, TransformMetrics metrics) {
+    this.routes = routes;
+    this.deserializer = deserializer;
+    this.metrics = metrics;
+  }
+
+  static String childFor(EntityRoute route) {
+    return "to-" + route.schema().topic();
+  }
+
+  static final String DLQ_CHILD = "to-dlq";
+
+  @Override
+  public void init(ProcessorContext<Object, Object> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> input) {
+    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
+    if (input.value() == null) {
+      return; // raw topics carry no tombstones; a foreign one means nothing to migrate
+    }
+    GenericRecord change;
+    try {
+      change = (GenericRecord) deserializer.deserialize(topic, input.value());
+    } catch (RuntimeException e) {
+      deadLetter(input, null, "cannot decode raw change: " + e.getMessage(), e);
+      return;
+    }
+    String op = text(change, "op");
+    Long position = (Long) field(change, "position");
+    Long commitTs = (Long) field(change, "commit_ts");
+    String source = text(change, "source");
+    Map<String, Object> before;
+    Map<String, Object> after;
+    try {
+      before = row(change.get("before"));
+      after = row(change.get("after"));
+      if (op == null || position == null) {
+        throw new IllegalArgumentException("raw change lacks 'op' or 'position'");
+      }
+    } catch (RuntimeException e) {
+      deadLetter(input, position, "malformed raw change: " + e.getMessage(), e);
+      return;
+    }
+    for (EntityRoute route : routes) {
+      List<EntityRoute.Output> outputs;
+      try {
+        outputs = route.map(op, before, after);
+      } catch (MappingException | IllegalArgumentException | ArithmeticException | ClassCastException e) {
+        deadLetter(input, position, "mapping " + route.mapping().name() + " → " + route.schema().entity() + ": "
+            + e.getMessage(), e);
+        continue;
+      }
+      for (EntityRoute.Output output : outputs) {
+        Headers headers = new RecordHeaders();
+        ChangeHeaders.putLong(headers, ChangeHeaders.POSITION, position);
+        ChangeHeaders.putLong(headers, ChangeHeaders.COMMIT_TS, commitTs == null ? input.timestamp() : commitTs);
+        ChangeHeaders.putText(headers, ChangeHeaders.OP, output.op());
+        ChangeHeaders.putText(headers, ChangeHeaders.SOURCE, source == null ? topic : source);
+        context.forward(new Record<Object, Object>(output.key(), output.value(), input.timestamp(), headers),
+            childFor(route));
+        metrics.countMigrated(route.schema().entity());
+      }
+    }
+  }
+
+  private void deadLetter(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {
+    Headers headers = new RecordHeaders(input.headers().toArray());
+    ChangeHeaders.putText(headers, ChangeHeaders.DLQ_REASON, reason);
+    ChangeHeaders.putText(headers, ChangeHeaders.DLQ_STAGE, "transform");
+    ChangeHeaders.putText(headers, ChangeHeaders.DLQ_EXCEPTION, cause.getClass().getName());
+    Optional<RecordMetadata> metadata = context.recordMetadata();
+    metadata.ifPresent(m -> {
+      ChangeHeaders.putText(headers, ChangeHeaders.DLQ_TOPIC, m.topic());
+      ChangeHeaders.putText(headers, ChangeHeaders.DLQ_PARTITION, Integer.toString(m.partition()));
+      ChangeHeaders.putText(headers, ChangeHeaders.DLQ_OFFSET, Long.toString(m.offset()));
+    });
+    if (position != null) {
+      ChangeHeaders.putLong(headers, ChangeHeaders.POSITION, position);
+    }
+    LOG.warn("Dead-lettered {}: {}", metadata.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), reason);
+    context.forward(new Record<Object, Object>(input.key(), input.value(), input.timestamp(), headers), DLQ_CHILD);
+    metrics.countDeadLetter();
+  }
+
+  private static Object field(GenericRecord record, String name) {
+    Schema.Field field = record.getSchema().getField(name);
+    return field == null ? null : record.get(field.pos());
+  }
+
+  private static String text(GenericRecord record, String name) {
+    Object value = field(record, name);
+    return value == null ? null : value.toString();
+  }
+
+  /** A Row record as a map of plain Java values (Avro's Utf8 becomes String). */
+  private static Map<String, Object> row(Object value) {
+    if (value == null) {
+      return null;
+    }
+    GenericRecord record = (GenericRecord) value;
+    Map<String, Object> row = new HashMap<>();
+    for (Schema.Field field : record.getSchema().getFields()) {
+      Object v = record.get(field.pos());
+      row.put(field.name(), v instanceof Utf8 ? v.toString() : v);
+    }
+    return row;
+  }
+}
