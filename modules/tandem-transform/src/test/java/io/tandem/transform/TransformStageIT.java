@@ -1,0 +1,135 @@
+package io.tandem.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.mapping.Mapping;
+import io.tandem.core.mapping.MappingLoader;
+import io.tandem.registry.client.SchemaRegistryClient;
+import io.tandem.registry.serde.AvroDeserializer;
+import io.tandem.registry.serde.AvroSerdeConfig;
+import io.tandem.registry.serde.AvroSerializer;
+import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import io.tandem.testkit.EmbeddedKafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stage on a real broker and registry: schemas registered at start, records flow, bad schemas refused. */
+class TransformStageIT {
+  static EmbeddedKafkaBroker kafka;
+  static EmbeddedSchemaRegistry registry;
+  static SchemaRegistryClient client;
+  static final Mapping CUSTOMER = MappingLoader.load(TransformTopologyTest.SCHEMAS.resolve("mappings/customer.yaml"));
+
+  @TempDir
+  Path stateDir;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafkaBroker.start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start();
+    client = SchemaRegistryClient.builder(registry.url()).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    registry.close();
+    kafka.close();
+  }
+
+  private TransformStage stage(String db, String appId) {
+    return TransformStage.builder().bootstrapServers(kafka.bootstrapServers()).applicationId(appId)
+        .topicPrefix("legacy." + db).mappings(List.of(CUSTOMER)).schemaFolder(TransformTopologyTest.SCHEMAS.resolve("avro"))
+        .registryClient(client).stateDir(stateDir).build();
+  }
+
+  @Test
+  void migratesRecordsFromARealBroker() {
+    kafka.createTopic("legacy.itshop.public.customers", 2, Map.of());
+    kafka.createTopic("migrated.customer", 2, Map.of());
+    try (TransformStage stage = stage("itshop", "transform-it").start();
+        KafkaProducer<Object, Object> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new AvroSerializer(AvroSerdeConfig.withClient(client), true),
+            new AvroSerializer(AvroSerdeConfig.withClient(client), false))) {
+      assertThat(client.subjects()).contains("migrated.customer-key", "migrated.customer-value");
+      for (long id = 1; id <= 20; id++) {
+        GenericRecord change = new GenericData.Record(TransformTopologyTest.CHANGE);
+        change.put("op", "c");
+        GenericRecord row = new GenericData.Record(TransformTopologyTest.ROW);
+        row.put("cust_id", id);
+        row.put("full_nm", "C" + id);
+        row.put("balance", id + ".00");
+        row.put("status_cd", "A");
+        row.put("created_local", 0L);
+        row.put("updated_at", "2026-11-21T10:00:00Z");
+        change.put("after", row);
+        change.put("position", 1000 + id);
+        change.put("commit_ts", 1L);
+        change.put("snapshot", false);
+        change.put("source", "itshop.public.customers");
+        GenericRecord key = new GenericData.Record(TransformTopologyTest.KEY);
+        key.put("cust_id", id);
+        producer.send(new ProducerRecord<>("legacy.itshop.public.customers", key, change));
+      }
+      producer.flush();
+
+      List<GenericRecord> migrated = new ArrayList<>();
+      AvroDeserializer deserializer = new AvroDeserializer(AvroSerdeConfig.withClient(client));
+      try (KafkaConsumer<Object, Object> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+          ConsumerConfig.GROUP_ID_CONFIG, "transform-it-reader",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), deserializer, deserializer)) {
+        consumer.subscribe(List.of("migrated.customer"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          for (ConsumerRecord<Object, Object> record : consumer.poll(Duration.ofMillis(200))) {
+            migrated.add((GenericRecord) record.value());
+          }
+          return migrated.size() >= 20;
+        });
+      }
+      assertThat(migrated).extracting(r -> (Long) r.get("balance_cents"))
+          .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 20).map(i -> i * 100).boxed().toList());
+      assertThat(stage.metrics().migratedByEntity()).containsEntry("customer", 20L);
+    }
+  }
+
+  @Test
+  void refusesToStartWhenTheEntitySchemaIsIncompatibleWithTheRegisteredOne() {
+    Schema other = new Schema.Parser().parse("""
+        {"type":"record","name":"Customer","namespace":"migrated","fields":[{"name":"id","type":"string"}]}""");
+    String subject = "migrated.customer-value";
+    // A registry of its own, so the other test's registration of the real schema does not interfere.
+    try (EmbeddedSchemaRegistry fresh = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas_refuse")
+        .build().start()) {
+      SchemaRegistryClient freshClient = SchemaRegistryClient.builder(fresh.url()).build();
+      freshClient.register(subject, other);
+      TransformStage stage = TransformStage.builder().bootstrapServers(kafka.bootstrapServers()).applicationId("refuse")
+          .topicPrefix("legacy.x").mappings(List.of(CUSTOMER)).schemaFolder(TransformTopologyTest.SCHEMAS.resolve("avro"))
+          .registryClient(freshClient).stateDir(stateDir).build();
+
+      assertThatThrownBy(stage::start).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("entity 'customer' refused by the registry")
+          .hasMessageContaining("incompatible");
+      assertThat(stage.state()).isEqualTo(TransformStage.State.FAILED);
+      assertThat(freshClient.versions(subject)).containsExactly(1);
+    }
+  }
+}
