@@ -1,0 +1,97 @@
+package io.tandem.capture;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the engine has delivered so far. Written by the engine's handler thread after Kafka
+ * acknowledged a batch, read from any thread.
+ */
+final class CaptureCounters {
+  private static final long NO_POSITION = Long.MIN_VALUE;
+
+  private final ConcurrentMap<String, LongAdder> events = new ConcurrentHashMap<>();
+  private final LongAdder deadLettered = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+  private final AtomicLong lastPosition = new AtomicLong(NO_POSITION);
+  private final ConcurrentMap<String, TableSnapshot> snapshot = new ConcurrentHashMap<>();
+  private volatile boolean snapshotOver;
+
+  private static final class TableSnapshot {
+    final LongAdder done = new LongAdder();
+    volatile long estimated = SnapshotProgress.UNKNOWN;
+    volatile boolean finished;
+  }
+
+  void estimates(Map<String, Long> estimates) {
+    estimates.forEach((table, estimate) -> table(table).estimated = estimate);
+  }
+
+  void delivered(RawChange change) {
+    events.computeIfAbsent(change.table(), t -> new LongAdder()).increment();
+    lastPosition.set(change.position());
+    if (change.snapshot()) {
+      TableSnapshot table = table(change.table());
+      table.done.increment();
+      // Debezium marks the last snapshot row of each table, and of the whole snapshot.
+      if ("last_in_data_collection".equals(change.snapshotMarker())) {
+        table.finished = true;
+      } else if ("last".equals(change.snapshotMarker())) {
+        snapshotOver = true;
+      }
+    } else if (!"r".equals(change.op())) {
+      snapshotOver = true; // streaming has begun: the initial snapshot is behind us
+    }
+  }
+
+  void deadLettered() {
+    deadLettered.increment();
+  }
+
+  void skipped() {
+    skipped.increment();
+  }
+
+  /** Applies what Debezium's snapshot metrics say; see {@link SnapshotMetrics}. */
+  void snapshotMetrics(SnapshotMetrics metrics) {
+    if (metrics.skipped()) {
+      snapshotOver = true;
+      return;
+    }
+    if (!metrics.completed()) {
+      return;
+    }
+    // The snapshot has read everything: a table is done once every row it read was delivered.
+    metrics.rowsScanned().forEach((table, scanned) -> {
+      TableSnapshot progress = table(table);
+      if (progress.done.sum() >= scanned) {
+        progress.finished = true;
+      }
+    });
+  }
+
+  CaptureStats stats() {
+    Map<String, Long> byTable = new TreeMap<>();
+    events.forEach((table, count) -> byTable.put(table, count.sum()));
+    long position = lastPosition.get();
+    return new CaptureStats(byTable, deadLettered.sum(), skipped.sum(),
+        position == NO_POSITION ? OptionalLong.empty() : OptionalLong.of(position));
+  }
+
+  Map<String, SnapshotProgress> snapshotProgress() {
+    Map<String, SnapshotProgress> progress = new TreeMap<>();
+    boolean over = snapshotOver;
+    snapshot.forEach((table, s) ->
+        progress.put(table, new SnapshotProgress(table, s.done.sum(), s.estimated, over || s.finished)));
+    return progress;
+  }
+
+  private TableSnapshot table(String table) {
+    return snapshot.computeIfAbsent(table, t -> new TableSnapshot());
+  }
+}

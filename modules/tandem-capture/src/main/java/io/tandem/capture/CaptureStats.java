@@ -1,0 +1,26 @@
+package io.tandem.capture;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * Counters of one capture engine run, as of the moment they were read.
+ *
+ * @param eventsByTable changes delivered to the raw topics (acknowledged by Kafka) per {@code schema.table}
+ * @param deadLettered records sent to the dead-letter topic because they could not be converted
+ * @param skipped records that are not row changes (heartbeats, tombstones, messages), not written anywhere
+ * @param lastPosition source position (LSN) of the last delivered change, empty before the first
+ */
+public record CaptureStats(Map<String, Long> eventsByTable, long deadLettered, long skipped, OptionalLong lastPosition) {
+
+  public CaptureStats {
+    eventsByTable = Collections.unmodifiableMap(new TreeMap<>(eventsByTable));
+  }
+
+  /** All changes delivered, over every table. */
+  public long events() {
+    return eventsByTable.values().stream().mapToLong(Long::longValue).sum();
+  }
+}

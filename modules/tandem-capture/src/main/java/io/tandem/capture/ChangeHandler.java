@@ -1,0 +1,189 @@
+package io.tandem.capture;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.tandem.registry.RegistryException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonConverterConfig;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.storage.ConverterConfig;
+import org.apache.kafka.connect.storage.ConverterType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives Debezium's batches, writes each change to its raw topic (or the dead-letter topic) and
+ * marks the batch processed only once Kafka acknowledged every record of it: offsets, and with them
+ * the replication slot's confirmed position, never run ahead of what Kafka holds (at-least-once).
+ */
+final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeHandler.class);
+  static final String STAGE = "capture";
+
+  private final Producer<byte[], byte[]> producer;
+  private final ConnectToAvro converter;
+  private final Serializer<Object> keySerializer;
+  private final Serializer<Object> valueSerializer;
+  private final String deadLetterTopic;
+  private final CaptureCounters counters;
+  private final JsonConverter jsonKeys = json(true);
+  private final JsonConverter jsonValues = json(false);
+
+  private enum Kind { DELIVERED, DEAD_LETTERED, SKIPPED }
+
+  private record Outcome(Kind kind, RawChange change, Future<RecordMetadata> ack) {}
+
+  ChangeHandler(Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
+      Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters) {
+    this.producer = producer;
+    this.converter = converter;
+    this.keySerializer = keySerializer;
+    this.valueSerializer = valueSerializer;
+    this.deadLetterTopic = deadLetterTopic;
+    this.counters = counters;
+  }
+
+  @Override
+  public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
+      DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+    List<Outcome> outcomes = new ArrayList<>(events.size());
+    for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
+      outcomes.add(handle(event.value()));
+    }
+    // An exception below leaves the whole batch unmarked: Debezium stops and re-reads it after a restart.
+    for (Outcome outcome : outcomes) {
+      awaitAck(outcome);
+    }
+    for (int i = 0; i < events.size(); i++) {
+      committer.markProcessed(events.get(i));
+      Outcome outcome = outcomes.get(i);
+      switch (outcome.kind()) {
+        case DELIVERED -> counters.delivered(outcome.change());
+        case DEAD_LETTERED -> counters.deadLettered();
+        case SKIPPED -> counters.skipped();
+      }
+    }
+    committer.markBatchFinished();
+  }
+
+  // Tombstones stay the default (unsupported), so Debezium does not emit them.
+  @Override
+  public boolean supportsTombstoneEvents() {
+    return false;
+  }
+
+  private Outcome handle(SourceRecord record) {
+    if (record.value() == null) {
+      LOG.debug("Skipping tombstone on {}", record.topic());
+      return new Outcome(Kind.SKIPPED, null, null);
+    }
+    if (!ConnectToAvro.isChange(record)) {
+      LOG.debug("Skipping non-change record on {} ({})", record.topic(),
+          record.valueSchema() == null ? "no schema" : record.valueSchema().name());
+      return new Outcome(Kind.SKIPPED, null, null);
+    }
+    RawChange change;
+    byte[] key;
+    byte[] value;
+    try {
+      change = converter.convert(record);
+      key = change.key() == null ? null : keySerializer.serialize(change.topic(), change.key());
+      value = valueSerializer.serialize(change.topic(), change.value());
+    } catch (RuntimeException e) {
+      if (isTransient(e)) {
+        throw e; // the registry is unreachable: not this record's fault, so stop rather than dead-letter
+      }
+      return new Outcome(Kind.DEAD_LETTERED, null, deadLetter(record, e));
+    }
+    // Partition by key bytes: one row's changes stay in one partition, in order.
+    return new Outcome(Kind.DELIVERED, change, producer.send(new ProducerRecord<>(change.topic(), key, value)));
+  }
+
+  private Future<RecordMetadata> deadLetter(SourceRecord record, RuntimeException e) {
+    RecordHeaders headers = new RecordHeaders();
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    headers.add("tandem.dlq.reason", utf8("Cannot convert change to the raw-topic format: " + reason));
+    headers.add("tandem.dlq.stage", utf8(STAGE));
+    headers.add("tandem.dlq.exception", utf8(e.getClass().getName()));
+    headers.add("tandem.dlq.source.topic", utf8(record.topic()));
+    Long position = position(record);
+    if (position != null) {
+      headers.add("tandem.position", ByteBuffer.allocate(Long.BYTES).putLong(position).array());
+    }
+    LOG.warn("Change on {} at position {} sent to {}: {}", record.topic(), position, deadLetterTopic, reason);
+    byte[] key = json(jsonKeys, record.topic(), record.keySchema(), record.key());
+    byte[] value = json(jsonValues, record.topic(), record.valueSchema(), record.value());
+    return producer.send(new ProducerRecord<>(deadLetterTopic, null, key, value, headers));
+  }
+
+  private static void awaitAck(Outcome outcome) throws InterruptedException {
+    if (outcome.ack() == null) {
+      return;
+    }
+    try {
+      outcome.ack().get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new KafkaException("Kafka did not accept a captured change: " + cause.getMessage(), cause);
+    }
+  }
+
+  // Registry trouble that may pass (5xx, 429, no connection) is the only serialization failure not to dead-letter.
+  static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RegistryException registry) {
+        return registry.retriable();
+      }
+    }
+    return false;
+  }
+
+  private static Long position(SourceRecord record) {
+    try {
+      Struct source = ((Struct) record.value()).getStruct("source");
+      Object lsn = source.schema().field("lsn") == null ? null : source.get("lsn");
+      return lsn instanceof Number n ? n.longValue() : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The record as schemaless JSON, or its toString if even that fails: a dead letter must carry something. */
+  private static byte[] json(JsonConverter converter, String topic, org.apache.kafka.connect.data.Schema schema,
+      Object value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return converter.fromConnectData(topic, schema, value);
+    } catch (RuntimeException e) {
+      return utf8(value.toString());
+    }
+  }
+
+  private static JsonConverter json(boolean isKey) {
+    JsonConverter converter = new JsonConverter();
+    converter.configure(Map.of(
+        JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false",
+        ConverterConfig.TYPE_CONFIG, (isKey ? ConverterType.KEY : ConverterType.VALUE).getName()));
+    return converter;
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,216 @@
+package io.tandem.capture;
+
+import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.ConfigValues;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Debezium PostgreSQL connector configuration read from a {@code .properties} file such as
+ * {@code connectors/legacy-postgres.properties}, with {@code ${VAR}} and {@code ${VAR:-default}}
+ * placeholders replaced from the environment.
+ *
+ * <p>Placeholders follow the shell: {@code ${VAR}} must be set (an empty value is kept), {@code
+ * ${VAR:-default}} takes the default when the variable is unset or empty. There is no escaping.
+ *
+ * <p>Secrets (any key containing {@code password}, {@code secret}, {@code token}, {@code
+ * credentials}, {@code jaas} or {@code user.info}) never appear in {@link #toString()} or in error
+ * messages.
+ */
+public final class ConnectorConfig {
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
+  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final List<String> SECRET_MARKERS =
+      List.of("password", "secret", "token", "credentials", "jaas", "user.info");
+  private static final String MASK = "******";
+
+  // Settings the raw-topic format of docs/data-model.md depends on: another value changes the wire types.
+  private static final Map<String, String> CONTRACT = Map.of(
+      "decimal.handling.mode", "string",
+      "time.precision.mode", "adaptive_time_microseconds");
+
+  private final String source;
+  private final Map<String, String> values;
+
+  private ConnectorConfig(String source, Map<String, String> values) {
+    this.source = source;
+    this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+  }
+
+  /**
+   * Reads {@code file}, replaces placeholders from {@code env} and validates the settings Tandem
+   * relies on.
+   *
+   * @throws ConfigException naming the file, the key and what is wrong (a missing variable, a bad port)
+   */
+  public static ConnectorConfig load(Path file, Map<String, String> env) {
+    String source = file.toString();
+    Properties raw = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      raw.load(reader);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(source, "(file)", "a readable connector properties file", "no such file");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException(source, "(file)", "a readable connector properties file", e.getMessage());
+    }
+    Map<String, String> resolved = new LinkedHashMap<>();
+    for (String key : raw.stringPropertyNames()) {
+      resolved.put(key, substitute(source, key, raw.getProperty(key), env));
+    }
+    ConnectorConfig config = new ConnectorConfig(source, resolved);
+    config.validate();
+    return config;
+  }
+
+  /** Where the settings came from, e.g. the file path. */
+  public String source() {
+    return source;
+  }
+
+  public String get(String key) {
+    return values.get(key);
+  }
+
+  /** All settings including secrets, for handing to Debezium; never log this. */
+  public Properties toProperties() {
+    Properties properties = new Properties();
+    properties.putAll(values);
+    return properties;
+  }
+
+  /** All settings with secrets replaced by {@code ******}, sorted by key: safe to log. */
+  public Map<String, String> masked() {
+    Map<String, String> masked = new TreeMap<>();
+    values.forEach((key, value) -> masked.put(key, isSecret(key) ? MASK : value));
+    return Collections.unmodifiableMap(masked);
+  }
+
+  /** {@code topic.prefix}, the start of every raw topic name ({@code legacy.<db>}). */
+  public String topicPrefix() {
+    return values.get("topic.prefix");
+  }
+
+  public String database() {
+    return values.get("database.dbname");
+  }
+
+  public String slotName() {
+    return values.get("slot.name");
+  }
+
+  public String publicationName() {
+    return values.getOrDefault("publication.name", "dbz_publication");
+  }
+
+  /** Entries of {@code table.include.list}: regular expressions over {@code schema.table}; empty = all tables. */
+  public List<String> tableIncludeList() {
+    String list = values.get("table.include.list");
+    if (list == null || list.isBlank()) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** JDBC URL of the captured database (for estimates; Debezium opens its own connections). */
+  public String jdbcUrl() {
+    String url = "jdbc:postgresql://" + values.get("database.hostname") + ":" + values.get("database.port")
+        + "/" + database();
+    String sslMode = values.get("database.sslmode");
+    return sslMode == null || sslMode.isBlank() ? url : url + "?sslmode=" + sslMode;
+  }
+
+  public String user() {
+    return values.get("database.user");
+  }
+
+  /** The database password; empty if none. Never log it. */
+  String password() {
+    return values.getOrDefault("database.password", "");
+  }
+
+  /** Typed reads naming this config's source in errors. */
+  ConfigValues values() {
+    return new ConfigValues(source, values);
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectorConfig" + masked() + " from " + source;
+  }
+
+  static boolean isSecret(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    return SECRET_MARKERS.stream().anyMatch(lower::contains);
+  }
+
+  private void validate() {
+    ConfigValues read = values();
+    read.requiredString("name", "a connector name");
+    String connectorClass = read.requiredString("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    if (!connectorClass.equals("io.debezium.connector.postgresql.PostgresConnector")) {
+      throw new ConfigException(source, "connector.class", "io.debezium.connector.postgresql.PostgresConnector", connectorClass);
+    }
+    read.requiredString("database.hostname", "a host name or address");
+    if (!read.has("database.port")) {
+      throw new ConfigException(source, "database.port", "a TCP port from 1 to 65535", null);
+    }
+    read.intInRange("database.port", 5432, 1, 65535);
+    read.requiredString("database.dbname", "a database name");
+    read.requiredString("database.user", "a database user");
+    read.requiredString("topic.prefix", "a topic prefix such as legacy.<db>");
+    read.requiredString("slot.name", "a replication slot name");
+    String plugin = read.string("plugin.name", "decoderbufs");
+    if (!plugin.equals("pgoutput")) {
+      // pgoutput ships with PostgreSQL 10+; decoderbufs needs a server extension.
+      throw new ConfigException(source, "plugin.name", "pgoutput", plugin);
+    }
+    CONTRACT.forEach((key, expected) -> {
+      String actual = read.string(key, null);
+      if (!expected.equals(actual)) {
+        throw new ConfigException(source, key, expected + " (the raw-topic format in docs/data-model.md relies on it)", actual);
+      }
+    });
+  }
+
+  private static String substitute(String source, String key, String value, Map<String, String> env) {
+    String syntax = "placeholders of the form ${VAR} or ${VAR:-default}";
+    if (PLACEHOLDER.matcher(value).replaceAll("").contains("${")) {
+      throw new ConfigException(source, key, syntax, "an unterminated '${'");
+    }
+    Matcher matcher = PLACEHOLDER.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String body = matcher.group(1);
+      int separator = body.indexOf(":-");
+      String name = separator < 0 ? body : body.substring(0, separator);
+      if (!VARIABLE.matcher(name).matches()) {
+        throw new ConfigException(source, key, syntax, isSecret(key) ? "(hidden)" : "${" + body + "}");
+      }
+      String replacement = env.get(name);
+      if (separator >= 0 && (replacement == null || replacement.isEmpty())) {
+        replacement = body.substring(separator + 2);
+      }
+      if (replacement == null) {
+        // Name the variable only: the value around it may be a secret.
+        throw new ConfigException(source, key, "environment variable " + name + " to be set (placeholder ${" + name + "})",
+            null);
+      }
+      matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    matcher.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,332 @@
+package io.tandem.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.config.ConfigException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The capture engine against real PostgreSQL 17, Kafka and a Kafka-backed schema registry. */
+class CaptureEngineIT {
+  private static final String CUSTOMERS = """
+      CREATE TABLE customers (
+        id bigint PRIMARY KEY, name text, email text, balance numeric(12,2), status char(1),
+        created_at timestamp, updated_at timestamptz, birthday date)""";
+
+  private static CaptureHarness harness;
+
+  @BeforeAll
+  static void start() {
+    harness = new CaptureHarness();
+  }
+
+  @AfterAll
+  static void stop() {
+    harness.close();
+  }
+
+  @Test
+  void snapshotsExistingRowsWithTypedColumns() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("snap", "public.customers")) {
+      legacy.sql(CUSTOMERS,
+          "INSERT INTO customers VALUES (1, 'Ada', 'ada@example.com', 12.30, 'A', '2024-03-01 10:15:30.123456',"
+              + " '2024-03-01 10:15:30.5+02', '1990-12-10')",
+          "INSERT INTO customers VALUES (2, 'Grace', NULL, 0.05, 'B', '1999-12-31 23:59:59', '2024-01-01 00:00:00+00',"
+              + " '1906-12-09')",
+          "INSERT INTO customers (id) VALUES (3)",
+          "ANALYZE customers");
+      String topic = legacy.topic("customers");
+
+      try (CaptureEngine engine = legacy.start(); KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
+        List<ConsumerRecord<Object, Object>> records = CaptureHarness.take(consumer, new ArrayList<>(), 3);
+
+        Map<Long, GenericRecord> byId = new HashMap<>();
+        for (ConsumerRecord<Object, Object> record : records) {
+          GenericRecord key = (GenericRecord) record.key();
+          GenericRecord value = (GenericRecord) record.value();
+          assertThat(key.getSchema().getFullName()).isEqualTo(topic + ".Key");
+          assertThat(text(value, "op")).isEqualTo("r");
+          assertThat(value.get("snapshot")).isEqualTo(true);
+          assertThat(value.get("before")).isNull();
+          assertThat(text(value, "source")).isEqualTo(legacy.db + ".public.customers");
+          assertThat((Long) value.get("position")).isPositive();
+          assertThat((Instant) value.get("commit_ts")).isAfter(Instant.now().minus(Duration.ofMinutes(5)));
+          byId.put((Long) key.get("id"), (GenericRecord) value.get("after"));
+        }
+        assertThat(byId).containsOnlyKeys(1L, 2L, 3L);
+
+        GenericRecord ada = byId.get(1L);
+        assertThat(ada.get("id")).isEqualTo(1L);
+        assertThat(text(ada, "name")).isEqualTo("Ada");
+        assertThat(text(ada, "email")).isEqualTo("ada@example.com");
+        assertThat(text(ada, "balance")).isEqualTo("12.30");
+        assertThat(text(ada, "status")).isEqualTo("A");
+        assertThat(ada.get("created_at")).isEqualTo(LocalDateTime.parse("2024-03-01T10:15:30.123456"));
+        assertThat(OffsetDateTime.parse(text(ada, "updated_at")).toInstant())
+            .isEqualTo(Instant.parse("2024-03-01T08:15:30.500Z"));
+        assertThat(ada.get("birthday")).isEqualTo(LocalDate.of(1990, 12, 10));
+        assertThat(text(byId.get(2L), "balance")).isEqualTo("0.05");
+        assertThat(byId.get(2L).get("birthday")).isEqualTo(LocalDate.of(1906, 12, 9));
+        GenericRecord empty = byId.get(3L);
+        for (String column : List.of("name", "email", "balance", "status", "created_at", "updated_at", "birthday")) {
+          assertThat(empty.get(column)).as(column).isNull();
+        }
+
+        Schema row = harness.client.schemaById(harness.client.latest(topic + "-value").id())
+            .getField("after").schema().getTypes().get(1);
+        assertThat(row.getFullName()).isEqualTo(topic + ".Row");
+        assertThat(row.getField("id").schema().getType()).isEqualTo(Schema.Type.LONG);
+        assertThat(type(row, "balance")).isEqualTo("string");
+        assertThat(type(row, "status")).isEqualTo("string");
+        assertThat(type(row, "created_at")).isEqualTo("long/local-timestamp-micros");
+        assertThat(type(row, "updated_at")).isEqualTo("string");
+        assertThat(type(row, "birthday")).isEqualTo("int/date");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(engine.snapshotProgress()).containsEntry("public.customers",
+                new SnapshotProgress("public.customers", 3, 3, true)));
+        CaptureStats stats = engine.stats();
+        assertThat(stats.eventsByTable()).containsEntry("public.customers", 3L);
+        assertThat(stats.deadLettered()).isZero();
+        assertThat(stats.lastPosition()).isPresent();
+        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+      }
+    }
+  }
+
+  @Test
+  void streamsInsertsUpdatesAndDeletesAfterTheSnapshot() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("stream", "public.customers")) {
+      legacy.sql(CUSTOMERS, "ALTER TABLE customers REPLICA IDENTITY FULL",
+          "INSERT INTO customers (id, name, status) VALUES (1, 'Ada', 'A')");
+      String topic = legacy.topic("customers");
+
+      try (CaptureEngine engine = legacy.start(); KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
+        List<ConsumerRecord<Object, Object>> seen = new ArrayList<>();
+        CaptureHarness.take(consumer, seen, 1);
+        legacy.sql(
+            "INSERT INTO customers (id, name, balance) VALUES (10, 'New', 1.00)",
+            "UPDATE customers SET name = 'Newer', balance = 2.50 WHERE id = 10",
+            "UPDATE customers SET status = 'X' WHERE id = 1",
+            "DELETE FROM customers WHERE id = 10");
+        List<ConsumerRecord<Object, Object>> records = CaptureHarness.take(consumer, seen, 5);
+
+        Map<Long, List<GenericRecord>> byKey = new HashMap<>();
+        for (ConsumerRecord<Object, Object> record : records) {
+          byKey.computeIfAbsent((Long) ((GenericRecord) record.key()).get("id"), k -> new ArrayList<>())
+              .add((GenericRecord) record.value());
+        }
+        assertThat(byKey.get(1L)).extracting(v -> text(v, "op")).containsExactly("r", "u");
+        assertThat(byKey.get(10L)).extracting(v -> text(v, "op")).containsExactly("c", "u", "d");
+
+        GenericRecord insert = byKey.get(10L).get(0);
+        GenericRecord update = byKey.get(10L).get(1);
+        GenericRecord delete = byKey.get(10L).get(2);
+        assertThat(insert.get("before")).isNull();
+        assertThat(text((GenericRecord) insert.get("after"), "balance")).isEqualTo("1.00");
+        assertThat(text((GenericRecord) update.get("before"), "name")).isEqualTo("New");
+        assertThat(text((GenericRecord) update.get("after"), "name")).isEqualTo("Newer");
+        assertThat(text((GenericRecord) update.get("after"), "balance")).isEqualTo("2.50");
+        assertThat(text((GenericRecord) delete.get("before"), "name")).isEqualTo("Newer");
+        assertThat(delete.get("after")).isNull();
+        assertThat(text((GenericRecord) byKey.get(1L).get(1).get("before"), "status")).isEqualTo("A");
+        for (GenericRecord change : List.of(insert, update, delete, byKey.get(1L).get(1))) {
+          assertThat(change.get("snapshot")).isEqualTo(false);
+          assertThat(change.get("tx_id")).isNotNull();
+          assertThat(change.get("commit_ts")).isNotNull();
+        }
+        for (List<GenericRecord> changes : byKey.values()) {
+          List<Long> positions = changes.stream().map(v -> (Long) v.get("position")).toList();
+          assertThat(positions).as("positions per key").isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
+        }
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          assertThat(engine.stats().eventsByTable()).containsEntry("public.customers", 5L);
+          assertThat(engine.snapshotProgress().get("public.customers").finished()).isTrue();
+        });
+      }
+    }
+  }
+
+  @Test
+  void restartResumesFromKafkaOffsetsWithoutAnotherSnapshot() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("restart", "public.customers")) {
+      legacy.sql(CUSTOMERS, "INSERT INTO customers (id, name) VALUES (1, 'Ada'), (2, 'Grace')");
+      String topic = legacy.topic("customers");
+
+      try (KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
+        List<ConsumerRecord<Object, Object>> seen = new ArrayList<>();
+        CaptureEngine first = legacy.start();
+        CaptureHarness.take(consumer, seen, 2);
+        legacy.sql("INSERT INTO customers (id, name) VALUES (3, 'Barbara')");
+        CaptureHarness.take(consumer, seen, 3);
+        first.close();
+        assertThat(first.state()).isEqualTo(CaptureEngine.State.STOPPED);
+        String offsetKey = "[\"legacy-postgres\",{\"server\":\"legacy." + legacy.db + "\"}]";
+        try (KafkaConsumer<byte[], byte[]> offsets = harness.rawConsumer(legacy.env.get("TANDEM_OFFSET_TOPIC"))) {
+          List<ConsumerRecord<byte[], byte[]>> stored = CaptureHarness.take(offsets, new ArrayList<>(), 1);
+          assertThat(stored).anySatisfy(r -> {
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(offsetKey);
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).contains("\"lsn\"");
+          });
+        }
+
+        legacy.sql("INSERT INTO customers (id, name) VALUES (4, 'Frances')",
+            "UPDATE customers SET name = 'Ada L.' WHERE id = 1");
+
+        try (CaptureEngine second = legacy.start()) {
+          await().atMost(Duration.ofSeconds(60)).until(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+            return seen.stream().anyMatch(r -> isUpdateOf(r, 1L));
+          });
+          assertThat(seen).anyMatch(r -> op(r).equals("c") && id(r) == 4L);
+          assertThat(seen.stream().filter(r -> op(r).equals("r")).map(CaptureEngineIT::id))
+              .as("snapshot rows, only from the first run").containsExactlyInAnyOrder(1L, 2L);
+          await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(second.stats().eventsByTable().get("public.customers")).isGreaterThanOrEqualTo(2L);
+            assertThat(second.snapshotProgress().get("public.customers"))
+                .isEqualTo(new SnapshotProgress("public.customers", 0, SnapshotProgress.UNKNOWN, true));
+          });
+        }
+      }
+    }
+  }
+
+  @Test
+  void unconvertibleChangesGoToTheDeadLetterTopicAndCaptureGoesOn() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("dlq", "public.customers,public.odd")) {
+      // Two columns that Avro would both have to call a_b: no raw-topic form.
+      legacy.sql(CUSTOMERS, "CREATE TABLE odd (id int PRIMARY KEY, \"a-b\" int, a_b int)",
+          "INSERT INTO odd VALUES (7, 1, 2)");
+      String topic = legacy.topic("customers");
+      String oddTopic = legacy.topic("odd");
+
+      try (CaptureEngine engine = legacy.start();
+          KafkaConsumer<byte[], byte[]> dlq = harness.rawConsumer(CaptureEngine.DEFAULT_DEAD_LETTER_TOPIC);
+          KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
+        List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          dlq.poll(Duration.ofMillis(200)).forEach(r -> {
+            if (oddTopic.equals(header(r, "tandem.dlq.source.topic"))) {
+              letters.add(r);
+            }
+          });
+          return !letters.isEmpty();
+        });
+        ConsumerRecord<byte[], byte[]> letter = letters.get(0);
+        assertThat(header(letter, "tandem.dlq.reason")).contains("a_b");
+        assertThat(header(letter, "tandem.dlq.stage")).isEqualTo("capture");
+        assertThat(header(letter, "tandem.dlq.exception")).isEqualTo(ConversionException.class.getName());
+        assertThat(letter.headers().lastHeader("tandem.position").value()).hasSize(Long.BYTES);
+        assertThat(ByteBuffer.wrap(letter.headers().lastHeader("tandem.position").value()).getLong()).isPositive();
+        assertThat(new String(letter.value(), StandardCharsets.UTF_8)).contains("\"a-b\":1", "\"op\":\"r\"");
+        assertThat(new String(letter.key(), StandardCharsets.UTF_8)).contains("\"id\":7");
+
+        legacy.sql("INSERT INTO customers (id, name) VALUES (1, 'after the dead letter')");
+        List<ConsumerRecord<Object, Object>> delivered = CaptureHarness.take(consumer, new ArrayList<>(), 1);
+        assertThat(op(delivered.get(0))).isEqualTo("c");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          assertThat(engine.stats().deadLettered()).isEqualTo(1);
+          assertThat(engine.stats().eventsByTable()).containsEntry("public.customers", 1L);
+        });
+        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+      }
+    }
+  }
+
+  @Test
+  void badConnectorFileNamesFileKeyAndVariableButNeverThePassword() {
+    Map<String, String> env = new HashMap<>();
+    env.put("LEGACY_DB_HOST", "127.0.0.1");
+    env.put("LEGACY_DB_NAME", "shop");
+    env.put("LEGACY_DB_USER", "capture");
+    env.put("LEGACY_DB_PASSWORD", "Sup3r-Secret!");
+
+    assertThatThrownBy(() -> ConnectorConfig.load(Fixtures.connectorFile(), env))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.source()).isEqualTo(Fixtures.connectorFile().toString());
+          assertThat(e.key()).isEqualTo("bootstrap.servers");
+          assertThat(e.getMessage()).contains("legacy-postgres.properties", "bootstrap.servers", "KAFKA_BOOTSTRAP_SERVERS")
+              .doesNotContain("Sup3r-Secret!");
+        });
+
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+    ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile(), env);
+    CaptureEngine engine = CaptureEngine.builder(config).schemaRegistry(harness.client).build();
+    assertThat(config.toString()).doesNotContain("Sup3r-Secret!");
+    assertThat(engine.toString()).doesNotContain("Sup3r-Secret!");
+    engine.close();
+    assertThat(engine.state()).isEqualTo(CaptureEngine.State.STOPPED);
+  }
+
+  @Test
+  void unreachableDatabaseFailsTheEngineWithTheReason() {
+    Map<String, String> env = new HashMap<>();
+    env.put("LEGACY_DB_HOST", "127.0.0.1");
+    env.put("LEGACY_DB_PORT", "1");
+    env.put("LEGACY_DB_NAME", "nowhere");
+    env.put("LEGACY_DB_USER", "capture");
+    env.put("LEGACY_DB_PASSWORD", "Sup3r-Secret!");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", harness.kafka.bootstrapServers());
+    env.put("TANDEM_OFFSET_TOPIC", "offsets_nowhere");
+    CaptureEngine engine = CaptureEngine.builder(ConnectorConfig.load(Fixtures.connectorFile(), env))
+        .schemaRegistry(harness.client).build();
+    Thread runner = new Thread(engine, "capture-unreachable");
+    runner.start();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> engine.state() == CaptureEngine.State.FAILED);
+    assertThat(engine.failure()).hasValueSatisfying(e ->
+        assertThat(e.getMessage()).contains("127.0.0.1:1").doesNotContain("Sup3r-Secret!"));
+    engine.close();
+    assertThat(engine.state()).isEqualTo(CaptureEngine.State.FAILED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !runner.isAlive());
+  }
+
+  private static String type(Schema record, String field) {
+    Schema schema = record.getField(field).schema();
+    Schema nonNull = schema.getType() == Schema.Type.UNION ? schema.getTypes().get(1) : schema;
+    return nonNull.getType().getName() + (nonNull.getLogicalType() == null ? "" : "/" + nonNull.getLogicalType().getName());
+  }
+
+  private static String op(ConsumerRecord<Object, Object> record) {
+    return text((GenericRecord) record.value(), "op");
+  }
+
+  // Avro hands strings back as Utf8.
+  private static String text(GenericRecord record, String field) {
+    Object value = record.get(field);
+    return value == null ? null : value.toString();
+  }
+
+  private static long id(ConsumerRecord<Object, Object> record) {
+    return (Long) ((GenericRecord) record.key()).get("id");
+  }
+
+  private static boolean isUpdateOf(ConsumerRecord<Object, Object> record, long id) {
+    return op(record).equals("u") && id(record) == id;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

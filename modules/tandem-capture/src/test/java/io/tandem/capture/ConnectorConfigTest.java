@@ -1,0 +1,145 @@
+package io.tandem.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.core.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Placeholders, validation and secret masking of connector files, including the shipped one. */
+class ConnectorConfigTest {
+  private static final String PASSWORD = "pa55-w0rd-never-shown";
+
+  @TempDir
+  Path dir;
+
+  static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("LEGACY_DB_HOST", "db.internal");
+    env.put("LEGACY_DB_NAME", "shop");
+    env.put("LEGACY_DB_USER", "capture");
+    env.put("LEGACY_DB_PASSWORD", PASSWORD);
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+    return env;
+  }
+
+  @Test
+  void shippedFileResolvesWithDefaults() {
+    ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile(), env());
+
+    assertThat(config.get("database.hostname")).isEqualTo("db.internal");
+    assertThat(config.get("database.port")).isEqualTo("5432");
+    assertThat(config.topicPrefix()).isEqualTo("legacy.shop");
+    assertThat(config.slotName()).isEqualTo("tandem_legacy");
+    assertThat(config.tableIncludeList()).containsExactly("public.customers");
+    assertThat(config.get("offset.storage.replication.factor")).isEqualTo("-1");
+    assertThat(config.get("plugin.name")).isEqualTo("pgoutput");
+    assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/shop");
+    assertThat(config.toProperties().getProperty("database.password")).isEqualTo(PASSWORD);
+  }
+
+  @Test
+  void secretsAreMaskedInToStringAndMaskedView() {
+    ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile(), env());
+
+    assertThat(config.toString()).doesNotContain(PASSWORD).contains("database.password=******");
+    assertThat(config.masked()).containsEntry("database.password", "******").containsEntry("database.user", "capture");
+  }
+
+  @Test
+  void unsetVariableNamesFileKeyAndVariableButNoSecret() {
+    Map<String, String> env = env();
+    env.remove("KAFKA_BOOTSTRAP_SERVERS");
+    Path file = Fixtures.connectorFile();
+
+    assertThatThrownBy(() -> ConnectorConfig.load(file, env))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.source()).isEqualTo(file.toString());
+          assertThat(e.key()).isEqualTo("bootstrap.servers");
+          assertThat(e.getMessage()).contains(file.toString(), "bootstrap.servers", "KAFKA_BOOTSTRAP_SERVERS")
+              .doesNotContain(PASSWORD);
+        });
+  }
+
+  @Test
+  void unsetPasswordVariableIsNamedWithoutAnyValue() throws IOException {
+    Path file = write("database.password=${DB_SECRET}\n");
+
+    assertThatThrownBy(() -> ConnectorConfig.load(file, Map.of("OTHER", PASSWORD)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.password")
+        .hasMessageContaining("DB_SECRET")
+        .hasMessageNotContaining(PASSWORD);
+  }
+
+  @Test
+  void defaultsFollowTheShell() throws IOException {
+    Path file = write("database.port=${PORT:-6543}\nslot.name=${SLOT:-}x\ndatabase.password=${PW}\n");
+
+    ConnectorConfig unset = ConnectorConfig.load(file, Map.of("PW", ""));
+    ConnectorConfig empty = ConnectorConfig.load(file, Map.of("PORT", "", "PW", ""));
+    ConnectorConfig set = ConnectorConfig.load(file, Map.of("PORT", "7000", "SLOT", "s", "PW", ""));
+
+    assertThat(unset.get("database.port")).isEqualTo("6543");
+    assertThat(empty.get("database.port")).isEqualTo("6543");
+    assertThat(set.get("database.port")).isEqualTo("7000");
+    assertThat(unset.get("slot.name")).isEqualTo("x");
+    assertThat(set.get("slot.name")).isEqualTo("sx");
+    assertThat(unset.get("database.password")).isEmpty();
+  }
+
+  @Test
+  void malformedPlaceholdersAreRefused() throws IOException {
+    assertThatThrownBy(() -> ConnectorConfig.load(write("slot.name=${SLOT\n"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("slot.name").hasMessageContaining("unterminated");
+    assertThatThrownBy(() -> ConnectorConfig.load(write("slot.name=${1SLOT}\n"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("${VAR}");
+  }
+
+  @Test
+  void badValuesNameTheKeyAndExpectation() throws IOException {
+    Map<String, String> env = env();
+    env.put("LEGACY_DB_PORT", "http");
+    assertThatThrownBy(() -> ConnectorConfig.load(Fixtures.connectorFile(), env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.port")
+        .hasMessageContaining("1 to 65535");
+
+    Path precise = Files.writeString(dir.resolve("precise.properties"),
+        Files.readString(Fixtures.connectorFile()).replace("decimal.handling.mode=string", "decimal.handling.mode=precise"));
+    assertThatThrownBy(() -> ConnectorConfig.load(precise, env()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("decimal.handling.mode")
+        .hasMessageContaining("data-model.md");
+  }
+
+  @Test
+  void missingFileIsAConfigError() {
+    Path missing = dir.resolve("nope.properties");
+    assertThatThrownBy(() -> ConnectorConfig.load(missing, env()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(missing.toString());
+  }
+
+  private Path write(String extra) throws IOException {
+    String base = """
+        name=t
+        connector.class=io.debezium.connector.postgresql.PostgresConnector
+        database.hostname=h
+        database.port=5432
+        database.dbname=d
+        database.user=u
+        topic.prefix=legacy.d
+        slot.name=s
+        plugin.name=pgoutput
+        decimal.handling.mode=string
+        time.precision.mode=adaptive_time_microseconds
+        """;
+    return Files.writeString(Files.createTempFile(dir, "connector", ".properties"), base + extra);
+  }
+}
