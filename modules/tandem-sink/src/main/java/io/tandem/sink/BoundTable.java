@@ -1,0 +1,256 @@
+package io.tandem.sink;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * An {@link EntityTable} checked against the new database's catalog, with the SQL the sink runs on
+ * it. Column types come from the catalog, not from Avro: values are sent as text and cast to the
+ * column's base type (no length or precision, so an explicit cast never truncates: a value too long
+ * for {@code varchar(10)} still fails on assignment, with SQLState 22001, and goes to the DLQ).
+ */
+final class BoundTable {
+  static final String POSITION = "_tandem_position";
+  static final String COMMIT_TS = "_tandem_commit_ts";
+  static final String TOMBSTONES = "tandem_sink_tombstones";
+
+  private final EntityTable entity;
+  private final String qualifiedName;
+  private final List<String> quotedColumns;
+  private final List<String> baseTypes;
+  private final String upsertSql;
+  private final String deleteSql;
+
+  private BoundTable(EntityTable entity, String qualifiedName, List<String> quotedColumns, List<String> baseTypes) {
+    this.entity = entity;
+    this.qualifiedName = qualifiedName;
+    this.quotedColumns = List.copyOf(quotedColumns);
+    this.baseTypes = List.copyOf(baseTypes);
+    this.upsertSql = buildUpsert();
+    this.deleteSql = buildDelete();
+  }
+
+  /** Reads the table's columns and primary key and refuses a table that does not fit the entity. */
+  static BoundTable bind(Connection connection, EntityTable entity) throws SQLException {
+    String where = "entity '" + entity.entity() + "', table " + entity.table() + ": ";
+    String qualified = null;
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
+      ps.setString(1, entity.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          qualified = rs.getString(1);
+        }
+      }
+    }
+    if (qualified == null) {
+      throw new IllegalStateException(where + "no such table in the new database (run SinkSchema.migrate with the"
+          + " entity's migration first)");
+    }
+    Map<String, String> catalogTypes = new LinkedHashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a"
+            + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+      ps.setString(1, entity.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          catalogTypes.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    Set<String> primaryKey = new HashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+            + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary")) {
+      ps.setString(1, entity.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          primaryKey.add(rs.getString(1));
+        }
+      }
+    }
+
+    List<String> quoted = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    Set<String> keyNames = new HashSet<>();
+    for (AvroColumn column : entity.avroColumns()) {
+      String name = catalogName(catalogTypes, column.name());
+      if (name == null) {
+        missing.add(column.name());
+        continue;
+      }
+      quoted.add(quoteIdent(name));
+      types.add(catalogTypes.get(name));
+      if (entity.keyColumns().contains(column.name())) {
+        keyNames.add(name);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(where + "expected a column for every entity field, missing " + missing
+          + " (table has " + catalogTypes.keySet() + ")");
+    }
+    if (!"bigint".equals(catalogTypes.get(POSITION))) {
+      throw new IllegalStateException(where + "expected a column " + POSITION + " bigint not null, found "
+          + (catalogTypes.containsKey(POSITION) ? catalogTypes.get(POSITION) : "none"));
+    }
+    if (!"timestamp with time zone".equals(catalogTypes.get(COMMIT_TS))) {
+      throw new IllegalStateException(where + "expected a column " + COMMIT_TS + " timestamptz, found "
+          + (catalogTypes.containsKey(COMMIT_TS) ? catalogTypes.get(COMMIT_TS) : "none"));
+    }
+    if (!primaryKey.equals(keyNames)) {
+      throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + ", found "
+          + (primaryKey.isEmpty() ? "none" : primaryKey));
+    }
+    BoundTable bound = new BoundTable(entity, qualified, quoted, types);
+    bound.checkStatements(connection);
+    return bound;
+  }
+
+  // Parsing the statements on the server now turns a cast PostgreSQL cannot do (say, boolean to
+  // date) into a start-up error instead of a failure on the first record.
+  private void checkStatements(Connection connection) throws SQLException {
+    for (String sql : List.of(upsertSql, deleteSql)) {
+      try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        ps.getParameterMetaData();
+      } catch (SQLException e) {
+        throw new IllegalStateException("entity '" + entity.entity() + "', table " + qualifiedName
+            + ": the sink's SQL does not fit the table: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  // Avro field names are case-sensitive; unquoted DDL folds to lower case. Accept either.
+  private static String catalogName(Map<String, String> catalog, String field) {
+    if (catalog.containsKey(field)) {
+      return field;
+    }
+    String lower = field.toLowerCase(Locale.ROOT);
+    return catalog.containsKey(lower) ? lower : null;
+  }
+
+  static String quoteIdent(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  EntityTable entity() {
+    return entity;
+  }
+
+  String qualifiedName() {
+    return qualifiedName;
+  }
+
+  List<String> quotedColumns() {
+    return quotedColumns;
+  }
+
+  List<String> baseTypes() {
+    return baseTypes;
+  }
+
+  String upsertSql() {
+    return upsertSql;
+  }
+
+  String deleteSql() {
+    return deleteSql;
+  }
+
+  /** The ON CONFLICT tail shared by every upsert form: newer positions win, nothing else does. */
+  String onConflictClause() {
+    StringJoiner keys = new StringJoiner(", ");
+    for (int index : entity.keyIndexes()) {
+      keys.add(quotedColumns.get(index));
+    }
+    StringJoiner sets = new StringJoiner(", ");
+    Set<Integer> keyIndexes = new HashSet<>();
+    for (int index : entity.keyIndexes()) {
+      keyIndexes.add(index);
+    }
+    for (int i = 0; i < quotedColumns.size(); i++) {
+      if (!keyIndexes.contains(i)) {
+        sets.add(quotedColumns.get(i) + " = EXCLUDED." + quotedColumns.get(i));
+      }
+    }
+    sets.add(quoteIdent(POSITION) + " = EXCLUDED." + quoteIdent(POSITION));
+    sets.add(quoteIdent(COMMIT_TS) + " = EXCLUDED." + quoteIdent(COMMIT_TS));
+    return " ON CONFLICT (" + keys + ") DO UPDATE SET " + sets
+        + " WHERE t." + quoteIdent(POSITION) + " < EXCLUDED." + quoteIdent(POSITION);
+  }
+
+  /** Column list of the INSERT, entity columns then the two sink columns. */
+  String insertColumns() {
+    StringJoiner columns = new StringJoiner(", ", "(", ")");
+    quotedColumns.forEach(columns::add);
+    columns.add(quoteIdent(POSITION)).add(quoteIdent(COMMIT_TS));
+    return columns.toString();
+  }
+
+  /*
+   * One statement for any number of rows: each column travels as one text[] parameter and unnest()
+   * turns the arrays back into rows. The SQL text never changes, so the server plans it once, and
+   * the same statement with one-element arrays is the row-by-row fallback.
+   */
+  private String buildUpsert() {
+    int n = quotedColumns.size();
+    StringJoiner select = new StringJoiner(", ");
+    StringJoiner arrays = new StringJoiner(", ");
+    StringJoiner aliases = new StringJoiner(", ");
+    for (int i = 0; i < n; i++) {
+      select.add("CAST(u.c" + i + " AS " + baseTypes.get(i) + ")");
+      arrays.add("?::text[]");
+      aliases.add("c" + i);
+    }
+    select.add("u.p").add("CAST(u.ts AS timestamptz)");
+    arrays.add("?::text[]").add("?::int8[]").add("?::text[]");
+    aliases.add("kj").add("p").add("ts");
+    return "INSERT INTO " + qualifiedName + " AS t " + insertColumns()
+        + " SELECT " + select + " FROM unnest(" + arrays + ") AS u(" + aliases + ")"
+        + " WHERE NOT EXISTS (SELECT 1 FROM " + TOMBSTONES + " d WHERE d.entity = ? AND d.key_json = u.kj"
+        + " AND d.position >= u.p)"
+        + onConflictClause();
+  }
+
+  /*
+   * One statement: remove rows older than the delete, raise the key's tombstone to the delete's
+   * position, and count the deletes that were newer than everything stored for their key. The
+   * sub-statements share one snapshot, so the count sees the rows as they were before the delete.
+   */
+  private String buildDelete() {
+    int[] keys = entity.keyIndexes();
+    StringJoiner select = new StringJoiner(", ");
+    StringJoiner arrays = new StringJoiner(", ");
+    StringJoiner aliases = new StringJoiner(", ");
+    StringJoiner match = new StringJoiner(" AND ");
+    for (int k = 0; k < keys.length; k++) {
+      select.add("CAST(u.k" + k + " AS " + baseTypes.get(keys[k]) + ") AS k" + k);
+      arrays.add("?::text[]");
+      aliases.add("k" + k);
+      match.add("t." + quotedColumns.get(keys[k]) + " = d.k" + k);
+    }
+    select.add("u.kj").add("u.p");
+    arrays.add("?::text[]").add("?::int8[]");
+    aliases.add("kj").add("p");
+    String position = quoteIdent(POSITION);
+    return "WITH d AS (SELECT " + select + " FROM unnest(" + arrays + ") AS u(" + aliases + ")),"
+        + " removed AS (DELETE FROM " + qualifiedName + " AS t USING d WHERE " + match
+        + " AND t." + position + " < d.p),"
+        + " raised AS (INSERT INTO " + TOMBSTONES + " AS o (entity, key_json, position) SELECT ?, d.kj, d.p FROM d"
+        + " ON CONFLICT (entity, key_json) DO UPDATE SET position = EXCLUDED.position"
+        + " WHERE o.position < EXCLUDED.position RETURNING o.key_json)"
+        + " SELECT count(*) FROM d WHERE d.kj IN (SELECT key_json FROM raised)"
+        + " AND NOT EXISTS (SELECT 1 FROM " + qualifiedName + " t WHERE " + match + " AND t." + position + " >= d.p)";
+  }
+}

@@ -1,0 +1,712 @@
+package io.tandem.sink;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tandem.core.config.ConfigException;
+import io.tandem.core.retry.RetryPolicy;
+import io.tandem.registry.client.SchemaRegistryClient;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes {@code migrated.<entity>} topics into the new database.
+ *
+ * <p>Each poll is one unit: decode every record, keep the newest change per key, apply the batch in
+ * one database transaction, send rejects to the dead-letter topic, and only then commit the
+ * offsets. A crash anywhere re-delivers the uncommitted records, and re-applying them changes
+ * nothing, because a change is written only if its source position is newer than the one stored
+ * with the row (or with the key's tombstone). See docs/sink.md.
+ *
+ * <pre>{@code
+ * try (JdbcSink sink = JdbcSink.builder()
+ *     .bootstrapServers("localhost:9092")
+ *     .registry(SchemaRegistryClient.builder(URI.create("http://localhost:8081")).build())
+ *     .jdbc("jdbc:postgresql://localhost/app", "tandem", secret)
+ *     .entity(EntityTable.builder("customer", customerSchema).keyColumns("id").build())
+ *     .build()) {
+ *   executor.submit(sink);   // runs until close()
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class JdbcSink implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
+  private static final String STAGE = "sink";
+
+  /** Lifecycle; changed only by compare-and-set. */
+  public enum State { CREATED, STARTING, RUNNING, STOPPING, STOPPED, FAILED }
+
+  private final Builder settings;
+  private final Map<String, EntityTable> entitiesByTopic;
+  private final TableWriter writer;
+  private final StatsRecorder stats = new StatsRecorder();
+  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  // Set on the sink thread, read by close() from others.
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile Thread runner;
+  private volatile Throwable failure;
+
+  // Owned by the sink thread.
+  private HikariDataSource ownedDataSource;
+  private DataSource dataSource;
+  private KafkaProducer<byte[], byte[]> producer;
+  private final Map<String, ChangeDecoder> decoders = new HashMap<>();
+  private final Map<String, BoundTable> tables = new HashMap<>();
+
+  private JdbcSink(Builder settings, TableWriter writer) {
+    this.settings = settings;
+    this.writer = writer;
+    Map<String, EntityTable> byTopic = new LinkedHashMap<>();
+    settings.entities.forEach(entity -> byTopic.put(entity.topic(), entity));
+    this.entitiesByTopic = byTopic;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public State state() {
+    return state.get();
+  }
+
+  /** A consistent snapshot of the counters; callable from any thread. */
+  public SinkStats stats() {
+    return stats.snapshot();
+  }
+
+  /** Why the sink stopped, if it stopped in state {@link State#FAILED}. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /**
+   * Runs the sink on the calling thread until {@link #close()} or a failure it cannot get past
+   * (database unreachable for longer than the retry policy allows, a table that does not fit, a
+   * dead-letter topic that cannot be written). A sink runs once.
+   *
+   * @throws IllegalStateException when the sink fails; {@link #failure()} holds the cause
+   */
+  @Override
+  public void run() {
+    if (!state.compareAndSet(State.CREATED, State.STARTING)) {
+      throw new IllegalStateException("sink is " + state.get() + "; a sink runs once");
+    }
+    runner = Thread.currentThread();
+    try {
+      open();
+      if (state.compareAndSet(State.STARTING, State.RUNNING)) {
+        LOG.info("Tandem sink running: group {}, {}", settings.groupId, entitiesByTopic.values());
+        while (state.get() == State.RUNNING) {
+          pollOnce();
+        }
+      }
+    } catch (WakeupException e) {
+      if (state.get() != State.STOPPING) {
+        failure = e;
+      }
+    } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+      // close() gave up waiting and interrupted us: a stop, not a failure (the batch replays).
+      if (state.get() != State.STOPPING) {
+        failure = e;
+      }
+    } catch (Exception e) {
+      // An outage met while stopping is a stop: the uncommitted poll is simply read again.
+      boolean outage = SqlErrors.isRetriable(e) || ChangeDecoder.registryUnavailable(e);
+      if (!(outage && state.get() == State.STOPPING)) {
+        failure = e;
+      }
+    } catch (Error e) {
+      failure = e;
+    } finally {
+      closeResources();
+      // Only this thread leaves STARTING, RUNNING and STOPPING, so the terminal write cannot race.
+      if (failure != null) {
+        state.set(State.FAILED);
+        LOG.error("Tandem sink failed; uncommitted records will be re-applied on restart", failure);
+      } else {
+        state.set(State.STOPPED);
+        LOG.info("Tandem sink stopped");
+      }
+      finished.countDown();
+    }
+    if (failure != null) {
+      throw new IllegalStateException("Tandem sink failed: " + failure.getMessage(), failure);
+    }
+  }
+
+  /**
+   * Stops the sink: the batch in progress finishes (database commit, dead letters, offsets), then
+   * the clients close. Waits up to the builder's close timeout, then interrupts the sink thread.
+   */
+  @Override
+  public void close() {
+    while (true) {
+      State current = state.get();
+      switch (current) {
+        case CREATED -> {
+          if (state.compareAndSet(current, State.STOPPED)) {
+            finished.countDown();
+            return;
+          }
+        }
+        case STARTING, RUNNING -> {
+          if (state.compareAndSet(current, State.STOPPING)) {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c != null) {
+              c.wakeup();
+            }
+            awaitFinished();
+            return;
+          }
+        }
+        case STOPPING -> {
+          awaitFinished();
+          return;
+        }
+        case STOPPED, FAILED -> {
+          return;
+        }
+      }
+    }
+  }
+
+  private void awaitFinished() {
+    if (Thread.currentThread() == runner) {
+      return; // close() from inside the loop: the loop sees STOPPING and exits
+    }
+    try {
+      if (!finished.await(settings.closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        Thread t = runner;
+        LOG.warn("Tandem sink did not stop within {}; interrupting it", settings.closeTimeout);
+        if (t != null) {
+          t.interrupt();
+        }
+        finished.await(settings.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean running() {
+    return state.get() == State.RUNNING || state.get() == State.STARTING;
+  }
+
+  private void open() throws Exception {
+    if (settings.dataSource != null) {
+      dataSource = settings.dataSource;
+    } else {
+      HikariConfig hikari = new HikariConfig();
+      hikari.setJdbcUrl(settings.jdbcUrl);
+      hikari.setUsername(settings.jdbcUser);
+      hikari.setPassword(settings.jdbcPassword);
+      hikari.setPoolName("tandem-sink");
+      hikari.setMaximumPoolSize(2);
+      // Start even while the database is down; binding below retries.
+      hikari.setInitializationFailTimeout(-1);
+      hikari.addDataSourceProperty("ApplicationName", "tandem-sink");
+      ownedDataSource = new HikariDataSource(hikari);
+      dataSource = ownedDataSource;
+    }
+    settings.retry.call(() -> {
+      try (Connection connection = dataSource.getConnection()) {
+        for (EntityTable entity : entitiesByTopic.values()) {
+          tables.put(entity.entity(), BoundTable.bind(connection, entity));
+        }
+      }
+      return null;
+    }, this::retryDatabase);
+    for (EntityTable entity : entitiesByTopic.values()) {
+      decoders.put(entity.topic(), new ChangeDecoder(entity, settings.registry));
+    }
+
+    Map<String, Object> producerConfig = new HashMap<>(settings.producerOverrides);
+    producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
+    producerConfig.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerConfig.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.groupId + "-dlq");
+    producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+
+    Map<String, Object> consumerConfig = new HashMap<>(settings.consumerOverrides);
+    consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
+    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId);
+    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords);
+    // A new sink must start from the beginning of the topics: the new database starts empty.
+    consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    c.subscribe(List.copyOf(entitiesByTopic.keySet()));
+    consumer = c;
+  }
+
+  private void pollOnce() throws Exception {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout);
+    if (records.isEmpty()) {
+      return;
+    }
+    Batch batch = settings.retry.call(() -> decode(records), e -> {
+      boolean retry = ChangeDecoder.registryUnavailable(e) && running();
+      if (retry) {
+        stats.retried();
+        LOG.warn("Schema registry unavailable ({}); retrying the batch", e.getMessage());
+      }
+      return retry;
+    });
+    Outcome outcome = settings.retry.call(() -> apply(batch.changes()), this::retryDatabase);
+    settings.afterDatabaseCommit.run();
+
+    List<Reject> rejects = new ArrayList<>(batch.rejects());
+    rejects.addAll(outcome.rejects);
+    deadLetter(rejects);
+    for (Reject reject : batch.rejects()) {
+      outcome.counts(reject.entity())[4]++;
+    }
+    commitOffsets(records);
+
+    outcome.counts.forEach((entity, c) -> stats.add(entity, c[0], c[1], c[2], c[3], c[4]));
+    for (Change change : outcome.sampled) {
+      if (change.commitTsMillis() >= 0) {
+        stats.lag(Duration.ofMillis(Math.max(0, outcome.committedAt.toEpochMilli() - change.commitTsMillis())));
+      }
+    }
+    stats.committed(records.count(), Instant.now());
+  }
+
+  private boolean retryDatabase(Exception e) {
+    boolean retry = SqlErrors.isRetriable(e) && running();
+    if (retry) {
+      stats.retried();
+      LOG.warn("Database unavailable ({}); retrying", SqlErrors.describe(e));
+    }
+    return retry;
+  }
+
+  private record Batch(List<Change> changes, List<Reject> rejects) {}
+
+  private Batch decode(ConsumerRecords<byte[], byte[]> records) {
+    List<Change> changes = new ArrayList<>(records.count());
+    List<Reject> rejects = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      Object decoded = decoders.get(record.topic()).decode(record);
+      if (decoded instanceof Change change) {
+        changes.add(change);
+      } else {
+        rejects.add((Reject) decoded);
+      }
+    }
+    return new Batch(changes, rejects);
+  }
+
+  /** Per entity {upserted, deleted, stale, superseded, rejected}, the rejects, and what to sample for lag. */
+  private static final class Outcome {
+    final Map<String, long[]> counts = new HashMap<>();
+    final List<Reject> rejects = new ArrayList<>();
+    List<Change> sampled = List.of();
+    Instant committedAt;
+
+    long[] counts(String entity) {
+      return counts.computeIfAbsent(entity, e -> new long[5]);
+    }
+  }
+
+  /** One transaction for the whole batch; if the data is refused, one savepoint per record. */
+  private Outcome apply(List<Change> changes) throws SQLException {
+    if (changes.isEmpty()) {
+      Outcome nothing = new Outcome();
+      nothing.committedAt = Instant.now();
+      return nothing;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      Outcome outcome;
+      try {
+        outcome = applyBatch(connection, changes);
+        connection.commit();
+      } catch (SQLException e) {
+        rollbackQuietly(connection, e);
+        if (!SqlErrors.isDataError(e)) {
+          throw e;
+        }
+        LOG.info("Batch of {} changes refused ({}); applying them one by one", changes.size(), SqlErrors.describe(e));
+        outcome = applyOneByOne(connection, changes);
+        connection.commit();
+      }
+      outcome.committedAt = Instant.now();
+      return outcome;
+    }
+  }
+
+  private Outcome applyBatch(Connection connection, List<Change> changes) throws SQLException {
+    Outcome outcome = new Outcome();
+    // Newest change per key; partition order is the per-key order, and positions say which is newer.
+    Map<String, Map<String, Change>> newest = new LinkedHashMap<>();
+    for (Change change : changes) {
+      Map<String, Change> byKey = newest.computeIfAbsent(change.entity().entity(), e -> new HashMap<>());
+      Change previous = byKey.putIfAbsent(change.keyJson(), change);
+      if (previous != null) {
+        if (change.position() > previous.position()) {
+          byKey.put(change.keyJson(), change);
+          outcome.counts(change.entity().entity())[3]++;
+        } else {
+          // A replay behind a newer change: the database would skip it too.
+          outcome.counts(change.entity().entity())[2]++;
+        }
+      }
+    }
+    List<Change> applied = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Change>> entry : newest.entrySet()) {
+      BoundTable table = tables.get(entry.getKey());
+      List<Change> upserts = new ArrayList<>();
+      List<Change> deletes = new ArrayList<>();
+      for (Change change : entry.getValue().values()) {
+        (change.isDelete() ? deletes : upserts).add(change);
+      }
+      long[] counts = outcome.counts(entry.getKey());
+      int upserted = writer.upsert(connection, table, upserts);
+      int deleted = writer.delete(connection, table, deletes);
+      counts[0] += upserted;
+      counts[1] += deleted;
+      counts[2] += (upserts.size() - upserted) + (deletes.size() - deleted);
+      applied.addAll(entry.getValue().values());
+    }
+    outcome.sampled = applied;
+    return outcome;
+  }
+
+  /*
+   * Record by record in partition order, each in its own savepoint: the result is what applying the
+   * records one at a time would give, so a rejected newest change leaves the previous one in place
+   * (the batch path, which only writes the newest change per key, is only used when nothing fails).
+   */
+  private Outcome applyOneByOne(Connection connection, List<Change> changes) throws SQLException {
+    Outcome outcome = new Outcome();
+    List<Change> applied = new ArrayList<>();
+    for (Change change : changes) {
+      String entity = change.entity().entity();
+      BoundTable table = tables.get(entity);
+      long[] counts = outcome.counts(entity);
+      Savepoint savepoint = connection.setSavepoint();
+      try {
+        if (change.isDelete()) {
+          int deleted = writer.delete(connection, table, List.of(change));
+          counts[1] += deleted;
+          counts[2] += 1 - deleted;
+        } else {
+          int upserted = writer.upsert(connection, table, List.of(change));
+          counts[0] += upserted;
+          counts[2] += 1 - upserted;
+        }
+        connection.releaseSavepoint(savepoint);
+        applied.add(change);
+      } catch (SQLException e) {
+        if (!SqlErrors.isDataError(e)) {
+          throw e;
+        }
+        connection.rollback(savepoint);
+        counts[4]++;
+        outcome.rejects.add(new Reject(entity, change.record(), "the new database refused the change: "
+            + SqlErrors.describe(e), e.getClass().getName(), change.position()));
+      }
+    }
+    outcome.sampled = applied;
+    return outcome;
+  }
+
+  private static void rollbackQuietly(Connection connection, SQLException cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  // Sent after the database commit and before the offset commit: a crash in between re-applies the
+  // batch (a no-op) and re-sends its rejects, so a dead letter may be doubled but never lost.
+  private void deadLetter(List<Reject> rejects) throws Exception {
+    if (rejects.isEmpty()) {
+      return;
+    }
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    for (Reject reject : rejects) {
+      LOG.warn("Record {}-{}@{} (entity {}, position {}) sent to {}: {}", reject.record().topic(),
+          reject.record().partition(), reject.record().offset(), reject.entity(), reject.position(),
+          settings.dlqTopic, reject.reason());
+      sent.add(producer.send(deadLetterRecord(settings.dlqTopic, reject)));
+    }
+    producer.flush();
+    for (Future<RecordMetadata> future : sent) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("cannot write to dead-letter topic " + settings.dlqTopic + ": "
+            + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  static ProducerRecord<byte[], byte[]> deadLetterRecord(String topic, Reject reject) {
+    ConsumerRecord<byte[], byte[]> source = reject.record();
+    RecordHeaders headers = new RecordHeaders();
+    for (Header header : source.headers()) {
+      if (!header.key().startsWith("tandem.dlq.")) {
+        headers.add(header);
+      }
+    }
+    headers.add(SinkHeaders.DLQ_REASON, SinkHeaders.utf8(reject.reason()));
+    headers.add(SinkHeaders.DLQ_STAGE, SinkHeaders.utf8(STAGE));
+    headers.add(SinkHeaders.DLQ_EXCEPTION, SinkHeaders.utf8(reject.exceptionClass()));
+    headers.add(SinkHeaders.DLQ_SOURCE_TOPIC, SinkHeaders.utf8(source.topic()));
+    headers.add(SinkHeaders.DLQ_SOURCE_PARTITION, SinkHeaders.utf8(Integer.toString(source.partition())));
+    headers.add(SinkHeaders.DLQ_SOURCE_OFFSET, SinkHeaders.utf8(Long.toString(source.offset())));
+    if (reject.position() != null && source.headers().lastHeader(SinkHeaders.POSITION) == null) {
+      headers.add(SinkHeaders.POSITION, SinkHeaders.longBytes(reject.position()));
+    }
+    return new ProducerRecord<>(topic, null, source.key(), source.value(), headers);
+  }
+
+  private void commitOffsets(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(partition);
+      ConsumerRecord<byte[], byte[]> last = list.get(list.size() - 1);
+      offsets.put(partition, new OffsetAndMetadata(last.offset() + 1, last.leaderEpoch(), ""));
+    }
+    try {
+      consumer.commitSync(offsets);
+    } catch (WakeupException e) {
+      // close() asked to stop while the batch was in flight: finish it (a wakeup fires only once).
+      consumer.commitSync(offsets);
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The partitions moved on; their new owner re-applies these records, which changes nothing.
+      LOG.warn("Offsets not committed ({}); the batch will be re-applied by the partitions' new owner", e.getMessage());
+    }
+  }
+
+  private void closeResources() {
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      try {
+        c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      } catch (RuntimeException e) {
+        LOG.warn("Consumer did not close cleanly", e);
+      }
+    }
+    if (producer != null) {
+      try {
+        producer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.warn("Dead-letter producer did not close cleanly", e);
+      }
+    }
+    if (ownedDataSource != null) {
+      ownedDataSource.close();
+    }
+  }
+
+  /** Settings of a {@link JdbcSink}; {@link #build()} validates them. */
+  public static final class Builder {
+    private static final String SOURCE = "JdbcSink builder";
+
+    private String bootstrapServers;
+    private String groupId = SinkConfig.DEFAULT_GROUP_ID;
+    private SchemaRegistryClient registry;
+    private DataSource dataSource;
+    private String jdbcUrl;
+    private String jdbcUser = "";
+    private String jdbcPassword = "";
+    private final List<EntityTable> entities = new ArrayList<>();
+    private String dlqTopic = SinkConfig.DEFAULT_DLQ_TOPIC;
+    private int maxPollRecords = SinkConfig.DEFAULT_MAX_POLL_RECORDS;
+    private Duration pollTimeout = SinkConfig.DEFAULT_POLL_TIMEOUT;
+    private RetryPolicy retry = SinkConfig.DEFAULT_RETRY;
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private final Map<String, Object> consumerOverrides = new HashMap<>();
+    private final Map<String, Object> producerOverrides = new HashMap<>();
+    private Runnable afterDatabaseCommit = () -> { };
+    private TableWriter writer = new TableWriter();
+
+    private Builder() {}
+
+    /** Everything a {@link SinkConfig} holds; later calls override single settings. */
+    public Builder config(SinkConfig config) {
+      bootstrapServers(config.bootstrapServers());
+      groupId(config.groupId());
+      registry(SchemaRegistryClient.builder(config.registryUrls()).build());
+      jdbc(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+      config.entities().forEach(this::entity);
+      dlqTopic(config.dlqTopic());
+      maxPollRecords(config.maxPollRecords());
+      pollTimeout(config.pollTimeout());
+      retry(config.retry());
+      config.consumerOverrides().forEach(this::consumerProperty);
+      config.producerOverrides().forEach(this::producerProperty);
+      return this;
+    }
+
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    public Builder registry(SchemaRegistryClient registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** A data source the caller owns (and closes); the sink borrows one connection per batch. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      this.jdbcUrl = null;
+      return this;
+    }
+
+    /** A PostgreSQL URL; the sink keeps its own small pool and closes it on close(). */
+    public Builder jdbc(String url, String user, String password) {
+      this.jdbcUrl = url;
+      this.jdbcUser = user == null ? "" : user;
+      this.jdbcPassword = password == null ? "" : password;
+      this.dataSource = null;
+      return this;
+    }
+
+    public Builder entity(EntityTable entity) {
+      entities.add(Objects.requireNonNull(entity, "entity"));
+      return this;
+    }
+
+    public Builder dlqTopic(String dlqTopic) {
+      this.dlqTopic = dlqTopic;
+      return this;
+    }
+
+    public Builder maxPollRecords(int maxPollRecords) {
+      this.maxPollRecords = maxPollRecords;
+      return this;
+    }
+
+    public Builder pollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /** Retries for database outages (SQLState 08xxx, timeouts) and registry outages, per batch. */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** How long close() waits for the batch in flight before interrupting the sink thread. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** Any Kafka consumer setting except those the sink manages (commits, isolation, group, serde). */
+    public Builder consumerProperty(String key, Object value) {
+      if (SinkConfig.MANAGED_CONSUMER_KEYS.contains(key)) {
+        throw new ConfigException(SOURCE, "consumer property " + key, "not set: the sink manages it", value);
+      }
+      consumerOverrides.put(key, value);
+      return this;
+    }
+
+    /** Any Kafka producer setting of the dead-letter producer except bootstrap and serializers. */
+    public Builder producerProperty(String key, Object value) {
+      if (SinkConfig.MANAGED_PRODUCER_KEYS.contains(key)) {
+        throw new ConfigException(SOURCE, "producer property " + key, "not set: the sink manages it", value);
+      }
+      producerOverrides.put(key, value);
+      return this;
+    }
+
+    /** Test hook: runs after the database commit, before dead letters and offsets. */
+    Builder afterDatabaseCommit(Runnable hook) {
+      this.afterDatabaseCommit = Objects.requireNonNull(hook);
+      return this;
+    }
+
+    /** Benchmark hook: another way to write the same rows. */
+    Builder writer(TableWriter writer) {
+      this.writer = Objects.requireNonNull(writer);
+      return this;
+    }
+
+    public JdbcSink build() {
+      require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrapServers",
+          "host:port[,host:port...] of the Kafka cluster", bootstrapServers);
+      require(groupId != null && !groupId.isBlank(), "groupId", "a consumer group id", groupId);
+      require(registry != null, "registry", "a SchemaRegistryClient", null);
+      require(dataSource != null || (jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:")), "jdbc",
+          "a DataSource or a jdbc:postgresql: URL", jdbcUrl);
+      require(!entities.isEmpty(), "entity", "at least one EntityTable", null);
+      require(dlqTopic != null && !dlqTopic.isBlank(), "dlqTopic", "a topic name", dlqTopic);
+      require(maxPollRecords >= 1 && maxPollRecords <= 100_000, "maxPollRecords", "an integer from 1 to 100000",
+          maxPollRecords);
+      require(pollTimeout != null && !pollTimeout.isNegative() && !pollTimeout.isZero(), "pollTimeout",
+          "a positive duration", pollTimeout);
+      require(closeTimeout != null && !closeTimeout.isNegative(), "closeTimeout", "a non-negative duration",
+          closeTimeout);
+      Set<String> topics = new HashSet<>();
+      Set<String> names = new HashSet<>();
+      for (EntityTable entity : entities) {
+        require(topics.add(entity.topic()), "entity", "one entity per topic", entity.topic());
+        require(names.add(entity.entity()), "entity", "distinct entity names", entity.entity());
+        require(!entity.topic().equals(dlqTopic), "dlqTopic", "a topic the sink does not read", dlqTopic);
+      }
+      return new JdbcSink(this, writer);
+    }
+
+    private static void require(boolean ok, String key, String expected, Object actual) {
+      if (!ok) {
+        throw new ConfigException(SOURCE, key, expected, actual);
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.tandem.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.core.config.ConfigException;
+import io.tandem.registry.client.SchemaRegistryClient;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+class JdbcSinkTest {
+  private static final SchemaRegistryClient REGISTRY = SchemaRegistryClient.builder(URI.create("http://localhost:1")).build();
+
+  private static JdbcSink.Builder valid() {
+    return JdbcSink.builder()
+        .bootstrapServers("localhost:9092")
+        .registry(REGISTRY)
+        .jdbc("jdbc:postgresql://localhost/app", "u", "p")
+        .entity(Fixtures.customerTable("migrated.customer"));
+  }
+
+  @Test
+  void theBuilderNamesWhatIsMissingOrWrong() {
+    assertThatThrownBy(() -> valid().bootstrapServers(null).build()).isInstanceOf(ConfigException.class)
+        .hasMessage("JdbcSink builder: key 'bootstrapServers': expected host:port[,host:port...] of the Kafka cluster, got nothing");
+    assertThatThrownBy(() -> JdbcSink.builder().bootstrapServers("k:9092").registry(REGISTRY)
+        .jdbc("jdbc:postgresql://localhost/app", "u", "p").build())
+        .hasMessageContaining("key 'entity': expected at least one EntityTable");
+    assertThatThrownBy(() -> valid().jdbc("jdbc:h2:mem:x", null, null).build())
+        .hasMessageContaining("key 'jdbc': expected a DataSource or a jdbc:postgresql: URL");
+    assertThatThrownBy(() -> valid().entity(Fixtures.customerTable("migrated.customer")).build())
+        .hasMessageContaining("expected one entity per topic");
+    assertThatThrownBy(() -> valid().dlqTopic("migrated.customer").build())
+        .hasMessageContaining("key 'dlqTopic': expected a topic the sink does not read");
+    assertThatThrownBy(() -> valid().maxPollRecords(0).build()).hasMessageContaining("maxPollRecords");
+    assertThatThrownBy(() -> valid().consumerProperty("enable.auto.commit", true))
+        .hasMessageContaining("consumer property enable.auto.commit").hasMessageContaining("the sink manages it");
+  }
+
+  @Test
+  void aSinkClosedBeforeItRanStopsAndCannotRunAnymore() {
+    JdbcSink sink = valid().build();
+    assertThat(sink.state()).isEqualTo(JdbcSink.State.CREATED);
+    sink.close();
+    assertThat(sink.state()).isEqualTo(JdbcSink.State.STOPPED);
+    sink.close();
+    assertThatThrownBy(sink::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("runs once");
+    assertThat(sink.failure()).isEmpty();
+    assertThat(sink.stats().records()).isZero();
+  }
+
+  @Test
+  void aDeadLetterKeepsTheOriginalBytesAndHeadersAndSaysWhy() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(SinkHeaders.POSITION, SinkHeaders.longBytes(42));
+    headers.add(SinkHeaders.OP, SinkHeaders.utf8("u"));
+    ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>("migrated.customer", 2, 17L, 0L,
+        TimestampType.CREATE_TIME, 3, 3, new byte[] {1, 2, 3}, new byte[] {4, 5, 6}, headers, Optional.empty());
+
+    ProducerRecord<byte[], byte[]> letter = JdbcSink.deadLetterRecord("tandem.dlq.sink",
+        new Reject("customer", source, "SQLState 23514: check", "org.postgresql.util.PSQLException", 42L));
+
+    assertThat(letter.topic()).isEqualTo("tandem.dlq.sink");
+    assertThat(letter.key()).containsExactly(1, 2, 3);
+    assertThat(letter.value()).containsExactly(4, 5, 6);
+    assertThat(text(letter, SinkHeaders.DLQ_REASON)).isEqualTo("SQLState 23514: check");
+    assertThat(text(letter, SinkHeaders.DLQ_STAGE)).isEqualTo("sink");
+    assertThat(text(letter, SinkHeaders.DLQ_EXCEPTION)).isEqualTo("org.postgresql.util.PSQLException");
+    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_TOPIC)).isEqualTo("migrated.customer");
+    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_PARTITION)).isEqualTo("2");
+    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_OFFSET)).isEqualTo("17");
+    assertThat(text(letter, SinkHeaders.OP)).isEqualTo("u");
+    assertThat(letter.headers().headers(SinkHeaders.POSITION)).hasSize(1);
+    assertThat(SinkHeaders.longValue(letter.headers(), SinkHeaders.POSITION)).isEqualTo(42);
+  }
+
+  private static String text(ProducerRecord<byte[], byte[]> record, String header) {
+    return new String(record.headers().lastHeader(header).value(), StandardCharsets.UTF_8);
+  }
+}
