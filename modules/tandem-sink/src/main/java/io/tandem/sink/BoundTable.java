@@ -60,7 +60,10 @@ final class BoundTable {
     }
     Map<String, String> catalogTypes = new LinkedHashMap<>();
     try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a"
+        // The type's own name, not format_type(): format_type(bpchar, NULL) is "character", which
+        // casts to char(1) and would cut 'EUR' to 'E'; bpchar, varchar and numeric are unbounded.
+        "SELECT a.attname, quote_ident(n.nspname) || '.' || quote_ident(t.typname) FROM pg_attribute a"
+            + " JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace"
             + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
       ps.setString(1, entity.table());
       try (ResultSet rs = ps.executeQuery()) {
@@ -101,11 +104,11 @@ final class BoundTable {
       throw new IllegalStateException(where + "expected a column for every entity field, missing " + missing
           + " (table has " + catalogTypes.keySet() + ")");
     }
-    if (!"bigint".equals(catalogTypes.get(POSITION))) {
+    if (!"pg_catalog.int8".equals(catalogTypes.get(POSITION))) {
       throw new IllegalStateException(where + "expected a column " + POSITION + " bigint not null, found "
           + (catalogTypes.containsKey(POSITION) ? catalogTypes.get(POSITION) : "none"));
     }
-    if (!"timestamp with time zone".equals(catalogTypes.get(COMMIT_TS))) {
+    if (!"pg_catalog.timestamptz".equals(catalogTypes.get(COMMIT_TS))) {
       throw new IllegalStateException(where + "expected a column " + COMMIT_TS + " timestamptz, found "
           + (catalogTypes.containsKey(COMMIT_TS) ? catalogTypes.get(COMMIT_TS) : "none"));
     }

@@ -1,6 +1,6 @@
 package io.tandem.sink;
 
-import io.tandem.testkit.EmbeddedPostgresServer;
+import io.tandem.embedded.EmbeddedPostgresServer;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.sql.Connection;

@@ -3,7 +3,7 @@ package io.tandem.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tandem.testkit.EmbeddedPostgresServer;
+import io.tandem.embedded.EmbeddedPostgresServer;
 import java.nio.file.Path;
 import java.util.List;
 import javax.sql.DataSource;

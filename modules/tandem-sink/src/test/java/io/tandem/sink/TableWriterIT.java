@@ -8,7 +8,7 @@ import static io.tandem.sink.Fixtures.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tandem.testkit.EmbeddedPostgresServer;
+import io.tandem.embedded.EmbeddedPostgresServer;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.sql.Connection;

@@ -11,7 +11,7 @@ import io.tandem.registry.serde.AvroDeserializer;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
-import io.tandem.testkit.EmbeddedKafkaBroker;
+import io.tandem.embedded.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
-import io.tandem.testkit.EmbeddedKafkaBroker;
+import io.tandem.embedded.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

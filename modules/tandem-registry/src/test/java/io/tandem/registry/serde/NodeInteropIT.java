@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.registry.Compatibility;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
-import io.tandem.testkit.EmbeddedKafkaBroker;
+import io.tandem.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -8,7 +8,7 @@ import io.tandem.registry.Compatibility;
 import io.tandem.registry.ErrorCode;
 import io.tandem.registry.RegistryException;
 import io.tandem.registry.client.SchemaRegistryClient;
-import io.tandem.testkit.EmbeddedKafkaBroker;
+import io.tandem.embedded.EmbeddedKafkaBroker;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;

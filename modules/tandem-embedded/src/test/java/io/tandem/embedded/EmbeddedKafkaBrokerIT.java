@@ -1,4 +1,4 @@
-package io.tandem.testkit;
+package io.tandem.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

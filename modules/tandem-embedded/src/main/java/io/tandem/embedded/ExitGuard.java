@@ -1,4 +1,4 @@
-package io.tandem.testkit;
+package io.tandem.embedded;
 
 import org.apache.kafka.common.utils.Exit;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.tandem.testkit;
+package io.tandem.embedded;
 
 import java.io.File;
 import java.io.IOException;
