@@ -41,7 +41,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9404", description = "Port of /metrics (0 = any free port; default ${DEFAULT-VALUE}).")
   int metricsPort;
 
-  @Option(names = "--home", defaultValue = ".", description = "Tandem checkout holding schemas/ and connectors/ (default: current folder).")
+  @Option(names = "--home", defaultValue = "${env:TANDEM_HOME:-.}",
+      description = "Tandem checkout holding schemas/ and connectors/ (default: $TANDEM_HOME, else the current folder).")
   Path home;
 
   @Override
