@@ -308,7 +308,9 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     outcome.counts.forEach((entity, c) -> stats.add(entity, c[0], c[1], c[2], c[3], c[4]));
     for (Change change : outcome.sampled) {
       if (change.commitTsMillis() >= 0) {
-        stats.lag(Duration.ofMillis(Math.max(0, outcome.committedAt.toEpochMilli() - change.commitTsMillis())));
+        Duration lag = Duration.ofMillis(Math.max(0, outcome.committedAt.toEpochMilli() - change.commitTsMillis()));
+        stats.lag(lag);
+        settings.lagListener.accept(lag);
       }
     }
     stats.committed(records.count(), Instant.now());
@@ -565,6 +567,7 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     private final Map<String, Object> consumerOverrides = new HashMap<>();
     private final Map<String, Object> producerOverrides = new HashMap<>();
     private Runnable afterDatabaseCommit = () -> { };
+    private java.util.function.Consumer<Duration> lagListener = lag -> { };
     private TableWriter writer = new TableWriter();
 
     private Builder() {}
@@ -667,6 +670,15 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     }
 
     /** Test hook: runs after the database commit, before dead letters and offsets. */
+    /**
+     * Called on the sink thread with each sampled commit→visible lag (legacy commit → new-DB
+     * commit), e.g. to feed a histogram. Must be quick and must not throw.
+     */
+    public Builder lagListener(java.util.function.Consumer<Duration> listener) {
+      this.lagListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     Builder afterDatabaseCommit(Runnable hook) {
       this.afterDatabaseCommit = Objects.requireNonNull(hook);
       return this;
