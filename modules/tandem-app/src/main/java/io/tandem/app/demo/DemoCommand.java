@@ -70,6 +70,16 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }, "tandem-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // Ctrl-C and SIGTERM only ask the demo to stop: the JVM does not start shutting down, so the
+    // embedded databases (whose libraries close them in shutdown hooks of their own) are still
+    // there while the demo drains the pipeline and compares both sides.
+    for (String name : new String[] {"INT", "TERM"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+      } catch (IllegalArgumentException e) {
+        // signal not available on this platform: the shutdown hook still stops the demo
+      }
+    }
     long started = System.nanoTime();
     try (MetricsServer metrics = new MetricsServer().start("127.0.0.1", metricsPort);
         EmbeddedPostgresServer postgres = step(console, "Starting embedded PostgreSQL 17", EmbeddedPostgresServer::start);
