@@ -24,6 +24,12 @@ final class Topics {
 
   static void ensure(String bootstrapServers, int partitions, List<String> changeLogs, List<String> entityTopics,
       List<String> deadLetterTopics) {
+    ensure(bootstrapServers, Map.of(), partitions, changeLogs, entityTopics, deadLetterTopics);
+  }
+
+  /** As above, with extra admin-client settings (security, timeouts) from {@code kafka.properties}. */
+  static void ensure(String bootstrapServers, Map<String, ?> clientProperties, int partitions, List<String> changeLogs,
+      List<String> entityTopics, List<String> deadLetterTopics) {
     List<NewTopic> wanted = new ArrayList<>();
     // Raw change logs: retention-based; one row's changes stay in one partition by key.
     changeLogs.forEach(t -> wanted.add(new NewTopic(t, Optional.of(partitions), Optional.empty())));
@@ -31,7 +37,9 @@ final class Topics {
     entityTopics.forEach(t -> wanted.add(new NewTopic(t, Optional.of(partitions), Optional.empty())
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
     deadLetterTopics.forEach(t -> wanted.add(new NewTopic(t, Optional.of(1), Optional.empty())));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    Map<String, Object> adminConfig = new java.util.HashMap<>(clientProperties);
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(adminConfig)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
       if (missing.isEmpty()) {

@@ -36,8 +36,12 @@ public final class ConsumerLag implements AutoCloseable {
     return thread;
   });
 
-  public ConsumerLag(String bootstrapServers, List<String> groups, MeterRegistry meters, Duration interval) {
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  /** {@code clientConfig}: extra admin-client settings (security); bootstrap servers are set from the first argument. */
+  public ConsumerLag(String bootstrapServers, Map<String, Object> clientConfig, List<String> groups, MeterRegistry meters,
+      Duration interval) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    this.admin = Admin.create(config);
     this.groups = List.copyOf(groups);
     for (String group : groups) {
       Gauge.builder("tandem.consumer.lag.records", lag, l -> l.getOrDefault(group, Double.NaN)).tags("group", group)

@@ -37,6 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -101,7 +102,32 @@ final class KafkaSchemaLog implements SchemaLog {
     reader = new Thread(() -> follow(applier), "tandem-registry-reader-" + topic);
     reader.setDaemon(true);
     reader.start();
-    catchUp(timeout);
+    catchUpAfterCreate(timeout);
+  }
+
+  /**
+   * Right after the topic is created the broker may not know its leader yet and answers
+   * "unknown topic or partition": that is retried until the timeout; anything else is not.
+   */
+  private void catchUpAfterCreate(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        catchUp(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        return;
+      } catch (RegistryException e) {
+        Throwable cause = e.getCause() instanceof ExecutionException ? e.getCause().getCause() : e.getCause();
+        if (!(cause instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private void follow(Consumer<LogRecord> applier) {

@@ -1,0 +1,163 @@
+package io.tandem.app.config;
+
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Every key of {@code tandem.yaml}, in documentation order. See {@link ConfigKey}. */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  /** Kafka client settings Tandem sets itself; {@code kafka.properties} may not hold them. */
+  public static final Set<String> MANAGED_KAFKA_PROPERTIES = Set.of("bootstrap.servers", "group.id",
+      "application.id", "acks", "enable.idempotence", "transactional.id", "enable.auto.commit", "isolation.level",
+      "max.poll.records", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer");
+
+  // ---- kafka ----
+  public static final ConfigKey KAFKA = ConfigKey.section("kafka", "required",
+      "The Kafka cluster every component uses.");
+  public static final ConfigKey KAFKA_BOOTSTRAP_SERVERS = ConfigKey.required("kafka.bootstrapServers",
+      "string: `host:port[,host:port...]`",
+      "Kafka brokers. Also Debezium's offset storage: Tandem sets `KAFKA_BOOTSTRAP_SERVERS` for the connector file "
+          + "from it.");
+  public static final ConfigKey KAFKA_PARTITIONS = ConfigKey.optional("kafka.partitions", "integer 1–10000", "3",
+      "Partitions of the topics Tandem creates when they are missing: raw change topics "
+          + "`<topic prefix>.<schema>.<table>` and `migrated.<entity>` (compacted). Dead-letter topics get 1. "
+          + "Existing topics are left as they are.");
+  public static final ConfigKey KAFKA_PROPERTIES = ConfigKey.described("kafka.properties",
+      "map: Kafka client setting → string, number or boolean", "`{}`",
+      "Extra settings for every Kafka client Tandem creates (topic admin, capture producer, Kafka Streams, sink "
+          + "consumer and dead-letter producer, embedded registry): `security.protocol`, `sasl.*`, `ssl.*`, timeouts. "
+          + "Settings Tandem owns are refused (" + String.join(", ", MANAGED_KAFKA_PROPERTIES.stream()
+          .sorted().map(k -> "`" + k + "`").toList()) + "). Values of secret keys (`sasl.jaas.config`, "
+          + "`*password*`, ...) are masked. Debezium's offset store reads the connector file: put its security "
+          + "settings there too.");
+
+  // ---- registry ----
+  public static final ConfigKey REGISTRY = ConfigKey.section("registry", "required",
+      "The schema registry: exactly one of `url` and `embedded`.");
+  public static final ConfigKey REGISTRY_URL = ConfigKey.described("registry.url",
+      "string: `http(s)://` URLs, comma-separated", "—",
+      "A Confluent-compatible registry (Confluent, Karapace, Apicurio ccompat, Redpanda, another Tandem's "
+          + "embedded registry). Several URLs are tried in order (failover).");
+  public static final ConfigKey REGISTRY_EMBEDDED = ConfigKey.described("registry.embedded",
+      "`true`, `false` or a section", "`false`",
+      "Run Tandem's registry inside this process, its state in a compacted Kafka topic (docs/registry.md). "
+          + "Every process started with the same `kafka` and `topic` serves the same registry, so each stage "
+          + "deployment can embed its own instance. `true` = a section with every default.");
+  public static final ConfigKey REGISTRY_EMBEDDED_HOST = ConfigKey.optional("registry.embedded.host", "string",
+      "127.0.0.1", "Address the embedded registry listens on; `0.0.0.0` to serve other hosts.");
+  public static final ConfigKey REGISTRY_EMBEDDED_PORT = ConfigKey.optional("registry.embedded.port",
+      "integer 0–65535", "8081", "Its port; 0 = any free port.");
+  public static final ConfigKey REGISTRY_EMBEDDED_TOPIC = ConfigKey.optional("registry.embedded.topic", "string",
+      "_schemas", "Its storage topic (one partition, compacted; created if missing).");
+  public static final ConfigKey REGISTRY_USER = ConfigKey.described("registry.user", "string", "—",
+      "HTTP basic-auth user: sent to an external registry, required by the embedded one. Needs `password`.");
+  public static final ConfigKey REGISTRY_PASSWORD = ConfigKey.described("registry.password", "string (secret)", "—",
+      "Basic-auth password; needs `user`. Masked in logs and messages.");
+
+  // ---- legacy ----
+  public static final ConfigKey LEGACY = ConfigKey.section("legacy", "optional",
+      "The legacy database, through the Debezium connector file (docs/capture.md). Read by `capture`, and by "
+          + "`transform` unless `legacy.topicPrefix` is set.");
+  public static final ConfigKey LEGACY_CONNECTOR = ConfigKey.optional("legacy.connector", "path",
+      "connectors/legacy-postgres.properties",
+      "Debezium PostgreSQL connector properties file; its `${VAR}` / `${VAR:-default}` placeholders are resolved "
+          + "from `legacy.env`, then the process environment.");
+  public static final ConfigKey LEGACY_ENV = ConfigKey.described("legacy.env",
+      "map: variable name → string, number or boolean", "`{}`",
+      "Values for the connector file's placeholders (`LEGACY_DB_HOST`, `LEGACY_DB_PASSWORD`, ...; see "
+          + "docs/capture.md); they win over the process environment. `KAFKA_BOOTSTRAP_SERVERS` is refused: it "
+          + "comes from `kafka.bootstrapServers`. Values of names containing `PASSWORD`, `SECRET`, `TOKEN`, ... "
+          + "are masked.");
+  public static final ConfigKey LEGACY_TOPIC_PREFIX = ConfigKey.described("legacy.topicPrefix", "string",
+      "the connector file's `topic.prefix`",
+      "Prefix of the raw change topics (`legacy.<db>`). Set it so that a deployment running `transform` without "
+          + "`capture` does not read the connector file (nor need the legacy credentials). When the connector "
+          + "file is read as well, both must agree.");
+
+  // ---- target ----
+  public static final ConfigKey TARGET = ConfigKey.section("target", "required with `sink`",
+      "The new database the sink writes (and migrates at start).");
+  public static final ConfigKey TARGET_JDBC_URL = ConfigKey.required("target.jdbcUrl",
+      "string: `jdbc:postgresql://host[:port]/database[?...]`", "PostgreSQL JDBC URL of the new database.");
+  public static final ConfigKey TARGET_USER = ConfigKey.required("target.user", "string", "Database user.");
+  public static final ConfigKey TARGET_PASSWORD = ConfigKey.described("target.password", "string (secret)",
+      "empty", "Database password. Masked in logs and messages.");
+
+  // ---- schemas ----
+  public static final ConfigKey SCHEMAS = ConfigKey.section("schemas", "optional", "Mappings, schemas, migrations.");
+  public static final ConfigKey SCHEMAS_DIR = ConfigKey.optional("schemas.dir", "path", "schemas",
+      "Holds `mappings/*.yaml` (every component), `avro/<entity>.avsc` (`transform`, `sink`) and "
+          + "`migrations/new/` (`sink`: Flyway migrations applied to the new database at start).");
+
+  // ---- transform ----
+  public static final ConfigKey TRANSFORM = ConfigKey.section("transform", "optional", "The transform stage.");
+  public static final ConfigKey TRANSFORM_APPLICATION_ID = ConfigKey.optional("transform.applicationId",
+      "string of `A-Z a-z 0-9 . _ -`", "tandem-transform",
+      "Kafka Streams application id: its consumer group and the prefix of its internal topics. Instances with "
+          + "the same id share the partitions.");
+  public static final ConfigKey TRANSFORM_THREADS = ConfigKey.optional("transform.threads", "integer 1–64", "1",
+      "Stream threads in this process.");
+  public static final ConfigKey TRANSFORM_STATE_DIR = ConfigKey.described("transform.stateDir", "path",
+      "`<java.io.tmpdir>/tandem-streams`",
+      "Kafka Streams state directory. Two instances on one host need two directories.");
+
+  // ---- sink ----
+  public static final ConfigKey SINK = ConfigKey.section("sink", "optional", "The sink stage.");
+  public static final ConfigKey SINK_GROUP_ID = ConfigKey.optional("sink.groupId", "string", "tandem-sink",
+      "Consumer group; instances with the same group share the partitions.");
+  public static final ConfigKey SINK_MAX_POLL_RECORDS = ConfigKey.optional("sink.maxPollRecords",
+      "integer 1–100000", "2000", "Records per poll = per database transaction.");
+
+  // ---- metrics ----
+  public static final ConfigKey METRICS = ConfigKey.section("metrics", "optional",
+      "Prometheus endpoint (`/metrics`, `/health`).");
+  public static final ConfigKey METRICS_HOST = ConfigKey.optional("metrics.host", "string", "0.0.0.0",
+      "Address it listens on.");
+  public static final ConfigKey METRICS_PORT = ConfigKey.optional("metrics.port", "integer 0–65535", "9404",
+      "Port; 0 = any free port.");
+
+  /** All keys, sections first within their group, in the order of the documentation. */
+  public static final List<ConfigKey> ALL = List.of(
+      KAFKA, KAFKA_BOOTSTRAP_SERVERS, KAFKA_PARTITIONS, KAFKA_PROPERTIES,
+      REGISTRY, REGISTRY_URL, REGISTRY_EMBEDDED, REGISTRY_EMBEDDED_HOST, REGISTRY_EMBEDDED_PORT,
+      REGISTRY_EMBEDDED_TOPIC, REGISTRY_USER, REGISTRY_PASSWORD,
+      LEGACY, LEGACY_CONNECTOR, LEGACY_ENV, LEGACY_TOPIC_PREFIX,
+      TARGET, TARGET_JDBC_URL, TARGET_USER, TARGET_PASSWORD,
+      SCHEMAS, SCHEMAS_DIR,
+      TRANSFORM, TRANSFORM_APPLICATION_ID, TRANSFORM_THREADS, TRANSFORM_STATE_DIR,
+      SINK, SINK_GROUP_ID, SINK_MAX_POLL_RECORDS,
+      METRICS, METRICS_HOST, METRICS_PORT);
+
+  /** The keys directly under {@code parent} ({@code ""} = top level). */
+  public static List<ConfigKey> children(String parent) {
+    return ALL.stream().filter(k -> k.parent().equals(parent)).toList();
+  }
+
+  public static ConfigKey byPath(String path) {
+    return ALL.stream().filter(k -> k.path().equals(path)).findFirst()
+        .orElseThrow(() -> new NoSuchElementException(path));
+  }
+
+  /** The key reference of docs/configuration.md: one markdown table, one row per key. */
+  public static String markdownTable() {
+    StringBuilder out = new StringBuilder();
+    out.append("| key | type | default | meaning |\n");
+    out.append("|---|---|---|---|\n");
+    for (ConfigKey key : ALL) {
+      String name = key.isSection() ? "**`" + key.path() + "`**" : "`" + key.path() + "`";
+      out.append("| ").append(name)
+          .append(" | ").append(escape(key.type()))
+          .append(" | ").append(escape(key.defaultDoc()))
+          .append(" | ").append(escape(key.meaning()))
+          .append(" |\n");
+    }
+    return out.toString();
+  }
+
+  private static String escape(String cell) {
+    return cell.lines().map(String::strip).collect(Collectors.joining(" ")).replace("|", "\\|");
+  }
+}
