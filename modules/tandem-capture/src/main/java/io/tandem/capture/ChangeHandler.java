@@ -1,5 +1,6 @@
 package io.tandem.capture;
 
+import io.tandem.core.change.HeaderNames;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.tandem.registry.RegistryException;
@@ -116,13 +117,13 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   private Future<RecordMetadata> deadLetter(SourceRecord record, RuntimeException e) {
     RecordHeaders headers = new RecordHeaders();
     String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    headers.add("tandem.dlq.reason", utf8("Cannot convert change to the raw-topic format: " + reason));
-    headers.add("tandem.dlq.stage", utf8(STAGE));
-    headers.add("tandem.dlq.exception", utf8(e.getClass().getName()));
-    headers.add("tandem.dlq.source.topic", utf8(record.topic()));
+    headers.add(HeaderNames.DLQ_REASON, utf8("Cannot convert change to the raw-topic format: " + reason));
+    headers.add(HeaderNames.DLQ_STAGE, utf8(STAGE));
+    headers.add(HeaderNames.DLQ_EXCEPTION, utf8(e.getClass().getName()));
+    headers.add(HeaderNames.DLQ_SOURCE_TOPIC, utf8(record.topic()));
     Long position = position(record);
     if (position != null) {
-      headers.add("tandem.position", ByteBuffer.allocate(Long.BYTES).putLong(position).array());
+      headers.add(HeaderNames.POSITION, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
     }
     LOG.warn("Change on {} at position {} sent to {}: {}", record.topic(), position, deadLetterTopic, reason);
     byte[] key = json(jsonKeys, record.topic(), record.keySchema(), record.key());

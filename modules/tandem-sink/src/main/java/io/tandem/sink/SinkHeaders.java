@@ -7,17 +7,17 @@ import org.apache.kafka.common.header.Headers;
 
 /** Header names and encodings of docs/data-model.md ("Migrated topics", "Dead-letter topics"). */
 final class SinkHeaders {
-  static final String POSITION = "tandem.position";
-  static final String COMMIT_TS = "tandem.commit.ts";
-  static final String OP = "tandem.op";
-  static final String SOURCE = "tandem.source";
+  static final String POSITION = io.tandem.core.change.HeaderNames.POSITION;
+  static final String COMMIT_TS = io.tandem.core.change.HeaderNames.COMMIT_TS;
+  static final String OP = io.tandem.core.change.HeaderNames.OP;
+  static final String SOURCE = io.tandem.core.change.HeaderNames.SOURCE;
 
-  static final String DLQ_REASON = "tandem.dlq.reason";
-  static final String DLQ_STAGE = "tandem.dlq.stage";
-  static final String DLQ_EXCEPTION = "tandem.dlq.exception";
-  static final String DLQ_SOURCE_TOPIC = "tandem.dlq.source.topic";
-  static final String DLQ_SOURCE_PARTITION = "tandem.dlq.source.partition";
-  static final String DLQ_SOURCE_OFFSET = "tandem.dlq.source.offset";
+  static final String DLQ_REASON = io.tandem.core.change.HeaderNames.DLQ_REASON;
+  static final String DLQ_STAGE = io.tandem.core.change.HeaderNames.DLQ_STAGE;
+  static final String DLQ_EXCEPTION = io.tandem.core.change.HeaderNames.DLQ_EXCEPTION;
+  static final String DLQ_SOURCE_TOPIC = io.tandem.core.change.HeaderNames.DLQ_SOURCE_TOPIC;
+  static final String DLQ_SOURCE_PARTITION = io.tandem.core.change.HeaderNames.DLQ_SOURCE_PARTITION;
+  static final String DLQ_SOURCE_OFFSET = io.tandem.core.change.HeaderNames.DLQ_SOURCE_OFFSET;
 
   private SinkHeaders() {}
 

@@ -7,16 +7,16 @@ import org.apache.kafka.common.header.Headers;
 
 /** Header names and encodings of docs/data-model.md, for migrated and dead-letter records. */
 public final class ChangeHeaders {
-  public static final String POSITION = "tandem.position";
-  public static final String COMMIT_TS = "tandem.commit.ts";
-  public static final String OP = "tandem.op";
-  public static final String SOURCE = "tandem.source";
-  public static final String DLQ_REASON = "tandem.dlq.reason";
-  public static final String DLQ_STAGE = "tandem.dlq.stage";
-  public static final String DLQ_EXCEPTION = "tandem.dlq.exception";
-  public static final String DLQ_TOPIC = "tandem.dlq.source.topic";
-  public static final String DLQ_PARTITION = "tandem.dlq.source.partition";
-  public static final String DLQ_OFFSET = "tandem.dlq.source.offset";
+  public static final String POSITION = io.tandem.core.change.HeaderNames.POSITION;
+  public static final String COMMIT_TS = io.tandem.core.change.HeaderNames.COMMIT_TS;
+  public static final String OP = io.tandem.core.change.HeaderNames.OP;
+  public static final String SOURCE = io.tandem.core.change.HeaderNames.SOURCE;
+  public static final String DLQ_REASON = io.tandem.core.change.HeaderNames.DLQ_REASON;
+  public static final String DLQ_STAGE = io.tandem.core.change.HeaderNames.DLQ_STAGE;
+  public static final String DLQ_EXCEPTION = io.tandem.core.change.HeaderNames.DLQ_EXCEPTION;
+  public static final String DLQ_TOPIC = io.tandem.core.change.HeaderNames.DLQ_SOURCE_TOPIC;
+  public static final String DLQ_PARTITION = io.tandem.core.change.HeaderNames.DLQ_SOURCE_PARTITION;
+  public static final String DLQ_OFFSET = io.tandem.core.change.HeaderNames.DLQ_SOURCE_OFFSET;
 
   private ChangeHeaders() {}
 
