@@ -1,6 +1,7 @@
 package io.tandem.capture;
 
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Placeholders;
 import io.tandem.core.config.ConfigValues;
 import java.io.IOException;
 import java.io.Reader;
@@ -15,8 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A Debezium PostgreSQL connector configuration read from a {@code .properties} file such as
@@ -31,8 +30,6 @@ import java.util.regex.Pattern;
  * messages.
  */
 public final class ConnectorConfig {
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
-  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final List<String> SECRET_MARKERS =
       List.of("password", "secret", "token", "credentials", "jaas", "user.info");
   private static final String MASK = "******";
@@ -186,31 +183,6 @@ public final class ConnectorConfig {
   }
 
   private static String substitute(String source, String key, String value, Map<String, String> env) {
-    String syntax = "placeholders of the form ${VAR} or ${VAR:-default}";
-    if (PLACEHOLDER.matcher(value).replaceAll("").contains("${")) {
-      throw new ConfigException(source, key, syntax, "an unterminated '${'");
-    }
-    Matcher matcher = PLACEHOLDER.matcher(value);
-    StringBuilder out = new StringBuilder();
-    while (matcher.find()) {
-      String body = matcher.group(1);
-      int separator = body.indexOf(":-");
-      String name = separator < 0 ? body : body.substring(0, separator);
-      if (!VARIABLE.matcher(name).matches()) {
-        throw new ConfigException(source, key, syntax, isSecret(key) ? "(hidden)" : "${" + body + "}");
-      }
-      String replacement = env.get(name);
-      if (separator >= 0 && (replacement == null || replacement.isEmpty())) {
-        replacement = body.substring(separator + 2);
-      }
-      if (replacement == null) {
-        // Name the variable only: the value around it may be a secret.
-        throw new ConfigException(source, key, "environment variable " + name + " to be set (placeholder ${" + name + "})",
-            null);
-      }
-      matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
-    }
-    matcher.appendTail(out);
-    return out.toString();
+    return Placeholders.resolve(source, key, value, env, isSecret(key));
   }
 }

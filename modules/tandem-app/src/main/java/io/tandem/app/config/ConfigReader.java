@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Placeholders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,8 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Typed reads from a parsed {@code tandem.yaml}, driven by the {@link ConfigKey} definitions. Every
@@ -24,8 +23,6 @@ import java.util.regex.Pattern;
  * secret keys are never echoed.
  */
 final class ConfigReader {
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
-  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -185,32 +182,7 @@ final class ConfigReader {
 
   /** Replaces {@code ${VAR}} (must be set; empty is kept) and {@code ${VAR:-default}} (unset or empty). */
   String resolve(String path, String value) {
-    String syntax = "placeholders of the form ${VAR} or ${VAR:-default}";
-    if (PLACEHOLDER.matcher(value).replaceAll("").contains("${")) {
-      throw new ConfigException(source, path, syntax, "an unterminated '${'");
-    }
-    Matcher matcher = PLACEHOLDER.matcher(value);
-    StringBuilder out = new StringBuilder();
-    while (matcher.find()) {
-      String body = matcher.group(1);
-      int separator = body.indexOf(":-");
-      String name = separator < 0 ? body : body.substring(0, separator);
-      if (!VARIABLE.matcher(name).matches()) {
-        throw error(path, syntax, Secrets.isSecret(path) ? "(hidden)" : "${" + body + "}");
-      }
-      String replacement = env.get(name);
-      if (separator >= 0 && (replacement == null || replacement.isEmpty())) {
-        replacement = body.substring(separator + 2);
-      }
-      if (replacement == null) {
-        // Name the variable only: the text around it may be a secret.
-        throw new ConfigException(source, path, "environment variable " + name + " to be set (placeholder ${"
-            + name + "})", null);
-      }
-      matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
-    }
-    matcher.appendTail(out);
-    return out.toString();
+    return Placeholders.resolve(source, path, value, env, Secrets.isSecret(path));
   }
 
   /** An error for {@code path}; {@code actual} (text or a YAML node) is hidden for secrets, URLs are masked. */
