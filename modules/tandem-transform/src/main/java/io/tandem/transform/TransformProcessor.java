@@ -73,6 +73,7 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
       if (op == null || position == null) {
         throw new IllegalArgumentException("raw change lacks 'op' or 'position'");
       }
+      rejectUnavailableValues(after);
     } catch (RuntimeException e) {
       deadLetter(input, position, "malformed raw change: " + e.getMessage(), e);
       return;
@@ -117,6 +118,25 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
     context.forward(new Record<Object, Object>(input.key(), input.value(), input.timestamp(), headers), DLQ_CHILD);
     metrics.countDeadLetter();
   }
+
+  /**
+   * PostgreSQL does not send unchanged TOASTed values of an update unless the table has REPLICA
+   * IDENTITY FULL; Debezium then puts a placeholder text in the column. Migrating it would write
+   * the placeholder over real data, so the change is dead-lettered instead.
+   */
+  private static void rejectUnavailableValues(Map<String, Object> row) {
+    if (row == null) {
+      return;
+    }
+    for (Map.Entry<String, Object> column : row.entrySet()) {
+      if (UNAVAILABLE.equals(column.getValue())) {
+        throw new IllegalArgumentException("column '" + column.getKey() + "' was not sent by PostgreSQL (unchanged TOASTed"
+            + " value, Debezium placeholder " + UNAVAILABLE + "); set REPLICA IDENTITY FULL on the legacy table");
+      }
+    }
+  }
+
+  static final String UNAVAILABLE = "__debezium_unavailable_value";
 
   private static Object field(GenericRecord record, String name) {
     Schema.Field field = record.getSchema().getField(name);

@@ -185,6 +185,19 @@ class TransformTopologyTest {
   }
 
   @Test
+  void aColumnPostgresDidNotSendIsNeverMigratedAsPlaceholderText() {
+    GenericRecord after = row(5, "A", "1.00");
+    after.put("full_nm", TransformProcessor.UNAVAILABLE);
+    send("u", null, after, 500);
+
+    assertThat(output.isEmpty()).isTrue();
+    List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+    assertThat(dead).hasSize(1);
+    assertThat(ChangeHeaders.getText(dead.get(0).headers(), ChangeHeaders.DLQ_REASON))
+        .contains("full_nm", "REPLICA IDENTITY FULL");
+  }
+
+  @Test
   void allRepositoryMappingsMatchTheirEntitySchemas() {
     for (Mapping mapping : MappingLoader.loadAll(SCHEMAS.resolve("mappings"))) {
       EntitySchema schema = EntitySchema.load(SCHEMAS.resolve("avro"), mapping);
