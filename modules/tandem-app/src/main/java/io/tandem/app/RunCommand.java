@@ -169,21 +169,15 @@ public final class RunCommand implements Callable<Integer> {
    * any other way the JVM ends while running: it stops the stages before the JVM goes.
    */
   private Thread installSignalHandling() {
-    for (String name : new String[] {"TERM", "INT"}) {
-      try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-          if (stopRequested.getCount() == 0) {
-            err.println("tandem run: second SIG" + name + " while stopping: exiting now");
-            err.flush();
-            Runtime.getRuntime().halt(EXIT_FAILED);
-          }
-          LOG.info("tandem run: SIG{} received, stopping", name);
-          stopRequested.countDown();
-        });
-      } catch (IllegalArgumentException e) {
-        // signal not available on this platform: the shutdown hook still stops the run
+    StopSignals.install(name -> {
+      if (stopRequested.getCount() == 0) {
+        err.println("tandem run: second SIG" + name + " while stopping: exiting now");
+        err.flush();
+        Runtime.getRuntime().halt(EXIT_FAILED);
       }
-    }
+      LOG.info("tandem run: SIG{} received, stopping", name);
+      stopRequested.countDown();
+    });
     Thread hook = new Thread(this::shutdown, "tandem-run-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     return hook;
@@ -272,32 +266,15 @@ public final class RunCommand implements Callable<Integer> {
     return failure == null ? EXIT_OK : EXIT_FAILED;
   }
 
-  /**
-   * Starts the embedded registry; a failed start is tried twice more. On a fresh cluster the
-   * registry creates its topic and reads its end at once, and that read can come before the
-   * broker's metadata knows the new topic.
-   */
-  private EmbeddedSchemaRegistry startRegistry(TandemConfig tandem) throws InterruptedException {
+  private EmbeddedSchemaRegistry startRegistry(TandemConfig tandem) {
     TandemConfig.Embedded embedded = tandem.registry().embedded().orElseThrow();
-    for (int attempt = 1; ; attempt++) {
-      EmbeddedSchemaRegistry.Builder builder = EmbeddedSchemaRegistry.builder()
-          .kafkaStorage(tandem.kafka().bootstrapServers(), embedded.topic())
-          .kafkaClientConfig(Map.copyOf(tandem.kafka().properties()))
-          .host(embedded.host())
-          .port(embedded.port());
-      tandem.registry().basicAuth().ifPresent(auth -> builder.basicAuth(auth.user(), auth.password()));
-      try {
-        return builder.build().start();
-      } catch (RuntimeException e) {
-        if (attempt >= 3 || e instanceof java.io.UncheckedIOException) { // a port in use stays in use
-          throw e;
-        }
-        LOG.warn("tandem run: embedded registry did not start (attempt {} of 3), retrying: {}", attempt, e.getMessage());
-        if (stopRequested.await(attempt * 500L, TimeUnit.MILLISECONDS)) {
-          throw e;
-        }
-      }
-    }
+    EmbeddedSchemaRegistry.Builder builder = EmbeddedSchemaRegistry.builder()
+        .kafkaStorage(tandem.kafka().bootstrapServers(), embedded.topic())
+        .kafkaClientConfig(Map.copyOf(tandem.kafka().properties()))
+        .host(embedded.host())
+        .port(embedded.port());
+    tandem.registry().basicAuth().ifPresent(auth -> builder.basicAuth(auth.user(), auth.password()));
+    return builder.build().start();
   }
 
   /** Closes in reverse start order within {@code --shutdown-timeout}; false if that was not enough. */

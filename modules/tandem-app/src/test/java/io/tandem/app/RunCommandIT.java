@@ -101,8 +101,6 @@ class RunCommandIT {
   @Test
   void allComponentsCopyTheLegacyDatabaseThenStopCleanlyOnTheShutdownPath() throws Exception {
     EmbeddedKafkaBroker kafka = service(EmbeddedKafkaBroker.start());
-    // Created (and led) first: a registry that creates its topic may read it before the broker knows it.
-    kafka.createTopic("_schemas", 1, Map.of("cleanup.policy", "compact"));
     EmbeddedSchemaRegistry registry = service(EmbeddedSchemaRegistry.builder()
         .kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start());
     String legacy = legacyDatabase();
@@ -156,7 +154,12 @@ class RunCommandIT {
     assertThat(metrics).contains("tandem_capture_events_total{table=\"public.customers\"}")
         .contains("tandem_transform_records_total{entity=\"customer\"}")
         .contains("tandem_sink_rows_total{entity=\"customer\",result=\"upserted\"}")
-        .contains("tandem_snapshot_rows_done{table=\"public.customers\"} " + CUSTOMERS + ".0");
+        .contains("tandem_snapshot_rows_done{table=\"public.customers\"} " + CUSTOMERS + ".0")
+        .containsPattern("tandem_commit_visible_lag_seconds_count(\\{[^}]*})? [1-9][0-9.E]*");
+    // Caught up: both consumer groups (transform, sink) have nothing left to read.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        Pattern.compile("tandem_consumer_lag_records\\{group=\"[^\"]+\"} 0\\.0").matcher(scrape(stdout)).results().count())
+        .isEqualTo(2));
 
     // What SIGTERM / Ctrl-C run: stop everything, report the exit code.
     assertThat(run.command.shutdown()).isZero();

@@ -111,16 +111,12 @@ public final class EntitySchema {
 
   /** A mapped Java value as the Avro representation of this entity's field (millis for timestamps, ...). */
   public Object avroValue(String field, Object value) {
-    Schema.Field schemaField = value().getField(field);
+    Schema.Field schemaField = this.value.getField(field);
     if (schemaField == null) {
       throw new IllegalArgumentException("entity '" + entity + "' has no field '" + field + "'");
     }
     Object avro = toAvro(field, value, schemaField.schema());
     return avro instanceof GenericData.EnumSymbol symbol ? symbol.toString() : avro;
-  }
-
-  private Schema value() {
-    return value;
   }
 
   private static GenericRecord record(Schema schema, Map<String, Object> values) {

@@ -73,9 +73,15 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
       if (op == null || position == null) {
         throw new IllegalArgumentException("raw change lacks 'op' or 'position'");
       }
-      rejectUnavailableValues(after);
     } catch (RuntimeException e) {
       deadLetter(input, position, "malformed raw change: " + e.getMessage(), e);
+      return;
+    }
+    Optional<String> unavailable = unavailableColumn(after);
+    if (unavailable.isPresent()) {
+      deadLetter(input, position, "column '" + unavailable.get() + "' was not sent by PostgreSQL (unchanged TOASTed"
+          + " value, Debezium placeholder " + UNAVAILABLE + "); set REPLICA IDENTITY FULL on the legacy table",
+          new IllegalArgumentException(UNAVAILABLE));
       return;
     }
     for (EntityRoute route : routes) {
@@ -124,16 +130,11 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
    * IDENTITY FULL; Debezium then puts a placeholder text in the column. Migrating it would write
    * the placeholder over real data, so the change is dead-lettered instead.
    */
-  private static void rejectUnavailableValues(Map<String, Object> row) {
+  private static Optional<String> unavailableColumn(Map<String, Object> row) {
     if (row == null) {
-      return;
+      return Optional.empty();
     }
-    for (Map.Entry<String, Object> column : row.entrySet()) {
-      if (UNAVAILABLE.equals(column.getValue())) {
-        throw new IllegalArgumentException("column '" + column.getKey() + "' was not sent by PostgreSQL (unchanged TOASTed"
-            + " value, Debezium placeholder " + UNAVAILABLE + "); set REPLICA IDENTITY FULL on the legacy table");
-      }
-    }
+    return row.entrySet().stream().filter(column -> UNAVAILABLE.equals(column.getValue())).map(Map.Entry::getKey).findFirst();
   }
 
   static final String UNAVAILABLE = "__debezium_unavailable_value";

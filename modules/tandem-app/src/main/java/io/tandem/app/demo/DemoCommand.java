@@ -1,6 +1,7 @@
 package io.tandem.app.demo;
 
 import io.tandem.app.Pipeline;
+import io.tandem.app.StopSignals;
 import io.tandem.app.metrics.MetricsServer;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
@@ -70,16 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
     }, "tandem-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    // Ctrl-C and SIGTERM only ask the demo to stop: the JVM does not start shutting down, so the
-    // embedded databases (whose libraries close them in shutdown hooks of their own) are still
-    // there while the demo drains the pipeline and compares both sides.
-    for (String name : new String[] {"INT", "TERM"}) {
-      try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
-      } catch (IllegalArgumentException e) {
-        // signal not available on this platform: the shutdown hook still stops the demo
-      }
-    }
+    StopSignals.install(signal -> stop.countDown());
     long started = System.nanoTime();
     try (MetricsServer metrics = new MetricsServer().start("127.0.0.1", metricsPort);
         EmbeddedPostgresServer postgres = step(console, "Starting embedded PostgreSQL 17", EmbeddedPostgresServer::start);
@@ -138,12 +130,10 @@ public final class DemoCommand implements Callable<Integer> {
       }
     } finally {
       finished.countDown();
-      if (stop.getCount() > 0) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // already shutting down
-        }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down (the hook is what stopped the demo)
       }
     }
   }

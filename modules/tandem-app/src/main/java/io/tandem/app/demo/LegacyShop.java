@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -127,9 +126,5 @@ public final class LegacyShop {
 
   static BigDecimal money(SplittableRandom random) {
     return BigDecimal.valueOf(random.nextLong(0, 10_000_000)).movePointLeft(2).setScale(2, RoundingMode.UNNECESSARY);
-  }
-
-  static OffsetDateTime now() {
-    return OffsetDateTime.now();
   }
 }

@@ -50,11 +50,6 @@ public final class ConsumerLag implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The last known lag of {@code group}, NaN if unknown. */
-  public double lag(String group) {
-    return lag.getOrDefault(group, Double.NaN);
-  }
-
   private void refresh() {
     for (String group : groups) {
       try {

@@ -221,10 +221,6 @@ public final class SchemaRegistryClient {
     return requests.get();
   }
 
-  public List<URI> urls() {
-    return urls;
-  }
-
   // ---- transport ----
 
   private JsonNode call(String method, String pathAndQuery, JsonNode body) {
