@@ -1,0 +1,204 @@
+package io.tandem.routing;
+
+import io.tandem.core.cohort.CohortBuckets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Applies routing-log proposals in log order, deterministically: the same log gives every replica the
+ * same state, version and audit. A proposal applies only if it expects the current version (the first
+ * proposal for a version wins) and its command is valid; an applied proposal creates the next version.
+ * Not thread-safe: one thread (the log follower) applies; readers use {@link #state()}.
+ */
+public final class RoutingStateMachine {
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
+  private volatile RoutingState state = RoutingState.empty();
+  private final Map<Long, RoutingState> history = new ConcurrentHashMap<>();
+  private final List<AuditEntry> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public RoutingStateMachine() {
+    history.put(0L, state);
+  }
+
+  public RoutingState state() {
+    return state;
+  }
+
+  /** Every record applied so far, applied or rejected, in log order. */
+  public List<AuditEntry> audit() {
+    return java.util.Collections.unmodifiableList(audit);
+  }
+
+  /** The state as it was at {@code version}, if that version exists. */
+  public Optional<RoutingState> stateAt(long version) {
+    return Optional.ofNullable(history.get(version));
+  }
+
+  /** Applies one decoded record. */
+  public AuditEntry apply(long offset, Proposal proposal) {
+    RoutingState current = state;
+    AuditEntry entry;
+    if (proposal.expectedVersion() != current.version()) {
+      entry = new AuditEntry(offset, proposal, false, current.version(), Rejection.VERSION_CONFLICT,
+          "expected version " + proposal.expectedVersion() + " but the current version is " + current.version());
+    } else {
+      try {
+        RoutingState next = check(current, proposal).withVersion(current.version() + 1);
+        state = next;
+        history.put(next.version(), next);
+        entry = new AuditEntry(offset, proposal, true, next.version(), null, null);
+      } catch (ProposalRejectedException e) {
+        entry = new AuditEntry(offset, proposal, false, current.version(), e.rejection(), e.getMessage());
+      }
+    }
+    audit.add(entry);
+    return entry;
+  }
+
+  /** Records a log record that could not be decoded: every replica skips it the same way. */
+  public AuditEntry applyMalformed(long offset, String problem) {
+    AuditEntry entry = new AuditEntry(offset, null, false, state.version(), Rejection.MALFORMED, problem);
+    audit.add(entry);
+    return entry;
+  }
+
+  /**
+   * The state {@code proposal} would produce from {@code current} (its version not yet advanced), or
+   * why it is refused. Pure: the API calls it to answer bad input with a 4xx before anything is logged.
+   */
+  public RoutingState check(RoutingState current, Proposal proposal) throws ProposalRejectedException {
+    Command command = proposal.command();
+    Map<String, EntityRouting> entities = new LinkedHashMap<>(current.entities());
+    if (command instanceof Command.RollbackTo rollback) {
+      RoutingState target = history.get(rollback.version());
+      if (target == null || rollback.version() > current.version()) {
+        throw new ProposalRejectedException(Rejection.UNKNOWN_VERSION,
+            "version " + rollback.version() + " does not exist (current version " + current.version() + ")");
+      }
+      return RoutingState.of(current.version(), target.entities());
+    }
+    if (command instanceof Command.DefineEntity define) {
+      requireName("entity", define.entity());
+      for (String attribute : define.attributes()) {
+        if (!Rules.IDENTIFIER.matcher(attribute).matches() || attribute.equals("key")) {
+          throw new ProposalRejectedException(Rejection.INVALID, "attribute name '" + attribute
+              + "' must match " + Rules.IDENTIFIER.pattern() + " and not be 'key'");
+        }
+      }
+      EntityRouting old = entities.get(define.entity());
+      List<Cohort> cohorts = old == null ? List.of() : old.cohorts();
+      entities.put(define.entity(), new EntityRouting(define.entity(), define.attributes(), cohorts));
+      return RoutingState.of(current.version(), entities); // recompiles the rules against the new attributes
+    }
+    String entityName = entityOf(command);
+    EntityRouting before = entities.get(entityName);
+    if (before == null) {
+      throw new ProposalRejectedException(Rejection.UNKNOWN_ENTITY, "unknown entity '" + entityName + "'");
+    }
+    EntityRouting after = switch (command.type()) {
+      case "create_cohort" -> create(before, (Command.CreateCohort) command);
+      case "update_selector" -> {
+        Command.UpdateSelector update = (Command.UpdateSelector) command;
+        yield before.replace(existing(before, update.cohort()).withSelector(update.selector()));
+      }
+      case "set_phase" -> {
+        Command.SetPhase set = (Command.SetPhase) command;
+        yield before.replace(existing(before, set.cohort()).withPhase(set.phase()));
+      }
+      case "delete_cohort" -> {
+        Command.DeleteCohort delete = (Command.DeleteCohort) command;
+        existing(before, delete.cohort());
+        yield before.remove(delete.cohort());
+      }
+      default -> throw new ProposalRejectedException(Rejection.INVALID, "unknown command " + command.type());
+    };
+    validateSelectors(after);
+    if (!proposal.rollback()) {
+      Optional<String> retreat = Retreats.find(before, after);
+      if (retreat.isPresent()) {
+        throw new ProposalRejectedException(Rejection.ROLLBACK_NOT_CONFIRMED, retreat.get()
+            + "; this is a rollback: repeat it marked as one (rollback=true) to confirm");
+      }
+    }
+    entities.put(entityName, after);
+    return RoutingState.of(current.version(), entities);
+  }
+
+  private static EntityRouting create(EntityRouting before, Command.CreateCohort create)
+      throws ProposalRejectedException {
+    requireName("cohort", create.cohort());
+    if (before.cohort(create.cohort()).isPresent()) {
+      throw new ProposalRejectedException(Rejection.DUPLICATE_COHORT,
+          "cohort '" + create.cohort() + "' already exists in entity '" + before.name() + "'");
+    }
+    int position = create.position() < 0 ? before.cohorts().size() : create.position();
+    if (position > before.cohorts().size()) {
+      throw new ProposalRejectedException(Rejection.INVALID, "position " + create.position()
+          + " is past the end of the entity's " + before.cohorts().size() + " cohorts");
+    }
+    Phase phase = create.phase() == null ? Phase.LEGACY : create.phase();
+    return before.insert(new Cohort(create.cohort(), create.selector(), phase), position);
+  }
+
+  private static Cohort existing(EntityRouting entity, String cohort) throws ProposalRejectedException {
+    return entity.cohort(cohort).orElseThrow(() -> new ProposalRejectedException(Rejection.UNKNOWN_COHORT,
+        "unknown cohort '" + cohort + "' in entity '" + entity.name() + "'"));
+  }
+
+  /** A key may sit in at most one explicit list of an entity. Rules compile when the state is built. */
+  private static void validateSelectors(EntityRouting entity) throws ProposalRejectedException {
+    Map<String, String> listed = new java.util.HashMap<>();
+    for (Cohort cohort : entity.cohorts()) {
+      if (cohort.selector() instanceof Selector.Keys keys) {
+        for (String key : keys.keys()) {
+          String other = listed.putIfAbsent(key, cohort.name());
+          if (other != null) {
+            throw new ProposalRejectedException(Rejection.INVALID, "key '" + key + "' is listed in both cohort '"
+                + other + "' and cohort '" + cohort.name() + "'");
+          }
+        }
+      }
+      if (cohort.selector() instanceof Selector.Percent p && p.basisPoints() > CohortBuckets.BUCKETS) {
+        throw new ProposalRejectedException(Rejection.INVALID, "percentage above 100");
+      }
+    }
+  }
+
+  private static void requireName(String what, String name) throws ProposalRejectedException {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new ProposalRejectedException(Rejection.INVALID, what + " name '" + name + "' must match "
+          + NAME.pattern());
+    }
+  }
+
+  static String entityOf(Command command) {
+    if (command instanceof Command.CreateCohort c) {
+      return c.entity();
+    }
+    if (command instanceof Command.UpdateSelector c) {
+      return c.entity();
+    }
+    if (command instanceof Command.SetPhase c) {
+      return c.entity();
+    }
+    if (command instanceof Command.DeleteCohort c) {
+      return c.entity();
+    }
+    if (command instanceof Command.DefineEntity c) {
+      return c.entity();
+    }
+    return null;
+  }
+
+  /** For tests and tools: the versions kept, oldest first. */
+  List<Long> versions() {
+    List<Long> versions = new ArrayList<>(history.keySet());
+    versions.sort(null);
+    return versions;
+  }
+}
