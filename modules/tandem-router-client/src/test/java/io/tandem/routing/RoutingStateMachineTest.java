@@ -1,0 +1,191 @@
+package io.tandem.routing;
+
+import static io.tandem.routing.Proposals.at;
+import static io.tandem.routing.Proposals.entity;
+import static io.tandem.routing.Proposals.keys;
+import static io.tandem.routing.Proposals.percent;
+import static io.tandem.routing.Proposals.rollback;
+import static io.tandem.routing.Proposals.setPercent;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RoutingStateMachineTest {
+  private final RoutingStateMachine machine = new RoutingStateMachine();
+
+  private AuditEntry apply(Proposal proposal) {
+    return machine.apply(machine.audit().size(), proposal);
+  }
+
+  private long applied(Command command) {
+    AuditEntry entry = apply(at(machine.state().version(), command));
+    assertThat(entry.applied()).as("%s: %s", entry.rejection(), entry.message()).isTrue();
+    return entry.version();
+  }
+
+  @Test
+  void growingAPercentageKeepsEveryKeyItHeld() {
+    applied(entity("customer"));
+    applied(percent("wave", 1, Phase.NEW_READS));
+    Set<String> atOnePercent = members("wave");
+    assertThat(atOnePercent.size()).isBetween(700, 1_300); // 1 % of 100k keys
+    applied(setPercent("wave", 5));
+    Set<String> atFivePercent = members("wave");
+    assertThat(atFivePercent).containsAll(atOnePercent);
+    assertThat(atFivePercent.size()).isBetween(4_500, 5_500);
+    applied(setPercent("wave", 25));
+    assertThat(members("wave")).containsAll(atFivePercent);
+  }
+
+  @Test
+  void firstMatchingCohortInOrderHoldsAKeyAndPhaseGivesTargets() {
+    applied(entity("customer", "region"));
+    applied(keys("vip", Phase.LEGACY, "7"));
+    applied(new Command.CreateCohort("customer", "eu", new Selector.Rule("region == \"EU\""), Phase.NEW_READS, -1));
+    applied(percent("all", 100, Phase.NEW));
+
+    Decision vip = machine.state().decide("customer", "7", Map.of("region", "EU"));
+    assertThat(vip.cohort()).isEqualTo("vip");
+    assertThat(vip.read()).isEqualTo(Target.LEGACY);
+    Decision eu = machine.state().decide("customer", "8", Map.of("region", "EU"));
+    assertThat(eu.cohort()).isEqualTo("eu");
+    assertThat(eu.read()).isEqualTo(Target.NEW);
+    assertThat(eu.write()).isEqualTo(Target.LEGACY);
+    Decision other = machine.state().decide("customer", "8", Map.of());
+    assertThat(other.cohort()).isEqualTo("all");
+    assertThat(other.write()).isEqualTo(Target.NEW);
+    assertThat(other.version()).isEqualTo(4);
+    Decision unknown = machine.state().decide("order", "8");
+    assertThat(unknown.cohort()).isNull();
+    assertThat(unknown.read()).isEqualTo(Target.LEGACY);
+  }
+
+  @Test
+  void firstProposalForAVersionWinsAndLaterOnesAreRejected() {
+    applied(entity("customer"));
+    AuditEntry first = apply(at(1, percent("a", 1, Phase.LEGACY)));
+    AuditEntry second = apply(at(1, percent("b", 1, Phase.LEGACY)));
+    assertThat(first.applied()).isTrue();
+    assertThat(first.version()).isEqualTo(2);
+    assertThat(second.applied()).isFalse();
+    assertThat(second.rejection()).isEqualTo(Rejection.VERSION_CONFLICT);
+    assertThat(second.version()).isEqualTo(2);
+    assertThat(machine.state().entity("customer").orElseThrow().cohort("b")).isEmpty();
+  }
+
+  @Test
+  void invalidCommandsAreRejectedAndChangeNothing() {
+    applied(entity("customer", "region"));
+    applied(keys("a", Phase.LEGACY, "1", "2"));
+    RoutingState before = machine.state();
+    List<Command> bad = List.of(
+        new Command.SetPhase("order", "a", Phase.SHADOW),
+        new Command.SetPhase("customer", "nope", Phase.SHADOW),
+        keys("a", Phase.LEGACY, "9"),
+        keys("b", Phase.LEGACY, "2", "3"),
+        new Command.CreateCohort("customer", "r", new Selector.Rule("region == "), Phase.LEGACY, -1),
+        new Command.CreateCohort("customer", "r", new Selector.Rule("country == \"FR\""), Phase.LEGACY, -1),
+        new Command.CreateCohort("customer", "r", new Selector.Rule("region"), Phase.LEGACY, -1),
+        new Command.CreateCohort("customer", "Bad Name", new Selector.Keys(Set.of("5")), Phase.LEGACY, -1),
+        new Command.CreateCohort("customer", "p", new Selector.Keys(Set.of("5")), Phase.LEGACY, 7),
+        new Command.RollbackTo(99));
+    for (Command command : bad) {
+      AuditEntry entry = apply(at(before.version(), command));
+      assertThat(entry.applied()).as(command.toString()).isFalse();
+      assertThat(entry.message()).isNotBlank();
+    }
+    assertThat(machine.state()).isSameAs(before);
+  }
+
+  @Test
+  void movingKeysBackFromNewNeedsAnExplicitRollback() {
+    applied(entity("customer"));
+    applied(keys("pilot", Phase.NEW, "1", "2"));
+    applied(percent("wave", 5, Phase.NEW_READS));
+
+    List<Command> retreats = List.of(
+        setPercent("wave", 1),
+        new Command.SetPhase("customer", "wave", Phase.SHADOW),
+        new Command.SetPhase("customer", "pilot", Phase.NEW_READS),
+        new Command.UpdateSelector("customer", "pilot", new Selector.Keys(Set.of("1"))),
+        new Command.DeleteCohort("customer", "wave"),
+        new Command.CreateCohort("customer", "hold", new Selector.Keys(Set.of("3")), Phase.LEGACY, 0));
+    for (Command command : retreats) {
+      AuditEntry refused = apply(at(machine.state().version(), command));
+      assertThat(refused.rejection()).as(command.toString()).isEqualTo(Rejection.ROLLBACK_NOT_CONFIRMED);
+    }
+    // Forward moves need no confirmation.
+    applied(setPercent("wave", 10));
+    applied(new Command.UpdateSelector("customer", "pilot", new Selector.Keys(Set.of("1", "2", "3"))));
+    applied(new Command.CreateCohort("customer", "late", new Selector.Keys(Set.of("4")), Phase.LEGACY, -1));
+    // Confirmed, the same retreat applies.
+    AuditEntry confirmed = apply(rollback(machine.state().version(), setPercent("wave", 1)));
+    assertThat(confirmed.applied()).isTrue();
+  }
+
+  @Test
+  void growingACohortOrderedBeforeOneThatNewServesMoreIsARetreat() {
+    applied(entity("customer"));
+    applied(percent("reads", 5, Phase.NEW_READS));
+    applied(percent("full", 5, Phase.NEW));
+    // Keys of "full" (reads and writes on new) that "reads" would take get their writes back on legacy.
+    AuditEntry refused = apply(at(machine.state().version(), setPercent("reads", 10)));
+    assertThat(refused.rejection()).isEqualTo(Rejection.ROLLBACK_NOT_CONFIRMED);
+    assertThat(refused.message()).contains("'reads'", "'full'");
+  }
+
+  @Test
+  void rollbackToAVersionRestoresItsStateAsANewVersion() {
+    applied(entity("customer"));
+    applied(percent("wave", 1, Phase.SHADOW));
+    long shadowVersion = machine.state().version();
+    applied(new Command.SetPhase("customer", "wave", Phase.NEW_READS));
+    applied(setPercent("wave", 50));
+    long restored = applied(new Command.RollbackTo(shadowVersion));
+    assertThat(restored).isEqualTo(shadowVersion + 3);
+    assertThat(machine.state().entities()).isEqualTo(machine.stateAt(shadowVersion).orElseThrow().entities());
+  }
+
+  @Test
+  void sameLogGivesSameStateOnEveryReplica() {
+    RoutingStateMachine other = new RoutingStateMachine();
+    applied(entity("customer", "region"));
+    applied(percent("wave", 3, Phase.SHADOW));
+    apply(at(0, percent("lost", 3, Phase.SHADOW)));
+    applied(new Command.SetPhase("customer", "wave", Phase.NEW_READS));
+    for (AuditEntry entry : machine.audit()) {
+      other.apply(entry.offset(), entry.proposal());
+    }
+    assertThat(other.state().version()).isEqualTo(machine.state().version());
+    assertThat(other.state().entities()).isEqualTo(machine.state().entities());
+    assertThat(other.audit()).isEqualTo(machine.audit());
+  }
+
+  @Test
+  void proposalsSurviveTheLogFormat() {
+    applied(entity("customer", "region"));
+    List<Command> commands = List.of(entity("customer", "region", "tier"), percent("wave", 2.5, Phase.SHADOW),
+        keys("vip", Phase.NEW, "a", "b"),
+        new Command.CreateCohort("customer", "eu", new Selector.Rule("region == \"EU\""), Phase.LEGACY, 0),
+        new Command.SetPhase("customer", "wave", Phase.NEW_READS), new Command.DeleteCohort("customer", "eu"),
+        new Command.RollbackTo(3));
+    for (Command command : commands) {
+      Proposal proposal = rollback(4, command);
+      assertThat(ProposalCodec.decode(ProposalCodec.encode(proposal))).isEqualTo(proposal);
+    }
+  }
+
+  private Set<String> members(String cohort) {
+    Set<String> members = new HashSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      if (cohort.equals(machine.state().decide("customer", "cust-" + i).cohort())) {
+        members.add("cust-" + i);
+      }
+    }
+    return members;
+  }
+}
