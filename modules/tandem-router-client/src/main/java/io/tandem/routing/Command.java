@@ -9,6 +9,9 @@ public sealed interface Command permits Command.DefineEntity, Command.CreateCoho
   /** The log's name for this kind of command. */
   String type();
 
+  /** The entity it changes, or null for a rollback of the whole routing state. */
+  String entity();
+
   /** Declares an entity (or changes the request attributes its rules may use). */
   record DefineEntity(String entity, List<String> attributes) implements Command {
     public DefineEntity {
@@ -54,6 +57,11 @@ public sealed interface Command permits Command.DefineEntity, Command.CreateCoho
 
   /** Restores the state as it was at {@code version}, as a new version. */
   record RollbackTo(long version) implements Command {
+    @Override
+    public String entity() {
+      return null;
+    }
+
     @Override
     public String type() {
       return "rollback_to";

@@ -51,7 +51,8 @@ public final class ProposalCodec {
         Instant.parse(text(node, "time")), node.path("rollback").asBoolean(false), command(node.path("command")));
   }
 
-  static ObjectNode command(Command command) {
+  /** A command as the log and the audit API show it. */
+  public static ObjectNode command(Command command) {
     ObjectNode node = JSON.createObjectNode();
     node.put("type", command.type());
     if (command instanceof Command.DefineEntity c) {

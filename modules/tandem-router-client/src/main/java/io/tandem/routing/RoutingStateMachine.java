@@ -95,7 +95,7 @@ public final class RoutingStateMachine {
       entities.put(define.entity(), new EntityRouting(define.entity(), define.attributes(), cohorts));
       return RoutingState.of(current.version(), entities); // recompiles the rules against the new attributes
     }
-    String entityName = entityOf(command);
+    String entityName = command.entity();
     EntityRouting before = entities.get(entityName);
     if (before == null) {
       throw new ProposalRejectedException(Rejection.UNKNOWN_ENTITY, "unknown entity '" + entityName + "'");
@@ -174,25 +174,6 @@ public final class RoutingStateMachine {
       throw new ProposalRejectedException(Rejection.INVALID, what + " name '" + name + "' must match "
           + NAME.pattern());
     }
-  }
-
-  static String entityOf(Command command) {
-    if (command instanceof Command.CreateCohort c) {
-      return c.entity();
-    }
-    if (command instanceof Command.UpdateSelector c) {
-      return c.entity();
-    }
-    if (command instanceof Command.SetPhase c) {
-      return c.entity();
-    }
-    if (command instanceof Command.DeleteCohort c) {
-      return c.entity();
-    }
-    if (command instanceof Command.DefineEntity c) {
-      return c.entity();
-    }
-    return null;
   }
 
   /** For tests and tools: the versions kept, oldest first. */

@@ -1,0 +1,167 @@
+package io.tandem.router;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tandem.router.api.DecisionMetrics;
+import io.tandem.router.api.OperatorApi;
+import io.tandem.router.api.TokenAuth;
+import io.tandem.routing.AuditEntry;
+import io.tandem.routing.Command;
+import io.tandem.routing.EntityRouting;
+import io.tandem.routing.Proposal;
+import io.tandem.routing.Rejection;
+import io.tandem.routing.RoutingLog;
+import io.tandem.routing.RoutingState;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One router replica: follows the routing log, declares the configured entities in it, and serves the
+ * decision and operator APIs, the OpenAPI document, health and Prometheus metrics over Vert.x.
+ */
+public final class RouterServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
+  private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final RoutingLog log;
+  private final RoutingLogWriter writer;
+
+  private RouterServer(Vertx vertx, HttpServer server, RoutingLog log, RoutingLogWriter writer) {
+    this.vertx = vertx;
+    this.server = server;
+    this.log = log;
+    this.writer = writer;
+  }
+
+  /** Starts a replica; {@code extra} mounts more routes (the read proxy) on the same server. */
+  public static RouterServer start(RouterSettings settings, PrometheusMeterRegistry meters, Consumer<Router> extra)
+      throws Exception {
+    RoutingLogWriter.ensureTopic(settings.kafka(), settings.topic(), settings.replicationFactor());
+    RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic());
+    RoutingLogWriter writer = null;
+    Vertx vertx = null;
+    try {
+      log.awaitCaughtUp(Duration.ofSeconds(60));
+      writer = new RoutingLogWriter(settings.kafka(), settings.topic(), log);
+      declareEntities(log, writer, settings.entities());
+      Gauge.builder("tandem.router.routing.version", log, l -> l.state().version())
+          .description("Routing version this replica decides with").register(meters);
+      Gauge.builder("tandem.router.log.last.record.age", log, RouterServer::secondsSinceLastRecord)
+          .baseUnit("seconds").description("Time since the last routing-log record this replica applied")
+          .register(meters);
+
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+      Router router = Router.router(vertx);
+      new OperatorApi(log, writer, new TokenAuth(settings.tokens()), new DecisionMetrics(meters), Clock.systemUTC(),
+          APPLY_TIMEOUT).mount(router);
+      byte[] openApi = openApi();
+      router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+          .end(Buffer.buffer(openApi)));
+      router.get("/metrics").handler(ctx -> ctx.response()
+          .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
+      router.get("/health").handler(ctx -> {
+        boolean up = log.healthy();
+        ctx.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
+            .end("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"version\":" + log.state().version() + "}");
+      });
+      extra.accept(router);
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+          .requestHandler(router).listen(settings.port(), settings.host())
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
+          log.state().version());
+      return new RouterServer(vertx, server, log, writer);
+    } catch (Exception | Error e) {
+      if (vertx != null) {
+        vertx.close();
+      }
+      if (writer != null) {
+        writer.close();
+      }
+      log.close();
+      throw e;
+    }
+  }
+
+  private static double secondsSinceLastRecord(RoutingLog log) {
+    Instant last = log.lastRecordTime();
+    return last == null ? Double.NaN : Duration.between(last, Instant.now()).toMillis() / 1000.0;
+  }
+
+  /**
+   * Declares every configured entity (with its attributes) in the log, unless the log already holds it
+   * so. Replicas starting together race; the losers see the winner's record and have nothing to do.
+   */
+  private static void declareEntities(RoutingLog log, RoutingLogWriter writer, Map<String, List<String>> entities)
+      throws Exception {
+    for (Map.Entry<String, List<String>> entity : entities.entrySet()) {
+      for (int attempt = 0; ; attempt++) {
+        RoutingState state = log.state();
+        EntityRouting existing = state.entities().get(entity.getKey());
+        if (existing != null && existing.attributes().equals(entity.getValue())) {
+          break;
+        }
+        Proposal proposal = new Proposal(UUID.randomUUID().toString(), state.version(), "router-config",
+            "declared in the router configuration", Instant.now(), false,
+            new Command.DefineEntity(entity.getKey(), entity.getValue()));
+        AuditEntry entry = writer.propose(proposal).get(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (entry.applied()) {
+          break;
+        }
+        if (entry.rejection() != Rejection.VERSION_CONFLICT || attempt >= 20) {
+          throw new IllegalStateException("cannot declare entity '" + entity.getKey() + "': " + entry.message());
+        }
+      }
+    }
+  }
+
+  private static byte[] openApi() throws IOException {
+    try (InputStream in = RouterServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json missing from the router's resources");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public RoutingLog log() {
+    return log;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    writer.close();
+    log.close();
+  }
+}

@@ -1,0 +1,94 @@
+package io.tandem.router;
+
+import io.tandem.routing.AuditEntry;
+import io.tandem.routing.Proposal;
+import io.tandem.routing.ProposalCodec;
+import io.tandem.routing.RoutingLog;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Appends proposals to the routing log and answers with what this replica's state machine made of
+ * them: the API replies only after its own replica applied the proposal.
+ */
+public final class RoutingLogWriter implements AutoCloseable {
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final String topic;
+  private final RoutingLog log;
+
+  public RoutingLogWriter(Map<String, Object> kafka, String topic, RoutingLog log) {
+    Properties props = new Properties();
+    props.putAll(kafka);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    this.producer = new KafkaProducer<>(props);
+    this.topic = topic;
+    this.log = log;
+  }
+
+  /**
+   * Creates the routing log if it does not exist: one partition (one order for every proposal),
+   * kept forever (it is the audit trail and every replica's state is rebuilt from it).
+   */
+  public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    try (Admin admin = Admin.create(kafka)) {
+      if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        return;
+      }
+      NewTopic newTopic = replicationFactor > 0
+          ? new NewTopic(topic, 1, replicationFactor)
+          : new NewTopic(topic, java.util.Optional.of(1), java.util.Optional.empty());
+      newTopic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, replicationFactor >= 3 ? "2" : "1"));
+      try {
+        admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Appends {@code proposal}; completes once this replica applied it (applied or rejected). */
+  public CompletableFuture<AuditEntry> propose(Proposal proposal) {
+    CompletableFuture<AuditEntry> result = new CompletableFuture<>();
+    producer.send(new ProducerRecord<>(topic, 0, null, ProposalCodec.encode(proposal)), (metadata, error) -> {
+      if (error != null) {
+        result.completeExceptionally(error);
+      } else {
+        log.applied(metadata.offset()).whenComplete((entry, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            result.complete(entry);
+          }
+        });
+      }
+    });
+    return result;
+  }
+
+  @Override
+  public void close() {
+    producer.close(java.time.Duration.ofSeconds(5));
+  }
+}

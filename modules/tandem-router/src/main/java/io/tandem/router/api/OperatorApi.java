@@ -1,0 +1,463 @@
+package io.tandem.router.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.core.cohort.CohortBuckets;
+import io.tandem.router.RoutingLogWriter;
+import io.tandem.routing.AuditEntry;
+import io.tandem.routing.Cohort;
+import io.tandem.routing.Command;
+import io.tandem.routing.Decision;
+import io.tandem.routing.EntityRouting;
+import io.tandem.routing.Phase;
+import io.tandem.routing.Proposal;
+import io.tandem.routing.ProposalCodec;
+import io.tandem.routing.ProposalRejectedException;
+import io.tandem.routing.Rejection;
+import io.tandem.routing.RoutingLog;
+import io.tandem.routing.RoutingState;
+import io.tandem.routing.Selector;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The decision API and the operator API. Every change is a proposal on the routing log carrying the
+ * version it expects; the answer comes only after this replica applied it. Bad input is refused with a
+ * problem body before anything is logged, so it changes nothing.
+ */
+public final class OperatorApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_BODY = 1 << 20;
+
+  private final RoutingLog log;
+  private final RoutingLogWriter writer;
+  private final TokenAuth auth;
+  private final DecisionMetrics metrics;
+  private final Clock clock;
+  private final Duration applyTimeout;
+
+  public OperatorApi(RoutingLog log, RoutingLogWriter writer, TokenAuth auth, DecisionMetrics metrics, Clock clock,
+      Duration applyTimeout) {
+    this.log = log;
+    this.writer = writer;
+    this.auth = auth;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.applyTimeout = applyTimeout;
+  }
+
+  public void mount(Router router) {
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    router.get("/v1/route/:entity/:key").handler(guard(Role.VIEWER, this::route));
+    router.get("/v1/entities").handler(guard(Role.VIEWER, this::entities));
+    router.get("/v1/entities/:entity/cohorts").handler(guard(Role.VIEWER, this::cohorts));
+    router.post("/v1/entities/:entity/cohorts").handler(guard(Role.OPERATOR, this::create));
+    router.post("/v1/entities/:entity/cohorts/:cohort/percent").handler(guard(Role.OPERATOR, this::setPercent));
+    router.put("/v1/entities/:entity/cohorts/:cohort/selector").handler(guard(Role.OPERATOR, this::setSelector));
+    router.post("/v1/entities/:entity/cohorts/:cohort/promote").handler(guard(Role.OPERATOR, ctx -> step(ctx, true)));
+    router.post("/v1/entities/:entity/cohorts/:cohort/demote").handler(guard(Role.OPERATOR, ctx -> step(ctx, false)));
+    router.delete("/v1/entities/:entity/cohorts/:cohort").handler(guard(Role.OPERATOR, this::delete));
+    router.post("/v1/rollback").handler(guard(Role.OPERATOR, this::rollback));
+    router.get("/v1/audit").handler(guard(Role.VIEWER, this::audit));
+    router.get("/v1/version").handler(guard(Role.VIEWER, ctx -> {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("version", log.state().version());
+      body.put("lastRecordTime", String.valueOf(log.lastRecordTime()));
+      ok(ctx, 200, body);
+    }));
+  }
+
+  private Handler<RoutingContext> guard(Role role, Consumer<RoutingContext> handler) {
+    return ctx -> {
+      try {
+        auth.require(ctx, role);
+        handler.accept(ctx);
+      } catch (Problem problem) {
+        problem.send(ctx);
+      }
+    };
+  }
+
+  // ---- reads ----
+
+  private void route(RoutingContext ctx) {
+    String entity = ctx.pathParam("entity");
+    RoutingState state = log.state();
+    if (state.entity(entity).isEmpty()) {
+      throw unknownEntity(entity, state);
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    ctx.queryParams().forEach(attributes::putIfAbsent);
+    Decision decision = state.decide(entity, ctx.pathParam("key"), attributes);
+    metrics.decided(decision);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("entity", decision.entity());
+    body.put("key", decision.key());
+    body.put("cohort", decision.cohort());
+    body.put("phase", decision.phase().name());
+    body.put("read", decision.read().name());
+    body.put("write", decision.write().name());
+    body.put("shadow", decision.shadow());
+    body.put("version", decision.version());
+    ok(ctx, 200, body);
+  }
+
+  private void entities(RoutingContext ctx) {
+    RoutingState state = log.state();
+    ObjectNode body = JSON.createObjectNode();
+    body.put("version", state.version());
+    ArrayNode list = body.putArray("entities");
+    for (EntityRouting entity : state.entities().values()) {
+      list.add(entityJson(entity));
+    }
+    ok(ctx, 200, body);
+  }
+
+  private void cohorts(RoutingContext ctx) {
+    RoutingState state = log.state();
+    EntityRouting entity = entity(state, ctx.pathParam("entity"));
+    ObjectNode body = entityJson(entity);
+    body.put("version", state.version());
+    ok(ctx, 200, body);
+  }
+
+  private void audit(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 100, 1, 10_000);
+    String entity = ctx.queryParams().get("entity");
+    List<AuditEntry> entries = log.machine().audit();
+    List<AuditEntry> selected = entries.stream()
+        .filter(e -> entity == null || (e.proposal() != null && entity.equals(e.proposal().command().entity())))
+        .toList();
+    ObjectNode body = JSON.createObjectNode();
+    body.put("version", log.state().version());
+    ArrayNode list = body.putArray("entries");
+    for (AuditEntry entry : selected.subList(Math.max(0, selected.size() - limit), selected.size())) {
+      ObjectNode node = list.addObject();
+      node.put("offset", entry.offset());
+      node.put("applied", entry.applied());
+      node.put("version", entry.version());
+      node.put("rejection", entry.rejection() == null ? null : entry.rejection().name());
+      node.put("message", entry.message());
+      if (entry.proposal() != null) {
+        Proposal p = entry.proposal();
+        node.put("id", p.id());
+        node.put("expectedVersion", p.expectedVersion());
+        node.put("actor", p.actor());
+        node.put("reason", p.reason());
+        node.put("time", p.time().toString());
+        node.put("rollback", p.rollback());
+        node.set("command", ProposalCodec.command(p.command()));
+      }
+    }
+    ok(ctx, 200, body);
+  }
+
+  // ---- changes ----
+
+  private void create(RoutingContext ctx) {
+    JsonNode body = body(ctx);
+    RoutingState state = log.state();
+    EntityRouting entity = entity(state, ctx.pathParam("entity"));
+    String name = requiredText(body, "name");
+    Selector selector = selector(body, entity.name() + "/" + name, true);
+    Phase phase = body.hasNonNull("phase") ? phase(body.get("phase")) : Phase.LEGACY;
+    int position = body.hasNonNull("position") ? intField(body, "position", 0, 10_000) : -1;
+    propose(ctx, body, state, false, new Command.CreateCohort(entity.name(), name, selector, phase, position), 201,
+        name);
+  }
+
+  private void setPercent(RoutingContext ctx) {
+    JsonNode body = body(ctx);
+    RoutingState state = log.state();
+    EntityRouting entity = entity(state, ctx.pathParam("entity"));
+    Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
+    if (!(cohort.selector() instanceof Selector.Percent current)) {
+      throw new Problem(422, "invalid", "Not a percentage cohort", "cohort '" + cohort.name() + "' selects by "
+          + cohort.selector().kind() + ", not by percentage");
+    }
+    Selector next = new Selector.Percent(basisPoints(body.get("percent")), current.salt());
+    propose(ctx, body, state, body.path("rollback").asBoolean(false),
+        new Command.UpdateSelector(entity.name(), cohort.name(), next), 200, cohort.name());
+  }
+
+  private void setSelector(RoutingContext ctx) {
+    JsonNode body = body(ctx);
+    RoutingState state = log.state();
+    EntityRouting entity = entity(state, ctx.pathParam("entity"));
+    Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
+    String salt = cohort.selector() instanceof Selector.Percent p ? p.salt() : entity.name() + "/" + cohort.name();
+    Selector next = selector(body, salt, false);
+    propose(ctx, body, state, body.path("rollback").asBoolean(false),
+        new Command.UpdateSelector(entity.name(), cohort.name(), next), 200, cohort.name());
+  }
+
+  private void step(RoutingContext ctx, boolean forward) {
+    JsonNode body = body(ctx);
+    RoutingState state = log.state();
+    EntityRouting entity = entity(state, ctx.pathParam("entity"));
+    Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
+    Phase phase = (forward ? cohort.phase().next() : cohort.phase().previous()).orElseThrow(() -> new Problem(409,
+        "no-such-phase", forward ? "Already at the last phase" : "Already at the first phase",
+        "cohort '" + cohort.name() + "' is " + cohort.phase(), state.version()));
+    // A demotion is the operator's explicit rollback: it is recorded as one.
+    propose(ctx, body, state, !forward, new Command.SetPhase(entity.name(), cohort.name(), phase), 200, cohort.name());
+  }
+
+  private void delete(RoutingContext ctx) {
+    JsonNode body = ctx.body().length() == 0 ? bodyFromQuery(ctx) : body(ctx);
+    RoutingState state = log.state();
+    EntityRouting entity = entity(state, ctx.pathParam("entity"));
+    Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
+    propose(ctx, body, state, body.path("rollback").asBoolean(false),
+        new Command.DeleteCohort(entity.name(), cohort.name()), 200, null);
+  }
+
+  private void rollback(RoutingContext ctx) {
+    JsonNode body = body(ctx);
+    long version = longField(body, "version");
+    propose(ctx, body, log.state(), true, new Command.RollbackTo(version), 200, null);
+  }
+
+  /**
+   * Checks the proposal against this replica's state (bad input: 4xx, nothing logged), appends it, and
+   * answers once this replica applied it: the new version, or 409 with the version that won.
+   */
+  private void propose(RoutingContext ctx, JsonNode body, RoutingState state, boolean rollback, Command command,
+      int status, String cohortName) {
+    String reason = requiredText(body, "reason");
+    long expected = body.hasNonNull("expectedVersion") ? longField(body, "expectedVersion") : state.version();
+    if (expected != state.version()) {
+      throw new Problem(409, "version-conflict", "Version conflict", "expected version " + expected
+          + " but the current version is " + state.version(), state.version());
+    }
+    Proposal proposal = new Proposal(UUID.randomUUID().toString(), expected, TokenAuth.actor(ctx), reason,
+        clock.instant(), rollback, command);
+    try {
+      log.machine().check(state, proposal);
+    } catch (ProposalRejectedException e) {
+      throw rejected(e.rejection(), e.getMessage(), state.version());
+    }
+    Future.fromCompletionStage(writer.propose(proposal).orTimeout(applyTimeout.toMillis(), TimeUnit.MILLISECONDS),
+        ctx.vertx().getOrCreateContext()).onComplete(result -> {
+          try {
+            if (result.failed()) {
+              throw new Problem(503, "log-unavailable", "Routing log unavailable",
+                  "the proposal was not confirmed by the routing log within " + applyTimeout.toMillis()
+                      + " ms: " + result.cause().getMessage() + "; check the version before retrying");
+            }
+            AuditEntry entry = result.result();
+            if (!entry.applied()) {
+              throw rejected(entry.rejection(), entry.message(), entry.version());
+            }
+            ObjectNode answer = JSON.createObjectNode();
+            answer.put("version", entry.version());
+            if (command instanceof Command.RollbackTo r) {
+              answer.put("restored", r.version());
+            }
+            if (cohortName != null) {
+              log.machine().stateAt(entry.version()).flatMap(s -> s.entity(command.entity()))
+                  .flatMap(e -> e.cohort(cohortName)).ifPresent(c -> answer.set("cohort", ProposalCodec.cohort(c)));
+            }
+            ok(ctx, status, answer);
+          } catch (Problem problem) {
+            problem.send(ctx);
+          }
+        });
+  }
+
+  private static Problem rejected(Rejection rejection, String message, long currentVersion) {
+    switch (rejection) {
+      case UNKNOWN_ENTITY:
+      case UNKNOWN_COHORT:
+      case UNKNOWN_VERSION:
+        return new Problem(404, "not-found", "Not found", message, currentVersion);
+      case VERSION_CONFLICT:
+        return new Problem(409, "version-conflict", "Version conflict", message, currentVersion);
+      case DUPLICATE_COHORT:
+        return new Problem(409, "duplicate-cohort", "Cohort exists", message, currentVersion);
+      case ROLLBACK_NOT_CONFIRMED:
+        return new Problem(409, "rollback-not-confirmed", "Rollback not confirmed", message, currentVersion);
+      default:
+        return new Problem(422, "invalid", "Invalid change", message, currentVersion);
+    }
+  }
+
+  // ---- input ----
+
+  private static JsonNode body(RoutingContext ctx) {
+    Buffer buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      throw new Problem(400, "malformed", "Malformed request", "a JSON object body is required");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(buffer.getBytes());
+    } catch (java.io.IOException e) {
+      throw new Problem(400, "malformed", "Malformed JSON", "the body is not valid JSON: "
+          + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (node == null || !node.isObject()) {
+      throw new Problem(400, "malformed", "Malformed request", "the body must be a JSON object");
+    }
+    return node;
+  }
+
+  private static JsonNode bodyFromQuery(RoutingContext ctx) {
+    ObjectNode node = JSON.createObjectNode();
+    ctx.queryParams().forEach(node::put);
+    if (node.has("rollback")) {
+      node.put("rollback", Boolean.parseBoolean(node.get("rollback").asText()));
+    }
+    return node;
+  }
+
+  private static Selector selector(JsonNode body, String salt, boolean allowSalt) {
+    int given = (body.has("percent") ? 1 : 0) + (body.has("keys") ? 1 : 0) + (body.has("rule") ? 1 : 0);
+    if (given != 1) {
+      throw new Problem(422, "invalid", "Invalid selector", "give exactly one of 'percent', 'keys' or 'rule'");
+    }
+    try {
+      if (body.has("percent")) {
+        String actualSalt = allowSalt && body.hasNonNull("salt") ? requiredText(body, "salt") : salt;
+        return new Selector.Percent(basisPoints(body.get("percent")), actualSalt);
+      }
+      if (body.has("keys")) {
+        JsonNode keys = body.get("keys");
+        if (!keys.isArray()) {
+          throw new Problem(422, "invalid", "Invalid selector", "'keys' must be an array of strings");
+        }
+        Set<String> set = new LinkedHashSet<>();
+        for (JsonNode key : keys) {
+          if (!key.isTextual() && !key.isIntegralNumber()) {
+            throw new Problem(422, "invalid", "Invalid selector", "'keys' must be an array of strings");
+          }
+          set.add(key.asText());
+        }
+        return new Selector.Keys(set);
+      }
+      return new Selector.Rule(requiredText(body, "rule"));
+    } catch (IllegalArgumentException e) {
+      throw new Problem(422, "invalid", "Invalid selector", e.getMessage());
+    }
+  }
+
+  private static int basisPoints(JsonNode percent) {
+    if (percent == null || !percent.isNumber()) {
+      throw new Problem(422, "invalid", "Invalid percentage", "'percent' must be a number from 0 to 100");
+    }
+    BigDecimal value = percent.decimalValue();
+    if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(100)) > 0) {
+      throw new Problem(422, "invalid", "Invalid percentage", "'percent' must be from 0 to 100, was "
+          + value.toPlainString());
+    }
+    BigDecimal points = value.movePointRight(2);
+    if (points.stripTrailingZeros().scale() > 0) {
+      throw new Problem(422, "invalid", "Invalid percentage", "'percent' has at most two decimals (buckets of 0.01 %), was "
+          + value.toPlainString());
+    }
+    int result = points.intValueExact();
+    if (result > CohortBuckets.BUCKETS) {
+      throw new IllegalStateException("unreachable");
+    }
+    return result;
+  }
+
+  private static Phase phase(JsonNode node) {
+    try {
+      return Phase.valueOf(node.asText().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new Problem(422, "invalid", "Invalid phase", "phase must be one of " + List.of(Phase.values())
+          + ", was '" + node.asText() + "'");
+    }
+  }
+
+  private static String requiredText(JsonNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      throw new Problem(422, "invalid", "Missing field", "'" + field + "' is required (a non-empty string)");
+    }
+    return value.asText();
+  }
+
+  private static long longField(JsonNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
+      throw new Problem(422, "invalid", "Invalid field", "'" + field + "' must be an integer");
+    }
+    return value.asLong();
+  }
+
+  private static int intField(JsonNode body, String field, int min, int max) {
+    long value = longField(body, field);
+    if (value < min || value > max) {
+      throw new Problem(422, "invalid", "Invalid field", "'" + field + "' must be from " + min + " to " + max);
+    }
+    return (int) value;
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new Problem(400, "invalid", "Invalid parameter", "'" + name + "' must be an integer from " + min + " to " + max);
+  }
+
+  private static EntityRouting entity(RoutingState state, String name) {
+    return state.entity(name).orElseThrow(() -> unknownEntity(name, state));
+  }
+
+  private static Problem unknownEntity(String name, RoutingState state) {
+    return new Problem(404, "not-found", "Unknown entity", "unknown entity '" + name + "'; known: "
+        + state.entities().keySet());
+  }
+
+  private static Cohort cohort(EntityRouting entity, String name) {
+    return entity.cohort(name).orElseThrow(() -> new Problem(404, "not-found", "Unknown cohort",
+        "unknown cohort '" + name + "' in entity '" + entity.name() + "'"));
+  }
+
+  private static ObjectNode entityJson(EntityRouting entity) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("name", entity.name());
+    ArrayNode attributes = node.putArray("attributes");
+    entity.attributes().forEach(attributes::add);
+    ArrayNode cohorts = node.putArray("cohorts");
+    entity.cohorts().forEach(c -> cohorts.add(ProposalCodec.cohort(c)));
+    return node;
+  }
+
+  private static void ok(RoutingContext ctx, int status, ObjectNode body) {
+    try {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+          .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.tandem.router.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+/** An RFC 9457 problem answer: {@code application/problem+json} with type, title, status, detail. */
+public final class Problem extends RuntimeException {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final int status;
+  private final String slug;
+  private final String title;
+  private final Long currentVersion;
+
+  public Problem(int status, String slug, String title, String detail) {
+    this(status, slug, title, detail, null);
+  }
+
+  public Problem(int status, String slug, String title, String detail, Long currentVersion) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    this.currentVersion = currentVersion;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public void send(RoutingContext ctx) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("type", "https://tandem.dev/problems/" + slug);
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", getMessage());
+    body.put("instance", ctx.request().path());
+    if (currentVersion != null) {
+      body.put("currentVersion", currentVersion);
+    }
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"tandem-router\"");
+    }
+    try {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+          .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
