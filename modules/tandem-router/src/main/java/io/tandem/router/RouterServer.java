@@ -43,12 +43,14 @@ public final class RouterServer implements AutoCloseable {
   private final HttpServer server;
   private final RoutingLog log;
   private final RoutingLogWriter writer;
+  private final Router router;
 
-  private RouterServer(Vertx vertx, HttpServer server, RoutingLog log, RoutingLogWriter writer) {
+  private RouterServer(Vertx vertx, HttpServer server, RoutingLog log, RoutingLogWriter writer, Router router) {
     this.vertx = vertx;
     this.server = server;
     this.log = log;
     this.writer = writer;
+    this.router = router;
   }
 
   /** Starts a replica; {@code extra} mounts more routes (the read proxy) on the same server. */
@@ -88,7 +90,7 @@ public final class RouterServer implements AutoCloseable {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
           log.state().version());
-      return new RouterServer(vertx, server, log, writer);
+      return new RouterServer(vertx, server, log, writer, router);
     } catch (Exception | Error e) {
       if (vertx != null) {
         vertx.close();
@@ -140,6 +142,15 @@ public final class RouterServer implements AutoCloseable {
       }
       return in.readAllBytes();
     }
+  }
+
+  /** The paths this server answers, in OpenAPI form ({@code /v1/route/{entity}/{key}}). */
+  java.util.Set<String> paths() {
+    java.util.Set<String> paths = new java.util.TreeSet<>();
+    router.getRoutes().stream().map(io.vertx.ext.web.Route::getPath).filter(java.util.Objects::nonNull)
+        .filter(p -> !p.endsWith("*") && !p.endsWith("/"))
+        .forEach(p -> paths.add(p.replaceAll(":([A-Za-z]+)", "{$1}")));
+    return paths;
   }
 
   public int port() {

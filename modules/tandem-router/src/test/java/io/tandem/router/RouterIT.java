@@ -192,4 +192,18 @@ class RouterIT {
       assertThat(get(server, "/metrics", null).raw()).contains("tandem_router_routing_version");
     }
   }
+
+  @Test
+  void theOpenApiDocumentIsServedKeptUnderDocsAndCoversEveryRoute() throws Exception {
+    try (RouterServer server = RouterHarness.start(kafka.bootstrapServers(), topic())) {
+      Response served = get(server, "/v1/openapi.json", null);
+      assertThat(served.status()).isEqualTo(200);
+      java.nio.file.Path docs = java.nio.file.Path.of("../../docs/router-openapi.json");
+      assertThat(served.raw()).as("docs/router-openapi.json must equal the served document")
+          .isEqualTo(java.nio.file.Files.readString(docs));
+      java.util.Set<String> documented = new java.util.TreeSet<>();
+      served.body().get("paths").fieldNames().forEachRemaining(documented::add);
+      assertThat(documented).containsAll(server.paths());
+    }
+  }
 }
