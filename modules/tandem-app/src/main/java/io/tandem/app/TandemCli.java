@@ -1,5 +1,6 @@
 package io.tandem.app;
 
+import io.tandem.app.cohort.CohortCommand;
 import io.tandem.app.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,14 +8,19 @@ import picocli.CommandLine.Command;
 /** The {@code tandem} command. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
-    subcommands = {DemoCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, CohortCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TandemCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line as {@link #main} runs it (tests execute it with their own out and err). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new TandemCli()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   @Override

@@ -1,0 +1,86 @@
+package io.tandem.app.cohort;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tandem cohort create ENTITY NAME (--percent P | --keys K,... | --rule EXPR)}. */
+@Command(name = "create", description = "Add a cohort: a share of keys, a list of keys, or a rule over request attributes.")
+final class CreateCohortCommand extends ChangeCommand {
+
+  @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
+  String entity;
+
+  @Parameters(index = "1", paramLabel = "NAME", description = "Name of the new cohort, e.g. canary.")
+  String name;
+
+  @ArgGroup(exclusive = true, multiplicity = "1", heading = "Which keys (exactly one):%n")
+  Selection selection;
+
+  @Option(names = "--phase", paramLabel = "PHASE",
+      description = "Starting phase: LEGACY, SHADOW, NEW_READS or NEW (default: decided by the router).")
+  String phase;
+
+  @Option(names = "--position", paramLabel = "N",
+      description = "Place in the evaluation order, 0 = first (default: last). A key goes to the first cohort that holds it.")
+  Integer position;
+
+  static final class Selection {
+    @Option(names = "--percent", paramLabel = "PERCENT", converter = PercentConverter.class,
+        description = "A sticky share of keys, 0 to 100 with at most 2 decimals.")
+    BigDecimal percent;
+
+    @Option(names = "--keys", paramLabel = "KEY", split = ",", description = "These keys, comma-separated.")
+    List<String> keys;
+
+    @Option(names = "--rule", paramLabel = "EXPR", description = "A CEL rule over the request, e.g. 'region == \"EU\"'.")
+    String rule;
+  }
+
+  @Override
+  void checkChange() {
+    if (selection.keys != null && selection.keys.stream().anyMatch(String::isBlank)) {
+      throw usageError("--keys must not hold an empty key, was '" + String.join(",", selection.keys) + "'");
+    }
+    if (selection.rule != null && selection.rule.isBlank()) {
+      throw usageError("--rule must not be empty");
+    }
+    if (position != null && position < 0) {
+      throw usageError("--position must be 0 or more, was " + position);
+    }
+  }
+
+  @Override
+  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
+    ObjectNode body = body().put("name", name);
+    if (selection.percent != null) {
+      body.put("percent", selection.percent);
+    } else if (selection.keys != null) {
+      ArrayNode keys = body.putArray("keys");
+      selection.keys.forEach(keys::add);
+    } else {
+      body.put("rule", selection.rule);
+    }
+    if (phase != null) {
+      body.put("phase", phase.strip().toUpperCase(Locale.ROOT));
+    }
+    if (position != null) {
+      body.put("position", position);
+    }
+    return client.post(RouterClient.path("v1", "entities", entity, "cohorts"), withReason(body, null));
+  }
+
+  @Override
+  void print(JsonNode answer, PrintWriter out) {
+    out.println("Created " + Text.clean(entity + "/" + name) + "." + Cohorts.version(answer));
+    Cohorts.printOne(entity, answer.path("cohort"), out);
+  }
+}

@@ -1,0 +1,33 @@
+package io.tandem.app.cohort;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tandem cohort delete ENTITY NAME}: drop a cohort; its keys fall through to later cohorts or legacy. */
+@Command(name = "delete", description = {"Remove a cohort: its keys go to the next cohort that holds them, else legacy.",
+    "If that moves keys back towards legacy, the router refuses without --rollback."})
+final class DeleteCohortCommand extends ChangeCommand {
+
+  @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
+  String entity;
+
+  @Parameters(index = "1", paramLabel = "NAME", description = "Cohort, e.g. canary.")
+  String name;
+
+  @Option(names = "--rollback", description = "Confirm that this may move keys back towards legacy.")
+  boolean rollback;
+
+  @Override
+  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
+    return client.delete(RouterClient.path("v1", "entities", entity, "cohorts", name), withReason(body(), rollback));
+  }
+
+  @Override
+  void print(JsonNode answer, PrintWriter out) {
+    out.println("Deleted " + Text.clean(entity + "/" + name) + "." + Cohorts.version(answer));
+    out.println("Its keys go to the next cohort that holds them, else stay on legacy.");
+  }
+}

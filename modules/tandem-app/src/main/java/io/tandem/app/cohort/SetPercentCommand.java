@@ -1,0 +1,41 @@
+package io.tandem.app.cohort;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tandem cohort set-percent ENTITY NAME PERCENT}: grow (or, with --rollback, shrink) a percentage cohort. */
+@Command(name = "set-percent", description = {"Change the share of keys a percentage cohort holds.",
+    "Growing keeps every key the cohort held; shrinking moves keys back and needs --rollback."})
+final class SetPercentCommand extends ChangeCommand {
+
+  @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
+  String entity;
+
+  @Parameters(index = "1", paramLabel = "NAME", description = "Cohort, e.g. canary.")
+  String name;
+
+  @Parameters(index = "2", paramLabel = "PERCENT", converter = PercentConverter.class,
+      description = "New share, 0 to 100 with at most 2 decimals, e.g. 5 or 0.5.")
+  BigDecimal percent;
+
+  @Option(names = "--rollback",
+      description = "Confirm that lowering the share moves keys back towards legacy (refused without it).")
+  boolean rollback;
+
+  @Override
+  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
+    return client.post(RouterClient.path("v1", "entities", entity, "cohorts", name, "percent"),
+        withReason(body().put("percent", percent), rollback));
+  }
+
+  @Override
+  void print(JsonNode answer, PrintWriter out) {
+    out.println("Set " + Text.clean(entity + "/" + name) + " to " + Text.percent(percent) + "% of keys."
+        + Cohorts.version(answer));
+    Cohorts.printOne(entity, answer.path("cohort"), out);
+  }
+}
