@@ -85,6 +85,13 @@ public final class RouterServer implements AutoCloseable {
             .end("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"version\":" + log.state().version() + "}");
       });
       extra.accept(router);
+      router.route().failureHandler(ctx -> {
+        if (ctx.failure() != null) {
+          OperatorApi.internalError(ctx, ctx.failure());
+        } else if (!ctx.response().ended()) {
+          ctx.response().setStatusCode(ctx.statusCode()).end();
+        }
+      });
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
           .requestHandler(router).listen(settings.port(), settings.host())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -43,6 +43,7 @@ import java.util.function.Consumer;
  * problem body before anything is logged, so it changes nothing.
  */
 public final class OperatorApi {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OperatorApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 1 << 20;
 
@@ -91,6 +92,8 @@ public final class OperatorApi {
         handler.accept(ctx);
       } catch (Problem problem) {
         problem.send(ctx);
+      } catch (RuntimeException | LinkageError e) {
+        internalError(ctx, e);
       }
     };
   }
@@ -278,8 +281,19 @@ public final class OperatorApi {
             ok(ctx, status, answer);
           } catch (Problem problem) {
             problem.send(ctx);
+          } catch (RuntimeException | LinkageError e) {
+            internalError(ctx, e);
           }
         });
+  }
+
+  /** Answers an unexpected failure with a 500 problem instead of leaving the caller waiting. */
+  public static void internalError(RoutingContext ctx, Throwable e) {
+    LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), e);
+    if (!ctx.response().ended()) {
+      new Problem(500, "internal", "Internal error", "the router failed to answer: " + e
+          + "; the change may or may not have been applied: check GET /v1/audit").send(ctx);
+    }
   }
 
   private static Problem rejected(Rejection rejection, String message, long currentVersion) {

@@ -1,0 +1,88 @@
+package io.tandem.app.cohort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tandem.embedded.EmbeddedKafkaBroker;
+import io.tandem.router.RouterServer;
+import io.tandem.router.RouterSettings;
+import io.tandem.router.api.Role;
+import io.tandem.router.api.TokenAuth;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The CLI against a real router replica on a real broker: the two agree on the API. */
+class CohortCliIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void operatorWorkflowThroughTheCli() throws Exception {
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+        RouterServer router = RouterServer.start(new RouterSettings("127.0.0.1", 0,
+            Map.of("bootstrap.servers", kafka.bootstrapServers()), "tandem.routing", (short) -1,
+            Map.of("customer", List.of("region")),
+            Map.of(TokenAuth.hash("op"), new RouterSettings.Token("olga", Role.OPERATOR),
+                TokenAuth.hash("view"), new RouterSettings.Token("vic", Role.VIEWER)), 10),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
+      String url = "http://127.0.0.1:" + router.port();
+
+      Cli.Result created = Cli.run("cohort", "create", "customer", "canary", "--percent", "1.5", "--reason",
+          "first customers", "--url", url, "--token", "op");
+      assertThat(created.exitCode()).as(created.all()).isZero();
+      Cli.Result rule = Cli.run("cohort", "create", "customer", "eu", "--rule", "region == 'EU'", "--phase", "SHADOW",
+          "--reason", "EU shadow", "--url", url, "--token", "op");
+      assertThat(rule.exitCode()).as(rule.all()).isZero();
+      assertThat(Cli.run("cohort", "promote", "customer", "canary", "--reason", "go", "--url", url, "--token", "op")
+          .exitCode()).isZero();
+      Cli.Result grown = Cli.run("cohort", "set-percent", "customer", "canary", "5", "--reason", "grow", "--url", url,
+          "--token", "op");
+      assertThat(grown.exitCode()).as(grown.all()).isZero();
+
+      Cli.Result list = Cli.run("cohort", "list", "--json", "--url", url, "--token", "view");
+      assertThat(list.exitCode()).as(list.all()).isZero();
+      JsonNode state = JSON.readTree(list.out());
+      assertThat(state.get("version").asLong()).isEqualTo(router.log().state().version());
+      assertThat(state.at("/entities/0/cohorts/0/phase").asText()).isEqualTo("SHADOW");
+      assertThat(state.at("/entities/0/cohorts/0/selector/basisPoints").asInt()).isEqualTo(500);
+
+      Cli.Result route = Cli.run("cohort", "route", "customer", "anyone", "--attr", "region=EU", "--json", "--url", url,
+          "--token", "view");
+      assertThat(route.exitCode()).as(route.all()).isZero();
+      assertThat(JSON.readTree(route.out()).get("version").asLong()).isEqualTo(router.log().state().version());
+
+      // A viewer may not change anything; a stale expected version is refused with the current one.
+      assertThat(Cli.run("cohort", "promote", "customer", "canary", "--reason", "x", "--url", url, "--token", "view")
+          .exitCode()).isEqualTo(1);
+      Cli.Result stale = Cli.run("cohort", "promote", "customer", "canary", "--reason", "x", "--expect-version", "1",
+          "--url", url, "--token", "op");
+      assertThat(stale.exitCode()).isEqualTo(1);
+      assertThat(stale.err()).contains(Long.toString(router.log().state().version()));
+      // Lowering a cohort that reads from new needs --rollback.
+      Cli.Result lowered = Cli.run("cohort", "set-percent", "customer", "canary", "1", "--reason", "bad data",
+          "--url", url, "--token", "op");
+      assertThat(lowered.exitCode()).isEqualTo(1);
+      assertThat(lowered.err()).containsIgnoringCase("rollback");
+      assertThat(Cli.run("cohort", "set-percent", "customer", "canary", "1", "--reason", "bad data", "--rollback",
+          "--url", url, "--token", "op").exitCode()).isZero();
+
+      long beforeRollback = router.log().state().version();
+      Cli.Result rollback = Cli.run("cohort", "rollback", "3", "--reason", "back to the rule only", "--url", url,
+          "--token", "op");
+      assertThat(rollback.exitCode()).as(rollback.all()).isZero();
+      assertThat(router.log().state().version()).isEqualTo(beforeRollback + 1);
+
+      Cli.Result audit = Cli.run("cohort", "audit", "--json", "--url", url, "--token", "view");
+      assertThat(audit.exitCode()).isZero();
+      JsonNode entries = JSON.readTree(audit.out()).get("entries");
+      JsonNode last = entries.get(entries.size() - 1);
+      assertThat(last.get("actor").asText()).isEqualTo("olga");
+      assertThat(last.get("reason").asText()).isEqualTo("back to the rule only");
+      assertThat(last.at("/command/type").asText()).isEqualTo("rollback_to");
+      assertThat(audit.all()).doesNotContain("op\n");
+    }
+  }
+}
