@@ -1,0 +1,223 @@
+package io.tandem.router.proxy;
+
+import io.tandem.routing.Decision;
+import io.tandem.routing.RoutingState;
+import io.tandem.routing.Target;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Proxies one route: decides the request's key, then forwards it where the decision says. */
+final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(RouteHandler.class);
+
+  private final Vertx vertx;
+  private final ProxyRoute route;
+  private final Supplier<RoutingState> state;
+  private final UpstreamClient live;
+  private final UpstreamClient shadow;
+  private final ShadowComparator comparator;
+  private final ProxyMetrics metrics;
+  private final JsonDiff diff;
+  private final BackgroundWork background;
+
+  RouteHandler(Vertx vertx, ProxyRoute route, Supplier<RoutingState> state, UpstreamClient live,
+      UpstreamClient shadow, ShadowComparator comparator, ProxyMetrics metrics, BackgroundWork background) {
+    this.vertx = vertx;
+    this.route = route;
+    this.state = state;
+    this.live = live;
+    this.shadow = shadow;
+    this.comparator = comparator;
+    this.metrics = metrics;
+    this.diff = new JsonDiff(route.ignoreFields());
+    this.background = background;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String key = key(ctx);
+    if (key == null) {
+      Problems.send(ctx.response(), 400, Problems.MISSING_KEY, "Missing routing key",
+          "entity '" + route.entity() + "' is routed by " + describe(route.key()) + ", which the request "
+              + "does not carry");
+      return;
+    }
+    Decision decision = state.get().decide(route.entity(), key, attributes(ctx));
+    boolean read = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD;
+    Target target = read ? decision.read() : decision.write();
+    metrics.decision(route.entity(), decision.cohort(), target);
+    String pathAndQuery = request.path() + (request.query() == null ? "" : "?" + request.query());
+    MultiMap headers = Headers.toUpstream(request.headers());
+    body(ctx).onSuccess(body -> {
+      ForwardedRequest forwarded = new ForwardedRequest(request.method(), pathAndQuery, headers, body);
+      if (!read) {
+        forward(ctx, decision, target, forwarded); // a write goes where the decision says or nowhere
+      } else if (decision.shadow()) {
+        shadowRead(ctx, decision, forwarded);
+      } else if (target == Target.NEW) {
+        readFromNew(ctx, decision, forwarded);
+      } else {
+        forward(ctx, decision, Target.LEGACY, forwarded);
+      }
+    });
+  }
+
+  private void forward(RoutingContext ctx, Decision decision, Target target, ForwardedRequest request) {
+    live.send(route, target, request).onComplete(answer -> {
+      if (answer.succeeded()) {
+        respond(ctx, decision, target, answer.result(), false);
+      } else {
+        badGateway(ctx, decision, ProxyMetrics.tag(target) + " upstream failed: " + reason(answer.cause()));
+      }
+    });
+  }
+
+  private void readFromNew(RoutingContext ctx, Decision decision, ForwardedRequest request) {
+    live.send(route, Target.NEW, request).onComplete(answer -> {
+      if (answer.succeeded() && !answer.result().isServerError()) {
+        respond(ctx, decision, Target.NEW, answer.result(), false);
+        return;
+      }
+      String failure = answer.succeeded() ? "new upstream answered " + answer.result().status()
+          : "new upstream failed: " + reason(answer.cause());
+      if (!route.fallbackToLegacy()) {
+        badGateway(ctx, decision, failure);
+        return;
+      }
+      metrics.fallback(route.entity(), decision.cohort());
+      live.send(route, Target.LEGACY, request).onComplete(legacy -> {
+        if (legacy.succeeded()) {
+          respond(ctx, decision, Target.LEGACY, legacy.result(), true);
+        } else {
+          badGateway(ctx, decision, failure + "; the fallback to legacy failed too: " + reason(legacy.cause()));
+        }
+      });
+    });
+  }
+
+  /** Answers from legacy as soon as legacy answers; new's answer is only compared, later, off the event loop. */
+  private void shadowRead(RoutingContext ctx, Decision decision, ForwardedRequest request) {
+    Future<UpstreamResponse> legacy = live.send(route, Target.LEGACY, request);
+    Future<UpstreamResponse> neu = shadow.send(route, Target.NEW, request.asShadow());
+    legacy.onComplete(answer -> {
+      if (answer.succeeded()) {
+        respond(ctx, decision, Target.LEGACY, answer.result(), false);
+      } else {
+        badGateway(ctx, decision, "legacy upstream failed: " + reason(answer.cause()));
+      }
+    });
+    String described = request.method().name() + " " + request.pathAndQuery();
+    background.track(Future.join(legacy, neu).transform(both -> vertx.executeBlocking(() -> {
+      comparator.record(decision, described, diff, legacy, neu);
+      return null;
+    }, false)).onFailure(e -> LOG.warn("Could not compare the shadow read {}", described, e)));
+  }
+
+  private void respond(RoutingContext ctx, Decision decision, Target served, UpstreamResponse upstream,
+      boolean fellBack) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return; // the caller left
+    }
+    Headers.toCaller(upstream.headers(), response.headers());
+    routingHeaders(response, decision);
+    response.putHeader(Headers.TARGET, ProxyMetrics.tag(served));
+    if (fellBack) {
+      response.putHeader(Headers.FALLBACK, "true");
+    }
+    String length = upstream.headers().get("Content-Length");
+    if (ctx.request().method() == HttpMethod.HEAD && length != null) {
+      response.putHeader("Content-Length", length); // a HEAD answer tells the length of the body it omits
+    }
+    response.setStatusCode(upstream.status()).end(upstream.body());
+  }
+
+  private static void badGateway(RoutingContext ctx, Decision decision, String detail) {
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      routingHeaders(ctx.response(), decision);
+    }
+    Problems.send(ctx.response(), 502, Problems.BAD_GATEWAY, "Upstream failed", detail);
+  }
+
+  private static void routingHeaders(HttpServerResponse response, Decision decision) {
+    response.putHeader(Headers.VERSION, Long.toString(decision.version()));
+    if (decision.cohort() != null) {
+      response.putHeader(Headers.COHORT, decision.cohort());
+    }
+  }
+
+  private String key(RoutingContext ctx) {
+    String name = route.key().name();
+    String value;
+    switch (route.key().location()) {
+      case PATH:
+        value = ctx.pathParam(name);
+        break;
+      case HEADER:
+        value = ctx.request().getHeader(name);
+        break;
+      default:
+        value = ctx.queryParams().get(name);
+    }
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  /**
+   * The request's attributes for cohort rules: its query parameters (but the key's), then
+   * {@code X-Tandem-Attr-<name>} headers (name lower-cased, '-' read as '_').
+   */
+  private Map<String, String> attributes(RoutingContext ctx) {
+    Map<String, String> attributes = new HashMap<>();
+    MultiMap query = ctx.queryParams();
+    boolean keyInQuery = route.key().location() == KeySource.Location.QUERY;
+    for (String name : query.names()) {
+      if (!(keyInQuery && name.equals(route.key().name()))) {
+        attributes.put(name, query.get(name));
+      }
+    }
+    for (Map.Entry<String, String> header : ctx.request().headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith(Headers.ATTRIBUTE_PREFIX) && name.length() > Headers.ATTRIBUTE_PREFIX.length()) {
+        attributes.put(name.substring(Headers.ATTRIBUTE_PREFIX.length()).replace('-', '_'), header.getValue());
+      }
+    }
+    return attributes;
+  }
+
+  /** A body handler mounted ahead of the proxy may have read the body already. */
+  private static Future<Buffer> body(RoutingContext ctx) {
+    if (ctx.body().available()) {
+      Buffer read = ctx.body().buffer();
+      return Future.succeededFuture(read == null ? Buffer.buffer() : read);
+    }
+    return ctx.request().body();
+  }
+
+  private static String describe(KeySource key) {
+    switch (key.location()) {
+      case PATH:
+        return "the path variable {" + key.name() + "}";
+      case HEADER:
+        return "the header " + key.name();
+      default:
+        return "the query parameter " + key.name();
+    }
+  }
+
+  private static String reason(Throwable failure) {
+    return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+  }
+}
