@@ -36,7 +36,7 @@ public final class RouterBenchmark {
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
       RouterSettings settings = new RouterSettings("127.0.0.1", 0, Map.of("bootstrap.servers", kafka.bootstrapServers()),
           "tandem.routing", (short) -1, Map.of("customer", List.of("region")),
-          Map.of(TokenAuth.hash(TOKEN), new RouterSettings.Token("bench", Role.OPERATOR)), 100);
+          Map.of(TokenAuth.hash(TOKEN), new RouterSettings.Token("bench", Role.OPERATOR)), List.of(), 100);
       try (RouterServer a = RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { });
           RouterServer b = RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
         HttpClient http = HttpClient.newHttpClient();

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tandem.router.api.DecisionMetrics;
 import io.tandem.router.api.OperatorApi;
+import io.tandem.router.api.Problem;
+import io.tandem.router.api.Role;
+import io.tandem.router.proxy.ReadProxy;
 import io.tandem.router.api.TokenAuth;
 import io.tandem.routing.AuditEntry;
 import io.tandem.routing.Command;
@@ -53,7 +56,7 @@ public final class RouterServer implements AutoCloseable {
     this.router = router;
   }
 
-  /** Starts a replica; {@code extra} mounts more routes (the read proxy) on the same server. */
+  /** Starts a replica; {@code extra} mounts more routes (e.g. a dashboard) before the proxy's. */
   public static RouterServer start(RouterSettings settings, PrometheusMeterRegistry meters, Consumer<Router> extra)
       throws Exception {
     RoutingLogWriter.ensureTopic(settings.kafka(), settings.topic(), settings.replicationFactor());
@@ -84,7 +87,18 @@ public final class RouterServer implements AutoCloseable {
         ctx.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
             .end("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"version\":" + log.state().version() + "}");
       });
+      ReadProxy proxy = new ReadProxy(vertx, settings.routes(), log::state, meters, settings.shadowSampleSize());
+      TokenAuth auth = new TokenAuth(settings.tokens());
+      router.get("/v1/shadow/mismatches").handler(ctx -> {
+        try {
+          auth.require(ctx, Role.VIEWER);
+          ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(Mismatches.json(proxy.mismatches())));
+        } catch (Problem problem) {
+          problem.send(ctx);
+        }
+      });
       extra.accept(router);
+      proxy.mount(router);
       router.route().failureHandler(ctx -> {
         if (ctx.failure() != null) {
           OperatorApi.internalError(ctx, ctx.failure());

@@ -1,6 +1,7 @@
 package io.tandem.router;
 
 import io.tandem.router.api.Role;
+import io.tandem.router.proxy.ProxyRoute;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,10 +16,11 @@ import java.util.Objects;
  * @param replicationFactor the routing log's replication factor when the router creates it (-1: broker default)
  * @param entities entity name -> request attributes its rules may use; declared in the log at start
  * @param tokens bearer tokens, by SHA-256 of the token (lower-case hex)
+ * @param routes read-proxy routes (none: no proxy)
  * @param shadowSampleSize how many shadow mismatches to keep for inspection
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
-    Map<String, List<String>> entities, Map<String, Token> tokens, int shadowSampleSize) {
+    Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize) {
 
   /** A configured bearer token: who it is (the audit's actor) and what it may do. */
   public record Token(String name, Role role) {
@@ -44,5 +46,12 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
     kafka = Map.copyOf(kafka);
     entities = Map.copyOf(entities);
     tokens = Map.copyOf(tokens);
+    routes = List.copyOf(routes);
+    for (ProxyRoute route : routes) {
+      if (!entities.containsKey(route.entity())) {
+        throw new IllegalArgumentException("proxy route " + route.pathTemplate() + " names entity '" + route.entity()
+            + "', which is not declared in entities " + entities.keySet());
+      }
+    }
   }
 }

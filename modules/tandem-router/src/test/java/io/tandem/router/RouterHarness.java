@@ -26,16 +26,24 @@ final class RouterHarness {
   private RouterHarness() {}
 
   static RouterSettings settings(String bootstrap, String topic) {
+    return settings(bootstrap, topic, List.of());
+  }
+
+  static RouterSettings settings(String bootstrap, String topic, List<io.tandem.router.proxy.ProxyRoute> routes) {
     return new RouterSettings("127.0.0.1", 0, Map.of("bootstrap.servers", bootstrap), topic, (short) -1,
         Map.of("customer", List.of("region", "tier"), "order", List.of()),
         Map.of(TokenAuth.hash(ADMIN), new Token("root", Role.ADMIN),
             TokenAuth.hash(OPERATOR), new Token("alice", Role.OPERATOR),
             TokenAuth.hash(VIEWER), new Token("victor", Role.VIEWER)),
-        100);
+        routes, 100);
   }
 
   static RouterServer start(String bootstrap, String topic) throws Exception {
-    return RouterServer.start(settings(bootstrap, topic), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+    return start(settings(bootstrap, topic));
+  }
+
+  static RouterServer start(RouterSettings settings) throws Exception {
+    return RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         router -> { });
   }
 
