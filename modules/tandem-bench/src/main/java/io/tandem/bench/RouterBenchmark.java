@@ -33,10 +33,21 @@ public final class RouterBenchmark {
   public static void main(String[] args) throws Exception {
     int flips = Integer.getInteger("bench.flips", 100);
     String wrkDuration = System.getProperty("bench.wrkDuration", "20s");
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+    byte[] customer = "{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"balance\":1250}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    io.vertx.core.http.HttpServer upstream = upstreamVertx.createHttpServer()
+        .requestHandler(request -> request.response().putHeader("content-type", "application/json")
+            .end(io.vertx.core.buffer.Buffer.buffer(customer)))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+    URI upstreamUri = URI.create("http://127.0.0.1:" + upstream.actualPort());
+    io.tandem.router.proxy.ProxyRoute route = new io.tandem.router.proxy.ProxyRoute("/api/customers/{id}", "customer",
+        io.tandem.router.proxy.KeySource.parse("path:id"), upstreamUri, upstreamUri, List.of(), true,
+        java.time.Duration.ofSeconds(5));
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
       RouterSettings settings = new RouterSettings("127.0.0.1", 0, Map.of("bootstrap.servers", kafka.bootstrapServers()),
           "tandem.routing", (short) -1, Map.of("customer", List.of("region")),
-          Map.of(TokenAuth.hash(TOKEN), new RouterSettings.Token("bench", Role.OPERATOR)), List.of(), 100);
+          Map.of(TokenAuth.hash(TOKEN), new RouterSettings.Token("bench", Role.OPERATOR)), List.of(route), 100);
       try (RouterServer a = RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { });
           RouterServer b = RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
         HttpClient http = HttpClient.newHttpClient();
@@ -82,6 +93,18 @@ public final class RouterBenchmark {
             System.out.println("\n$ " + String.join(" ", command));
             Process process = new ProcessBuilder(command).inheritIO().start();
             process.waitFor();
+          }
+          // Proxy overhead: the same paced load on the upstream directly and through replica B.
+          Path pacedPlain = Files.createTempFile("wrk-paced", ".lua");
+          Files.writeString(pacedPlain, "counter = 0\nrequest = function()\n  counter = counter + 1\n"
+              + "  return wrk.format(\"GET\", \"/api/customers/\" .. counter)\nend\n"
+              + "delay = function()\n  return 1\nend\n");
+          for (String base : List.of(upstreamUri.toString(), "http://127.0.0.1:" + b.port())) {
+            List<String> command = List.of("wrk", "-t", "1", "-c", "10", "-d", wrkDuration, "--latency", "-s",
+                pacedPlain.toString(), base);
+            System.out.println("\n$ " + String.join(" ", command) + (base.equals(upstreamUri.toString())
+                ? "   # upstream directly" : "   # through the proxy"));
+            new ProcessBuilder(command).inheritIO().start().waitFor();
           }
         } else {
           System.out.println("wrk not installed (apt-get install wrk): decision API load skipped");

@@ -62,6 +62,8 @@ class CohortCliIT {
       assertThat(stale.exitCode()).isEqualTo(1);
       assertThat(stale.err()).contains(Long.toString(router.log().state().version()));
       // Lowering a cohort that reads from new needs --rollback.
+      assertThat(Cli.run("cohort", "promote", "customer", "canary", "--reason", "shadow clean", "--url", url,
+          "--token", "op").exitCode()).isZero();
       Cli.Result lowered = Cli.run("cohort", "set-percent", "customer", "canary", "1", "--reason", "bad data",
           "--url", url, "--token", "op");
       assertThat(lowered.exitCode()).isEqualTo(1);
