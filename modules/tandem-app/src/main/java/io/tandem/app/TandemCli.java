@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code tandem} command. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
-    subcommands = {DemoCommand.class, RunCommand.class, CohortCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, RouterReplicaCommand.class, CohortCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 
   @CommandLine.Spec

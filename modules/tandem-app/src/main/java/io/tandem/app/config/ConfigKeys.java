@@ -119,6 +119,53 @@ public final class ConfigKeys {
   public static final ConfigKey METRICS_PORT = ConfigKey.optional("metrics.port", "integer 0–65535", "9404",
       "Port; 0 = any free port.");
 
+  // ---- router ----
+  public static final ConfigKey ROUTER = ConfigKey.section("router", "optional (required by `tandem router`)",
+      "A cohort router replica (`tandem router --config`, docs/router.md). Replicas with the same `kafka` and "
+          + "`topic` share one routing truth.");
+  public static final ConfigKey ROUTER_HOST = ConfigKey.optional("router.host", "string", "0.0.0.0",
+      "Address the router's HTTP server listens on.");
+  public static final ConfigKey ROUTER_PORT = ConfigKey.optional("router.port", "integer 0–65535", "8088",
+      "Its port (decision API, operator API, read proxy, `/metrics`, `/health`); 0 = any free port.");
+  public static final ConfigKey ROUTER_TOPIC = ConfigKey.optional("router.topic", "string", "tandem.routing",
+      "The routing log: one partition, kept forever (created if missing).");
+  public static final ConfigKey ROUTER_REPLICATION_FACTOR = ConfigKey.optional("router.replicationFactor",
+      "integer -1–32767", "-1", "Replication factor when the router creates the routing log; -1 = the broker's "
+          + "default. Use 3 on a real cluster.");
+  public static final ConfigKey ROUTER_SHADOW_SAMPLE_SIZE = ConfigKey.optional("router.shadowSampleSize",
+      "integer 0–10000", "100", "Shadow-read mismatches kept for `GET /v1/shadow/mismatches`.");
+  public static final ConfigKey ROUTER_ENTITIES = ConfigKey.required("router.entities",
+      "map: entity → list of attribute names",
+      "The entities the router routes, each with the request attributes its CEL rules may use (e.g. "
+          + "`customer: [region, tier]`; `[]` for none). Declared in the routing log at start.");
+  public static final ConfigKey ROUTER_TOKENS = ConfigKey.required("router.tokens", "list of maps",
+      "Bearer tokens: `name` (the audit's actor), `role` (`viewer`, `operator`, `admin`) and `sha256` (the "
+          + "token's SHA-256 in lower-case hex: `printf %s \"$TOKEN\" | sha256sum`). Tokens themselves are never configured.");
+  public static final ConfigKey ROUTER_TOKEN_NAME = ConfigKey.required("router.tokens[].name", "string",
+      "Who uses the token; recorded as the actor of every change made with it.");
+  public static final ConfigKey ROUTER_TOKEN_ROLE = ConfigKey.required("router.tokens[].role",
+      "`viewer`, `operator` or `admin`", "What it may do (docs/router.md).");
+  public static final ConfigKey ROUTER_TOKEN_SHA256 = ConfigKey.required("router.tokens[].sha256",
+      "64 lower-case hex digits", "SHA-256 of the token.");
+  public static final ConfigKey ROUTER_PROXY = ConfigKey.described("router.proxy", "list of maps", "`[]`",
+      "Read-proxy routes (docs/router.md, \"Read proxy\").");
+  public static final ConfigKey ROUTER_PROXY_PATH = ConfigKey.required("router.proxy[].path", "string",
+      "Path template, e.g. `/api/customers/{id}`.");
+  public static final ConfigKey ROUTER_PROXY_ENTITY = ConfigKey.required("router.proxy[].entity", "string",
+      "The entity whose cohorts decide (one of `router.entities`).");
+  public static final ConfigKey ROUTER_PROXY_KEY = ConfigKey.required("router.proxy[].key",
+      "`path:<variable>`, `header:<name>` or `query:<name>`", "Where the cohort key is in the request.");
+  public static final ConfigKey ROUTER_PROXY_LEGACY = ConfigKey.required("router.proxy[].legacy", "URL",
+      "Base URL of the legacy service.");
+  public static final ConfigKey ROUTER_PROXY_NEW = ConfigKey.required("router.proxy[].new", "URL",
+      "Base URL of the new service.");
+  public static final ConfigKey ROUTER_PROXY_IGNORE = ConfigKey.described("router.proxy[].ignoreFields",
+      "list of dotted JSON paths", "`[]`", "Fields a shadow comparison ignores (e.g. `updatedAt`, `meta.etag`).");
+  public static final ConfigKey ROUTER_PROXY_FALLBACK = ConfigKey.optional("router.proxy[].fallbackToLegacy",
+      "boolean", "true", "Serve legacy's answer when new fails (connection error, timeout, 5xx) for a read.");
+  public static final ConfigKey ROUTER_PROXY_TIMEOUT_MS = ConfigKey.optional("router.proxy[].timeoutMs",
+      "integer 1–600000", "5000", "Upstream timeout in milliseconds.");
+
   /** All keys, sections first within their group, in the order of the documentation. */
   public static final List<ConfigKey> ALL = List.of(
       KAFKA, KAFKA_BOOTSTRAP_SERVERS, KAFKA_PARTITIONS, KAFKA_PROPERTIES,
@@ -129,7 +176,11 @@ public final class ConfigKeys {
       SCHEMAS, SCHEMAS_DIR,
       TRANSFORM, TRANSFORM_APPLICATION_ID, TRANSFORM_THREADS, TRANSFORM_STATE_DIR,
       SINK, SINK_GROUP_ID, SINK_MAX_POLL_RECORDS,
-      METRICS, METRICS_HOST, METRICS_PORT);
+      METRICS, METRICS_HOST, METRICS_PORT,
+      ROUTER, ROUTER_HOST, ROUTER_PORT, ROUTER_TOPIC, ROUTER_REPLICATION_FACTOR, ROUTER_SHADOW_SAMPLE_SIZE,
+      ROUTER_ENTITIES, ROUTER_TOKENS, ROUTER_TOKEN_NAME, ROUTER_TOKEN_ROLE, ROUTER_TOKEN_SHA256,
+      ROUTER_PROXY, ROUTER_PROXY_PATH, ROUTER_PROXY_ENTITY, ROUTER_PROXY_KEY, ROUTER_PROXY_LEGACY, ROUTER_PROXY_NEW,
+      ROUTER_PROXY_IGNORE, ROUTER_PROXY_FALLBACK, ROUTER_PROXY_TIMEOUT_MS);
 
   /** The keys directly under {@code parent} ({@code ""} = top level). */
   public static List<ConfigKey> children(String parent) {

@@ -201,8 +201,54 @@ final class ConfigReader {
     return key.defaultValue();
   }
 
+  /** The items of a list-valued key; empty when absent. */
+  List<JsonNode> list(JsonNode section, ConfigKey key) {
+    JsonNode node = node(section, key);
+    if (node == null) {
+      if (key.required()) {
+        throw new ConfigException(source, key.path(), "a value: " + key.type(), null);
+      }
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw error(key.path(), key.type(), node);
+    }
+    List<JsonNode> items = new java.util.ArrayList<>();
+    node.forEach(items::add);
+    return items;
+  }
+
+  /**
+   * A list item that must be a map with the keys of {@code template} (e.g. {@code router.tokens[]});
+   * errors name the concrete {@code path} (e.g. {@code router.tokens[1]}).
+   */
+  JsonNode item(JsonNode node, String path, String template) {
+    if (node == null || !node.isObject()) {
+      throw error(path, "a map with the keys " + names(template), node);
+    }
+    rejectUnknown(node, template, path);
+    return node;
+  }
+
+  /** A string value of a list item's key; errors name {@code itemPath.key}. */
+  String text(JsonNode item, ConfigKey key, String itemPath) {
+    String path = itemPath + "." + key.name();
+    JsonNode node = node(item, key);
+    if (node == null) {
+      if (key.required()) {
+        throw new ConfigException(source, path, "a value: " + key.type(), null);
+      }
+      return key.defaultValue();
+    }
+    return scalar(path, node, "a string");
+  }
+
   private void rejectUnknown(JsonNode map, String path) {
-    List<String> allowed = ConfigKeys.children(path).stream().map(ConfigKey::name).toList();
+    rejectUnknown(map, path, path);
+  }
+
+  private void rejectUnknown(JsonNode map, String template, String path) {
+    List<String> allowed = ConfigKeys.children(template).stream().map(ConfigKey::name).toList();
     Iterator<String> names = map.fieldNames();
     while (names.hasNext()) {
       String name = names.next();

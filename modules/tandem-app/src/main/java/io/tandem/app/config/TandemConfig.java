@@ -259,7 +259,7 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
 
   // ---- sections ----
 
-  private static Kafka kafka(ConfigReader read, JsonNode root) {
+  static Kafka kafka(ConfigReader read, JsonNode root) {
     JsonNode section = read.section(root, KAFKA);
     if (section == null) {
       throw new ConfigException(read.source(), KAFKA.path(), "a section with bootstrapServers", null);
