@@ -15,6 +15,9 @@ import java.util.Map;
 public final class TokenAuth {
   private static final String ACTOR = "tandem.actor";
   private final Map<String, Token> byHash;
+  // Tokens already verified, so a hot caller does not pay a SHA-256 per request; only valid tokens
+  // enter, so its size is bounded by the tokens in use.
+  private final Map<String, Token> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
   public TokenAuth(Map<String, Token> byHash) {
     this.byHash = Map.copyOf(byHash);
@@ -37,7 +40,14 @@ public final class TokenAuth {
       throw new Problem(401, "unauthenticated", "Authentication required",
           "send 'Authorization: Bearer <token>'");
     }
-    Token token = byHash.get(hash(header.substring(7).trim()));
+    String presented = header.substring(7).trim();
+    Token token = verified.get(presented);
+    if (token == null) {
+      token = byHash.get(hash(presented));
+      if (token != null) {
+        verified.put(presented, token);
+      }
+    }
     if (token == null) {
       throw new Problem(401, "unauthenticated", "Authentication required", "unknown token");
     }
