@@ -75,8 +75,10 @@ public final class RouterServer implements AutoCloseable {
 
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
       Router router = Router.router(vertx);
-      new OperatorApi(log, writer, new TokenAuth(settings.tokens()), new DecisionMetrics(meters), Clock.systemUTC(),
-          APPLY_TIMEOUT).mount(router);
+      TokenAuth auth = new TokenAuth(settings.tokens());
+      OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
+          APPLY_TIMEOUT);
+      api.mount(router);
       byte[] openApi = openApi();
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
           .end(Buffer.buffer(openApi)));
@@ -88,7 +90,6 @@ public final class RouterServer implements AutoCloseable {
             .end("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"version\":" + log.state().version() + "}");
       });
       ReadProxy proxy = new ReadProxy(vertx, settings.routes(), log::state, meters, settings.shadowSampleSize());
-      TokenAuth auth = new TokenAuth(settings.tokens());
       router.get("/v1/shadow/mismatches").handler(ctx -> {
         try {
           auth.require(ctx, Role.VIEWER);
@@ -107,7 +108,11 @@ public final class RouterServer implements AutoCloseable {
         }
       });
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
-          .requestHandler(router).listen(settings.port(), settings.host())
+          .requestHandler(request -> {
+            if (!api.tryFastDecision(request)) {
+              router.handle(request);
+            }
+          }).listen(settings.port(), settings.host())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
           log.state().version());

@@ -169,6 +169,12 @@ class RouterIT {
           assertThat(remote.body().get("write").asText()).isEqualTo(local.write().name());
           assertThat(remote.body().get("version").asLong()).isEqualTo(local.version());
         }
+        // Escaped keys and attributes take the general path and decide the same.
+        Response escaped = get(server, "/v1/route/customer/a%20b%22?region=E%55&tier=silver", VIEWER);
+        Decision local = client.decide("customer", "a b\"", Map.of("region", "EU", "tier", "silver"));
+        assertThat(escaped.body().get("key").asText()).isEqualTo("a b\"");
+        assertThat(escaped.body().get("cohort").asText()).isEqualTo(local.cohort());
+        assertThat(escaped.body().get("read").asText()).isEqualTo(local.read().name());
       }
     }
   }

@@ -59,6 +59,12 @@ public final class TokenAuth {
     ctx.put(ACTOR, token.name());
   }
 
+  /** Whether the header carries a token already verified (any role may read decisions). */
+  boolean knownToken(String authorization) {
+    return authorization != null && authorization.length() > 7 && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        && verified.containsKey(authorization.substring(7).trim());
+  }
+
   public static String actor(RoutingContext ctx) {
     return ctx.get(ACTOR);
   }
