@@ -7,6 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /** An RFC 9457 problem answer: {@code application/problem+json} with type, title, status, detail. */
 public final class Problem extends RuntimeException {
+  /** Problem types are this plus a slug, e.g. {@code https://tandem.dev/problems/version-conflict}. */
+  public static final String TYPE_BASE = "https://tandem.dev/problems/";
   private static final ObjectMapper JSON = new ObjectMapper();
   private final int status;
   private final String slug;
@@ -31,7 +33,7 @@ public final class Problem extends RuntimeException {
 
   public void send(RoutingContext ctx) {
     ObjectNode body = JSON.createObjectNode();
-    body.put("type", "https://tandem.dev/problems/" + slug);
+    body.put("type", TYPE_BASE + slug);
     body.put("title", title);
     body.put("status", status);
     body.put("detail", getMessage());

@@ -1,26 +1,24 @@
 package io.tandem.router.proxy;
 
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
+import io.tandem.router.api.Problem;
+import io.vertx.ext.web.RoutingContext;
 
-/** RFC 9457 problem details, as the proxy's own error answers. */
+/** The proxy's own error answers: the router's RFC 9457 problem bodies, one format for the whole API. */
 final class Problems {
-  static final String MEDIA_TYPE = "application/problem+json";
-  static final String MISSING_KEY = "urn:tandem:router:missing-routing-key";
-  static final String BAD_GATEWAY = "urn:tandem:router:upstream-failed";
+  static final String MISSING_KEY = "missing-routing-key";
+  static final String BAD_GATEWAY = "upstream-failed";
 
   private Problems() {}
 
-  static void send(HttpServerResponse response, int status, String type, String title, String detail) {
-    if (response.ended() || response.closed()) {
+  static void send(RoutingContext ctx, int status, String slug, String title, String detail) {
+    if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    String body = new JsonObject()
-        .put("type", type)
-        .put("title", title)
-        .put("status", status)
-        .put("detail", detail)
-        .encode();
-    response.setStatusCode(status).putHeader("Content-Type", MEDIA_TYPE).end(body);
+    new Problem(status, slug, title, detail).send(ctx);
+  }
+
+  /** The {@code type} URI of a problem with this slug. */
+  static String type(String slug) {
+    return Problem.TYPE_BASE + slug;
   }
 }

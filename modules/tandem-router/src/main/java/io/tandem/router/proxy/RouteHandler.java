@@ -50,7 +50,7 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     String key = key(ctx);
     if (key == null) {
-      Problems.send(ctx.response(), 400, Problems.MISSING_KEY, "Missing routing key",
+      Problems.send(ctx, 400, Problems.MISSING_KEY, "Missing routing key",
           "entity '" + route.entity() + "' is routed by " + describe(route.key()) + ", which the request "
               + "does not carry");
       return;
@@ -149,7 +149,7 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     if (!ctx.response().ended() && !ctx.response().closed()) {
       routingHeaders(ctx.response(), decision);
     }
-    Problems.send(ctx.response(), 502, Problems.BAD_GATEWAY, "Upstream failed", detail);
+    Problems.send(ctx, 502, Problems.BAD_GATEWAY, "Upstream failed", detail);
   }
 
   private static void routingHeaders(HttpServerResponse response, Decision decision) {

@@ -102,7 +102,7 @@ class ReadProxyFallbackTest {
       assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
       assertThat(response.headers().firstValue("X-Tandem-Cohort")).hasValue("canary");
       JsonNode problem = new ObjectMapper().readTree(response.body());
-      assertThat(problem.path("type").asText()).isEqualTo(Problems.BAD_GATEWAY);
+      assertThat(problem.path("type").asText()).isEqualTo(Problems.type(Problems.BAD_GATEWAY));
       assertThat(problem.path("title").asText()).isEqualTo("Upstream failed");
       assertThat(problem.path("status").asInt()).isEqualTo(502);
     }

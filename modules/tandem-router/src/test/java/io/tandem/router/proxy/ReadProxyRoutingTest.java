@@ -184,7 +184,7 @@ class ReadProxyRoutingTest {
       assertThat(response.statusCode()).isEqualTo(400);
       assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
       JsonNode problem = new ObjectMapper().readTree(response.body());
-      assertThat(problem.path("type").asText()).isEqualTo(Problems.MISSING_KEY);
+      assertThat(problem.path("type").asText()).isEqualTo(Problems.type(Problems.MISSING_KEY));
       assertThat(problem.path("title").asText()).isEqualTo("Missing routing key");
       assertThat(problem.path("status").asInt()).isEqualTo(400);
       assertThat(problem.path("detail").asText()).contains("customer");
