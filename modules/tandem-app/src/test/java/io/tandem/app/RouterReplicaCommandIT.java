@@ -52,7 +52,7 @@ class RouterReplicaCommandIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> command.server() != null || exit.isDone());
       assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isNotDone();
 
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       String base = "http://127.0.0.1:" + command.server().port();
       HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/entities/customer/cohorts"))
           .header("Authorization", "Bearer t0k3n").header("Content-Type", "application/json")

@@ -50,7 +50,7 @@ public final class RouterBenchmark {
           Map.of(TokenAuth.hash(TOKEN), new RouterSettings.Token("bench", Role.OPERATOR)), List.of(route), 100);
       try (RouterServer a = RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { });
           RouterServer b = RouterServer.start(settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         send(http, a, "/v1/entities/customer/cohorts", "{\"name\":\"wave\",\"percent\":10,\"reason\":\"bench\"}");
         Map<Long, Long> appliedOnB = new ConcurrentHashMap<>();
         b.log().onApplied(entry -> appliedOnB.put(entry.version(), System.nanoTime()));
@@ -95,6 +95,24 @@ public final class RouterBenchmark {
             Process process = new ProcessBuilder(command).inheritIO().start();
             process.waitFor();
           }
+          // The same paced decisions on a replica in its own JVM (`tandem router`), nothing else in it.
+          Process child = null;
+          try {
+            child = startChildReplica(kafka.bootstrapServers());
+            int childPort = childPort(child);
+            List<String> command = List.of("wrk", "-t", "1", "-c", "20", "-d", wrkDuration, "--latency", "-s",
+                paced.toString(), "http://127.0.0.1:" + childPort);
+            new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(); // warm-up
+            System.out.println("\n$ " + String.join(" ", command) + "   # replica in its own JVM ("
+                + System.getProperty("bench.replicaJvm", "-Xmx256m") + ")");
+            new ProcessBuilder(command).inheritIO().start().waitFor();
+          } finally {
+            if (child != null) {
+              child.destroy();
+              child.waitFor(20, TimeUnit.SECONDS);
+            }
+          }
+
           // Proxy overhead: the same paced load on the upstream directly and through replica B.
           Path pacedPlain = Files.createTempFile("wrk-paced", ".lua");
           Files.writeString(pacedPlain, "counter = 0\nrequest = function()\n  counter = counter + 1\n"
@@ -114,6 +132,42 @@ public final class RouterBenchmark {
         }
       }
     }
+  }
+
+  /** {@code tandem router} in a child JVM on the same broker and routing log. */
+  private static Process startChildReplica(String bootstrap) throws Exception {
+    Path config = Files.createTempFile("tandem-router", ".yaml");
+    Files.writeString(config, "kafka:\n  bootstrapServers: " + bootstrap + "\nrouter:\n  host: 127.0.0.1\n  port: 0\n"
+        + "  entities:\n    customer: [region]\n  tokens:\n    - name: bench\n      role: operator\n      sha256: "
+        + TokenAuth.hash(TOKEN) + "\n");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(System.getProperty("bench.replicaJvm", "-Xmx256m").split(" ")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tandem.app.TandemCli", "router",
+        "--config", config.toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  private static int childPort(Process child) throws Exception {
+    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    String line;
+    while ((line = lines.readLine()) != null) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("Router listening on http://[^:]+:(\\d+)").matcher(line);
+      if (m.find()) {
+        Thread drain = new Thread(() -> {
+          try {
+            lines.transferTo(java.io.Writer.nullWriter());
+          } catch (java.io.IOException e) {
+            // child ended
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    throw new IllegalStateException("the child router exited before listening");
   }
 
   private static String send(HttpClient http, RouterServer server, String path, String body) throws Exception {

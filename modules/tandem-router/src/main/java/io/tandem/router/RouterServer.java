@@ -107,7 +107,10 @@ public final class RouterServer implements AutoCloseable {
           ctx.response().setStatusCode(ctx.statusCode()).end();
         }
       });
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+          // HTTP/1.1 only on cleartext: no h2c upgrade (a JDK client's upgrade request could hang a
+          // response here; load balancers speak 1.1 to their backends anyway).
+          .setHttp2ClearTextEnabled(false))
           .requestHandler(request -> {
             if (!api.tryFastDecision(request)) {
               router.handle(request);

@@ -21,7 +21,8 @@ final class RouterHarness {
   static final String OPERATOR = "operator-token";
   static final String VIEWER = "viewer-token";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private RouterHarness() {}
 
@@ -59,7 +60,9 @@ final class RouterHarness {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    // Bounded as a whole (the request timeout only covers the headers): a hang fails the test.
+    HttpResponse<String> response = HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
     JsonNode json = null;
     try {
       json = response.body().isEmpty() ? null : JSON.readTree(response.body());

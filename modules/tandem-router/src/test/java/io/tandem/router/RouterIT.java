@@ -210,6 +210,16 @@ class RouterIT {
       java.util.Set<String> documented = new java.util.TreeSet<>();
       served.body().get("paths").fieldNames().forEachRemaining(documented::add);
       assertThat(documented).containsAll(server.paths());
+
+      // A client that offers an h2c upgrade (the JDK's default) gets plain HTTP/1.1 answers, none hangs.
+      java.net.http.HttpClient upgrading = java.net.http.HttpClient.newHttpClient();
+      for (int i = 0; i < 20; i++) {
+        java.net.http.HttpResponse<String> response = upgrading.sendAsync(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + server.port() + (i % 2 == 0 ? "/v1/openapi.json" : "/health")))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+      }
     }
   }
 }

@@ -27,7 +27,8 @@ final class ProxyFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final RoutingStateMachine machine = new RoutingStateMachine();
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   ReadProxy proxy;
   private HttpServer server;
 
