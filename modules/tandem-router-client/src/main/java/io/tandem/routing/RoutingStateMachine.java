@@ -1,6 +1,5 @@
 package io.tandem.routing;
 
-import io.tandem.core.cohort.CohortBuckets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +75,7 @@ public final class RoutingStateMachine {
     Map<String, EntityRouting> entities = new LinkedHashMap<>(current.entities());
     if (command instanceof Command.RollbackTo rollback) {
       RoutingState target = history.get(rollback.version());
-      if (target == null || rollback.version() > current.version()) {
+      if (target == null) {
         throw new ProposalRejectedException(Rejection.UNKNOWN_VERSION,
             "version " + rollback.version() + " does not exist (current version " + current.version() + ")");
       }
@@ -163,9 +162,6 @@ public final class RoutingStateMachine {
           }
         }
       }
-      if (cohort.selector() instanceof Selector.Percent p && p.basisPoints() > CohortBuckets.BUCKETS) {
-        throw new ProposalRejectedException(Rejection.INVALID, "percentage above 100");
-      }
     }
   }
 
@@ -176,10 +172,4 @@ public final class RoutingStateMachine {
     }
   }
 
-  /** For tests and tools: the versions kept, oldest first. */
-  List<Long> versions() {
-    List<Long> versions = new ArrayList<>(history.keySet());
-    versions.sort(null);
-    return versions;
-  }
 }

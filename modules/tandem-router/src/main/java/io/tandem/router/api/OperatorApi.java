@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.core.cohort.CohortBuckets;
 import io.tandem.router.RoutingLogWriter;
 import io.tandem.routing.AuditEntry;
 import io.tandem.routing.Cohort;
@@ -449,11 +448,7 @@ public final class OperatorApi {
       throw new Problem(422, "invalid", "Invalid percentage", "'percent' has at most two decimals (buckets of 0.01 %), was "
           + value.toPlainString());
     }
-    int result = points.intValueExact();
-    if (result > CohortBuckets.BUCKETS) {
-      throw new IllegalStateException("unreachable");
-    }
-    return result;
+    return points.intValueExact();
   }
 
   private static Phase phase(JsonNode node) {

@@ -1,6 +1,7 @@
 package io.tandem.router.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.tandem.router.api.DecisionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tandem.routing.Target;
@@ -25,16 +26,16 @@ final class ProxyMetrics {
 
   private final MeterRegistry registry;
 
+  private final DecisionMetrics decisions;
+
   ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.decisions = new DecisionMetrics(registry);
   }
 
+  /** Same counter as the decision API's (one meter, one description). */
   void decision(String entity, String cohort, Target target) {
-    Counter.builder(DECISIONS)
-        .description("Proxied requests by the target their routing decision picked")
-        .tags("entity", entity, "cohort", cohortTag(cohort), "target", tag(target))
-        .register(registry)
-        .increment();
+    decisions.decided(entity, cohort, target);
   }
 
   void latency(String entity, Target upstream, long nanos) {
