@@ -1,0 +1,83 @@
+package io.tandem.routing.status;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A fact the promotion gates rely on, published to the compacted status topic (default
+ * {@code tandem.status}) by the stage that knows it: the verifier's passes and the pipeline's
+ * replication lag. Compaction keeps the newest record per {@link #key()}.
+ */
+public sealed interface StatusRecord {
+  /** The cohort name of an entity-wide verification: it covers every key, whatever its cohort. */
+  String ALL_COHORTS = "*";
+
+  String entity();
+
+  /** When the fact was established; gates compare it with their maximum age. */
+  Instant at();
+
+  /** The compaction key: {@code verify/<entity>/<cohort>} or {@code lag/<entity>}. */
+  String key();
+
+  /**
+   * One finished verification pass of an entity, restricted to one cohort or entity-wide
+   * ({@link #ALL_COHORTS}).
+   *
+   * @param routingVersion the routing version whose cohort definitions attributed keys to cohorts;
+   *     a gate only trusts a cohort's pass if the cohort's selector has not changed since
+   * @param rowsChecked legacy rows compared (in the cohort)
+   * @param differences differences that remained after re-checking (0 when clean)
+   */
+  record Verification(String entity, String cohort, boolean clean, Instant startedAt, Instant finishedAt,
+      long routingVersion, long rowsChecked, long differences) implements StatusRecord {
+    public Verification {
+      Objects.requireNonNull(entity, "entity");
+      Objects.requireNonNull(cohort, "cohort");
+      Objects.requireNonNull(startedAt, "startedAt");
+      Objects.requireNonNull(finishedAt, "finishedAt");
+      if (clean && differences != 0) {
+        throw new IllegalArgumentException("a clean pass has no differences, got " + differences);
+      }
+    }
+
+    @Override
+    public Instant at() {
+      return finishedAt;
+    }
+
+    @Override
+    public String key() {
+      return "verify/" + entity + "/" + cohort;
+    }
+
+    public boolean entityWide() {
+      return ALL_COHORTS.equals(cohort);
+    }
+  }
+
+  /**
+   * The replication lag of an entity (legacy commit → visible in the new database) as measured by
+   * {@code source} at {@code measuredAt}.
+   */
+  record Lag(String entity, long lagMillis, Instant measuredAt, String source) implements StatusRecord {
+    public Lag {
+      Objects.requireNonNull(entity, "entity");
+      Objects.requireNonNull(measuredAt, "measuredAt");
+      Objects.requireNonNull(source, "source");
+      if (lagMillis < 0) {
+        throw new IllegalArgumentException("lagMillis must be >= 0, got " + lagMillis);
+      }
+    }
+
+    @Override
+    public Instant at() {
+      return measuredAt;
+    }
+
+    @Override
+    public String key() {
+      return "lag/" + entity;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.tandem.routing.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class StatusCodecTest {
+  private static final Instant T = Instant.parse("2026-11-21T19:40:00Z");
+
+  @Test
+  void verificationAndLagRoundTrip() {
+    StatusRecord verification = new StatusRecord.Verification("customer", "beta", true, T.minusSeconds(5), T, 7,
+        1000, 0);
+    StatusRecord lag = new StatusRecord.Lag("customer", 420, T, "sink");
+    assertThat(StatusCodec.decode(StatusCodec.encode(verification))).isEqualTo(verification);
+    assertThat(StatusCodec.decode(StatusCodec.encode(lag))).isEqualTo(lag);
+    assertThat(verification.key()).isEqualTo("verify/customer/beta");
+    assertThat(lag.key()).isEqualTo("lag/customer");
+  }
+
+  @Test
+  void refusesMalformedRecordsNamingTheField() {
+    assertThatThrownBy(() -> StatusCodec.decode("{\"kind\":\"lag\",\"entity\":\"c\",\"lagMillis\":\"x\"}"
+        .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("'lagMillis' must be an integer");
+    assertThatThrownBy(() -> StatusCodec.decode("{\"kind\":\"weather\"}".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("unknown kind 'weather'");
+    assertThatThrownBy(() -> new StatusRecord.Verification("c", "*", true, T, T, 1, 10, 2))
+        .hasMessageContaining("clean pass has no differences");
+  }
+}
