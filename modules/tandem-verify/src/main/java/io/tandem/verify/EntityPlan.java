@@ -1,0 +1,189 @@
+package io.tandem.verify;
+
+import io.tandem.core.mapping.Cast;
+import io.tandem.core.mapping.FieldRule;
+import io.tandem.core.mapping.Mapping;
+import io.tandem.transform.EntitySchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+
+/**
+ * How one entity is verified: the legacy table read in primary-key order, the new table's canonical
+ * columns, and the SQL for both. The new key must be an order-preserving copy of the legacy primary
+ * key (integer columns copied or cast to int/long), so a legacy key range is the same new key range
+ * and extra rows between legacy keys are found too.
+ */
+final class EntityPlan {
+  private static final Set<Cast> ORDER_PRESERVING = EnumSet.of(Cast.NONE, Cast.INT, Cast.LONG);
+
+  final Mapping mapping;
+  final EntitySchema schema;
+  final String legacyTable;
+  final String newTable;
+  final List<String> legacyKeyColumns;
+  final List<LegacyValues.Wire> legacyKeyWires;
+  final List<FieldForm> fields;
+  final int[] keyFieldIndexes;
+  private final String newKeyTuple;
+  private final String rowHashSql;
+  private final String canonicalSelect;
+
+  private EntityPlan(Mapping mapping, EntitySchema schema, String newTable, List<String> legacyKeyColumns,
+      List<LegacyValues.Wire> legacyKeyWires) {
+    this.mapping = mapping;
+    this.schema = schema;
+    this.legacyTable = qualified(mapping.sourceTable());
+    this.newTable = qualified(newTable);
+    this.legacyKeyColumns = List.copyOf(legacyKeyColumns);
+    this.legacyKeyWires = List.copyOf(legacyKeyWires);
+    List<FieldForm> forms = new ArrayList<>();
+    for (Schema.Field field : schema.valueSchema().getFields()) {
+      forms.add(FieldForm.of(field));
+    }
+    this.fields = List.copyOf(forms);
+    this.keyFieldIndexes = mapping.keyFields().stream()
+        .mapToInt(key -> indexOf(forms, key)).toArray();
+    List<String> canonical = forms.stream().map(f -> f.sql(quote(f.name()))).toList();
+    this.rowHashSql = RowHash.sql(canonical);
+    this.canonicalSelect = String.join(", ", canonical);
+    this.newKeyTuple = "(" + mapping.keyFields().stream().map(EntityPlan::quote).collect(Collectors.joining(", "))
+        + ")";
+  }
+
+  /** Reads the legacy primary key and checks the mapping can be verified chunk by chunk. */
+  static EntityPlan prepare(Connection legacy, Mapping mapping, EntitySchema schema, String newTable)
+      throws SQLException {
+    List<String> columns = new ArrayList<>();
+    List<LegacyValues.Wire> wires = new ArrayList<>();
+    try (PreparedStatement statement = legacy.prepareStatement("""
+        SELECT a.attname, t.typname FROM pg_index i
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+        JOIN pg_type t ON t.oid = a.atttypid
+        WHERE i.indrelid = ?::regclass AND i.indisprimary
+        ORDER BY array_position(i.indkey::int2[], a.attnum)""")) {
+      statement.setString(1, qualified(mapping.sourceTable()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          columns.add(rows.getString(1));
+          wires.add(LegacyValues.wireOf(rows.getString(2)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("mapping " + mapping.name() + ": cannot read the primary key of legacy table "
+          + mapping.sourceTable() + ": " + e.getMessage());
+    }
+    if (columns.isEmpty()) {
+      throw new VerifyException("mapping " + mapping.name() + ": legacy table " + mapping.sourceTable()
+          + " has no primary key; verification reads it in primary-key order");
+    }
+    List<String> keyFields = mapping.keyFields();
+    if (keyFields.size() != columns.size()) {
+      throw unaligned(mapping, columns, "it has " + keyFields.size() + " key field(s), the table " + columns.size()
+          + " primary-key column(s)");
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      FieldRule rule = mapping.fields().get(keyFields.get(i));
+      if (!columns.get(i).equals(rule.from())) {
+        throw unaligned(mapping, columns, "key field '" + keyFields.get(i) + "' comes from '" + rule.from()
+            + "', not from primary-key column '" + columns.get(i) + "'");
+      }
+      LegacyValues.Wire wire = wires.get(i);
+      if ((wire != LegacyValues.Wire.INT && wire != LegacyValues.Wire.LONG) || !ORDER_PRESERVING.contains(rule.cast())) {
+        throw unaligned(mapping, columns, "key column '" + columns.get(i)
+            + "' must be an integer copied or cast to int/long (text keys sort by collation, which may differ)");
+      }
+    }
+    return new EntityPlan(mapping, schema, newTable, columns, wires);
+  }
+
+  private static VerifyException unaligned(Mapping mapping, List<String> columns, String why) {
+    return new VerifyException("mapping " + mapping.name() + " cannot be verified: the new key must be the legacy"
+        + " primary key " + columns + " in the same order, but " + why);
+  }
+
+  String entity() {
+    return schema.entity();
+  }
+
+  /** Legacy rows after {@code lower} (exclusive; none = from the start), in key order, at most {@code limit}. */
+  String legacyChunkSql(boolean lower) {
+    String key = tuple(legacyKeyColumns);
+    return "SELECT * FROM " + legacyTable + (lower ? " WHERE " + key + " > " + placeholders(legacyKeyColumns.size())
+        : "") + " ORDER BY " + String.join(", ", legacyKeyColumns.stream().map(EntityPlan::quote).toList())
+        + " LIMIT ?";
+  }
+
+  String legacyByKeySql() {
+    return "SELECT * FROM " + legacyTable + " WHERE " + tuple(legacyKeyColumns) + " = "
+        + placeholders(legacyKeyColumns.size());
+  }
+
+  /** Row count and the sum of row hashes of the new rows in (lower, upper]. */
+  String newChunkHashSql(boolean lower, boolean upper) {
+    return "SELECT count(*), coalesce(sum(h), 0)::text FROM (SELECT " + rowHashSql + " AS h FROM " + newTable
+        + range(lower, upper) + ") s";
+  }
+
+  /** The canonical text of every field of the new rows in (lower, upper]. */
+  String newChunkRowsSql(boolean lower, boolean upper) {
+    return "SELECT " + canonicalSelect + " FROM " + newTable + range(lower, upper);
+  }
+
+  String newByKeySql() {
+    return "SELECT " + canonicalSelect + " FROM " + newTable + " WHERE " + newKeyTuple + " = "
+        + placeholders(keyFieldIndexes.length);
+  }
+
+  String estimateSql() {
+    return "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = '" + legacyTable.replace("'", "''")
+        + "'::regclass";
+  }
+
+  private String range(boolean lower, boolean upper) {
+    int n = keyFieldIndexes.length;
+    if (!lower && !upper) {
+      return "";
+    }
+    List<String> conditions = new ArrayList<>();
+    if (lower) {
+      conditions.add(newKeyTuple + " > " + placeholders(n));
+    }
+    if (upper) {
+      conditions.add(newKeyTuple + " <= " + placeholders(n));
+    }
+    return " WHERE " + String.join(" AND ", conditions);
+  }
+
+  private static String tuple(List<String> columns) {
+    return "(" + columns.stream().map(EntityPlan::quote).collect(Collectors.joining(", ")) + ")";
+  }
+
+  private static String placeholders(int n) {
+    return "(" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
+  }
+
+  private static int indexOf(List<FieldForm> forms, String name) {
+    for (int i = 0; i < forms.size(); i++) {
+      if (forms.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new VerifyException("key field '" + name + "' is not a field of the entity schema");
+  }
+
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  static String qualified(String table) {
+    return java.util.Arrays.stream(table.split("\\.")).map(EntityPlan::quote).collect(Collectors.joining("."));
+  }
+}

@@ -1,0 +1,625 @@
+package io.tandem.verify;
+
+import io.tandem.core.mapping.Mapping;
+import io.tandem.transform.EntitySchema;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies one entity: legacy rows in primary-key order, chunk by chunk, through the mapping; each
+ * chunk's fingerprint compared with the new rows of the same key range (computed by the new database);
+ * row-level diff only where fingerprints differ; then every difference re-read after the replication
+ * lag, so a change still in flight is not reported.
+ *
+ * <p>Three threads overlap: a reader fetching the next legacy chunk, the new database hashing the
+ * current range, and the caller mapping and hashing the current chunk.
+ */
+public final class EntityVerifier {
+  private static final Logger LOG = LoggerFactory.getLogger(EntityVerifier.class);
+
+  /** Told after every chunk. */
+  public interface Progress {
+    Progress NONE = (entity, rowsRead, estimatedRows) -> { };
+
+    void chunkDone(String entity, long rowsRead, long estimatedRows);
+  }
+
+  private final EntityPlan plan;
+  private final Connector legacy;
+  private final Connector fresh;
+  private final VerifyOptions options;
+  private final CohortResolver cohorts;
+  private final DeadLetters deadLetters;
+  private final Clock clock;
+  private final RowHash hasher = new RowHash();
+
+  private EntityVerifier(EntityPlan plan, Connector legacy, Connector fresh, VerifyOptions options,
+      CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
+    this.plan = plan;
+    this.legacy = legacy;
+    this.fresh = fresh;
+    this.options = options;
+    this.cohorts = cohorts;
+    this.deadLetters = deadLetters;
+    this.clock = clock;
+  }
+
+  /**
+   * @param newTable the entity's table in the new database (as the sink writes it)
+   * @throws VerifyException when the mapping cannot be verified (named), or the cohort is unknown
+   */
+  public static EntityVerifier create(Mapping mapping, EntitySchema schema, String newTable, Connector legacy,
+      Connector fresh, VerifyOptions options, CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
+    if (options.cohort() != null && !cohorts.knows(schema.entity(), options.cohort())) {
+      throw new VerifyException("entity " + schema.entity() + " has no cohort '" + options.cohort()
+          + "' at routing version " + cohorts.routingVersion());
+    }
+    try (Connection connection = legacy.open()) {
+      EntityPlan plan = EntityPlan.prepare(connection, mapping, schema, newTable);
+      return new EntityVerifier(plan, legacy, fresh, options, cohorts, deadLetters, clock);
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + schema.entity() + ": cannot connect to the legacy database: "
+          + e.getMessage(), e);
+    }
+  }
+
+  public String entity() {
+    return plan.entity();
+  }
+
+  /** One full pass. */
+  public EntityResult run(Progress progress) throws InterruptedException {
+    Instant started = clock.instant();
+    Tally tally = new Tally();
+    Map<String, Suspect> suspects = new LinkedHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+      Thread thread = new Thread(r, "tandem-verify-" + plan.entity());
+      thread.setDaemon(true);
+      return thread;
+    });
+    BlockingQueue<LegacyChunk> chunks = new ArrayBlockingQueue<>(2);
+    try (Connection newSide = fresh.open()) {
+      long estimated = estimate();
+      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLegacy(chunks), pool);
+      Object[] lower = null;
+      long rowsRead = 0;
+      while (true) {
+        LegacyChunk chunk = take(chunks, reader);
+        if (chunk.rows.isEmpty()) {
+          // After the last legacy key: anything in new is extra.
+          compareRange(newSide, lower, null, new Expected(), tally, suspects);
+          break;
+        }
+        Object[] upper = chunk.lastKey;
+        Object[] from = lower;
+        CompletableFuture<long[]> fingerprint = CompletableFuture.supplyAsync(() -> newFingerprint(from, upper), pool);
+        Expected expected = expect(chunk.rows);
+        tally.rowsRead += chunk.rows.size();
+        rowsRead += chunk.rows.size();
+        compareChunk(newSide, lower, upper, expected, join(fingerprint), tally, suspects);
+        lower = upper;
+        progress.chunkDone(plan.entity(), rowsRead, Math.max(estimated, rowsRead));
+      }
+      reader.join();
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": " + e.getMessage(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+    Recheck recheck = recheck(suspects);
+    List<Difference> differences = new ArrayList<>();
+    for (Difference difference : recheck.remaining) {
+      Optional<String> dead = deadLetters.reason(plan.entity(), difference.key());
+      differences.add(dead.isPresent() ? difference.withDeadLetter(dead.get()) : difference);
+    }
+    Map<String, EntityResult.CohortTally> byCohort = new LinkedHashMap<>();
+    tally.rowsByCohort.forEach((cohort, rows) -> byCohort.put(cohort, new EntityResult.CohortTally(rows,
+        differences.stream().filter(d -> Objects.equals(d.cohort(), cohort)).count(),
+        recheck.unsettled.stream().filter(u -> Objects.equals(u.cohort, cohort)).count())));
+    for (Difference d : differences) {
+      byCohort.putIfAbsent(d.cohort(), new EntityResult.CohortTally(0,
+          differences.stream().filter(x -> Objects.equals(x.cohort(), d.cohort())).count(), 0));
+    }
+    return new EntityResult(plan.entity(), options.cohort(), cohorts.routingVersion(), started, clock.instant(),
+        tally.rowsRead, tally.rowsChecked, tally.chunks, tally.chunksDiffering, differences, recheck.rechecked,
+        recheck.cleared, recheck.unsettled.stream().map(u -> u.key).toList(), byCohort);
+  }
+
+  // ---- legacy side ----
+
+  private record LegacyChunk(List<Map<String, Object>> rows, Object[] lastKey) {}
+
+  private void readLegacy(BlockingQueue<LegacyChunk> out) {
+    long started = System.nanoTime();
+    long rows = 0;
+    try (Connection connection = legacy.open();
+        PreparedStatement first = connection.prepareStatement(plan.legacyChunkSql(false));
+        PreparedStatement next = connection.prepareStatement(plan.legacyChunkSql(true))) {
+      Object[] after = null;
+      while (true) {
+        PreparedStatement statement = after == null ? first : next;
+        int p = 1;
+        if (after != null) {
+          for (int i = 0; i < after.length; i++) {
+            statement.setObject(p++, LegacyValues.parameter(after[i], plan.legacyKeyWires.get(i)));
+          }
+        }
+        statement.setInt(p, options.chunkSize());
+        List<Map<String, Object>> chunk = new ArrayList<>(options.chunkSize());
+        try (ResultSet result = statement.executeQuery()) {
+          ResultSetMetaData meta = result.getMetaData();
+          int n = meta.getColumnCount();
+          String[] names = new String[n];
+          LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
+          for (int i = 0; i < n; i++) {
+            names[i] = meta.getColumnName(i + 1);
+            wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
+          }
+          while (result.next()) {
+            Map<String, Object> row = new HashMap<>(n * 2);
+            for (int i = 0; i < n; i++) {
+              row.put(names[i], LegacyValues.read(result, i + 1, wires[i]));
+            }
+            chunk.add(row);
+          }
+        }
+        if (chunk.isEmpty()) {
+          out.put(new LegacyChunk(List.of(), null));
+          return;
+        }
+        after = legacyKey(chunk.get(chunk.size() - 1));
+        out.put(new LegacyChunk(chunk, after));
+        rows += chunk.size();
+        throttle(started, rows);
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": reading legacy " + plan.mapping.sourceTable() + ": "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void throttle(long startedNanos, long rows) throws InterruptedException {
+    if (options.legacyRowsPerSecond() <= 0) {
+      return;
+    }
+    long dueNanos = startedNanos + (long) (rows / options.legacyRowsPerSecond() * 1e9);
+    long waitNanos = dueNanos - System.nanoTime();
+    if (waitNanos > 0) {
+      TimeUnit.NANOSECONDS.sleep(waitNanos);
+    }
+  }
+
+  private Object[] legacyKey(Map<String, Object> row) {
+    Object[] key = new Object[plan.legacyKeyColumns.size()];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = row.get(plan.legacyKeyColumns.get(i));
+    }
+    return key;
+  }
+
+  private static LegacyChunk take(BlockingQueue<LegacyChunk> chunks, CompletableFuture<Void> reader)
+      throws InterruptedException {
+    while (true) {
+      LegacyChunk chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
+      if (chunk != null) {
+        return chunk;
+      }
+      if (reader.isDone()) {
+        reader.join(); // rethrows the reader's failure
+        chunk = chunks.poll();
+        if (chunk != null) {
+          return chunk;
+        }
+        throw new IllegalStateException("legacy reader stopped without an end marker");
+      }
+    }
+  }
+
+  /** What the new database should hold for one chunk, by key text. */
+  private static final class Expected {
+    final Map<String, ExpectedRow> rows = new HashMap<>();
+    final Map<String, String> filtered = new HashMap<>();
+    final List<Difference> unmappable = new ArrayList<>();
+    long count;
+    long sum;
+  }
+
+  private record ExpectedRow(String key, Object[] legacyKey, String[] canonical, String cohort) {}
+
+  private Expected expect(List<Map<String, Object>> rows) {
+    Expected expected = new Expected();
+    for (Map<String, Object> row : rows) {
+      Object[] legacyKey = legacyKey(row);
+      String key = keyText(legacyKey);
+      Mapped mapped = map(row);
+      if (mapped.canonical != null) {
+        String cohort = cohortOf(key, mapped.canonical);
+        expected.rows.put(key, new ExpectedRow(key, legacyKey, mapped.canonical, cohort));
+        expected.count++;
+        expected.sum += hasher.hash(mapped.canonical);
+      } else if (mapped.filteredBy != null) {
+        expected.filtered.put(key, mapped.filteredBy);
+      } else {
+        String cohort = cohortOf(key, Map.of());
+        expected.unmappable.add(new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE, null, null, null,
+            mapped.error, false));
+      }
+    }
+    return expected;
+  }
+
+  private record Mapped(String[] canonical, String filteredBy, String error) {}
+
+  /** A legacy row through the mapping and the entity schema, as canonical texts. */
+  private Mapped map(Map<String, Object> legacyRow) {
+    try {
+      Optional<Map<String, Object>> mapped = plan.mapping.apply(legacyRow);
+      if (mapped.isEmpty()) {
+        return new Mapped(null, plan.mapping.filteredBy(legacyRow).orElse("filtered out"), null);
+      }
+      GenericRecord record = plan.schema.valueRecord(mapped.get());
+      String[] canonical = new String[plan.fields.size()];
+      for (int i = 0; i < canonical.length; i++) {
+        canonical[i] = plan.fields.get(i).text(record.get(i));
+      }
+      return new Mapped(canonical, null, null);
+    } catch (RuntimeException e) {
+      return new Mapped(null, null, "mapping " + plan.mapping.name() + ": " + e.getMessage());
+    }
+  }
+
+  private String keyText(Object[] legacyKey) {
+    if (legacyKey.length == 1) {
+      return String.valueOf(legacyKey[0]);
+    }
+    StringBuilder text = new StringBuilder();
+    for (Object part : legacyKey) {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(part);
+    }
+    return text.toString();
+  }
+
+  private String keyText(String[] canonical) {
+    if (plan.keyFieldIndexes.length == 1) {
+      return canonical[plan.keyFieldIndexes[0]];
+    }
+    StringBuilder text = new StringBuilder();
+    for (int index : plan.keyFieldIndexes) {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(canonical[index]);
+    }
+    return text.toString();
+  }
+
+  private String cohortOf(String key, String[] canonical) {
+    Map<String, String> fields = new HashMap<>();
+    for (int i = 0; i < canonical.length; i++) {
+      fields.put(plan.fields.get(i).name(), canonical[i]);
+    }
+    return cohortOf(key, fields);
+  }
+
+  private String cohortOf(String key, Map<String, String> fields) {
+    return cohorts == CohortResolver.NONE ? null : cohorts.cohortOf(plan.entity(), key, fields);
+  }
+
+  private boolean counts(String cohort) {
+    return options.cohort() == null || options.cohort().equals(cohort);
+  }
+
+  // ---- new side ----
+
+  private long estimate() {
+    try (Connection connection = legacy.open(); PreparedStatement statement = connection.prepareStatement(
+        plan.estimateSql()); ResultSet rows = statement.executeQuery()) {
+      return rows.next() ? rows.getLong(1) : 0;
+    } catch (SQLException e) {
+      return 0;
+    }
+  }
+
+  private final ThreadLocal<Connection> fingerprintConnection = new ThreadLocal<>();
+
+  private long[] newFingerprint(Object[] lower, Object[] upper) {
+    try {
+      Connection connection = fingerprintConnection.get();
+      if (connection == null || connection.isClosed()) {
+        connection = fresh.open();
+        fingerprintConnection.set(connection);
+      }
+      try (PreparedStatement statement = connection.prepareStatement(plan.newChunkHashSql(lower != null,
+          upper != null))) {
+        bindRange(statement, lower, upper);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          return new long[] {rows.getLong(1), new BigInteger(rows.getString(2)).longValue()};
+        }
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": hashing new table " + plan.newTable + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void bindRange(PreparedStatement statement, Object[] lower, Object[] upper) throws SQLException {
+    int p = 1;
+    if (lower != null) {
+      for (Object part : lower) {
+        statement.setObject(p++, part);
+      }
+    }
+    if (upper != null) {
+      for (Object part : upper) {
+        statement.setObject(p++, part);
+      }
+    }
+  }
+
+  private void compareChunk(Connection newSide, Object[] lower, Object[] upper, Expected expected, long[] actual,
+      Tally tally, Map<String, Suspect> suspects) throws SQLException {
+    tally.chunks++;
+    for (ExpectedRow row : expected.rows.values()) {
+      if (counts(row.cohort)) {
+        tally.rowsChecked++;
+        tally.rowsByCohort.merge(row.cohort, 1L, Long::sum);
+      }
+    }
+    for (Difference unmappable : expected.unmappable) {
+      if (counts(unmappable.cohort())) {
+        tally.rowsChecked++;
+        tally.rowsByCohort.merge(unmappable.cohort(), 1L, Long::sum);
+        suspects.put(unmappable.key(), new Suspect(unmappable, legacyKeyOf(unmappable.key(), expected), unmappable.cohort()));
+      }
+    }
+    if (actual[0] == expected.count && actual[1] == expected.sum) {
+      return;
+    }
+    tally.chunksDiffering++;
+    compareRange(newSide, lower, upper, expected, tally, suspects);
+  }
+
+  private Object[] legacyKeyOf(String key, Expected expected) {
+    String[] parts = key.split(",", -1);
+    Object[] legacyKey = new Object[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      legacyKey[i] = plan.legacyKeyWires.get(i) == LegacyValues.Wire.INT ? (Object) Integer.valueOf(parts[i])
+          : (Object) Long.valueOf(parts[i]);
+    }
+    return legacyKey;
+  }
+
+  /** Row-level diff of one key range. */
+  private void compareRange(Connection newSide, Object[] lower, Object[] upper, Expected expected, Tally tally,
+      Map<String, Suspect> suspects) throws SQLException {
+    Map<String, ExpectedRow> unseen = new HashMap<>(expected.rows);
+    java.util.Set<String> unmappable = new java.util.HashSet<>();
+    expected.unmappable.forEach(d -> unmappable.add(d.key()));
+    try (PreparedStatement statement = newSide.prepareStatement(plan.newChunkRowsSql(lower != null, upper != null))) {
+      bindRange(statement, lower, upper);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          String[] actual = canonical(rows);
+          String key = keyText(actual);
+          ExpectedRow want = unseen.remove(key);
+          if (want == null) {
+            if (unmappable.contains(key)) {
+              continue;
+            }
+            String cohort = cohortOf(key, actual);
+            if (counts(cohort)) {
+              String reason = expected.filtered.containsKey(key)
+                  ? "the mapping filters the legacy row out (" + expected.filtered.get(key) + ")" : null;
+              Difference extra = new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null,
+                  null, reason, false);
+              suspects.put(key, new Suspect(extra, legacyKeyOf(key, expected), cohort));
+            }
+            continue;
+          }
+          Difference different = diff(want, actual);
+          if (different != null && counts(want.cohort)) {
+            suspects.put(key, new Suspect(different, want.legacyKey, want.cohort));
+          }
+        }
+      }
+    }
+    for (ExpectedRow missing : unseen.values()) {
+      if (counts(missing.cohort)) {
+        suspects.put(missing.key, new Suspect(new Difference(plan.entity(), missing.key, missing.cohort,
+            Difference.Kind.MISSING, null, null, null, null, false), missing.legacyKey, missing.cohort));
+      }
+    }
+  }
+
+  private Difference diff(ExpectedRow want, String[] actual) {
+    List<String> fields = new ArrayList<>();
+    Map<String, String> expectedValues = new LinkedHashMap<>();
+    Map<String, String> actualValues = new LinkedHashMap<>();
+    for (int i = 0; i < actual.length; i++) {
+      if (!Objects.equals(want.canonical[i], actual[i])) {
+        String name = plan.fields.get(i).name();
+        fields.add(name);
+        if (options.showValues()) {
+          expectedValues.put(name, want.canonical[i]);
+          actualValues.put(name, actual[i]);
+        }
+      }
+    }
+    return fields.isEmpty() ? null : new Difference(plan.entity(), want.key, want.cohort, Difference.Kind.DIFFERENT,
+        fields, expectedValues, actualValues, null, false);
+  }
+
+  private String[] canonical(ResultSet rows) throws SQLException {
+    String[] values = new String[plan.fields.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = rows.getString(i + 1);
+    }
+    return values;
+  }
+
+  private static <T> T join(CompletableFuture<T> future) throws InterruptedException {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new VerifyException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  // ---- re-checks ----
+
+  private static final class Tally {
+    long rowsRead;
+    long rowsChecked;
+    long chunks;
+    long chunksDiffering;
+    final Map<String, Long> rowsByCohort = new LinkedHashMap<>();
+  }
+
+  private record Suspect(Difference difference, Object[] legacyKey, String cohort) {
+    String key() {
+      return difference.key();
+    }
+  }
+
+  private record Unsettled(String key, String cohort) {}
+
+  private record Recheck(List<Difference> remaining, long rechecked, long cleared, List<Unsettled> unsettled) {}
+
+  /**
+   * Re-reads every suspect: legacy now, then after the delay new and legacy again. New holding either
+   * legacy state clears it (the difference was a change in flight); legacy unchanged across the delay
+   * and new still different confirms it; legacy changing every round leaves it unsettled.
+   */
+  private Recheck recheck(Map<String, Suspect> suspects) throws InterruptedException {
+    if (suspects.isEmpty()) {
+      return new Recheck(List.of(), 0, 0, List.of());
+    }
+    Map<String, Suspect> pending = new LinkedHashMap<>(suspects);
+    List<Difference> confirmed = new ArrayList<>();
+    long cleared = 0;
+    try (Connection legacyConnection = legacy.open(); Connection newConnection = fresh.open();
+        PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
+        PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
+      for (int round = 1; round <= options.recheckRounds() && !pending.isEmpty(); round++) {
+        Map<String, State> before = new HashMap<>();
+        for (Suspect suspect : pending.values()) {
+          before.put(suspect.key(), legacyState(legacyByKey, suspect.legacyKey));
+        }
+        Thread.sleep(options.recheckDelay().toMillis());
+        Map<String, Suspect> next = new LinkedHashMap<>();
+        for (Suspect suspect : pending.values()) {
+          State now = newState(newByKey, suspect.legacyKey);
+          State after = legacyState(legacyByKey, suspect.legacyKey);
+          State earlier = before.get(suspect.key());
+          if (now.sameAs(earlier) || now.sameAs(after)) {
+            cleared++;
+          } else if (earlier.sameAs(after)) {
+            confirmed.add(confirm(suspect, after, now));
+          } else {
+            next.put(suspect.key(), suspect);
+          }
+        }
+        pending = next;
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": re-checking differences: " + e.getMessage(), e);
+    }
+    List<Unsettled> unsettled = pending.values().stream().map(s -> new Unsettled(s.key(), s.cohort)).toList();
+    if (!unsettled.isEmpty()) {
+      LOG.warn("{}: {} row(s) changed on legacy through every re-check; not proven either way", plan.entity(),
+          unsettled.size());
+    }
+    return new Recheck(confirmed, suspects.size(), cleared, unsettled);
+  }
+
+  /** A row's state on one side: absent, unmappable (with reason), filtered, or canonical texts. */
+  private record State(String[] canonical, String unmappable, boolean present) {
+    boolean sameAs(State other) {
+      return present == other.present && Objects.equals(unmappable, other.unmappable)
+          && java.util.Arrays.equals(canonical, other.canonical);
+    }
+  }
+
+  private static final State ABSENT = new State(null, null, false);
+
+  private State legacyState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
+    for (int i = 0; i < legacyKey.length; i++) {
+      byKey.setObject(i + 1, LegacyValues.parameter(legacyKey[i], plan.legacyKeyWires.get(i)));
+    }
+    try (ResultSet result = byKey.executeQuery()) {
+      if (!result.next()) {
+        return ABSENT;
+      }
+      ResultSetMetaData meta = result.getMetaData();
+      Map<String, Object> row = new HashMap<>();
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        row.put(meta.getColumnName(i), LegacyValues.read(result, i, LegacyValues.wireOf(meta.getColumnTypeName(i))));
+      }
+      Mapped mapped = map(row);
+      if (mapped.canonical != null) {
+        return new State(mapped.canonical, null, true);
+      }
+      // A filtered-out legacy row should be absent from new; an unmappable one too (dead-lettered).
+      return mapped.filteredBy != null ? ABSENT : new State(null, mapped.error, true);
+    }
+  }
+
+  private State newState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
+    for (int i = 0; i < legacyKey.length; i++) {
+      byKey.setObject(i + 1, legacyKey[i]);
+    }
+    try (ResultSet result = byKey.executeQuery()) {
+      return result.next() ? new State(canonical(result), null, true) : ABSENT;
+    }
+  }
+
+  /** The difference as it stands after the re-check. */
+  private Difference confirm(Suspect suspect, State legacyNow, State newNow) {
+    String key = suspect.key();
+    String cohort = suspect.cohort;
+    if (legacyNow.unmappable != null) {
+      return new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE, null, null, null,
+          legacyNow.unmappable, false);
+    }
+    if (!legacyNow.present) {
+      return new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null, null,
+          suspect.difference.reason(), false);
+    }
+    if (!newNow.present) {
+      return new Difference(plan.entity(), key, cohort, Difference.Kind.MISSING, null, null, null, null, false);
+    }
+    return diff(new ExpectedRow(key, suspect.legacyKey, legacyNow.canonical, cohort), newNow.canonical);
+  }
+}

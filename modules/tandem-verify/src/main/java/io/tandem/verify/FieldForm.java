@@ -1,0 +1,148 @@
+package io.tandem.verify;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+
+/**
+ * One entity field's canonical text, computed two ways that must agree: in Java from the Avro value
+ * the mapping produces, and in SQL from the column the sink wrote. Comparing canonical texts (not
+ * driver objects) keeps precision, time zones and enum/text differences from causing false alarms.
+ */
+record FieldForm(String name, Kind kind, int scale) {
+  enum Kind { INT, LONG, BOOLEAN, STRING, ENUM, FLOAT, DOUBLE, BYTES, DECIMAL, DATE, TIME_MICROS, TIME_MILLIS,
+    TIMESTAMP_MILLIS, TIMESTAMP_MICROS, LOCAL_TIMESTAMP_MILLIS, LOCAL_TIMESTAMP_MICROS }
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  static FieldForm of(Schema.Field field) {
+    Schema schema = field.schema();
+    if (schema.getType() == Schema.Type.UNION) {
+      List<Schema> branches = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).toList();
+      if (branches.size() != 1) {
+        throw new IllegalArgumentException("field '" + field.name() + "': only [\"null\", T] unions can be verified");
+      }
+      schema = branches.get(0);
+    }
+    LogicalType logical = schema.getLogicalType();
+    switch (schema.getType()) {
+      case INT:
+        if (logical instanceof LogicalTypes.Date) {
+          return new FieldForm(field.name(), Kind.DATE, 0);
+        }
+        if (logical instanceof LogicalTypes.TimeMillis) {
+          return new FieldForm(field.name(), Kind.TIME_MILLIS, 0);
+        }
+        return new FieldForm(field.name(), Kind.INT, 0);
+      case LONG:
+        if (logical instanceof LogicalTypes.TimestampMillis) {
+          return new FieldForm(field.name(), Kind.TIMESTAMP_MILLIS, 0);
+        }
+        if (logical instanceof LogicalTypes.TimestampMicros) {
+          return new FieldForm(field.name(), Kind.TIMESTAMP_MICROS, 0);
+        }
+        if (logical instanceof LogicalTypes.LocalTimestampMillis) {
+          return new FieldForm(field.name(), Kind.LOCAL_TIMESTAMP_MILLIS, 0);
+        }
+        if (logical instanceof LogicalTypes.LocalTimestampMicros) {
+          return new FieldForm(field.name(), Kind.LOCAL_TIMESTAMP_MICROS, 0);
+        }
+        if (logical instanceof LogicalTypes.TimeMicros) {
+          return new FieldForm(field.name(), Kind.TIME_MICROS, 0);
+        }
+        return new FieldForm(field.name(), Kind.LONG, 0);
+      case BOOLEAN:
+        return new FieldForm(field.name(), Kind.BOOLEAN, 0);
+      case STRING:
+        return new FieldForm(field.name(), Kind.STRING, 0);
+      case ENUM:
+        return new FieldForm(field.name(), Kind.ENUM, 0);
+      case FLOAT:
+        return new FieldForm(field.name(), Kind.FLOAT, 0);
+      case DOUBLE:
+        return new FieldForm(field.name(), Kind.DOUBLE, 0);
+      case BYTES:
+        if (logical instanceof LogicalTypes.Decimal decimal) {
+          return new FieldForm(field.name(), Kind.DECIMAL, decimal.getScale());
+        }
+        return new FieldForm(field.name(), Kind.BYTES, 0);
+      default:
+        throw new IllegalArgumentException("field '" + field.name() + "': " + schema.getType()
+            + " has no single column and cannot be verified");
+    }
+  }
+
+  /** The canonical text of an Avro value of this field (null stays null). */
+  String text(Object avro) {
+    if (avro == null) {
+      return null;
+    }
+    switch (kind) {
+      case FLOAT:
+        return HEX.formatHex(ByteBuffer.allocate(Float.BYTES).putFloat(((Number) avro).floatValue()).array());
+      case DOUBLE:
+        return HEX.formatHex(ByteBuffer.allocate(Double.BYTES).putDouble(((Number) avro).doubleValue()).array());
+      case BYTES:
+        return HEX.formatHex(bytes(avro));
+      case DECIMAL:
+        return new BigDecimal(new BigInteger(bytes(avro)), scale).toPlainString();
+      case ENUM:
+        return avro instanceof GenericData.EnumSymbol ? avro.toString() : avro.toString();
+      default:
+        return avro.toString();
+    }
+  }
+
+  /**
+   * SQL giving the same canonical text from the column the sink wrote (PostgreSQL 14+, where
+   * {@code extract(epoch ...)} is exact numeric).
+   */
+  String sql(String column) {
+    switch (kind) {
+      case INT:
+      case LONG:
+      case BOOLEAN:
+      case STRING:
+      case ENUM:
+        return column + "::text";
+      case FLOAT:
+        return "encode(float4send(" + column + "::float4), 'hex')";
+      case DOUBLE:
+        return "encode(float8send(" + column + "::float8), 'hex')";
+      case BYTES:
+        return "encode(" + column + "::bytea, 'hex')";
+      case DECIMAL:
+        return "round(" + column + "::numeric, " + scale + ")::text";
+      case DATE:
+        return "(" + column + "::date - date '1970-01-01')::text";
+      case TIME_MILLIS:
+        return "floor(extract(epoch from " + column + "::time) * 1000)::bigint::text";
+      case TIME_MICROS:
+        return "floor(extract(epoch from " + column + "::time) * 1000000)::bigint::text";
+      case TIMESTAMP_MILLIS:
+      case LOCAL_TIMESTAMP_MILLIS:
+        return "floor(extract(epoch from " + column + ") * 1000)::bigint::text";
+      case TIMESTAMP_MICROS:
+      case LOCAL_TIMESTAMP_MICROS:
+        return "floor(extract(epoch from " + column + ") * 1000000)::bigint::text";
+      default:
+        throw new IllegalStateException(kind.toString());
+    }
+  }
+
+  private static byte[] bytes(Object avro) {
+    if (avro instanceof byte[] bytes) {
+      return bytes;
+    }
+    ByteBuffer buffer = ((ByteBuffer) avro).duplicate();
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,129 @@
+package io.tandem.verify;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * Reads a legacy column over JDBC as the value the raw change topic carries for it
+ * (docs/data-model.md, "Column types"), so the mapping sees exactly what the topology sees.
+ */
+final class LegacyValues {
+  private LegacyValues() {}
+
+  /** How one PostgreSQL type arrives on the raw topic. */
+  enum Wire { INT, LONG, FLOAT, DOUBLE, BOOLEAN, DECIMAL_TEXT, TEXT, BYTES, DATE_DAYS, LOCAL_TIMESTAMP_MICROS,
+    OFFSET_TIMESTAMP_TEXT, TIME_MICROS }
+
+  static Wire wireOf(String pgTypeName) {
+    switch (pgTypeName.toLowerCase(Locale.ROOT)) {
+      case "int2":
+      case "int4":
+      case "serial":
+      case "smallserial":
+        return Wire.INT;
+      case "int8":
+      case "bigserial":
+        return Wire.LONG;
+      case "float4":
+        return Wire.FLOAT;
+      case "float8":
+        return Wire.DOUBLE;
+      case "bool":
+        return Wire.BOOLEAN;
+      case "numeric":
+        return Wire.DECIMAL_TEXT;
+      case "bytea":
+        return Wire.BYTES;
+      case "date":
+        return Wire.DATE_DAYS;
+      case "timestamp":
+        return Wire.LOCAL_TIMESTAMP_MICROS;
+      case "timestamptz":
+        return Wire.OFFSET_TIMESTAMP_TEXT;
+      case "time":
+        return Wire.TIME_MICROS;
+      default:
+        // text, varchar, bpchar, uuid, json(b), enums: strings on the wire
+        return Wire.TEXT;
+    }
+  }
+
+  static Object read(ResultSet rows, int column, Wire wire) throws SQLException {
+    switch (wire) {
+      case INT: {
+        int value = rows.getInt(column);
+        return rows.wasNull() ? null : value;
+      }
+      case LONG: {
+        long value = rows.getLong(column);
+        return rows.wasNull() ? null : value;
+      }
+      case FLOAT: {
+        float value = rows.getFloat(column);
+        return rows.wasNull() ? null : value;
+      }
+      case DOUBLE: {
+        double value = rows.getDouble(column);
+        return rows.wasNull() ? null : value;
+      }
+      case BOOLEAN: {
+        boolean value = rows.getBoolean(column);
+        return rows.wasNull() ? null : value;
+      }
+      case DECIMAL_TEXT: {
+        BigDecimal value = rows.getBigDecimal(column);
+        return value == null ? null : value.toPlainString();
+      }
+      case BYTES:
+        return rows.getBytes(column);
+      case DATE_DAYS: {
+        LocalDate value = rows.getObject(column, LocalDate.class);
+        return value == null ? null : (int) value.toEpochDay();
+      }
+      case LOCAL_TIMESTAMP_MICROS: {
+        LocalDateTime value = rows.getObject(column, LocalDateTime.class);
+        return value == null ? null : value.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + value.getNano() / 1000;
+      }
+      case OFFSET_TIMESTAMP_TEXT: {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(value.withOffsetSameInstant(
+            ZoneOffset.UTC));
+      }
+      case TIME_MICROS: {
+        LocalTime value = rows.getObject(column, LocalTime.class);
+        return value == null ? null : value.toNanoOfDay() / 1000;
+      }
+      default:
+        return rows.getString(column);
+    }
+  }
+
+  /** A JDBC parameter for a key value of this wire type (keys are compared in legacy terms). */
+  static Object parameter(Object wireValue, Wire wire) {
+    if (wireValue == null) {
+      return null;
+    }
+    switch (wire) {
+      case DECIMAL_TEXT:
+        return new BigDecimal(wireValue.toString());
+      case LOCAL_TIMESTAMP_MICROS: {
+        long micros = (Long) wireValue;
+        return Timestamp.valueOf(LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+            (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC));
+      }
+      case DATE_DAYS:
+        return LocalDate.ofEpochDay((Integer) wireValue);
+      default:
+        return wireValue;
+    }
+  }
+}
