@@ -116,14 +116,24 @@ public final class EntityVerifier {
         Object[] upper = chunk.lastKey;
         Object[] from = lower;
         CompletableFuture<long[]> fingerprint = CompletableFuture.supplyAsync(() -> newFingerprint(from, upper), pool);
+        long mapStart = System.nanoTime();
         Expected expected = expect(chunk.rows);
+        long mapEnd = System.nanoTime();
         tally.rowsRead += chunk.rows.size();
         rowsRead += chunk.rows.size();
-        compareChunk(newSide, lower, upper, expected, join(fingerprint), tally, suspects);
+        long[] newPrint = join(fingerprint);
+        long waitEnd = System.nanoTime();
+        tally.mapNanos += mapEnd - mapStart;
+        tally.waitNanos += waitEnd - mapEnd;
+        compareChunk(newSide, lower, upper, expected, newPrint, tally, suspects);
         lower = upper;
         progress.chunkDone(plan.entity(), rowsRead, Math.max(estimated, rowsRead));
       }
       reader.join();
+      if (Boolean.getBoolean("tandem.verify.timings")) System.err.printf("%s: mapping+hashing %d ms, waiting for new-side fingerprints %d ms, reader %d ms%n", plan.entity(),
+          tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, readerNanos / 1_000_000);
+      LOG.debug("{}: mapping+hashing {} ms, waiting for new-side fingerprints {} ms, reader {} ms", plan.entity(),
+          tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, readerNanos / 1_000_000);
     } catch (SQLException e) {
       throw new VerifyException("entity " + plan.entity() + ": " + e.getMessage(), e);
     } finally {
@@ -152,14 +162,17 @@ public final class EntityVerifier {
 
   private record LegacyChunk(List<Map<String, Object>> rows, Object[] lastKey) {}
 
+  private volatile long readerNanos;
+
   private void readLegacy(BlockingQueue<LegacyChunk> out) {
     long started = System.nanoTime();
     long rows = 0;
-    try (Connection connection = legacy.open();
+    try (Connection connection = openLegacy();
         PreparedStatement first = connection.prepareStatement(plan.legacyChunkSql(false));
         PreparedStatement next = connection.prepareStatement(plan.legacyChunkSql(true))) {
       Object[] after = null;
       while (true) {
+        long readStart = System.nanoTime();
         PreparedStatement statement = after == null ? first : next;
         int p = 1;
         if (after != null) {
@@ -175,7 +188,7 @@ public final class EntityVerifier {
           String[] names = new String[n];
           LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
           for (int i = 0; i < n; i++) {
-            names[i] = meta.getColumnName(i + 1);
+            names[i] = meta.getColumnName(i + 1).intern(); // identity hits in the mapping's lookups
             wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
           }
           while (result.next()) {
@@ -191,6 +204,7 @@ public final class EntityVerifier {
           return;
         }
         after = legacyKey(chunk.get(chunk.size() - 1));
+        readerNanos += System.nanoTime() - readStart;
         out.put(new LegacyChunk(chunk, after));
         rows += chunk.size();
         throttle(started, rows);
@@ -201,6 +215,15 @@ public final class EntityVerifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Legacy sessions in UTC: timestamptz values then print as {@code ...+00}, turned into ISO text cheaply. */
+  private Connection openLegacy() throws SQLException {
+    Connection connection = legacy.open();
+    try (java.sql.Statement statement = connection.createStatement()) {
+      statement.execute("SET TIME ZONE 'UTC'");
+    }
+    return connection;
   }
 
   private void throttle(long startedNanos, long rows) throws InterruptedException {
@@ -242,7 +265,7 @@ public final class EntityVerifier {
 
   /** What the new database should hold for one chunk, by key text. */
   private static final class Expected {
-    final Map<String, ExpectedRow> rows = new HashMap<>();
+    final List<ExpectedRow> rows = new ArrayList<>();
     final Map<String, String> filtered = new HashMap<>();
     final List<Difference> unmappable = new ArrayList<>();
     long count;
@@ -259,7 +282,7 @@ public final class EntityVerifier {
       Mapped mapped = map(row);
       if (mapped.canonical != null) {
         String cohort = cohortOf(key, mapped.canonical);
-        expected.rows.put(key, new ExpectedRow(key, legacyKey, mapped.canonical, cohort));
+        expected.rows.add(new ExpectedRow(key, legacyKey, mapped.canonical, cohort));
         expected.count++;
         expected.sum += hasher.hash(mapped.canonical);
       } else if (mapped.filteredBy != null) {
@@ -322,6 +345,9 @@ public final class EntityVerifier {
   }
 
   private String cohortOf(String key, String[] canonical) {
+    if (cohorts == CohortResolver.NONE) {
+      return null;
+    }
     Map<String, String> fields = new HashMap<>();
     for (int i = 0; i < canonical.length; i++) {
       fields.put(plan.fields.get(i).name(), canonical[i]);
@@ -388,7 +414,7 @@ public final class EntityVerifier {
   private void compareChunk(Connection newSide, Object[] lower, Object[] upper, Expected expected, long[] actual,
       Tally tally, Map<String, Suspect> suspects) throws SQLException {
     tally.chunks++;
-    for (ExpectedRow row : expected.rows.values()) {
+    for (ExpectedRow row : expected.rows) {
       if (counts(row.cohort)) {
         tally.rowsChecked++;
         tally.rowsByCohort.merge(row.cohort, 1L, Long::sum);
@@ -421,7 +447,8 @@ public final class EntityVerifier {
   /** Row-level diff of one key range. */
   private void compareRange(Connection newSide, Object[] lower, Object[] upper, Expected expected, Tally tally,
       Map<String, Suspect> suspects) throws SQLException {
-    Map<String, ExpectedRow> unseen = new HashMap<>(expected.rows);
+    Map<String, ExpectedRow> unseen = new HashMap<>();
+    expected.rows.forEach(row -> unseen.put(row.key, row));
     java.util.Set<String> unmappable = new java.util.HashSet<>();
     expected.unmappable.forEach(d -> unmappable.add(d.key()));
     try (PreparedStatement statement = newSide.prepareStatement(plan.newChunkRowsSql(lower != null, upper != null))) {
@@ -504,6 +531,8 @@ public final class EntityVerifier {
     long rowsChecked;
     long chunks;
     long chunksDiffering;
+    long mapNanos;
+    long waitNanos;
     final Map<String, Long> rowsByCohort = new LinkedHashMap<>();
   }
 
@@ -529,7 +558,7 @@ public final class EntityVerifier {
     Map<String, Suspect> pending = new LinkedHashMap<>(suspects);
     List<Difference> confirmed = new ArrayList<>();
     long cleared = 0;
-    try (Connection legacyConnection = legacy.open(); Connection newConnection = fresh.open();
+    try (Connection legacyConnection = openLegacy(); Connection newConnection = fresh.open();
         PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
         PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
       for (int round = 1; round <= options.recheckRounds() && !pending.isEmpty(); round++) {

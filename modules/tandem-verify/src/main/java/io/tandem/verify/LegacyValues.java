@@ -94,6 +94,14 @@ final class LegacyValues {
         return value == null ? null : value.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + value.getNano() / 1000;
       }
       case OFFSET_TIMESTAMP_TEXT: {
+        String text = rows.getString(column);
+        if (text == null) {
+          return null;
+        }
+        String iso = utcIso(text);
+        if (iso != null) {
+          return iso;
+        }
         OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
         return value == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(value.withOffsetSameInstant(
             ZoneOffset.UTC));
@@ -105,6 +113,24 @@ final class LegacyValues {
       default:
         return rows.getString(column);
     }
+  }
+
+  /**
+   * PostgreSQL's text of a timestamptz in a UTC session ({@code 2021-01-01 00:00:01.123+00}) as
+   * Debezium's ISO text ({@code 2021-01-01T00:00:01.123Z}); null when it has another shape.
+   */
+  static String utcIso(String text) {
+    int n = text.length();
+    if (n < 22 || text.charAt(10) != ' ' || text.charAt(n - 3) != '+' || text.charAt(n - 2) != '0'
+        || text.charAt(n - 1) != '0' || text.charAt(4) != '-' || text.charAt(19) == ':') {
+      return null;
+    }
+    for (int i = 0; i < 4; i++) {
+      if (!Character.isDigit(text.charAt(i))) {
+        return null; // years beyond 9999 or BC: take the slow path
+      }
+    }
+    return text.substring(0, 10) + 'T' + text.substring(11, n - 3) + 'Z';
   }
 
   /** A JDBC parameter for a key value of this wire type (keys are compared in legacy terms). */

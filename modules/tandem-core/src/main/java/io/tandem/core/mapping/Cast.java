@@ -134,11 +134,65 @@ public enum Cast {
       return local.atZone(rule.zone()).toInstant();
     }
     String text = value.toString().trim();
+    Instant utc = parseUtcIso(text);
+    if (utc != null) {
+      return utc;
+    }
     try {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       return LocalDateTime.parse(text.replace(' ', 'T')).atZone(rule.zone()).toInstant();
     }
+  }
+
+  /**
+   * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} (how timestamptz values arrive) without a DateTimeFormatter,
+   * which costs a microsecond per value; null for any other shape, which then takes the general parse.
+   */
+  static Instant parseUtcIso(String text) {
+    int n = text.length();
+    if (n < 20 || text.charAt(n - 1) != 'Z' || text.charAt(4) != '-' || text.charAt(7) != '-'
+        || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 7);
+    int day = digits(text, 8, 10);
+    int hour = digits(text, 11, 13);
+    int minute = digits(text, 14, 16);
+    int second = digits(text, 17, 19);
+    int nanos = 0;
+    if (n > 20) {
+      int fraction = n - 1 - 20;
+      if (text.charAt(19) != '.' || fraction < 1 || fraction > 9) {
+        return null;
+      }
+      nanos = digits(text, 20, n - 1);
+      if (nanos < 0) {
+        return null;
+      }
+      for (int i = fraction; i < 9; i++) {
+        nanos *= 10;
+      }
+    }
+    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+        || second < 0 || second > 59 || nanos < 0
+        || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+      return null;
+    }
+    return LocalDateTime.of(year, month, day, hour, minute, second, nanos).toInstant(ZoneOffset.UTC);
+  }
+
+  private static int digits(String text, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      char ch = text.charAt(i);
+      if (ch < '0' || ch > '9') {
+        return -1_000_000_000;
+      }
+      value = value * 10 + (ch - '0');
+    }
+    return value;
   }
 
   private static LocalDate date(Object value) {
