@@ -2,13 +2,15 @@ package io.tandem.app;
 
 import io.tandem.app.cohort.CohortCommand;
 import io.tandem.app.demo.DemoCommand;
+import io.tandem.app.verify.VerifyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tandem} command. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
-    subcommands = {DemoCommand.class, RunCommand.class, RouterReplicaCommand.class, CohortCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, VerifyCommand.class,
+        RouterReplicaCommand.class, CohortCommand.class, CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 
   @CommandLine.Spec

@@ -134,7 +134,7 @@ public final class ConnectorConfig {
   }
 
   /** The database password; empty if none. Never log it. */
-  String password() {
+  public String password() {
     return values.getOrDefault("database.password", "");
   }
 

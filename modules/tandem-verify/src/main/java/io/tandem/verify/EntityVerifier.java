@@ -536,9 +536,17 @@ public final class EntityVerifier {
     final Map<String, Long> rowsByCohort = new LinkedHashMap<>();
   }
 
-  private record Suspect(Difference difference, Object[] legacyKey, String cohort) {
+  private record Suspect(Difference difference, Object[] legacyKey, String cohort, boolean stableBefore) {
+    Suspect(Difference difference, Object[] legacyKey, String cohort) {
+      this(difference, legacyKey, cohort, false);
+    }
+
     String key() {
       return difference.key();
+    }
+
+    Suspect stable() {
+      return new Suspect(difference, legacyKey, cohort, true);
     }
   }
 
@@ -549,7 +557,8 @@ public final class EntityVerifier {
   /**
    * Re-reads every suspect: legacy now, then after the delay new and legacy again. New holding either
    * legacy state clears it (the difference was a change in flight); legacy unchanged across the delay
-   * and new still different confirms it; legacy changing every round leaves it unsettled.
+   * and new still different in two rounds (or the last) confirms it; legacy changing every round
+   * leaves it unsettled.
    */
   private Recheck recheck(Map<String, Suspect> suspects) throws InterruptedException {
     if (suspects.isEmpty()) {
@@ -574,8 +583,12 @@ public final class EntityVerifier {
           State earlier = before.get(suspect.key());
           if (now.sameAs(earlier) || now.sameAs(after)) {
             cleared++;
-          } else if (earlier.sameAs(after)) {
+          } else if (earlier.sameAs(after) && (suspect.stableBefore || round == options.recheckRounds())) {
             confirmed.add(confirm(suspect, after, now));
+          } else if (earlier.sameAs(after)) {
+            // Stable legacy, new still different: confirmed on the next round, so one lag spike longer
+            // than the delay is not reported.
+            next.put(suspect.key(), suspect.stable());
           } else {
             next.put(suspect.key(), suspect);
           }

@@ -119,6 +119,31 @@ public final class ConfigKeys {
   public static final ConfigKey METRICS_PORT = ConfigKey.optional("metrics.port", "integer 0–65535", "9404",
       "Port; 0 = any free port.");
 
+  // ---- verify ----
+  public static final ConfigKey VERIFY = ConfigKey.section("verify", "optional",
+      "The verifier (`tandem verify`, and the `verify` component of `tandem run`; docs/verify.md).");
+  public static final ConfigKey VERIFY_CHUNK_SIZE = ConfigKey.optional("verify.chunkSize", "integer 100–1000000",
+      "10000", "Legacy rows per chunk; a chunk's fingerprint is compared as one, rows only where it differs.");
+  public static final ConfigKey VERIFY_LEGACY_ROWS_PER_SECOND = ConfigKey.optional("verify.legacyRowsPerSecond",
+      "integer ≥ 0", "0", "Read budget on the legacy database, rows per second; 0 = unlimited.");
+  public static final ConfigKey VERIFY_LEGACY_REPLICA_URL = ConfigKey.described("verify.legacyReplicaUrl",
+      "JDBC URL", "(the primary)", "Read legacy rows from this replica instead of the primary (same user and "
+          + "password as the connector). Re-checks then also read it: keep its replay lag small.");
+  public static final ConfigKey VERIFY_RECHECK_DELAY_MS = ConfigKey.optional("verify.recheckDelayMs",
+      "integer 0–3600000", "2000", "Wait before re-reading a differing row; raised to twice the latest "
+          + "replication lag reported on the status topic, so a change still in flight is not reported.");
+  public static final ConfigKey VERIFY_RECHECK_ROUNDS = ConfigKey.optional("verify.recheckRounds", "integer 1–100",
+      "5", "Re-checks for a row whose legacy value keeps changing; after the last it is reported unsettled.");
+  public static final ConfigKey VERIFY_INTERVAL_MS = ConfigKey.optional("verify.intervalMs",
+      "integer 0–86400000", "600000", "`tandem run` with the `verify` component: pause between passes.");
+  public static final ConfigKey VERIFY_STATUS_TOPIC = ConfigKey.optional("verify.statusTopic", "string",
+      "tandem.status", "Compacted topic the passes are published to; the router's promotion gates read it.");
+  public static final ConfigKey VERIFY_ROUTING_TOPIC = ConfigKey.optional("verify.routingTopic", "string",
+      "tandem.routing", "The routing log: differences and passes are attributed to the router's cohorts.");
+  public static final ConfigKey VERIFY_DEAD_LETTER_TOPICS = ConfigKey.optional("verify.deadLetterTopics",
+      "comma-separated topics", "tandem.dlq.transform,tandem.dlq.sink",
+      "Dead-letter topics: a difference whose key is in one is reported as dead-lettered, with the reason.");
+
   // ---- router ----
   public static final ConfigKey ROUTER = ConfigKey.section("router", "optional (required by `tandem router`)",
       "A cohort router replica (`tandem router --config`, docs/router.md). Replicas with the same `kafka` and "
@@ -177,6 +202,8 @@ public final class ConfigKeys {
       TRANSFORM, TRANSFORM_APPLICATION_ID, TRANSFORM_THREADS, TRANSFORM_STATE_DIR,
       SINK, SINK_GROUP_ID, SINK_MAX_POLL_RECORDS,
       METRICS, METRICS_HOST, METRICS_PORT,
+      VERIFY, VERIFY_CHUNK_SIZE, VERIFY_LEGACY_ROWS_PER_SECOND, VERIFY_LEGACY_REPLICA_URL, VERIFY_RECHECK_DELAY_MS,
+      VERIFY_RECHECK_ROUNDS, VERIFY_INTERVAL_MS, VERIFY_STATUS_TOPIC, VERIFY_ROUTING_TOPIC, VERIFY_DEAD_LETTER_TOPICS,
       ROUTER, ROUTER_HOST, ROUTER_PORT, ROUTER_TOPIC, ROUTER_REPLICATION_FACTOR, ROUTER_SHADOW_SAMPLE_SIZE,
       ROUTER_ENTITIES, ROUTER_TOKENS, ROUTER_TOKEN_NAME, ROUTER_TOKEN_ROLE, ROUTER_TOKEN_SHA256,
       ROUTER_PROXY, ROUTER_PROXY_PATH, ROUTER_PROXY_ENTITY, ROUTER_PROXY_KEY, ROUTER_PROXY_LEGACY, ROUTER_PROXY_NEW,

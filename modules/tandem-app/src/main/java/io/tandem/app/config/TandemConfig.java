@@ -30,6 +30,16 @@ import static io.tandem.app.config.ConfigKeys.TARGET_PASSWORD;
 import static io.tandem.app.config.ConfigKeys.TARGET_USER;
 import static io.tandem.app.config.ConfigKeys.TRANSFORM;
 import static io.tandem.app.config.ConfigKeys.TRANSFORM_APPLICATION_ID;
+import static io.tandem.app.config.ConfigKeys.VERIFY;
+import static io.tandem.app.config.ConfigKeys.VERIFY_CHUNK_SIZE;
+import static io.tandem.app.config.ConfigKeys.VERIFY_DEAD_LETTER_TOPICS;
+import static io.tandem.app.config.ConfigKeys.VERIFY_INTERVAL_MS;
+import static io.tandem.app.config.ConfigKeys.VERIFY_LEGACY_REPLICA_URL;
+import static io.tandem.app.config.ConfigKeys.VERIFY_LEGACY_ROWS_PER_SECOND;
+import static io.tandem.app.config.ConfigKeys.VERIFY_RECHECK_DELAY_MS;
+import static io.tandem.app.config.ConfigKeys.VERIFY_RECHECK_ROUNDS;
+import static io.tandem.app.config.ConfigKeys.VERIFY_ROUTING_TOPIC;
+import static io.tandem.app.config.ConfigKeys.VERIFY_STATUS_TOPIC;
 import static io.tandem.app.config.ConfigKeys.TRANSFORM_STATE_DIR;
 import static io.tandem.app.config.ConfigKeys.TRANSFORM_THREADS;
 
@@ -39,6 +49,7 @@ import io.tandem.core.config.ConfigException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +76,7 @@ import java.util.regex.Pattern;
  * @param file the file it was read from, as given
  */
 public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy legacy, Optional<Target> target,
-    Schemas schemas, Transform transform, Sink sink, Metrics metrics) {
+    Schemas schemas, Transform transform, Sink sink, Metrics metrics, Verify verify) {
 
   /** The variable Tandem sets for the connector file from {@code kafka.bootstrapServers}. */
   public static final String KAFKA_BOOTSTRAP_SERVERS_VARIABLE = "KAFKA_BOOTSTRAP_SERVERS";
@@ -85,6 +96,7 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
     Objects.requireNonNull(transform, "transform");
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(verify, "verify");
   }
 
   /**
@@ -185,6 +197,14 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
   /** The Prometheus endpoint. */
   public record Metrics(String host, int port) {}
 
+  /** The verifier (docs/verify.md). */
+  public record Verify(int chunkSize, int legacyRowsPerSecond, Optional<String> legacyReplicaUrl, Duration recheckDelay,
+      int recheckRounds, Duration interval, String statusTopic, String routingTopic, List<String> deadLetterTopics) {
+    public Verify {
+      deadLetterTopics = List.copyOf(deadLetterTopics);
+    }
+  }
+
   /**
    * Reads and validates {@code file}.
    *
@@ -195,7 +215,7 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
     ConfigReader read = new ConfigReader(file, env);
     JsonNode root = read.root(file);
     return new TandemConfig(file, kafka(read, root), registry(read, root), legacy(read, root), target(read, root),
-        schemas(read, root), transform(read, root), sink(read, root), metrics(read, root));
+        schemas(read, root), transform(read, root), sink(read, root), metrics(read, root), verify(read, root));
   }
 
   /**
@@ -247,7 +267,7 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
   public String toString() {
     return "TandemConfig[file=" + file + ", kafka=" + kafka + ", registry=" + registry + ", legacy=" + legacy
         + ", target=" + target.map(Target::toString).orElse("(none)") + ", schemas=" + schemas + ", transform="
-        + transform + ", sink=" + sink + ", metrics=" + metrics + "]";
+        + transform + ", sink=" + sink + ", metrics=" + metrics + ", verify=" + verify + "]";
   }
 
   private static void requireFolder(String source, Path folder, String what) {
@@ -258,6 +278,27 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
   }
 
   // ---- sections ----
+
+  private static Verify verify(ConfigReader read, JsonNode root) {
+    JsonNode section = read.section(root, VERIFY);
+    String replica = read.text(section, VERIFY_LEGACY_REPLICA_URL);
+    if (replica != null && !replica.startsWith("jdbc:postgresql:")) {
+      throw read.error(VERIFY_LEGACY_REPLICA_URL.path(), "a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)",
+          replica);
+    }
+    List<String> deadLetters = new ArrayList<>();
+    for (String topic : read.text(section, VERIFY_DEAD_LETTER_TOPICS).split(",")) {
+      if (!topic.isBlank()) {
+        deadLetters.add(topic.trim());
+      }
+    }
+    return new Verify(read.integer(section, VERIFY_CHUNK_SIZE, 100, 1_000_000),
+        read.integer(section, VERIFY_LEGACY_ROWS_PER_SECOND, 0, Integer.MAX_VALUE), Optional.ofNullable(replica),
+        Duration.ofMillis(read.integer(section, VERIFY_RECHECK_DELAY_MS, 0, 3_600_000)),
+        read.integer(section, VERIFY_RECHECK_ROUNDS, 1, 100),
+        Duration.ofMillis(read.integer(section, VERIFY_INTERVAL_MS, 0, 86_400_000)),
+        read.text(section, VERIFY_STATUS_TOPIC), read.text(section, VERIFY_ROUTING_TOPIC), deadLetters);
+  }
 
   static Kafka kafka(ConfigReader read, JsonNode root) {
     JsonNode section = read.section(root, KAFKA);

@@ -1,0 +1,233 @@
+package io.tandem.app.verify;
+
+import io.tandem.app.config.TandemConfig;
+import io.tandem.core.config.ConfigException;
+import io.tandem.verify.Difference;
+import io.tandem.verify.EntityResult;
+import io.tandem.verify.EntityVerifier;
+import io.tandem.verify.VerificationReport;
+import io.tandem.verify.VerifyException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tandem verify}: one pass comparing legacy and new through the mappings (docs/verify.md), a
+ * progress bar on stderr, a summary (or {@code --json}) on stdout, the outcome published to the
+ * status topic for the router's promotion gates.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Compare legacy and new rows through the same mappings the pipeline runs, chunk by chunk; "
+        + "re-check differences after the replication lag; report by entity and cohort (docs/verify.md)."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:clean: no differences", "1:differences found (or left unsettled)",
+        "2:invalid configuration or command line", "3:could not verify (a database or Kafka unreachable, ...)"})
+public final class VerifyCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(VerifyCommand.class);
+
+  public static final int EXIT_CLEAN = 0;
+  public static final int EXIT_DIFFERENCES = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_FAILED = 3;
+  private static final int LISTED = 20;
+
+  @Option(names = {"-c", "--config"}, defaultValue = "tandem.yaml", paramLabel = "FILE",
+      description = "Configuration file (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Option(names = "--entity", paramLabel = "ENTITY", description = "Verify only this entity (repeatable; default: all).")
+  List<String> entities;
+
+  @Option(names = "--cohort", paramLabel = "COHORT",
+      description = "Count only keys the router puts in this cohort (the pass still reads every row).")
+  String cohort;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON report to FILE.")
+  Path report;
+
+  @Option(names = "--json", description = "Print the JSON report instead of the summary.")
+  boolean json;
+
+  @Option(names = "--show-values", description = "Put the differing values in the report (they may be personal data).")
+  boolean showValues;
+
+  @Option(names = "--no-publish", negatable = false,
+      description = "Do not publish the outcome to the status topic (the promotion gates then do not see it).")
+  boolean noPublish;
+
+  @Option(names = "--no-progress", description = "No progress bar on stderr.")
+  boolean noProgress;
+
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public VerifyCommand() {
+    this(System.getenv(), System.out, System.err);
+  }
+
+  public VerifyCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = Map.copyOf(env);
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    VerifySetup setup;
+    try {
+      setup = VerifySetup.of(TandemConfig.load(config, env), env);
+      setup.select(entities);
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      return EXIT_USAGE;
+    } catch (IllegalArgumentException e) {
+      err.println("tandem verify: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    VerificationReport result;
+    try {
+      result = Verification.run(setup, new Verification.Request(entities == null ? List.of() : entities, cohort,
+          showValues, !noPublish), noProgress ? EntityVerifier.Progress.NONE : new ProgressBar(err), Clock.systemUTC());
+    } catch (VerifyException e) {
+      err.println("tandem verify: " + e.getMessage());
+      return e.getMessage().contains("has no cohort") || e.getMessage().contains("--cohort") ? EXIT_USAGE : EXIT_FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("tandem verify: interrupted");
+      return EXIT_FAILED;
+    } catch (RuntimeException e) {
+      LOG.error("tandem verify failed", e);
+      err.println("tandem verify: " + e.getMessage());
+      return EXIT_FAILED;
+    }
+    if (report != null) {
+      try {
+        Files.writeString(report, result.toJson(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        err.println("tandem verify: cannot write the report to " + report + ": " + e.getMessage());
+        return EXIT_FAILED;
+      }
+    }
+    if (json) {
+      out.println(result.toJson());
+    } else {
+      out.print(summary(result, noPublish ? null : setup.config().verify().statusTopic()));
+    }
+    out.flush();
+    return result.clean() ? EXIT_CLEAN : EXIT_DIFFERENCES;
+  }
+
+  /** The operator's summary. */
+  static String summary(VerificationReport report, String publishedTo) {
+    StringBuilder text = new StringBuilder();
+    for (EntityResult result : report.entities()) {
+      double seconds = result.duration().toMillis() / 1000.0;
+      text.append(String.format(Locale.ROOT, "%s%s: %,d rows checked (%,d read) in %.1f s, %,.0f rows/s, routing version"
+          + " %d: %s%n", result.entity(), result.cohort() == null ? "" : " [cohort " + result.cohort() + "]",
+          result.rowsChecked(), result.rowsRead(), seconds, seconds == 0 ? 0.0 : result.rowsRead() / seconds,
+          result.routingVersion(), result.clean() ? "CLEAN" : (result.differences().size() + " DIFFERENCES"
+              + (result.unsettled().isEmpty() ? "" : ", " + result.unsettled().size() + " UNSETTLED"))));
+      if (result.rechecked() > 0) {
+        text.append(String.format(Locale.ROOT, "  re-checked %d after the lag: %d cleared (changes in flight)%n",
+            result.rechecked(), result.cleared()));
+      }
+      if (!result.differences().isEmpty()) {
+        text.append(String.format(Locale.ROOT, "  missing %d, extra %d, different %d, unmappable %d; dead-lettered %d%n",
+            result.count(Difference.Kind.MISSING), result.count(Difference.Kind.EXTRA),
+            result.count(Difference.Kind.DIFFERENT), result.count(Difference.Kind.UNMAPPABLE),
+            result.differences().stream().filter(Difference::deadLettered).count()));
+        result.differences().stream().limit(LISTED).forEach(d -> text.append("    ").append(line(d)).append('\n'));
+        if (result.differences().size() > LISTED) {
+          text.append("    ... ").append(result.differences().size() - LISTED).append(" more in the JSON report\n");
+        }
+      }
+      if (!result.unsettled().isEmpty()) {
+        text.append("  unsettled (legacy kept changing through every re-check): ")
+            .append(String.join(", ", result.unsettled().stream().limit(LISTED).toList())).append('\n');
+      }
+      result.byCohort().forEach((name, tally) -> {
+        if (name != null) {
+          text.append(String.format(Locale.ROOT, "  cohort %s: %,d rows, %s%n", name, tally.rowsChecked(),
+              tally.clean() ? "clean" : tally.differences() + " differences"));
+        }
+      });
+    }
+    text.append(report.clean() ? "Result: clean." : "Result: " + report.differences() + " differences.");
+    if (publishedTo != null) {
+      text.append(" Published to ").append(publishedTo).append('.');
+    }
+    return text.append('\n').toString();
+  }
+
+  private static String line(Difference d) {
+    StringBuilder line = new StringBuilder();
+    line.append(d.key()).append("  ").append(d.kind().name().toLowerCase(Locale.ROOT));
+    if (!d.fields().isEmpty()) {
+      line.append(": ");
+      for (int i = 0; i < d.fields().size(); i++) {
+        String field = d.fields().get(i);
+        line.append(i == 0 ? "" : ", ").append(field);
+        if (d.expected().containsKey(field)) {
+          line.append(" (legacy→").append(d.expected().get(field)).append(", new ").append(d.actual().get(field))
+              .append(')');
+        }
+      }
+    }
+    if (d.cohort() != null) {
+      line.append("  [").append(d.cohort()).append(']');
+    }
+    if (d.reason() != null) {
+      line.append("  ").append(d.reason());
+    }
+    if (d.deadLettered()) {
+      line.append("  (dead-lettered)");
+    }
+    return line.toString();
+  }
+
+  /** A bar per entity on stderr: redrawn on a terminal, a line per 10 % elsewhere. */
+  static final class ProgressBar implements EntityVerifier.Progress {
+    private final PrintStream err;
+    private final boolean terminal = System.console() != null;
+    private String entity;
+    private int lastTenth = -1;
+
+    ProgressBar(PrintStream err) {
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void chunkDone(String entity, long rowsRead, long estimatedRows) {
+      if (!entity.equals(this.entity)) {
+        if (this.entity != null && terminal) {
+          err.println();
+        }
+        this.entity = entity;
+        lastTenth = -1;
+      }
+      double fraction = estimatedRows <= 0 ? 0 : Math.min(1, (double) rowsRead / estimatedRows);
+      int filled = (int) Math.round(fraction * 30);
+      String bar = String.format(Locale.ROOT, "%-16s [%s%s] %,d / ~%,d rows", entity, "#".repeat(filled),
+          ".".repeat(30 - filled), rowsRead, estimatedRows);
+      if (terminal) {
+        err.print("\r\033[2K" + bar);
+        err.flush();
+      } else if ((int) (fraction * 10) > lastTenth) {
+        lastTenth = (int) (fraction * 10);
+        err.println(bar);
+      }
+    }
+  }
+}

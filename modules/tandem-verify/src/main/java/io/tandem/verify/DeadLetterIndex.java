@@ -1,0 +1,114 @@
+package io.tandem.verify;
+
+import io.tandem.core.change.HeaderNames;
+import io.tandem.core.mapping.Mapping;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the dead-letter topics from the start to their current end and indexes which entity keys
+ * they hold: a dead letter from the transform carries the legacy key (its source topic names the
+ * table), one from the sink the new key (its source topic is {@code migrated.<entity>}).
+ */
+public final class DeadLetterIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterIndex.class);
+
+  private DeadLetterIndex() {}
+
+  /**
+   * @param kafka consumer settings (bootstrap.servers and security); no group is used
+   * @param keyDeserializer Avro keys in Confluent wire format (the registry's deserializer)
+   * @param mappings to tell which entity a raw table's dead letter belongs to
+   */
+  public static DeadLetters read(Map<String, Object> kafka, List<String> topics, Deserializer<Object> keyDeserializer,
+      List<Mapping> mappings, Duration timeout) {
+    DeadLetters index = new DeadLetters();
+    Map<String, Object> config = new HashMap<>(kafka);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, Mapping> byTable = mappings.stream().collect(Collectors.toMap(Mapping::sourceTable, m -> m, (a, b) -> a));
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
+      for (String topic : topics) {
+        List<PartitionInfo> infos = existing.get(topic);
+        if (infos != null) {
+          infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+      }
+      if (partitions.isEmpty()) {
+        return index;
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
+        if (System.nanoTime() > deadline) {
+          throw new VerifyException("reading dead-letter topics " + topics + " took longer than " + timeout);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          index(record, keyDeserializer, byTable, index);
+        }
+      }
+    }
+    return index;
+  }
+
+  private static void index(ConsumerRecord<byte[], byte[]> record, Deserializer<Object> keys,
+      Map<String, Mapping> byTable, DeadLetters index) {
+    String source = text(record, HeaderNames.DLQ_SOURCE_TOPIC);
+    String reason = text(record, HeaderNames.DLQ_REASON);
+    if (source == null || record.key() == null) {
+      return;
+    }
+    try {
+      Object key = keys.deserialize(source, record.key());
+      if (!(key instanceof GenericRecord fields)) {
+        return;
+      }
+      String keyText = fields.getSchema().getFields().stream().map(f -> String.valueOf(fields.get(f.pos())))
+          .collect(Collectors.joining(","));
+      if (source.startsWith("migrated.")) {
+        index.add(source.substring("migrated.".length()), keyText, reason);
+        return;
+      }
+      // legacy.<db>.<schema>.<table>: the raw key holds the legacy primary key, which (for a verifiable
+      // mapping) is the new key.
+      for (Map.Entry<String, Mapping> entry : byTable.entrySet()) {
+        if (source.endsWith("." + entry.getKey())) {
+          index.add(entry.getValue().entity(), keyText, reason);
+          return;
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("dead letter at {}-{}@{} has a key that cannot be read: {}", record.topic(), record.partition(),
+          record.offset(), e.getMessage());
+    }
+  }
+
+  private static String text(ConsumerRecord<byte[], byte[]> record, String header) {
+    Header value = record.headers().lastHeader(header);
+    return value == null || value.value() == null ? null : new String(value.value(), StandardCharsets.UTF_8);
+  }
+
+}
