@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The stages of forward sync that {@link Pipeline} can run; {@code tandem run --components} picks any
- * non-empty subset, so each stage can run as its own (scaled-out) deployment.
+ * What {@code tandem run --components} can run: the stages of forward sync ({@link Pipeline}) and the
+ * continuous verifier; any non-empty subset, so each can run as its own (scaled-out) deployment.
  */
 public enum Component {
   /** Legacy PostgreSQL → raw change topics (Debezium Embedded, one instance per replication slot). */
@@ -18,13 +18,18 @@ public enum Component {
   /** Raw change topics → {@code migrated.*} topics (Kafka Streams; instances share partitions). */
   TRANSFORM,
   /** {@code migrated.*} topics → the new database (instances in one consumer group share partitions). */
-  SINK;
+  SINK,
+  /** Continuous verification passes (docs/verify.md); not a stage of {@link Pipeline}. */
+  VERIFY;
 
   /** Every component, in pipeline order. */
   public static final Set<Component> ALL = Collections.unmodifiableSet(EnumSet.allOf(Component.class));
 
+  /** The forward-sync stages {@link Pipeline} runs. */
+  public static final Set<Component> STAGES = Collections.unmodifiableSet(EnumSet.of(CAPTURE, TRANSFORM, SINK));
+
   private static final String EXPECTED =
-      "a comma-separated, non-empty subset of capture, transform, sink (e.g. transform,sink)";
+      "a comma-separated, non-empty subset of capture, transform, sink, verify (e.g. transform,sink)";
 
   /** Lower-case name as on the command line and in status output. */
   public String id() {

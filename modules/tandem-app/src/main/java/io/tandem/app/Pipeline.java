@@ -78,6 +78,10 @@ public final class Pipeline implements AutoCloseable {
       if (components == null || components.isEmpty()) {
         throw new IllegalArgumentException("at least one component is needed");
       }
+      if (!Component.STAGES.containsAll(components)) {
+        throw new IllegalArgumentException("a pipeline runs only " + Component.ids(Component.STAGES) + ", not "
+            + Component.ids(components));
+      }
       components = Collections.unmodifiableSet(EnumSet.copyOf(components));
       env = env == null ? Map.of() : Map.copyOf(env);
       kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
@@ -93,7 +97,7 @@ public final class Pipeline implements AutoCloseable {
     public Settings(Path connectorFile, Map<String, String> env, Path schemas, String bootstrapServers,
         SchemaRegistryClient registry, String newDbUrl, String newDbUser, String newDbPassword, Path stateDir,
         int partitions) {
-      this(Component.ALL, connectorFile, env, null, schemas, bootstrapServers, Map.of(), partitions, registry, newDbUrl,
+      this(Component.STAGES, connectorFile, env, null, schemas, bootstrapServers, Map.of(), partitions, registry, newDbUrl,
           newDbUser, newDbPassword, DEFAULT_TRANSFORM_APPLICATION_ID, 1, stateDir, DEFAULT_SINK_GROUP_ID,
           SinkConfig.DEFAULT_MAX_POLL_RECORDS);
     }
@@ -551,6 +555,7 @@ public final class Pipeline implements AutoCloseable {
       case SINK -> sink == null ? "not running" : sink.state() + "  group " + plan.settings().sinkGroupId() + ": "
           + plan.entities().stream().map(EntitySchema::topic).toList() + " → "
           + Secrets.maskUrl(plan.settings().newDbUrl());
+      case VERIFY -> "not a pipeline stage";
     };
   }
 

@@ -2,6 +2,11 @@ package io.tandem.app;
 
 import io.tandem.app.config.TandemConfig;
 import io.tandem.app.metrics.MetricsServer;
+import io.tandem.app.verify.ContinuousVerifier;
+import io.tandem.app.verify.LagReporter;
+import io.tandem.app.verify.VerifySetup;
+import io.tandem.verify.StatusPublisher;
+import java.time.Clock;
 import io.tandem.core.config.ConfigException;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
@@ -138,11 +143,15 @@ public final class RunCommand implements Callable<Integer> {
     Set<Component> selected;
     TandemConfig tandem;
     Pipeline.Plan plan;
+    VerifySetup verify;
     try {
       selected = Component.parseList("command line", "--components", components);
       tandem = TandemConfig.load(config, env);
       tandem.checkFor(selected);
-      plan = Pipeline.plan(settings(tandem, selected, env));
+      Set<Component> stages = java.util.EnumSet.noneOf(Component.class);
+      selected.stream().filter(Component.STAGES::contains).forEach(stages::add);
+      plan = stages.isEmpty() ? null : Pipeline.plan(settings(tandem, stages, env));
+      verify = selected.contains(Component.VERIFY) ? VerifySetup.of(tandem, env) : null;
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_CONFIG;
@@ -150,7 +159,7 @@ public final class RunCommand implements Callable<Integer> {
 
     Thread hook = handleSignals ? installSignalHandling() : null;
     try {
-      return run(tandem, plan);
+      return run(tandem, selected, plan, verify);
     } finally {
       if (hook != null) {
         try {
@@ -183,8 +192,7 @@ public final class RunCommand implements Callable<Integer> {
     return hook;
   }
 
-  private int run(TandemConfig tandem, Pipeline.Plan plan) {
-    Set<Component> selected = plan.components();
+  private int run(TandemConfig tandem, Set<Component> selected, Pipeline.Plan plan, VerifySetup verifySetup) {
     LOG.info("tandem run: components {}; effective configuration: {}", Component.ids(selected), tandem.masked());
     out.println("Tandem run: components " + Component.ids(selected) + ", config " + config.toAbsolutePath().normalize());
     out.println("Effective configuration (secrets masked): " + tandem.masked());
@@ -192,6 +200,8 @@ public final class RunCommand implements Callable<Integer> {
     MetricsServer metrics = null;
     EmbeddedSchemaRegistry registry = null;
     Pipeline pipeline = null;
+    ContinuousVerifier verifier = null;
+    LagReporter lagReporter = null;
     String failure = null;
     try {
       String stage = "metrics";
@@ -214,8 +224,21 @@ public final class RunCommand implements Callable<Integer> {
           client = SchemaRegistryClient.builder(tandem.registry().urls());
         }
         tandem.registry().basicAuth().ifPresent(auth -> client.basicAuth(auth.user(), auth.password()));
-        if (stopRequested.getCount() > 0) {
+        if (stopRequested.getCount() > 0 && plan != null) {
           pipeline = plan.start(client.build(), metrics.registry());
+          if (pipeline.runs(Component.SINK)) {
+            stage = "lag reporter";
+            Pipeline running = pipeline;
+            lagReporter = new LagReporter(() -> running.sink().stats(), metrics.registry(), tandem.sink().groupId(),
+                running.entities().stream().map(io.tandem.transform.EntitySchema::entity).toList(),
+                new StatusPublisher(kafkaClient(tandem), tandem.verify().statusTopic(), (short) -1), Clock.systemUTC())
+                .start(Duration.ofSeconds(5));
+          }
+        }
+        if (stopRequested.getCount() > 0 && verifySetup != null) {
+          stage = "verify";
+          verifier = new ContinuousVerifier(verifySetup, metrics.registry(), tandem.verify().interval(),
+              Clock.systemUTC()).start();
         }
       } catch (Pipeline.StartException e) {
         failure = "cannot start " + e.getMessage();
@@ -224,20 +247,25 @@ public final class RunCommand implements Callable<Integer> {
         LOG.error("tandem run: cannot start {}", stage, e);
       }
 
-      if (pipeline != null) {
-        while (!pipeline.started() && !stopRequested.await(100, TimeUnit.MILLISECONDS)) {
+      if (failure == null && (pipeline != null || verifier != null)) {
+        while (pipeline != null && !pipeline.started() && !stopRequested.await(100, TimeUnit.MILLISECONDS)) {
           // waiting for the stage threads to leave STARTING
         }
-        for (Component component : Component.values()) {
+        for (Component component : Component.STAGES) {
           out.println(status(pipeline, component));
         }
-        Optional<String> failed = pipeline.failure();
+        out.println(String.format("%-9s %s", Component.VERIFY.id(), verifier == null
+            ? "not started (not in --components)" : verifier.describe()));
+        Pipeline watched = pipeline;
+        java.util.function.Supplier<Optional<String>> failures = () -> watched == null ? Optional.empty()
+            : watched.failure();
+        Optional<String> failed = failures.get();
         if (failed.isEmpty()) {
           out.println("Running; stop with SIGTERM or Ctrl-C.");
           out.flush();
         }
         while (failed.isEmpty() && !stopRequested.await(250, TimeUnit.MILLISECONDS)) {
-          failed = pipeline.failure();
+          failed = failures.get();
         }
         if (failed.isPresent()) {
           failure = "stage failed: " + failed.get();
@@ -254,7 +282,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     out.println(failure == null ? "Stopping..." : "Stopping the other components...");
     long stopping = System.nanoTime();
-    if (!stopAll(pipeline, registry, metrics)) {
+    if (!stopAll(verifier, lagReporter, pipeline, registry, metrics)) {
       Pipeline stuck = pipeline;
       err.println("tandem run: did not stop within " + shutdownTimeout.toSeconds() + " s"
           + (stuck == null ? "" : "; " + List.of(Component.values()).stream().filter(stuck::runs)
@@ -278,8 +306,15 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /** Closes in reverse start order within {@code --shutdown-timeout}; false if that was not enough. */
-  private boolean stopAll(Pipeline pipeline, EmbeddedSchemaRegistry registry, MetricsServer metrics) {
+  private boolean stopAll(ContinuousVerifier verifier, LagReporter lagReporter, Pipeline pipeline,
+      EmbeddedSchemaRegistry registry, MetricsServer metrics) {
     Thread stopper = new Thread(() -> {
+      if (verifier != null) {
+        verifier.close();
+      }
+      if (lagReporter != null) {
+        lagReporter.close();
+      }
       if (pipeline != null) {
         pipeline.close();
       }
@@ -301,8 +336,14 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private static String status(Pipeline pipeline, Component component) {
-    return String.format("%-9s %s", component.id(),
-        pipeline.runs(component) ? pipeline.describe(component) : "not started (not in --components)");
+    return String.format("%-9s %s", component.id(), pipeline != null && pipeline.runs(component)
+        ? pipeline.describe(component) : "not started (not in --components)");
+  }
+
+  private static Map<String, Object> kafkaClient(TandemConfig tandem) {
+    Map<String, Object> kafka = new java.util.HashMap<>(tandem.kafka().properties());
+    kafka.put("bootstrap.servers", tandem.kafka().bootstrapServers());
+    return kafka;
   }
 
   private static String message(Throwable e) {

@@ -41,7 +41,7 @@ class PipelinePlanTest {
 
   @Test
   void allComponentsReadTheConnectorMappingsAndSchemas() {
-    Pipeline.Plan plan = Pipeline.plan(settings(Component.ALL, CONNECTOR, legacyEnv("kafka:9092"), null));
+    Pipeline.Plan plan = Pipeline.plan(settings(Component.STAGES, CONNECTOR, legacyEnv("kafka:9092"), null));
 
     assertThat(plan.topicPrefix()).isEqualTo("legacy.shop");
     assertThat(plan.connector()).isPresent();
@@ -98,7 +98,7 @@ class PipelinePlanTest {
 
   @Test
   void settingsNeverPrintPasswords() {
-    String text = settings(Component.ALL, CONNECTOR, legacyEnv("kafka:9092"), null).toString();
+    String text = settings(Component.STAGES, CONNECTOR, legacyEnv("kafka:9092"), null).toString();
 
     assertThat(text).doesNotContain("s3cret").contains("newDbPassword=******").contains("password=******");
   }
@@ -108,7 +108,7 @@ class PipelinePlanTest {
     Pipeline.Settings demo = new Pipeline.Settings(CONNECTOR, Map.of(), ROOT.resolve("schemas"), "k:9092", null,
         "jdbc:postgresql://db/x", "u", "", Path.of("/tmp"), 2);
 
-    assertThat(demo.components()).isEqualTo(Component.ALL);
+    assertThat(demo.components()).isEqualTo(Component.STAGES);
     assertThat(demo.transformApplicationId()).isEqualTo("tandem-transform");
     assertThat(demo.sinkGroupId()).isEqualTo("tandem-sink");
     assertThat(demo.sinkMaxPollRecords()).isEqualTo(2000);

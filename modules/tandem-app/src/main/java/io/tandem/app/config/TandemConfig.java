@@ -227,10 +227,17 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
     boolean capture = components.contains(Component.CAPTURE);
     boolean transform = components.contains(Component.TRANSFORM);
     boolean sink = components.contains(Component.SINK);
+    boolean verify = components.contains(Component.VERIFY);
     if (sink && target.isEmpty()) {
       throw new ConfigException(source, TARGET.path(),
           "a section with jdbcUrl, user and password (the sink component writes the new database)", null);
     }
+    if (verify && target.isEmpty()) {
+      throw new ConfigException(source, TARGET.path(),
+          "a section with jdbcUrl, user and password (the verify component reads the new database)", null);
+    }
+    transform |= verify; // the verifier needs the entity schemas and the connector file as well
+    capture |= verify;
     requireFolder(source, schemas.mappings(), "mappings/ (mapping files)");
     if (transform || sink) {
       requireFolder(source, schemas.avro(), "avro/ (entity schemas)");

@@ -335,14 +335,15 @@ class TandemConfigTest {
 
   @Test
   void componentsFromTheCommandLine() {
-    assertThat(Component.parseList("command line", "--components", "capture,transform,sink")).isEqualTo(Component.ALL);
+    assertThat(Component.parseList("command line", "--components", "capture,transform,sink")).isEqualTo(Component.STAGES);
     assertThat(Component.parseList("command line", "--components", " Sink , transform,sink"))
         .containsExactly(Component.TRANSFORM, Component.SINK);
     for (String bad : new String[] {"captur", "", "capture,,sink", "capture;sink", "all"}) {
       assertThatThrownBy(() -> Component.parseList("command line", "--components", bad))
           .isInstanceOf(ConfigException.class)
           .hasMessage("command line: key '--components': expected a comma-separated, non-empty subset of capture, "
-              + "transform, sink (e.g. transform,sink), got '" + bad + "'");
+              + "transform, sink, verify (e.g. transform,sink), got '" + bad + "'");
     }
+    assertThat(Component.parseList("command line", "--components", "verify")).containsExactly(Component.VERIFY);
   }
 }

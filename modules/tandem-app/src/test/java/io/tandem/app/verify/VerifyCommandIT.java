@@ -54,6 +54,7 @@ class VerifyCommandIT {
   private static String legacy;
   private static String target;
   private static Path config;
+  private static final ByteArrayOutputStream RUN_OUT = new ByteArrayOutputStream();
 
   @BeforeAll
   static void startPipeline() throws Exception {
@@ -102,13 +103,14 @@ class VerifyCommandIT {
         verify:
           chunkSize: 100
           recheckDelayMs: 1500
+          intervalMs: 2000
         """.formatted(kafka.bootstrapServers(), registry.url(), ROOT.resolve("connectors/legacy-postgres.properties"),
         postgres.host(), postgres.port(), legacy, postgres.user(), String.join(",", LegacyShop.TABLES), slot, slot,
         postgres.jdbcUrl(target), postgres.user(), ROOT.resolve("schemas"), dir.resolve("streams")));
-    run = new RunCommand(Map.of(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+    run = new RunCommand(Map.of(), new PrintStream(RUN_OUT, true, StandardCharsets.UTF_8),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
     runResult = THREADS.submit(() -> new CommandLine(run).execute("--config", config.toString(),
-        "--shutdown-timeout", "45s"));
+        "--components", "capture,transform,sink,verify", "--shutdown-timeout", "45s"));
   }
 
   @AfterAll
@@ -258,6 +260,32 @@ class VerifyCommandIT {
     Result unknownCohort = verify("--entity", "customer", "--cohort", "beta");
     assertThat(unknownCohort.exit()).isEqualTo(2);
     assertThat(unknownCohort.err()).contains("beta");
+  }
+
+  @Test
+  @Order(5)
+  void tandemRunVerifiesContinuouslyWithMetricsAndPublishesTheLag() throws Exception {
+    String stdout = RUN_OUT.toString(StandardCharsets.UTF_8);
+    assertThat(stdout).containsPattern("verify +RUNNING");
+    java.util.regex.Matcher url = java.util.regex.Pattern.compile("Metrics: (http://\\S+/metrics)").matcher(stdout);
+    assertThat(url.find()).as(stdout).isTrue();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    // The differences injected above stay until repaired: the next passes report them too.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      String metrics = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.group(1))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).get(10, java.util.concurrent.TimeUnit.SECONDS).body();
+      assertThat(metrics).containsPattern("tandem_verify_rows_total\\{entity=\"customer\"} [1-9]")
+          .containsPattern("tandem_verify_differences\\{entity=\"customer\",kind=\"missing\"} 1\\.0")
+          .containsPattern("tandem_verify_differences\\{entity=\"customer\",kind=\"different\"} 2\\.0")
+          .containsPattern("tandem_verify_last_clean_pass\\{cohort=\"\\*\",entity=\"address\"} [1-9]")
+          .containsPattern("tandem_verify_passes [1-9]");
+    });
+    Map<String, StatusRecord> status = StatusTopic.readLatest(kafkaClient(), "tandem.status", Duration.ofSeconds(30));
+    assertThat(status.get("lag/customer")).isInstanceOfSatisfying(StatusRecord.Lag.class, lag -> {
+      assertThat(lag.source()).isEqualTo("sink");
+      assertThat(lag.lagMillis()).isLessThan(60_000);
+      assertThat(lag.measuredAt()).isAfter(java.time.Instant.now().minusSeconds(60));
+    });
   }
 
   private static Map<String, Object> kafkaClient() {

@@ -1,0 +1,101 @@
+package io.tandem.app.verify;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tandem.routing.status.StatusRecord;
+import io.tandem.sink.SinkStats;
+import io.tandem.verify.StatusPublisher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the pipeline's replication lag per entity to the status topic every few seconds, for the
+ * router's promotion gates and the verifier's re-check delay. The value: the highest commit-to-visible
+ * lag among the changes the sink applied since the last report; with none applied, 0 when the sink's
+ * consumer group has nothing left to read, otherwise the time since the sink last committed (a
+ * stalled sink's lag grows). A stalled capture is not seen here (the sink just looks idle): the
+ * verifier's passes cover that, since a gate also needs a recent clean pass.
+ */
+public final class LagReporter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LagReporter.class);
+
+  private final Supplier<SinkStats> stats;
+  private final MeterRegistry meters;
+  private final String sinkGroup;
+  private final List<String> entities;
+  private final StatusPublisher publisher;
+  private final Clock clock;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "tandem-lag-reporter");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private long lastRecords = -1;
+
+  public LagReporter(Supplier<SinkStats> stats, MeterRegistry meters, String sinkGroup, List<String> entities,
+      StatusPublisher publisher, Clock clock) {
+    this.stats = stats;
+    this.meters = meters;
+    this.sinkGroup = sinkGroup;
+    this.entities = List.copyOf(entities);
+    this.publisher = publisher;
+    this.clock = clock;
+  }
+
+  public LagReporter start(Duration every) {
+    timer.scheduleWithFixedDelay(this::reportSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void reportSafely() {
+    try {
+      report();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot publish the replication lag: {}", e.getMessage());
+    }
+  }
+
+  /** One report (also called by tests). */
+  public long report() {
+    long lagMillis = currentLagMillis(stats.get());
+    Instant now = clock.instant();
+    List<StatusRecord.Lag> records = new ArrayList<>();
+    for (String entity : entities) {
+      records.add(new StatusRecord.Lag(entity, lagMillis, now, "sink"));
+    }
+    publisher.publish(records);
+    return lagMillis;
+  }
+
+  long currentLagMillis(SinkStats snapshot) {
+    long applied = lastRecords < 0 ? snapshot.records() : snapshot.records() - lastRecords;
+    lastRecords = snapshot.records();
+    List<Duration> samples = snapshot.lagSamples();
+    if (applied > 0 && !samples.isEmpty()) {
+      int recent = (int) Math.min(applied, samples.size());
+      return samples.subList(samples.size() - recent, samples.size()).stream().mapToLong(Duration::toMillis).max()
+          .orElse(0);
+    }
+    Gauge pending = meters.find("tandem.consumer.lag.records").tag("group", sinkGroup).gauge();
+    double records = pending == null ? Double.NaN : pending.value();
+    if (records == 0) {
+      return 0;
+    }
+    Instant last = snapshot.lastCommit();
+    return last == null ? Long.MAX_VALUE / 4 : Math.max(0, Duration.between(last, clock.instant()).toMillis());
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
