@@ -27,7 +27,8 @@ class CohortCliIT {
             Map.of("bootstrap.servers", kafka.bootstrapServers()), "tandem.routing", (short) -1,
             Map.of("customer", List.of("region")),
             Map.of(TokenAuth.hash(OP), new RouterSettings.Token("olga", Role.OPERATOR),
-                TokenAuth.hash("view"), new RouterSettings.Token("vic", Role.VIEWER)), List.of(), 10),
+                TokenAuth.hash("view"), new RouterSettings.Token("vic", Role.VIEWER)), List.of(), 10,
+            RouterSettings.Gates.disabled()),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
       String url = "http://127.0.0.1:" + router.port();
 
