@@ -220,6 +220,7 @@ class RouterGatesIT {
     assertThat(response.body().get("type").asText()).isEqualTo(GATE_REFUSED);
     assertThat(response.body().get("title").asText()).isEqualTo("Promotion gate refused");
     assertThat(response.body().has("currentVersion")).as("not a version conflict").isFalse();
+    assertThat(texts(response.body().get("gatedMoves"))).containsExactly("customer/beta SHADOW -> NEW_READS");
     for (String condition : texts(response.body().get("failedConditions"))) {
       assertThat(response.body().get("detail").asText()).contains(condition);
     }

@@ -340,7 +340,7 @@ public final class OperatorApi {
       throw new Problem(409, "gate-refused", "Promotion gate refused", "refused by the promotion gate ("
           + String.join(", ", verdict.moves()) + "): " + String.join("; ", verdict.failed())
           + ". An admin may force it (force: true) with a reason; it is recorded in the audit log.")
-          .with("failedConditions", verdict.failed());
+          .with("gatedMoves", verdict.moves()).with("failedConditions", verdict.failed());
     }
     if (force || verdict.gated()) {
       proposal = proposal.withGate(new GateOutcome(force, force ? verdict.failed() : List.of(), verdict.evidence()));
