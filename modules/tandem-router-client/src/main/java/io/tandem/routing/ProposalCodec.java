@@ -29,6 +29,9 @@ public final class ProposalCodec {
     node.put("time", proposal.time().toString());
     node.put("rollback", proposal.rollback());
     node.set("command", command(proposal.command()));
+    if (proposal.gate() != null) {
+      node.set("gate", gate(proposal.gate()));
+    }
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -47,8 +50,40 @@ public final class ProposalCodec {
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
     }
+    JsonNode gate = node.get("gate");
     return new Proposal(text(node, "id"), number(node, "expectedVersion"), text(node, "actor"), text(node, "reason"),
-        Instant.parse(text(node, "time")), node.path("rollback").asBoolean(false), command(node.path("command")));
+        Instant.parse(text(node, "time")), node.path("rollback").asBoolean(false), command(node.path("command")),
+        gate == null || gate.isNull() ? null : gate(gate));
+  }
+
+  /** A gate outcome as the log and the audit API show it. */
+  public static ObjectNode gate(GateOutcome outcome) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("forced", outcome.forced());
+    ArrayNode overridden = node.putArray("overridden");
+    outcome.overridden().forEach(overridden::add);
+    ArrayNode evidence = node.putArray("evidence");
+    outcome.evidence().forEach(evidence::add);
+    return node;
+  }
+
+  static GateOutcome gate(JsonNode node) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("field 'gate' is not an object");
+    }
+    return new GateOutcome(node.path("forced").asBoolean(false), texts(node, "overridden"), texts(node, "evidence"));
+  }
+
+  private static List<String> texts(JsonNode node, String field) {
+    List<String> texts = new ArrayList<>();
+    JsonNode list = node.get(field);
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        throw new IllegalArgumentException("field '" + field + "' is not an array");
+      }
+      list.forEach(t -> texts.add(t.asText()));
+    }
+    return texts;
   }
 
   /** A command as the log and the audit API show it. */

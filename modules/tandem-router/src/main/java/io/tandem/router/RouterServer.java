@@ -1,5 +1,6 @@
 package io.tandem.router;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tandem.router.api.DecisionMetrics;
@@ -8,6 +9,9 @@ import io.tandem.router.api.Problem;
 import io.tandem.router.api.Role;
 import io.tandem.router.proxy.ReadProxy;
 import io.tandem.router.api.TokenAuth;
+import io.tandem.router.gate.PromotionGate;
+import io.tandem.router.gate.StatusBoard;
+import io.tandem.router.gate.StatusView;
 import io.tandem.routing.AuditEntry;
 import io.tandem.routing.Command;
 import io.tandem.routing.EntityRouting;
@@ -47,13 +51,16 @@ public final class RouterServer implements AutoCloseable {
   private final RoutingLog log;
   private final RoutingLogWriter writer;
   private final Router router;
+  private final StatusBoard status;
 
-  private RouterServer(Vertx vertx, HttpServer server, RoutingLog log, RoutingLogWriter writer, Router router) {
+  private RouterServer(Vertx vertx, HttpServer server, RoutingLog log, RoutingLogWriter writer, Router router,
+      StatusBoard status) {
     this.vertx = vertx;
     this.server = server;
     this.log = log;
     this.writer = writer;
     this.router = router;
+    this.status = status;
   }
 
   /** Starts a replica; {@code extra} mounts more routes (e.g. a dashboard) before the proxy's. */
@@ -63,8 +70,18 @@ public final class RouterServer implements AutoCloseable {
     RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic());
     RoutingLogWriter writer = null;
     Vertx vertx = null;
+    StatusBoard status = null;
     try {
       log.awaitCaughtUp(Duration.ofSeconds(60));
+      StatusView facts = NO_FACTS;
+      if (settings.gates().enabled()) {
+        StatusBoard.ensureTopic(settings.kafka(), settings.gates().statusTopic(), settings.replicationFactor());
+        status = StatusBoard.follow(settings.kafka(), settings.gates().statusTopic());
+        status.awaitCaughtUp(Duration.ofSeconds(60));
+        facts = status;
+        FunctionCounter.builder("tandem.router.status.records.skipped", status, StatusBoard::skipped)
+            .description("Status-topic records this replica could not decode and skipped").register(meters);
+      }
       writer = new RoutingLogWriter(settings.kafka(), settings.topic(), log);
       declareEntities(log, writer, settings.entities());
       Gauge.builder("tandem.router.routing.version", log, l -> l.state().version())
@@ -77,7 +94,7 @@ public final class RouterServer implements AutoCloseable {
       Router router = Router.router(vertx);
       TokenAuth auth = new TokenAuth(settings.tokens());
       OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
-          APPLY_TIMEOUT);
+          APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()));
       api.mount(router);
       byte[] openApi = openApi();
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -119,7 +136,7 @@ public final class RouterServer implements AutoCloseable {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
           log.state().version());
-      return new RouterServer(vertx, server, log, writer, router);
+      return new RouterServer(vertx, server, log, writer, router, status);
     } catch (Exception | Error e) {
       if (vertx != null) {
         vertx.close();
@@ -127,10 +144,32 @@ public final class RouterServer implements AutoCloseable {
       if (writer != null) {
         writer.close();
       }
+      if (status != null) {
+        status.close();
+      }
       log.close();
       throw e;
     }
   }
+
+  /** The facts of a replica whose gates are off: none (the gate never asks for them). */
+  private static final StatusView NO_FACTS = new StatusView() {
+    @Override
+    public java.util.Optional<io.tandem.routing.status.StatusRecord.Verification> verification(String entity,
+        String cohort) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<io.tandem.routing.status.StatusRecord.Lag> lag(String entity) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.Optional<String> problem() {
+      return java.util.Optional.of("promotion gates are disabled");
+    }
+  };
 
   private static double secondsSinceLastRecord(RoutingLog log) {
     Instant last = log.lastRecordTime();
@@ -194,6 +233,11 @@ public final class RouterServer implements AutoCloseable {
     return vertx;
   }
 
+  /** The status facts this replica follows for its promotion gates; empty when gates are disabled. */
+  public java.util.Optional<StatusBoard> statusBoard() {
+    return java.util.Optional.ofNullable(status);
+  }
+
   @Override
   public void close() {
     try {
@@ -202,6 +246,9 @@ public final class RouterServer implements AutoCloseable {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
     writer.close();
+    if (status != null) {
+      status.close();
+    }
     log.close();
   }
 }

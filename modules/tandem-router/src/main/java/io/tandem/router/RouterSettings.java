@@ -2,6 +2,8 @@ package io.tandem.router;
 
 import io.tandem.router.api.Role;
 import io.tandem.router.proxy.ProxyRoute;
+import io.tandem.routing.status.StatusCodec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,9 +20,69 @@ import java.util.Objects;
  * @param tokens bearer tokens, by SHA-256 of the token (lower-case hex)
  * @param routes read-proxy routes (none: no proxy)
  * @param shadowSampleSize how many shadow mismatches to keep for inspection
+ * @param gates the promotion gates (docs/router.md, "Promotion gates")
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
-    Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize) {
+    Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
+    Gates gates) {
+
+  /**
+   * The promotion gates: a change that makes new serve more keys (a cohort moved into NEW_READS or NEW,
+   * or one new already serves that gains keys) needs a clean verification newer than
+   * {@code maxVerificationAge} and a replication lag no higher than {@code maxLag}, reported within
+   * {@code maxLagReportAge}; both facts come from the compacted {@code statusTopic}.
+   *
+   * @param enabled false: no change is gated (forcing still needs the admin role)
+   */
+  public record Gates(boolean enabled, String statusTopic, Duration maxVerificationAge, Duration maxLag,
+      Duration maxLagReportAge) {
+    public static final Duration DEFAULT_MAX_VERIFICATION_AGE = Duration.ofHours(1);
+    public static final Duration DEFAULT_MAX_LAG = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_MAX_LAG_REPORT_AGE = Duration.ofSeconds(60);
+
+    public Gates {
+      if (statusTopic == null || statusTopic.isBlank()) {
+        throw new IllegalArgumentException("the status topic must be named");
+      }
+      positive("maxVerificationAge", maxVerificationAge);
+      Objects.requireNonNull(maxLag, "maxLag");
+      if (maxLag.isNegative()) {
+        throw new IllegalArgumentException("maxLag must not be negative, was " + maxLag);
+      }
+      positive("maxLagReportAge", maxLagReportAge);
+    }
+
+    /** Enabled, on the default status topic, with the default bounds (1 h, 5 s, 60 s). */
+    public static Gates defaults() {
+      return new Gates(true, StatusCodec.DEFAULT_TOPIC, DEFAULT_MAX_VERIFICATION_AGE, DEFAULT_MAX_LAG,
+          DEFAULT_MAX_LAG_REPORT_AGE);
+    }
+
+    /** The defaults, switched off. */
+    public static Gates disabled() {
+      return new Gates(false, StatusCodec.DEFAULT_TOPIC, DEFAULT_MAX_VERIFICATION_AGE, DEFAULT_MAX_LAG,
+          DEFAULT_MAX_LAG_REPORT_AGE);
+    }
+
+    private static void positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+    }
+  }
+
+  /** Settings with the default promotion gates ({@link Gates#defaults()}). */
+  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
+      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize) {
+    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, Gates.defaults());
+  }
+
+  /** These settings with other promotion gates. */
+  public RouterSettings withGates(Gates newGates) {
+    return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
+        newGates);
+  }
 
   /** A configured bearer token: who it is (the audit's actor) and what it may do. */
   public record Token(String name, Role role) {
@@ -32,6 +94,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
 
   public RouterSettings {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(gates, "gates");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
     }
@@ -42,6 +105,9 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
       if (!hash.matches("[0-9a-f]{64}")) {
         throw new IllegalArgumentException("token hashes must be SHA-256 in lower-case hex (64 characters)");
       }
+    }
+    if (gates.enabled() && gates.statusTopic().equals(topic)) {
+      throw new IllegalArgumentException("the status topic must not be the routing log (" + topic + ")");
     }
     kafka = Map.copyOf(kafka);
     entities = Map.copyOf(entities);

@@ -61,6 +61,8 @@ class RouterBadInputIT {
           new Bad("missing reason", "POST", cohorts + "/wave/promote", "{}", 422, "reason"),
           new Bad("blank reason", "POST", cohorts + "/wave/promote", "{\"reason\":\"  \"}", 422, "reason"),
           new Bad("wrong expected version", "POST", cohorts + "/wave/promote", "{\"reason\":\"r\",\"expectedVersion\":1}", 409, "expected version 1"),
+          new Bad("force that is not a boolean", "POST", cohorts + "/wave/promote", "{\"reason\":\"r\",\"force\":\"true\"}", 422, "'force'"),
+          new Bad("force by an operator", "POST", cohorts + "/wave/promote", "{\"reason\":\"r\",\"force\":true}", 403, "admin"),
           new Bad("lowering a new-reads cohort without rollback", "POST", cohorts + "/wave/percent", "{\"percent\":1,\"reason\":\"r\"}", 409, "rollback"),
           new Bad("set-percent on a key list", "POST", cohorts + "/vip/percent", "{\"percent\":1,\"reason\":\"r\"}", 422, "keys"),
           new Bad("demote below LEGACY", "POST", cohorts + "/vip/demote", "{\"reason\":\"r\"}", 409, "LEGACY"),

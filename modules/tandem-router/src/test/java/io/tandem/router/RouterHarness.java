@@ -30,13 +30,17 @@ final class RouterHarness {
     return settings(bootstrap, topic, List.of());
   }
 
+  /**
+   * Settings for ITs of everything but the promotion gates: gates disabled, so they promote without
+   * publishing verification and lag facts (RouterGatesIT covers the gates).
+   */
   static RouterSettings settings(String bootstrap, String topic, List<io.tandem.router.proxy.ProxyRoute> routes) {
     return new RouterSettings("127.0.0.1", 0, Map.of("bootstrap.servers", bootstrap), topic, (short) -1,
         Map.of("customer", List.of("region", "tier"), "order", List.of()),
         Map.of(TokenAuth.hash(ADMIN), new Token("root", Role.ADMIN),
             TokenAuth.hash(OPERATOR), new Token("alice", Role.OPERATOR),
             TokenAuth.hash(VIEWER), new Token("victor", Role.VIEWER)),
-        routes, 100);
+        routes, 100, RouterSettings.Gates.disabled());
   }
 
   static RouterServer start(String bootstrap, String topic) throws Exception {

@@ -193,6 +193,11 @@ class RouterIT {
       Response viewerPromotes = post(server, "/v1/entities/customer/cohorts/wave/promote", VIEWER, "{\"reason\":\"x\"}");
       assertThat(viewerPromotes.status()).isEqualTo(403);
       assertThat(viewerPromotes.body().get("detail").asText()).contains("victor", "viewer", "operator");
+      // Forcing past the promotion gate needs admin, even with the gates disabled (as here).
+      Response operatorForces = post(server, "/v1/entities/customer/cohorts/wave/promote", OPERATOR,
+          "{\"reason\":\"x\",\"force\":true}");
+      assertThat(operatorForces.status()).as(operatorForces.raw()).isEqualTo(403);
+      assertThat(operatorForces.body().get("detail").asText()).contains("alice", "operator", "admin");
       assertThat(server.log().state().version()).isEqualTo(version);
       assertThat(get(server, "/health", null).status()).isEqualTo(200);
       assertThat(get(server, "/metrics", null).raw()).contains("tandem_router_routing_version");

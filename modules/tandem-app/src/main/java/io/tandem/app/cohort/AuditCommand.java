@@ -80,6 +80,12 @@ final class AuditCommand extends RouterCommand {
     if (entry.path("rollback").asBoolean(false)) {
       change.append(" [rollback]");
     }
+    JsonNode gate = entry.path("gate");
+    if (gate.path("forced").asBoolean(false)) {
+      int overridden = gate.path("overridden").size();
+      change.append(" [forced").append(overridden == 0 ? "" : ", " + overridden + " gate condition"
+          + (overridden == 1 ? "" : "s") + " overridden").append(']');
+    }
     return change.toString();
   }
 }

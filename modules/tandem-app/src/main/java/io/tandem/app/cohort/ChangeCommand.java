@@ -26,6 +26,11 @@ abstract class ChangeCommand extends RouterCommand {
     checkChange();
   }
 
+  /** Whether to send {@code force: true} (commands with {@link ForceOption} say so). */
+  boolean forced() {
+    return false;
+  }
+
   /** Checks of the command's own arguments. */
   void checkChange() {
   }
@@ -40,7 +45,7 @@ abstract class ChangeCommand extends RouterCommand {
     return RouterClient.JSON.createObjectNode();
   }
 
-  /** Adds reason, the rollback confirmation (when the endpoint takes one) and the expected version. */
+  /** Adds reason, the rollback confirmation (when the endpoint takes one), the expected version and force. */
   ObjectNode withReason(ObjectNode body, Boolean rollback) {
     body.put("reason", reason.strip());
     if (rollback != null) {
@@ -48,6 +53,9 @@ abstract class ChangeCommand extends RouterCommand {
     }
     if (expectedVersion != null) {
       body.put("expectedVersion", expectedVersion);
+    }
+    if (forced()) {
+      body.put("force", true);
     }
     return body;
   }

@@ -9,12 +9,21 @@ import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tandem cohort create ENTITY NAME (--percent P | --keys K,... | --rule EXPR)}. */
 @Command(name = "create", description = "Add a cohort: a share of keys, a list of keys, or a rule over request attributes.")
 final class CreateCohortCommand extends ChangeCommand {
+
+  @Mixin
+  ForceOption force;
+
+  @Override
+  boolean forced() {
+    return force.force;
+  }
 
   @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
   String entity;

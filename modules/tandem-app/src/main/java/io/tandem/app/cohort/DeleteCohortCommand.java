@@ -3,6 +3,7 @@ package io.tandem.app.cohort;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -10,6 +11,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "delete", description = {"Remove a cohort: its keys go to the next cohort that holds them, else legacy.",
     "If that moves keys back towards legacy, the router refuses without --rollback."})
 final class DeleteCohortCommand extends ChangeCommand {
+
+  @Mixin
+  ForceOption force;
+
+  @Override
+  boolean forced() {
+    return force.force;
+  }
 
   @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
   String entity;

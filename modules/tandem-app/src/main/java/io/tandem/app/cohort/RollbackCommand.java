@@ -3,12 +3,21 @@ package io.tandem.app.cohort;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code tandem cohort rollback VERSION}: the whole routing back to what it was at an earlier version. */
 @Command(name = "rollback", description = {"Restore the routing of an earlier version, as a new version.",
     "Find the version to go back to with 'tandem cohort audit'."})
 final class RollbackCommand extends ChangeCommand {
+
+  @Mixin
+  ForceOption force;
+
+  @Override
+  boolean forced() {
+    return force.force;
+  }
 
   @Parameters(index = "0", paramLabel = "VERSION", description = "The routing version to restore.")
   long version;

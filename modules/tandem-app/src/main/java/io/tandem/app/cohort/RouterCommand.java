@@ -79,7 +79,18 @@ abstract class RouterCommand implements Callable<Integer> {
     }
     err.println(name + ": " + (problem.refused() ? "refused by the router: " : "the router failed: ")
         + problem.title + " (HTTP " + problem.status + ")");
-    if (problem.detail != null) {
+    JsonNode failed = problem.document == null ? null : problem.document.get("failedConditions");
+    if (failed != null && failed.isArray()) {
+      // A promotion gate's refusal: what was gated and each failed condition on its own line.
+      for (JsonNode move : problem.document.path("gatedMoves")) {
+        err.println("  gated: " + Text.clean(move.asText()));
+      }
+      for (JsonNode condition : failed) {
+        err.println("  failed: " + Text.clean(condition.asText()));
+      }
+      err.println("  an admin may override the gate: repeat with --force and an admin token "
+          + "(the reason and the overridden conditions are recorded in the audit log)");
+    } else if (problem.detail != null) {
       err.println("  " + problem.detail);
     }
     if (problem.currentVersion != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -11,6 +12,14 @@ import picocli.CommandLine.Parameters;
 @Command(name = "set-percent", description = {"Change the share of keys a percentage cohort holds.",
     "Growing keeps every key the cohort held; shrinking moves keys back and needs --rollback."})
 final class SetPercentCommand extends ChangeCommand {
+
+  @Mixin
+  ForceOption force;
+
+  @Override
+  boolean forced() {
+    return force.force;
+  }
 
   @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
   String entity;

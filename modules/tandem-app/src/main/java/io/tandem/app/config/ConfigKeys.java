@@ -191,6 +191,25 @@ public final class ConfigKeys {
   public static final ConfigKey ROUTER_PROXY_TIMEOUT_MS = ConfigKey.optional("router.proxy[].timeoutMs",
       "integer 1–600000", "5000", "Upstream timeout in milliseconds.");
 
+  public static final String DURATION = "duration: `500ms`, `30s`, `5m`, `2h` or ISO-8601 (`PT1H`)";
+  public static final ConfigKey ROUTER_GATES = ConfigKey.section("router.gates", "optional",
+      "Promotion gates (docs/router.md, \"Promotion gates\"): a change that makes new serve keys it did not "
+          + "(promoting a cohort into `NEW_READS` or `NEW`, growing a cohort new serves) is refused unless a clean "
+          + "verification newer than `maxVerificationAge` covers the cohort and the entity's replication lag, "
+          + "reported within `maxLagReportAge`, is at most `maxLag`. An admin may force it with a reason (audited).");
+  public static final ConfigKey ROUTER_GATES_ENABLED = ConfigKey.optional("router.gates.enabled", "boolean", "true",
+      "`false`: nothing is gated (forcing still needs the admin role).");
+  public static final ConfigKey ROUTER_GATES_STATUS_TOPIC = ConfigKey.optional("router.gates.statusTopic", "string",
+      "tandem.status", "Compacted topic the verifier (passes) and the pipeline (replication lag) publish to; "
+          + "created compacted, one partition, if missing (replication factor `router.replicationFactor`).");
+  public static final ConfigKey ROUTER_GATES_MAX_VERIFICATION_AGE = ConfigKey.optional(
+      "router.gates.maxVerificationAge", DURATION, "1h",
+      "How recent the clean verification must be (by the time the pass finished).");
+  public static final ConfigKey ROUTER_GATES_MAX_LAG = ConfigKey.optional("router.gates.maxLag", DURATION, "5s",
+      "The highest replication lag (legacy commit → visible in the new database) a gated change accepts.");
+  public static final ConfigKey ROUTER_GATES_MAX_LAG_REPORT_AGE = ConfigKey.optional("router.gates.maxLagReportAge",
+      DURATION, "60s", "How recent the lag report must be; an older one counts as no report.");
+
   /** All keys, sections first within their group, in the order of the documentation. */
   public static final List<ConfigKey> ALL = List.of(
       KAFKA, KAFKA_BOOTSTRAP_SERVERS, KAFKA_PARTITIONS, KAFKA_PROPERTIES,
@@ -207,7 +226,9 @@ public final class ConfigKeys {
       ROUTER, ROUTER_HOST, ROUTER_PORT, ROUTER_TOPIC, ROUTER_REPLICATION_FACTOR, ROUTER_SHADOW_SAMPLE_SIZE,
       ROUTER_ENTITIES, ROUTER_TOKENS, ROUTER_TOKEN_NAME, ROUTER_TOKEN_ROLE, ROUTER_TOKEN_SHA256,
       ROUTER_PROXY, ROUTER_PROXY_PATH, ROUTER_PROXY_ENTITY, ROUTER_PROXY_KEY, ROUTER_PROXY_LEGACY, ROUTER_PROXY_NEW,
-      ROUTER_PROXY_IGNORE, ROUTER_PROXY_FALLBACK, ROUTER_PROXY_TIMEOUT_MS);
+      ROUTER_PROXY_IGNORE, ROUTER_PROXY_FALLBACK, ROUTER_PROXY_TIMEOUT_MS,
+      ROUTER_GATES, ROUTER_GATES_ENABLED, ROUTER_GATES_STATUS_TOPIC, ROUTER_GATES_MAX_VERIFICATION_AGE,
+      ROUTER_GATES_MAX_LAG, ROUTER_GATES_MAX_LAG_REPORT_AGE);
 
   /** The keys directly under {@code parent} ({@code ""} = top level). */
   public static List<ConfigKey> children(String parent) {

@@ -129,6 +129,37 @@ final class ConfigReader {
     }
   }
 
+  /** A boolean: {@code true} or {@code false} (also from a placeholder); the default when absent. */
+  boolean bool(JsonNode section, ConfigKey key) {
+    JsonNode node = node(section, key);
+    String text = node == null ? missing(key) : scalar(key.path(), node, "true or false");
+    String value = text == null ? "" : text.trim();
+    if (!value.equals("true") && !value.equals("false")) {
+      throw error(key.path(), "true or false", node != null ? node : text);
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  /** A duration ({@link Durations}) of at least {@code min}; the default when absent. */
+  java.time.Duration duration(JsonNode section, ConfigKey key, java.time.Duration min) {
+    String expected = Durations.SYNTAX + (min.isZero() ? ", not negative" : ", at least " + min.toMillis() + "ms");
+    JsonNode node = node(section, key);
+    String text = node == null ? missing(key) : scalar(key.path(), node, expected);
+    if (node != null && !node.isTextual()) {
+      throw error(key.path(), expected, node); // a bare number has no unit
+    }
+    java.time.Duration value;
+    try {
+      value = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw error(key.path(), expected, text);
+    }
+    if (value.compareTo(min) < 0) {
+      throw error(key.path(), expected, text);
+    }
+    return value;
+  }
+
   /** A path; relative ones resolve against the config file's folder. */
   Path path(JsonNode section, ConfigKey key) {
     String text = text(section, key);

@@ -2,6 +2,12 @@ package io.tandem.app.config;
 
 import static io.tandem.app.config.ConfigKeys.ROUTER;
 import static io.tandem.app.config.ConfigKeys.ROUTER_ENTITIES;
+import static io.tandem.app.config.ConfigKeys.ROUTER_GATES;
+import static io.tandem.app.config.ConfigKeys.ROUTER_GATES_ENABLED;
+import static io.tandem.app.config.ConfigKeys.ROUTER_GATES_MAX_LAG;
+import static io.tandem.app.config.ConfigKeys.ROUTER_GATES_MAX_LAG_REPORT_AGE;
+import static io.tandem.app.config.ConfigKeys.ROUTER_GATES_MAX_VERIFICATION_AGE;
+import static io.tandem.app.config.ConfigKeys.ROUTER_GATES_STATUS_TOPIC;
 import static io.tandem.app.config.ConfigKeys.ROUTER_HOST;
 import static io.tandem.app.config.ConfigKeys.ROUTER_PORT;
 import static io.tandem.app.config.ConfigKeys.ROUTER_PROXY;
@@ -58,11 +64,27 @@ public record RouterConfig(Path file, TandemConfig.Kafka kafka, RouterSettings s
     kafkaClient.put("bootstrap.servers", kafka.bootstrapServers());
     Map<String, List<String>> entities = entities(read, section);
     List<ProxyRoute> routes = routes(read, section, entities);
+    String topic = read.text(section, ROUTER_TOPIC);
     RouterSettings settings = new RouterSettings(read.text(section, ROUTER_HOST),
-        read.integer(section, ROUTER_PORT, 0, 65535), kafkaClient, read.text(section, ROUTER_TOPIC),
+        read.integer(section, ROUTER_PORT, 0, 65535), kafkaClient, topic,
         (short) read.integer(section, ROUTER_REPLICATION_FACTOR, -1, Short.MAX_VALUE), entities,
-        tokens(read, section), routes, read.integer(section, ROUTER_SHADOW_SAMPLE_SIZE, 0, 10_000));
+        tokens(read, section), routes, read.integer(section, ROUTER_SHADOW_SAMPLE_SIZE, 0, 10_000),
+        gates(read, section, topic));
     return new RouterConfig(file, kafka, settings);
+  }
+
+  private static RouterSettings.Gates gates(ConfigReader read, JsonNode router, String routingTopic) {
+    JsonNode section = read.section(router, ROUTER_GATES); // absent: every default
+    boolean enabled = read.bool(section, ROUTER_GATES_ENABLED);
+    String statusTopic = read.text(section, ROUTER_GATES_STATUS_TOPIC).trim();
+    if (statusTopic.isEmpty() || statusTopic.equals(routingTopic)) {
+      throw read.error(ROUTER_GATES_STATUS_TOPIC.path(), "a topic name other than the routing log's (" + routingTopic
+          + ")", statusTopic);
+    }
+    Duration maxVerificationAge = read.duration(section, ROUTER_GATES_MAX_VERIFICATION_AGE, Duration.ofSeconds(1));
+    Duration maxLag = read.duration(section, ROUTER_GATES_MAX_LAG, Duration.ZERO);
+    Duration maxLagReportAge = read.duration(section, ROUTER_GATES_MAX_LAG_REPORT_AGE, Duration.ofSeconds(1));
+    return new RouterSettings.Gates(enabled, statusTopic, maxVerificationAge, maxLag, maxLagReportAge);
   }
 
   private static Map<String, List<String>> entities(ConfigReader read, JsonNode section) {
@@ -193,7 +215,10 @@ public record RouterConfig(Path file, TandemConfig.Kafka kafka, RouterSettings s
     return "RouterConfig[file=" + file + ", kafka=" + kafka + ", listen=" + s.host() + ":" + s.port() + ", topic="
         + s.topic() + ", entities=" + s.entities() + ", tokens=" + s.tokens().values().stream()
         .map(t -> t.name() + "(" + t.role().name().toLowerCase(Locale.ROOT) + ")").toList() + ", proxy routes="
-        + s.routes().stream().map(ProxyRoute::pathTemplate).toList() + "]";
+        + s.routes().stream().map(ProxyRoute::pathTemplate).toList() + ", gates=" + (s.gates().enabled()
+        ? "on(status topic " + s.gates().statusTopic() + ", verification within " + s.gates().maxVerificationAge()
+            + ", lag at most " + s.gates().maxLag() + " reported within " + s.gates().maxLagReportAge() + ")"
+        : "off") + "]";
   }
 
   @Override

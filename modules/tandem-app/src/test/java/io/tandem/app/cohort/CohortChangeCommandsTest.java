@@ -164,6 +164,37 @@ class CohortChangeCommandsTest {
   }
 
   @Test
+  void forceIsSentByTheCommandsAGateMayRefuseAndNotOfferedByDemote() {
+    router.answer("POST", "/v1/entities/customer/cohorts/canary/promote", 200, """
+        {"version":10,"cohort":{"name":"canary","phase":"NEW_READS","read":"NEW","write":"LEGACY",
+         "selector":{"kind":"percent","basisPoints":150,"percent":1.5,"salt":"customer/canary"}}}""");
+    router.answer("POST", "/v1/entities/customer/cohorts/canary/percent", 200, "{\"version\":11,\"cohort\":"
+        + CANARY_SHADOW + "}");
+    router.answer("POST", "/v1/entities/customer/cohorts", 201, "{\"version\":12,\"cohort\":" + CANARY_SHADOW + "}");
+    router.answer("POST", "/v1/rollback", 200, "{\"version\":13,\"restored\":4}");
+    router.answer("DELETE", "/v1/entities/customer/cohorts/vip", 200, "{\"version\":14}");
+
+    assertThat(run("cohort", "promote", "customer", "canary", "--reason", "verifier down, checked by hand", "--force")
+        .exitCode()).isZero();
+    assertThat(run("cohort", "set-percent", "customer", "canary", "5", "--reason", "r", "--force").exitCode()).isZero();
+    assertThat(run("cohort", "create", "customer", "wave", "--percent", "1", "--phase", "NEW_READS", "--reason", "r",
+        "--force").exitCode()).isZero();
+    assertThat(run("cohort", "rollback", "4", "--reason", "r", "--force").exitCode()).isZero();
+    assertThat(run("cohort", "delete", "customer", "vip", "--reason", "r", "--force").exitCode()).isZero();
+    assertThat(router.requests()).extracting(Request::body).containsExactly(
+        "{\"reason\":\"verifier down, checked by hand\",\"force\":true}",
+        "{\"percent\":5,\"reason\":\"r\",\"rollback\":false,\"force\":true}",
+        "{\"name\":\"wave\",\"percent\":1,\"phase\":\"NEW_READS\",\"reason\":\"r\",\"force\":true}",
+        "{\"version\":4,\"reason\":\"r\",\"force\":true}",
+        "{\"reason\":\"r\",\"rollback\":false,\"force\":true}");
+
+    Result demote = run("cohort", "demote", "customer", "canary", "--reason", "r", "--force");
+    assertThat(demote.exitCode()).isEqualTo(CohortCommand.EXIT_USAGE);
+    assertThat(demote.err()).contains("Unknown option: '--force'");
+    assertThat(router.requests()).hasSize(5);
+  }
+
+  @Test
   void deleteSendsItsBodyWithDelete() {
     router.answer("DELETE", "/v1/entities/customer/cohorts/canary", 200, "{\"version\":11}");
 

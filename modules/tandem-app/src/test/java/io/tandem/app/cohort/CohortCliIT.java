@@ -27,7 +27,8 @@ class CohortCliIT {
             Map.of("bootstrap.servers", kafka.bootstrapServers()), "tandem.routing", (short) -1,
             Map.of("customer", List.of("region")),
             Map.of(TokenAuth.hash(OP), new RouterSettings.Token("olga", Role.OPERATOR),
-                TokenAuth.hash("view"), new RouterSettings.Token("vic", Role.VIEWER)), List.of(), 10),
+                TokenAuth.hash("view"), new RouterSettings.Token("vic", Role.VIEWER)), List.of(), 10,
+            RouterSettings.Gates.disabled()),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
       String url = "http://127.0.0.1:" + router.port();
 
@@ -87,6 +88,63 @@ class CohortCliIT {
       assertThat(last.at("/command/type").asText()).isEqualTo("rollback_to");
       for (Cli.Result result : List.of(created, rule, grown, list, stale, lowered, rollback, audit)) {
         assertThat(result.all()).doesNotContain(OP);
+      }
+    }
+  }
+
+  @Test
+  void aPromotionGateRefusalAndAnAdminsOverrideThroughTheCli() throws Exception {
+    String admin = "admin-token-77c2";
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+        RouterServer router = RouterServer.start(new RouterSettings("127.0.0.1", 0,
+            Map.of("bootstrap.servers", kafka.bootstrapServers()), "tandem.routing", (short) -1,
+            Map.of("customer", List.of("region")),
+            Map.of(TokenAuth.hash(OP), new RouterSettings.Token("olga", Role.OPERATOR),
+                TokenAuth.hash(admin), new RouterSettings.Token("ada", Role.ADMIN),
+                TokenAuth.hash("view"), new RouterSettings.Token("vic", Role.VIEWER)), List.of(), 10,
+            RouterSettings.Gates.defaults()),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), r -> { })) {
+      String url = "http://127.0.0.1:" + router.port();
+      assertThat(Cli.run("cohort", "create", "customer", "canary", "--percent", "1", "--phase", "SHADOW", "--reason",
+          "shadow first", "--url", url, "--token", OP).exitCode()).isZero();
+      long version = router.log().state().version();
+
+      // Nothing verified, no lag reported: refused, each failed condition on stderr.
+      Cli.Result refused = Cli.run("cohort", "promote", "customer", "canary", "--reason", "looks fine", "--url", url,
+          "--token", OP);
+      assertThat(refused.exitCode()).as(refused.all()).isEqualTo(CohortCommand.EXIT_REFUSED);
+      assertThat(refused.out()).isEmpty();
+      assertThat(refused.err()).isEqualTo("""
+          tandem cohort promote: refused by the router: Promotion gate refused (HTTP 409)
+            gated: customer/canary SHADOW -> NEW_READS
+            failed: no clean verification of customer/canary newer than PT1H (none published)
+            failed: no replication-lag report for customer in the last PT1M (none published)
+            an admin may override the gate: repeat with --force and an admin token (the reason and the overridden \
+          conditions are recorded in the audit log)
+          """);
+
+      // An operator may not force.
+      Cli.Result operatorForces = Cli.run("cohort", "promote", "customer", "canary", "--reason", "looks fine",
+          "--force", "--url", url, "--token", OP);
+      assertThat(operatorForces.exitCode()).isEqualTo(CohortCommand.EXIT_REFUSED);
+      assertThat(operatorForces.err()).contains("(HTTP 403)", "forcing a change past the promotion gate needs admin");
+      assertThat(router.log().state().version()).isEqualTo(version);
+
+      // An admin may, and the audit says so.
+      Cli.Result forced = Cli.run("cohort", "promote", "customer", "canary", "--reason", "verifier down, checked by hand",
+          "--force", "--url", url, "--token", admin);
+      assertThat(forced.exitCode()).as(forced.all()).isZero();
+      assertThat(forced.out()).startsWith("Promoted customer/canary to NEW_READS. Routing version " + (version + 1));
+      Cli.Result audit = Cli.run("cohort", "audit", "--json", "--url", url, "--token", "view");
+      JsonNode entries = JSON.readTree(audit.out()).get("entries");
+      JsonNode last = entries.get(entries.size() - 1);
+      assertThat(last.get("actor").asText()).isEqualTo("ada");
+      assertThat(last.at("/gate/forced").asBoolean()).isTrue();
+      assertThat(last.at("/gate/overridden")).hasSize(2);
+      assertThat(Cli.run("cohort", "audit", "--url", url, "--token", "view").out())
+          .contains("phase=NEW_READS [forced, 2 gate conditions overridden]");
+      for (Cli.Result result : List.of(refused, operatorForces, forced, audit)) {
+        assertThat(result.all()).doesNotContain(OP).doesNotContain(admin);
       }
     }
   }

@@ -90,6 +90,48 @@ class CohortFailuresTest {
   }
 
   @Test
+  void aGateRefusalListsWhatWasGatedAndEachFailedConditionAndHowToOverride() throws IOException {
+    String refusal = """
+        {"type":"https://tandem.dev/problems/gate-refused","title":"Promotion gate refused","status":409,
+         "detail":"refused by the promotion gate (customer/canary SHADOW -> NEW_READS): a; b",
+         "gatedMoves":["customer/canary SHADOW -> NEW_READS"],
+         "failedConditions":["no clean verification of customer/canary newer than PT1H (none published)",
+                             "replication lag 7200 ms exceeds the bound of 5000 ms\\u001b[2J"]}""";
+    router.answer("POST", "/v1/entities/customer/cohorts/canary/promote", 409, refusal);
+
+    Result result = run("cohort", "promote", "customer", "canary", "--reason", "go");
+    Result json = run("cohort", "promote", "customer", "canary", "--reason", "go", "--json");
+
+    assertThat(result.exitCode()).isEqualTo(CohortCommand.EXIT_REFUSED);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("""
+        tandem cohort promote: refused by the router: Promotion gate refused (HTTP 409)
+          gated: customer/canary SHADOW -> NEW_READS
+          failed: no clean verification of customer/canary newer than PT1H (none published)
+          failed: replication lag 7200 ms exceeds the bound of 5000 ms\\u001b[2J
+          an admin may override the gate: repeat with --force and an admin token (the reason and the overridden \
+        conditions are recorded in the audit log)
+        """);
+    assertThat(json.exitCode()).isEqualTo(CohortCommand.EXIT_REFUSED);
+    assertThat(JSON.readTree(json.out())).isEqualTo(JSON.readTree(refusal));
+  }
+
+  @Test
+  void forceWithoutAdminIsForbidden() {
+    router.answer("POST", "/v1/entities/customer/cohorts/canary/promote", 403, """
+        {"type":"https://tandem.dev/problems/forbidden","title":"Not allowed","status":403,
+         "detail":"token 'olga' has role operator; forcing a change past the promotion gate needs admin"}""");
+
+    Result result = run("cohort", "promote", "customer", "canary", "--reason", "go", "--force");
+
+    assertThat(result.exitCode()).isEqualTo(CohortCommand.EXIT_REFUSED);
+    assertThat(result.err()).isEqualTo("""
+        tandem cohort promote: refused by the router: Not allowed (HTTP 403)
+          token 'olga' has role operator; forcing a change past the promotion gate needs admin
+        """);
+  }
+
+  @Test
   void unauthorizedPointsAtTheToken() {
     router.answer("GET", "/v1/entities", 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"unknown token\"}");
 

@@ -38,7 +38,15 @@ class CohortReadCommandsTest {
          "command":{"type":"set_percent","entity":"customer","cohort":"canary","basisPoints":500}},
         {"offset":5,"applied":true,"version":5,"rejection":null,"message":null,"actor":"carol",
          "reason":"errors on new","time":"2026-11-21T10:09:00Z","rollback":true,
-         "command":{"type":"rollback","version":2}}]}
+         "command":{"type":"rollback","version":2}},
+        {"offset":6,"applied":true,"version":6,"rejection":null,"message":null,"actor":"root",
+         "reason":"verifier down","time":"2026-11-21T10:12:00Z","rollback":false,
+         "command":{"type":"set_phase","entity":"customer","cohort":"canary","phase":"NEW_READS"},
+         "gate":{"forced":true,"overridden":["no clean verification","no lag report"],"evidence":[]}},
+        {"offset":7,"applied":true,"version":7,"rejection":null,"message":null,"actor":"alice",
+         "reason":"verified","time":"2026-11-21T10:15:00Z","rollback":false,
+         "command":{"type":"set_phase","entity":"customer","cohort":"canary","phase":"NEW"},
+         "gate":{"forced":false,"overridden":[],"evidence":["customer/canary verified clean"]}}]}
       """;
 
   private FakeRouter router;
@@ -134,10 +142,12 @@ class CohortReadCommandsTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).isEqualTo("""
-        OFFSET  VERSION  TIME                  ACTOR  RESULT                                      CHANGE                                       REASON
-        3       4        2026-11-21T10:00:00Z  alice  applied                                     set_phase customer/canary phase=SHADOW       start shadowing
-        4       -        2026-11-21T10:05:00Z  bob    rejected: STALE_VERSION (expected 3, at 4)  set_percent customer/canary basisPoints=500  widen\\nnow
-        5       5        2026-11-21T10:09:00Z  carol  applied                                     rollback version=2 [rollback]                errors on new
+        OFFSET  VERSION  TIME                  ACTOR  RESULT                                      CHANGE                                                                            REASON
+        3       4        2026-11-21T10:00:00Z  alice  applied                                     set_phase customer/canary phase=SHADOW                                            start shadowing
+        4       -        2026-11-21T10:05:00Z  bob    rejected: STALE_VERSION (expected 3, at 4)  set_percent customer/canary basisPoints=500                                       widen\\nnow
+        5       5        2026-11-21T10:09:00Z  carol  applied                                     rollback version=2 [rollback]                                                     errors on new
+        6       6        2026-11-21T10:12:00Z  root   applied                                     set_phase customer/canary phase=NEW_READS [forced, 2 gate conditions overridden]  verifier down
+        7       7        2026-11-21T10:15:00Z  alice  applied                                     set_phase customer/canary phase=NEW                                               verified
         """);
     assertThat(router.requests()).extracting(Request::target).containsExactly("/v1/audit?limit=50&entity=customer");
   }

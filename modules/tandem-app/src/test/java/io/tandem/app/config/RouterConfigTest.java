@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.config.ConfigException;
+import io.tandem.router.RouterSettings;
 import io.tandem.router.api.Role;
 import io.tandem.router.api.TokenAuth;
 import io.tandem.router.proxy.KeySource;
@@ -86,6 +87,26 @@ class RouterConfigTest {
     assertThat(route.fallbackToLegacy()).isTrue();
     assertThat(route.timeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(config.masked()).contains("alice(operator)").doesNotContain(HASH);
+    assertThat(settings.gates()).isEqualTo(new RouterSettings.Gates(true, "tandem.status", Duration.ofHours(1),
+        Duration.ofSeconds(5), Duration.ofSeconds(60)));
+    assertThat(config.masked()).contains("gates=on(status topic tandem.status");
+  }
+
+  @Test
+  void readsThePromotionGates() throws IOException {
+    RouterConfig config = RouterConfig.load(write(VALID + """
+          gates:
+            enabled: ${GATES:-false}
+            statusTopic: ops.status
+            maxVerificationAge: PT30M
+            maxLag: 500ms
+            maxLagReportAge: 2m
+        """), Map.of("VIEWER_SHA", TokenAuth.hash("v")));
+    assertThat(config.settings().gates()).isEqualTo(new RouterSettings.Gates(false, "ops.status",
+        Duration.ofMinutes(30), Duration.ofMillis(500), Duration.ofMinutes(2)));
+    assertThat(config.masked()).contains("gates=off");
+    assertThat(RouterConfig.load(write(VALID + "  gates:\n    maxLag: 0s\n"), Map.of("VIEWER_SHA", TokenAuth.hash("v")))
+        .settings().gates().maxLag()).isZero();
   }
 
   @Test
@@ -130,5 +151,22 @@ class RouterConfigTest {
     failsWith(VALID.replace("timeoutMs: 1500", "timeoutMs: 0"), "router.proxy[0].timeoutMs");
     failsWith(VALID.replace("port: 9000", "port: 70000"), "router.port");
     failsWith(VALID.replace("  port: 9000\n", "  prot: 9000\n"), "router.prot").hasMessageContaining("did you mean 'port'");
+  }
+
+  @Test
+  void badGateSettingsNameTheKeyAndTheExpectation() throws IOException {
+    failsWith(VALID + "  gates: yes\n", "router.gates").hasMessageContaining("a section");
+    failsWith(VALID + "  gates:\n    enabled: maybe\n", "router.gates.enabled")
+        .hasMessageContaining("true or false").hasMessageContaining("maybe");
+    failsWith(VALID + "  gates:\n    maxLag: 5\n", "router.gates.maxLag")
+        .hasMessageContaining("a duration such as 500ms, 30s, 5m, 2h or PT1M");
+    failsWith(VALID + "  gates:\n    maxVerificationAge: an hour\n", "router.gates.maxVerificationAge")
+        .hasMessageContaining("a duration").hasMessageContaining("an hour");
+    failsWith(VALID + "  gates:\n    maxLagReportAge: 0s\n", "router.gates.maxLagReportAge")
+        .hasMessageContaining("at least 1000ms");
+    failsWith(VALID + "  gates:\n    maxLag: PT-1S\n", "router.gates.maxLag").hasMessageContaining("not negative");
+    failsWith(VALID + "  gates:\n    statusTopic: tandem.routing\n", "router.gates.statusTopic")
+        .hasMessageContaining("other than the routing log's (tandem.routing)");
+    failsWith(VALID + "  gates:\n    max-lag: 5s\n", "router.gates.max-lag").hasMessageContaining("maxLag");
   }
 }

@@ -20,6 +20,16 @@ public sealed interface StatusRecord {
   /** The compaction key: {@code verify/<entity>/<cohort>} or {@code lag/<entity>}. */
   String key();
 
+  /** The compaction key of an entity's verification passes of {@code cohort} ({@link #ALL_COHORTS}: entity-wide). */
+  static String verificationKey(String entity, String cohort) {
+    return "verify/" + entity + "/" + cohort;
+  }
+
+  /** The compaction key of an entity's replication lag. */
+  static String lagKey(String entity) {
+    return "lag/" + entity;
+  }
+
   /**
    * One finished verification pass of an entity, restricted to one cohort or entity-wide
    * ({@link #ALL_COHORTS}).
@@ -48,7 +58,7 @@ public sealed interface StatusRecord {
 
     @Override
     public String key() {
-      return "verify/" + entity + "/" + cohort;
+      return verificationKey(entity, cohort);
     }
 
     public boolean entityWide() {
@@ -77,7 +87,7 @@ public sealed interface StatusRecord {
 
     @Override
     public String key() {
-      return "lag/" + entity;
+      return lagKey(entity);
     }
   }
 }

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.router.RoutingLogWriter;
+import io.tandem.router.gate.GateVerdict;
+import io.tandem.router.gate.PromotionGate;
 import io.tandem.routing.AuditEntry;
 import io.tandem.routing.Cohort;
 import io.tandem.routing.Command;
 import io.tandem.routing.Decision;
 import io.tandem.routing.EntityRouting;
+import io.tandem.routing.GateOutcome;
 import io.tandem.routing.Phase;
 import io.tandem.routing.Proposal;
 import io.tandem.routing.ProposalCodec;
@@ -52,10 +55,12 @@ public final class OperatorApi {
   private final DecisionMetrics metrics;
   private final Clock clock;
   private final Duration applyTimeout;
+  private final PromotionGate gate;
 
   public OperatorApi(RoutingLog log, RoutingLogWriter writer, TokenAuth auth, DecisionMetrics metrics, Clock clock,
-      Duration applyTimeout) {
+      Duration applyTimeout, PromotionGate gate) {
     this.log = log;
+    this.gate = gate;
     this.writer = writer;
     this.auth = auth;
     this.metrics = metrics;
@@ -229,6 +234,7 @@ public final class OperatorApi {
         node.put("time", p.time().toString());
         node.put("rollback", p.rollback());
         node.set("command", ProposalCodec.command(p.command()));
+        node.set("gate", p.gate() == null ? null : ProposalCodec.gate(p.gate()));
       }
     }
     ok(ctx, 200, body);
@@ -301,11 +307,18 @@ public final class OperatorApi {
   }
 
   /**
-   * Checks the proposal against this replica's state (bad input: 4xx, nothing logged), appends it, and
-   * answers once this replica applied it: the new version, or 409 with the version that won.
+   * Checks the proposal against this replica's state (bad input: 4xx, nothing logged) and against the
+   * promotion gate (refused: 409 naming every failed condition, unless an admin forces it), appends it,
+   * and answers once this replica applied it: the new version, or 409 with the version that won.
    */
   private void propose(RoutingContext ctx, JsonNode body, RoutingState state, boolean rollback, Command command,
       int status, String cohortName) {
+    boolean force = booleanField(body, "force");
+    Role role = TokenAuth.role(ctx);
+    if (force && !role.allows(Role.ADMIN)) {
+      throw new Problem(403, "forbidden", "Not allowed", "token '" + TokenAuth.actor(ctx) + "' has role "
+          + role.name().toLowerCase(java.util.Locale.ROOT) + "; forcing a change past the promotion gate needs admin");
+    }
     String reason = requiredText(body, "reason");
     long expected = body.hasNonNull("expectedVersion") ? longField(body, "expectedVersion") : state.version();
     if (expected != state.version()) {
@@ -314,10 +327,23 @@ public final class OperatorApi {
     }
     Proposal proposal = new Proposal(UUID.randomUUID().toString(), expected, TokenAuth.actor(ctx), reason,
         clock.instant(), rollback, command);
+    RoutingState next;
     try {
-      log.machine().check(state, proposal);
+      next = log.machine().check(state, proposal);
     } catch (ProposalRejectedException e) {
       throw rejected(e.rejection(), e.getMessage(), state.version());
+    }
+    // The gate judges the move from exactly this state: the proposal expects its version, so if anything
+    // else is applied first the proposal is rejected as a version conflict, never applied unjudged.
+    GateVerdict verdict = gate.evaluate(state, next, log.machine()::stateAt);
+    if (verdict.gated() && !verdict.passed() && !force) {
+      throw new Problem(409, "gate-refused", "Promotion gate refused", "refused by the promotion gate ("
+          + String.join(", ", verdict.moves()) + "): " + String.join("; ", verdict.failed())
+          + ". An admin may force it (force: true) with a reason; it is recorded in the audit log.")
+          .with("gatedMoves", verdict.moves()).with("failedConditions", verdict.failed());
+    }
+    if (force || verdict.gated()) {
+      proposal = proposal.withGate(new GateOutcome(force, force ? verdict.failed() : List.of(), verdict.evidence()));
     }
     Future.fromCompletionStage(writer.propose(proposal).orTimeout(applyTimeout.toMillis(), TimeUnit.MILLISECONDS),
         ctx.vertx().getOrCreateContext()).onComplete(result -> {
@@ -398,8 +424,10 @@ public final class OperatorApi {
   private static JsonNode bodyFromQuery(RoutingContext ctx) {
     ObjectNode node = JSON.createObjectNode();
     ctx.queryParams().forEach(node::put);
-    if (node.has("rollback")) {
-      node.put("rollback", Boolean.parseBoolean(node.get("rollback").asText()));
+    for (String flag : List.of("rollback", "force")) {
+      if (node.has(flag)) {
+        node.put(flag, Boolean.parseBoolean(node.get(flag).asText()));
+      }
     }
     return node;
   }
@@ -466,6 +494,18 @@ public final class OperatorApi {
       throw new Problem(422, "invalid", "Missing field", "'" + field + "' is required (a non-empty string)");
     }
     return value.asText();
+  }
+
+  /** An optional boolean field: false when absent or null. */
+  private static boolean booleanField(JsonNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isBoolean()) {
+      throw new Problem(422, "invalid", "Invalid field", "'" + field + "' must be true or false");
+    }
+    return value.asBoolean();
   }
 
   private static long longField(JsonNode body, String field) {

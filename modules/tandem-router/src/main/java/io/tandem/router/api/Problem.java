@@ -14,6 +14,7 @@ public final class Problem extends RuntimeException {
   private final String slug;
   private final String title;
   private final Long currentVersion;
+  private final ObjectNode extensions = JSON.createObjectNode();
 
   public Problem(int status, String slug, String title, String detail) {
     this(status, slug, title, detail, null);
@@ -31,6 +32,13 @@ public final class Problem extends RuntimeException {
     return status;
   }
 
+  /** Adds an extension member (RFC 9457 section 3.2), e.g. the conditions a gate found failed. */
+  public Problem with(String member, Iterable<String> values) {
+    com.fasterxml.jackson.databind.node.ArrayNode array = extensions.putArray(member);
+    values.forEach(array::add);
+    return this;
+  }
+
   public void send(RoutingContext ctx) {
     ObjectNode body = JSON.createObjectNode();
     body.put("type", TYPE_BASE + slug);
@@ -41,6 +49,7 @@ public final class Problem extends RuntimeException {
     if (currentVersion != null) {
       body.put("currentVersion", currentVersion);
     }
+    body.setAll(extensions);
     if (status == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"tandem-router\"");
     }

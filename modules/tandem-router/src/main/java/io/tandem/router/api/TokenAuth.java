@@ -14,6 +14,7 @@ import java.util.Map;
  */
 public final class TokenAuth {
   private static final String ACTOR = "tandem.actor";
+  private static final String ROLE = "tandem.role";
   private final Map<String, Token> byHash;
   // Tokens already verified, so a hot caller does not pay a SHA-256 per request; only valid tokens
   // enter, so its size is bounded by the tokens in use.
@@ -57,6 +58,7 @@ public final class TokenAuth {
           + role.name().toLowerCase(java.util.Locale.ROOT));
     }
     ctx.put(ACTOR, token.name());
+    ctx.put(ROLE, token.role());
   }
 
   /** Whether the header carries a token already verified (any role may read decisions). */
@@ -67,5 +69,10 @@ public final class TokenAuth {
 
   public static String actor(RoutingContext ctx) {
     return ctx.get(ACTOR);
+  }
+
+  /** The role of the caller {@link #require} let in. */
+  public static Role role(RoutingContext ctx) {
+    return ctx.get(ROLE);
   }
 }

@@ -1,0 +1,16 @@
+package io.tandem.router.gate;
+
+import io.tandem.routing.status.StatusRecord;
+import java.util.Optional;
+
+/** The newest status facts the promotion gate relies on (the status topic, as a replica has read it). */
+public interface StatusView {
+  /** The newest verification pass of {@code entity} restricted to {@code cohort} ({@code *}: entity-wide). */
+  Optional<StatusRecord.Verification> verification(String entity, String cohort);
+
+  /** The newest replication-lag report of {@code entity}. */
+  Optional<StatusRecord.Lag> lag(String entity);
+
+  /** Why the facts cannot be trusted right now (the follower stopped, or has not caught up), if so. */
+  Optional<String> problem();
+}
