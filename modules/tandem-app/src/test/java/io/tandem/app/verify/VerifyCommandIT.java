@@ -288,6 +288,51 @@ class VerifyCommandIT {
     });
   }
 
+  @Test
+  @Order(6)
+  void theRoutersGatesFollowTheVerifiersPasses() throws Exception {
+    io.tandem.router.RouterSettings settings = new io.tandem.router.RouterSettings("127.0.0.1", 0,
+        Map.of("bootstrap.servers", kafka.bootstrapServers()), "tandem.routing", (short) -1,
+        Map.of("customer", java.util.List.of(), "address", java.util.List.of()),
+        Map.of(io.tandem.router.api.TokenAuth.hash("op-token"), new io.tandem.router.RouterSettings.Token("olga",
+            io.tandem.router.api.Role.OPERATOR)), java.util.List.of(), 10, io.tandem.router.RouterSettings.Gates.defaults());
+    try (io.tandem.router.RouterServer router = io.tandem.router.RouterServer.start(settings,
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+        r -> { })) {
+      for (String entity : new String[] {"customer", "address"}) {
+        JsonNode created = call(router, "/v1/entities/" + entity + "/cohorts",
+            "{\"name\":\"everyone\",\"percent\":100,\"phase\":\"SHADOW\",\"reason\":\"shadow all\"}");
+        assertThat(created.path("status").asInt(201)).as(created.toString()).isEqualTo(201);
+      }
+      // A pass at the routing version that has the cohorts: customer still holds the injected differences.
+      Result pass = verify();
+      assertThat(pass.exit()).isEqualTo(1);
+      assertThat(pass.out()).contains("cohort everyone:");
+
+      JsonNode refused = call(router, "/v1/entities/customer/cohorts/everyone/promote", "{\"reason\":\"verified?\"}");
+      assertThat(refused.path("status").asInt()).as(refused.toString()).isEqualTo(409);
+      assertThat(refused.path("failedConditions").toString()).contains("no clean verification of customer/everyone")
+          .contains("4 differences");
+
+      JsonNode promoted = call(router, "/v1/entities/address/cohorts/everyone/promote", "{\"reason\":\"verified\"}");
+      assertThat(promoted.path("cohort").path("phase").asText()).as(promoted.toString()).isEqualTo("NEW_READS");
+    }
+  }
+
+  /** POSTs as the operator; the JSON body, with the HTTP status as {@code status} when it is an error. */
+  private static JsonNode call(io.tandem.router.RouterServer router, String path, String body) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().sendAsync(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + router.port() + path))
+            .header("Authorization", "Bearer op-token").header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    JsonNode json = JSON.readTree(response.body());
+    if (response.statusCode() >= 300 && json.isObject()) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) json).put("status", response.statusCode());
+    }
+    return json;
+  }
+
   private static Map<String, Object> kafkaClient() {
     return Map.of("bootstrap.servers", kafka.bootstrapServers());
   }
