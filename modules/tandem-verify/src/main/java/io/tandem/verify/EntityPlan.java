@@ -35,6 +35,7 @@ final class EntityPlan {
   private final String newKeyTuple;
   private final String rowHashSql;
   private final String canonicalSelect;
+  private final java.util.Map<String, Integer> fieldIndexes = new java.util.HashMap<>();
 
   private EntityPlan(Mapping mapping, EntitySchema schema, String newTable, List<String> legacyKeyColumns,
       List<LegacyValues.Wire> legacyKeyWires) {
@@ -49,6 +50,9 @@ final class EntityPlan {
       forms.add(FieldForm.of(field));
     }
     this.fields = List.copyOf(forms);
+    for (int i = 0; i < forms.size(); i++) {
+      fieldIndexes.put(forms.get(i).name(), i);
+    }
     this.keyFieldIndexes = mapping.keyFields().stream()
         .mapToInt(key -> indexOf(forms, key)).toArray();
     List<String> canonical = forms.stream().map(f -> f.sql(quote(f.name()))).toList();
@@ -111,6 +115,12 @@ final class EntityPlan {
 
   String entity() {
     return schema.entity();
+  }
+
+  /** The position of a field in {@link #fields}, or -1. */
+  int fieldIndex(Object name) {
+    Integer index = fieldIndexes.get(name);
+    return index == null ? -1 : index;
   }
 
   /** Legacy rows after {@code lower} (exclusive; none = from the start), in key order, at most {@code limit}. */

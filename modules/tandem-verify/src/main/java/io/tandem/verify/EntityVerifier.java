@@ -160,9 +160,20 @@ public final class EntityVerifier {
 
   // ---- legacy side ----
 
-  private record LegacyChunk(List<Map<String, Object>> rows, Object[] lastKey) {}
+  private record LegacyChunk(List<LegacyRow> rows, Object[] lastKey) {}
 
   private volatile long readerNanos;
+
+  private static LegacyRow.Columns columns(ResultSetMetaData meta) throws SQLException {
+    int n = meta.getColumnCount();
+    String[] names = new String[n];
+    LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = meta.getColumnName(i + 1);
+      wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
+    }
+    return new LegacyRow.Columns(names, wires);
+  }
 
   private void readLegacy(BlockingQueue<LegacyChunk> out) {
     long started = System.nanoTime();
@@ -181,22 +192,16 @@ public final class EntityVerifier {
           }
         }
         statement.setInt(p, options.chunkSize());
-        List<Map<String, Object>> chunk = new ArrayList<>(options.chunkSize());
+        List<LegacyRow> chunk = new ArrayList<>(options.chunkSize());
         try (ResultSet result = statement.executeQuery()) {
-          ResultSetMetaData meta = result.getMetaData();
-          int n = meta.getColumnCount();
-          String[] names = new String[n];
-          LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
-          for (int i = 0; i < n; i++) {
-            names[i] = meta.getColumnName(i + 1).intern(); // identity hits in the mapping's lookups
-            wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
-          }
+          LegacyRow.Columns columns = columns(result.getMetaData());
+          int n = columns.names.length;
           while (result.next()) {
-            Map<String, Object> row = new HashMap<>(n * 2);
+            Object[] values = new Object[n];
             for (int i = 0; i < n; i++) {
-              row.put(names[i], LegacyValues.read(result, i + 1, wires[i]));
+              values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
             }
-            chunk.add(row);
+            chunk.add(new LegacyRow(columns, values));
           }
         }
         if (chunk.isEmpty()) {
@@ -274,9 +279,9 @@ public final class EntityVerifier {
 
   private record ExpectedRow(String key, Object[] legacyKey, String[] canonical, String cohort) {}
 
-  private Expected expect(List<Map<String, Object>> rows) {
+  private Expected expect(List<LegacyRow> rows) {
     Expected expected = new Expected();
-    for (Map<String, Object> row : rows) {
+    for (LegacyRow row : rows) {
       Object[] legacyKey = legacyKey(row);
       String key = keyText(legacyKey);
       Mapped mapped = map(row);
@@ -348,11 +353,22 @@ public final class EntityVerifier {
     if (cohorts == CohortResolver.NONE) {
       return null;
     }
-    Map<String, String> fields = new HashMap<>();
-    for (int i = 0; i < canonical.length; i++) {
-      fields.put(plan.fields.get(i).name(), canonical[i]);
-    }
-    return cohortOf(key, fields);
+    return cohortOf(key, new java.util.AbstractMap<String, String>() {
+      @Override
+      public String get(Object name) {
+        int i = plan.fieldIndex(name);
+        return i < 0 ? null : canonical[i];
+      }
+
+      @Override
+      public java.util.Set<Entry<String, String>> entrySet() {
+        java.util.Set<Entry<String, String>> entries = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < canonical.length; i++) {
+          entries.add(new SimpleImmutableEntry<>(plan.fields.get(i).name(), canonical[i]));
+        }
+        return entries;
+      }
+    });
   }
 
   private String cohortOf(String key, Map<String, String> fields) {
@@ -624,12 +640,12 @@ public final class EntityVerifier {
       if (!result.next()) {
         return ABSENT;
       }
-      ResultSetMetaData meta = result.getMetaData();
-      Map<String, Object> row = new HashMap<>();
-      for (int i = 1; i <= meta.getColumnCount(); i++) {
-        row.put(meta.getColumnName(i), LegacyValues.read(result, i, LegacyValues.wireOf(meta.getColumnTypeName(i))));
+      LegacyRow.Columns columns = columns(result.getMetaData());
+      Object[] values = new Object[columns.names.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
       }
-      Mapped mapped = map(row);
+      Mapped mapped = map(new LegacyRow(columns, values));
       if (mapped.canonical != null) {
         return new State(mapped.canonical, null, true);
       }

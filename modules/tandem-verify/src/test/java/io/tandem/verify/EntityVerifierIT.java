@@ -118,6 +118,66 @@ class EntityVerifierIT {
     assertThat(result.chunksDiffering()).isEqualTo(4);
   }
 
+  /** customer: "vip" = keys 10 and 20; "suspended" = rule status == 'SUSPENDED' (an entity field). */
+  private static CohortResolver cohorts() {
+    io.tandem.routing.RoutingStateMachine machine = new io.tandem.routing.RoutingStateMachine();
+    java.time.Instant now = java.time.Instant.now();
+    machine.apply(0, new io.tandem.routing.Proposal("p0", 0, "t", "r", now, false,
+        new io.tandem.routing.Command.DefineEntity("customer", java.util.List.of("status"))));
+    machine.apply(1, new io.tandem.routing.Proposal("p1", 1, "t", "r", now, false,
+        new io.tandem.routing.Command.CreateCohort("customer", "vip", new io.tandem.routing.Selector.Keys(
+            java.util.Set.of("10", "20")), io.tandem.routing.Phase.SHADOW, 0)));
+    machine.apply(2, new io.tandem.routing.Proposal("p2", 2, "t", "r", now, false,
+        new io.tandem.routing.Command.CreateCohort("customer", "suspended", new io.tandem.routing.Selector.Rule(
+            "status == 'SUSPENDED'"), io.tandem.routing.Phase.SHADOW, 1)));
+    assertThat(machine.state().version()).isEqualTo(3);
+    return CohortResolver.of(machine.state());
+  }
+
+  @Test
+  void differencesAndRowsAreAttributedToTheRoutersCohorts() throws Exception {
+    Pair pair = pair(300);
+    pair.newSql("UPDATE customer SET name = 'x' WHERE id IN (10, 30, 31)"); // 10: vip; 30 % 3 = 0: ACTIVE; 31: SUSPENDED
+    EntityResult all = EntityVerifier.create(CustomerFixture.mapping(), CustomerFixture.schema(), "customer",
+        pair.legacy, pair.fresh, fast(), cohorts(), DeadLetters.NONE, Clock.systemUTC()).run(EntityVerifier.Progress.NONE);
+    assertThat(all.routingVersion()).isEqualTo(3);
+    Map<String, String> cohortByKey = all.differences().stream()
+        .collect(Collectors.toMap(Difference::key, d -> String.valueOf(d.cohort())));
+    assertThat(cohortByKey).containsOnly(Map.entry("10", "vip"), Map.entry("30", "null"), Map.entry("31", "suspended"));
+    assertThat(all.byCohort().get("vip")).isEqualTo(new EntityResult.CohortTally(2, 1, 0));
+    // g % 3 == 1 of 1..300 is 100 rows, but 10 is one of them and vip (first) holds it
+    assertThat(all.byCohort().get("suspended").rowsChecked()).isEqualTo(99);
+    assertThat(all.byCohort().get("suspended").differences()).isEqualTo(1);
+    // Restricted to one cohort: only its keys count, and the status record is the cohort's.
+    EntityResult vip = EntityVerifier.create(CustomerFixture.mapping(), CustomerFixture.schema(), "customer",
+        pair.legacy, pair.fresh, fast().withCohort("vip"), cohorts(), DeadLetters.NONE, Clock.systemUTC())
+        .run(EntityVerifier.Progress.NONE);
+    assertThat(vip.rowsChecked()).isEqualTo(2);
+    assertThat(vip.differences()).extracting(Difference::key).containsExactly("10");
+    assertThat(new VerificationReport(java.util.List.of(vip)).statusRecords())
+        .extracting(v -> v.cohort() + ":" + v.clean() + ":" + v.differences()).containsExactly("vip:false:1");
+    assertThatThrownBy(() -> EntityVerifier.create(CustomerFixture.mapping(), CustomerFixture.schema(), "customer",
+        pair.legacy, pair.fresh, fast().withCohort("gold"), cohorts(), DeadLetters.NONE, Clock.systemUTC()))
+        .isInstanceOf(VerifyException.class).hasMessageContaining("no cohort 'gold'");
+  }
+
+  @Test
+  void deadLetteredKeysAreAccountedFor() throws Exception {
+    Pair pair = pair(100);
+    pair.newSql("DELETE FROM customer WHERE id = 42");
+    DeadLetters deadLetters = new DeadLetters();
+    deadLetters.add("customer", "42", "sink: value too long for type character varying(10)");
+    EntityResult result = EntityVerifier.create(CustomerFixture.mapping(), CustomerFixture.schema(), "customer",
+        pair.legacy, pair.fresh, fast(), CohortResolver.NONE, deadLetters, Clock.systemUTC())
+        .run(EntityVerifier.Progress.NONE);
+    assertThat(result.differences()).singleElement().satisfies(d -> {
+      assertThat(d.kind()).isEqualTo(Difference.Kind.MISSING);
+      assertThat(d.deadLettered()).isTrue();
+      assertThat(d.reason()).contains("value too long");
+    });
+    assertThat(result.clean()).as("a dead-lettered row is explained, not equal").isFalse();
+  }
+
   @Test
   void valuesAreLeftOutOfDifferencesUnlessAskedFor() throws Exception {
     Pair pair = pair(100);

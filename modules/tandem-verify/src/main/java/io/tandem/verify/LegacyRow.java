@@ -1,0 +1,61 @@
+package io.tandem.verify;
+
+import java.util.AbstractMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A legacy row as the mapping reads it ({@code row.get(column)}), backed by an array and a column
+ * index shared by every row of a result: no map is built per row.
+ */
+final class LegacyRow extends AbstractMap<String, Object> {
+  /** The columns of one result set. */
+  static final class Columns {
+    final String[] names;
+    final LegacyValues.Wire[] wires;
+    private final Map<String, Integer> index = new HashMap<>();
+
+    Columns(String[] names, LegacyValues.Wire[] wires) {
+      this.names = names;
+      this.wires = wires;
+      for (int i = 0; i < names.length; i++) {
+        index.put(names[i], i);
+      }
+    }
+
+    int indexOf(Object name) {
+      Integer i = index.get(name);
+      return i == null ? -1 : i;
+    }
+  }
+
+  private final Columns columns;
+  private final Object[] values;
+
+  LegacyRow(Columns columns, Object[] values) {
+    this.columns = columns;
+    this.values = values;
+  }
+
+  @Override
+  public Object get(Object key) {
+    int i = columns.indexOf(key);
+    return i < 0 ? null : values[i];
+  }
+
+  @Override
+  public boolean containsKey(Object key) {
+    return columns.indexOf(key) >= 0;
+  }
+
+  @Override
+  public Set<Entry<String, Object>> entrySet() {
+    Set<Entry<String, Object>> entries = new LinkedHashSet<>();
+    for (int i = 0; i < values.length; i++) {
+      entries.add(new SimpleImmutableEntry<>(columns.names[i], values[i]));
+    }
+    return entries;
+  }
+}
