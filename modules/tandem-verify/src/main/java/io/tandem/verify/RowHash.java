@@ -16,9 +16,56 @@ final class RowHash {
   private byte[] bytes = new byte[512];
 
   long hash(String[] canonical) {
-    String row = recordText(canonical, text);
-    int length = encode(row);
+    int length = asciiRecord(canonical);
+    if (length < 0) {
+      byte[] utf8 = recordText(canonical, text).getBytes(StandardCharsets.UTF_8);
+      return PgHash.hashExtended(utf8, utf8.length);
+    }
     return PgHash.hashExtended(bytes, length);
+  }
+
+  /** The record text straight into the byte buffer; -1 when a value is not ASCII (then via UTF-8). */
+  private int asciiRecord(String[] canonical) {
+    int at = 0;
+    ensure(2);
+    bytes[at++] = '(';
+    for (int i = 0; i < canonical.length; i++) {
+      if (i > 0) {
+        ensure(at + 1);
+        bytes[at++] = ',';
+      }
+      String value = canonical[i];
+      if (value == null) {
+        continue;
+      }
+      boolean quote = needsQuotes(value);
+      ensure(at + value.length() * 2 + 3);
+      if (quote) {
+        bytes[at++] = '"';
+      }
+      for (int j = 0; j < value.length(); j++) {
+        char ch = value.charAt(j);
+        if (ch >= 0x80) {
+          return -1;
+        }
+        if (quote && (ch == '"' || ch == '\\')) {
+          bytes[at++] = (byte) ch;
+        }
+        bytes[at++] = (byte) ch;
+      }
+      if (quote) {
+        bytes[at++] = '"';
+      }
+    }
+    ensure(at + 1);
+    bytes[at++] = ')';
+    return at;
+  }
+
+  private void ensure(int size) {
+    if (bytes.length < size) {
+      bytes = java.util.Arrays.copyOf(bytes, Math.max(size, bytes.length * 2));
+    }
   }
 
   static String recordText(String[] canonical) {
@@ -65,24 +112,6 @@ final class RowHash {
       }
     }
     return false;
-  }
-
-  /** UTF-8 into the reused buffer (ASCII without a copy through String.getBytes). */
-  private int encode(String row) {
-    int n = row.length();
-    if (bytes.length < n * 3) {
-      bytes = new byte[Math.max(n * 3, bytes.length * 2)];
-    }
-    for (int i = 0; i < n; i++) {
-      char ch = row.charAt(i);
-      if (ch >= 0x80) {
-        byte[] utf8 = row.getBytes(StandardCharsets.UTF_8);
-        System.arraycopy(utf8, 0, bytes, 0, utf8.length);
-        return utf8.length;
-      }
-      bytes[i] = (byte) ch;
-    }
-    return n;
   }
 
   /** The SQL for one row's hash over the given canonical (text) expressions. */
