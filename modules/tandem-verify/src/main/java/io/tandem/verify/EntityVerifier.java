@@ -95,15 +95,13 @@ public final class EntityVerifier {
     Instant started = clock.instant();
     Tally tally = new Tally();
     Map<String, Suspect> suspects = new LinkedHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
-      Thread thread = new Thread(r, "tandem-verify-" + plan.entity());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(2, daemons("tandem-verify-" + plan.entity()));
+    ExecutorService hashing = Executors.newSingleThreadExecutor(daemons("tandem-verify-hash-" + plan.entity()));
     BlockingQueue<LegacyChunk> chunks = new ArrayBlockingQueue<>(2);
-    try (Connection newSide = fresh.open()) {
+    try (Connection newSide = fresh.open(); Connection hashConnection = fresh.open()) {
       long estimated = estimate();
-      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLegacy(chunks), pool);
+      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLegacy(chunks,
+          (from, to) -> CompletableFuture.supplyAsync(() -> newFingerprint(hashConnection, from, to), hashing)), pool);
       Object[] lower = null;
       long rowsRead = 0;
       while (true) {
@@ -114,8 +112,7 @@ public final class EntityVerifier {
           break;
         }
         Object[] upper = chunk.lastKey;
-        Object[] from = lower;
-        CompletableFuture<long[]> fingerprint = CompletableFuture.supplyAsync(() -> newFingerprint(from, upper), pool);
+        CompletableFuture<long[]> fingerprint = chunk.fingerprint;
         long mapStart = System.nanoTime();
         Expected expected = expect(chunk.rows, pool);
         long mapEnd = System.nanoTime();
@@ -138,6 +135,12 @@ public final class EntityVerifier {
       throw new VerifyException("entity " + plan.entity() + ": " + e.getMessage(), e);
     } finally {
       pool.shutdownNow();
+      hashing.shutdownNow();
+      try {
+        hashing.awaitTermination(30, TimeUnit.SECONDS); // before its connection closes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     Recheck recheck = recheck(suspects);
     List<Difference> differences = new ArrayList<>();
@@ -160,7 +163,20 @@ public final class EntityVerifier {
 
   // ---- legacy side ----
 
-  private record LegacyChunk(List<LegacyRow> rows, Object[] lastKey) {}
+  /** A chunk of legacy rows and the new database's fingerprint of its key range, already under way. */
+  private record LegacyChunk(List<LegacyRow> rows, Object[] lastKey, CompletableFuture<long[]> fingerprint) {}
+
+  private interface Fingerprints {
+    CompletableFuture<long[]> of(Object[] lower, Object[] upper);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemons(String name) {
+    return r -> {
+      Thread thread = new Thread(r, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
 
   private volatile long readerNanos;
 
@@ -175,7 +191,7 @@ public final class EntityVerifier {
     return new LegacyRow.Columns(names, wires);
   }
 
-  private void readLegacy(BlockingQueue<LegacyChunk> out) {
+  private void readLegacy(BlockingQueue<LegacyChunk> out, Fingerprints fingerprints) {
     long started = System.nanoTime();
     long rows = 0;
     try (Connection connection = openLegacy();
@@ -205,12 +221,14 @@ public final class EntityVerifier {
           }
         }
         if (chunk.isEmpty()) {
-          out.put(new LegacyChunk(List.of(), null));
+          out.put(new LegacyChunk(List.of(), null, null));
           return;
         }
+        Object[] before = after;
         after = legacyKey(chunk.get(chunk.size() - 1));
         readerNanos += System.nanoTime() - readStart;
-        out.put(new LegacyChunk(chunk, after));
+        // The new database hashes this range while earlier chunks are still being mapped.
+        out.put(new LegacyChunk(chunk, after, fingerprints.of(before, after)));
         rows += chunk.size();
         throttle(started, rows);
       }
@@ -222,7 +240,7 @@ public final class EntityVerifier {
     }
   }
 
-  /** Legacy sessions in UTC: timestamptz values then print as {@code ...+00}, turned into ISO text cheaply. */
+  /** Legacy sessions in UTC, so timestamptz values arrive with a zero offset whatever the server default. */
   private Connection openLegacy() throws SQLException {
     Connection connection = legacy.open();
     try (java.sql.Statement statement = connection.createStatement()) {
@@ -408,15 +426,8 @@ public final class EntityVerifier {
     }
   }
 
-  private final ThreadLocal<Connection> fingerprintConnection = new ThreadLocal<>();
-
-  private long[] newFingerprint(Object[] lower, Object[] upper) {
+  private long[] newFingerprint(Connection connection, Object[] lower, Object[] upper) {
     try {
-      Connection connection = fingerprintConnection.get();
-      if (connection == null || connection.isClosed()) {
-        connection = fresh.open();
-        fingerprintConnection.set(connection);
-      }
       try (PreparedStatement statement = connection.prepareStatement(plan.newChunkHashSql(lower != null,
           upper != null))) {
         bindRange(statement, lower, upper);

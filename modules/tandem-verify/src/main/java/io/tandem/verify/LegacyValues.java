@@ -94,17 +94,8 @@ final class LegacyValues {
         return value == null ? null : value.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + value.getNano() / 1000;
       }
       case OFFSET_TIMESTAMP_TEXT: {
-        String text = rows.getString(column);
-        if (text == null) {
-          return null;
-        }
-        String iso = utcIso(text);
-        if (iso != null) {
-          return iso;
-        }
         OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
-        return value == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(value.withOffsetSameInstant(
-            ZoneOffset.UTC));
+        return value == null ? null : isoUtc(value);
       }
       case TIME_MICROS: {
         LocalTime value = rows.getObject(column, LocalTime.class);
@@ -116,21 +107,40 @@ final class LegacyValues {
   }
 
   /**
-   * PostgreSQL's text of a timestamptz in a UTC session ({@code 2021-01-01 00:00:01.123+00}) as
-   * Debezium's ISO text ({@code 2021-01-01T00:00:01.123Z}); null when it has another shape.
+   * Debezium's ISO text of a timestamptz ({@code 2021-01-01T00:00:01.123Z}): what
+   * {@code DateTimeFormatter.ISO_OFFSET_DATE_TIME} prints in UTC, without its cost per value.
    */
-  static String utcIso(String text) {
-    int n = text.length();
-    if (n < 22 || text.charAt(10) != ' ' || text.charAt(n - 3) != '+' || text.charAt(n - 2) != '0'
-        || text.charAt(n - 1) != '0' || text.charAt(4) != '-' || text.charAt(19) == ':') {
-      return null;
+  static String isoUtc(OffsetDateTime value) {
+    LocalDateTime utc = value.atZoneSameInstant(ZoneOffset.UTC).toLocalDateTime();
+    int year = utc.getYear();
+    if (year < 0 || year > 9999) {
+      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(value.withOffsetSameInstant(ZoneOffset.UTC));
     }
-    for (int i = 0; i < 4; i++) {
-      if (!Character.isDigit(text.charAt(i))) {
-        return null; // years beyond 9999 or BC: take the slow path
+    StringBuilder text = new StringBuilder(30);
+    digits(text, year, 4).append('-');
+    digits(text, utc.getMonthValue(), 2).append('-');
+    digits(text, utc.getDayOfMonth(), 2).append('T');
+    digits(text, utc.getHour(), 2).append(':');
+    digits(text, utc.getMinute(), 2).append(':');
+    digits(text, utc.getSecond(), 2);
+    int nanos = utc.getNano();
+    if (nanos > 0) {
+      int width = 9;
+      while (nanos % 10 == 0) {
+        nanos /= 10;
+        width--;
       }
+      digits(text.append('.'), nanos, width);
     }
-    return text.substring(0, 10) + 'T' + text.substring(11, n - 3) + 'Z';
+    return text.append('Z').toString();
+  }
+
+  private static StringBuilder digits(StringBuilder text, int value, int width) {
+    String number = Integer.toString(value);
+    for (int i = number.length(); i < width; i++) {
+      text.append('0');
+    }
+    return text.append(number);
   }
 
   /** A JDBC parameter for a key value of this wire type (keys are compared in legacy terms). */
