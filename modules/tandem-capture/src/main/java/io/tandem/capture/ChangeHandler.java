@@ -103,7 +103,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
           record.valueSchema() == null ? "no schema" : record.valueSchema().name());
       return new Outcome(Kind.SKIPPED, null, null);
     }
-    if (!signalTables.isEmpty() && signalTables.contains(ConnectToAvro.sourceTable(record))) {
+    String table = signalTables.isEmpty() ? null : ConnectToAvro.sourceTable(record);
+    if (table != null && signalTables.contains(table)) {
       // Signals and Debezium's snapshot-window watermarks: Debezium has acted on them already.
       LOG.debug("Skipping signal-table change on {}", record.topic());
       return new Outcome(Kind.SKIPPED, null, null);
