@@ -264,7 +264,7 @@ class RowResnapshotIT {
         return done.test(into);
       });
     } catch (RuntimeException e) {
-      into.forEach(r -> System.out.println("DEBUG " + r.key() + " " + r.value()));
+      into.forEach(r -> System.out.println("received so far: " + r.key() + " " + r.value()));
       throw e;
     }
   }
