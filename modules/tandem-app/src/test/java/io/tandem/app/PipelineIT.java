@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tandem.app.check.MappingCheck;
 import io.tandem.app.demo.LegacyShop;
 import io.tandem.app.demo.Workload;
+import io.tandem.capture.RowResnapshot;
 import io.tandem.core.mapping.Mapping;
 import io.tandem.core.mapping.MappingLoader;
 import io.tandem.embedded.EmbeddedKafkaBroker;
@@ -105,6 +106,7 @@ class PipelineIT {
     env.put("LEGACY_DB_USER", postgres.user());
     env.put("LEGACY_DB_PASSWORD", "");
     env.put("LEGACY_TABLES", String.join(",", LegacyShop.TABLES));
+    env.put("LEGACY_SIGNAL_TABLE", LegacyShop.SIGNAL_TABLE);
     env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
     return new Pipeline.Settings(CONNECTOR, env, SCHEMAS, kafka.bootstrapServers(), client, postgres.jdbcUrl(newDb),
         postgres.user(), "", stateDir, 2);
@@ -132,6 +134,44 @@ class PipelineIT {
         rs.next();
         assertThat(rs.getInt(1)).as("customer 3 filtered out, 100001 inserted").isEqualTo(1);
       }
+      assertThat(pipeline.failure()).isEmpty();
+    }
+  }
+
+  @Test
+  void rowsReEmittedOnRequestRepairTheNewDatabase() throws Exception {
+    try (Pipeline pipeline = Pipeline.start(settings(), new SimpleMeterRegistry())) {
+      awaitEqual();
+      List<Long> keys = new ArrayList<>();
+      try (Connection legacy = postgres.connect(legacyDb); Statement statement = legacy.createStatement();
+          var rs = statement.executeQuery("SELECT cust_id FROM customers WHERE status_cd <> 'X' ORDER BY cust_id LIMIT 2")) {
+        while (rs.next()) {
+          keys.add(rs.getLong(1));
+        }
+      }
+      long corrupted = keys.get(0);
+      long deleted = keys.get(1);
+      // Damage the new side behind the pipeline's back: positions stay, so no replay would fix it.
+      try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement()) {
+        assertThat(statement.executeUpdate("UPDATE customer SET name = 'corrupted', balance_cents = -1 WHERE id = "
+            + corrupted)).isEqualTo(1);
+        assertThat(statement.executeUpdate("DELETE FROM customer WHERE id = " + deleted)).isEqualTo(1);
+      }
+      Mapping customer = MappingLoader.loadAll(SCHEMAS.resolve("mappings")).stream()
+          .filter(m -> m.entity().equals("customer")).findFirst().orElseThrow();
+      try (Connection legacy = postgres.connect(legacyDb); Connection target = postgres.connect(newDb)) {
+        MappingCheck.Result damaged = MappingCheck.run(customer, EntitySchema.load(SCHEMAS.resolve("avro"), customer),
+            legacy, target);
+        assertThat(damaged.different()).isEqualTo(1);
+        assertThat(damaged.missing()).isEqualTo(1);
+      }
+
+      try (Connection legacy = postgres.connect(legacyDb)) {
+        RowResnapshot.request(legacy, LegacyShop.SIGNAL_TABLE, "public.customers", List.of("cust_id"),
+            List.of(List.of(corrupted), List.of(deleted)));
+      }
+      awaitEqual();
+      assertThat(pipeline.capture().stats().resnapshotted()).isEqualTo(2);
       assertThat(pipeline.failure()).isEmpty();
     }
   }

@@ -2,6 +2,7 @@ package io.tandem.capture;
 
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -20,12 +21,19 @@ final class CaptureCounters {
   private final LongAdder skipped = new LongAdder();
   private final AtomicLong lastPosition = new AtomicLong(NO_POSITION);
   private final ConcurrentMap<String, TableSnapshot> snapshot = new ConcurrentHashMap<>();
+  private final LongAdder resnapshotted = new LongAdder();
+  private volatile Set<String> ignoredTables = Set.of();
   private volatile boolean snapshotOver;
 
   private static final class TableSnapshot {
     final LongAdder done = new LongAdder();
     volatile long estimated = SnapshotProgress.UNKNOWN;
     volatile boolean finished;
+  }
+
+  /** Tables that are captured but are not data (the signal table): never listed in snapshot progress. */
+  void ignore(Set<String> tables) {
+    ignoredTables = Set.copyOf(tables);
   }
 
   void estimates(Map<String, Long> estimates) {
@@ -35,7 +43,9 @@ final class CaptureCounters {
   void delivered(RawChange change) {
     events.computeIfAbsent(change.table(), t -> new LongAdder()).increment();
     lastPosition.set(change.position());
-    if (change.snapshot()) {
+    if (change.resnapshot()) {
+      resnapshotted.increment(); // a row read again on request: not progress of the initial snapshot
+    } else if (change.snapshot()) {
       TableSnapshot table = table(change.table());
       table.done.increment();
       // Debezium marks the last snapshot row of each table, and of the whole snapshot.
@@ -68,6 +78,9 @@ final class CaptureCounters {
     }
     // The snapshot has read everything: a table is done once every row it read was delivered.
     metrics.rowsScanned().forEach((table, scanned) -> {
+      if (ignoredTables.contains(table)) {
+        return;
+      }
       TableSnapshot progress = table(table);
       if (progress.done.sum() >= scanned) {
         progress.finished = true;
@@ -80,7 +93,7 @@ final class CaptureCounters {
     events.forEach((table, count) -> byTable.put(table, count.sum()));
     long position = lastPosition.get();
     return new CaptureStats(byTable, deadLettered.sum(), skipped.sum(),
-        position == NO_POSITION ? OptionalLong.empty() : OptionalLong.of(position));
+        position == NO_POSITION ? OptionalLong.empty() : OptionalLong.of(position), resnapshotted.sum());
   }
 
   Map<String, SnapshotProgress> snapshotProgress() {

@@ -99,11 +99,13 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     Producer<byte[], byte[]> producer = null;
     try {
       LOG.info("Capture engine starting with {}", config.masked());
+      Set<String> signalTables = config.signalTable().map(Set::of).orElse(Set.of());
+      counters.ignore(signalTables);
       counters.estimates(TableEstimates.query(config));
       producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
       ChangeHandler handler = new ChangeHandler(producer, new ConnectToAvro(), new AvroSerializer(serde, true),
-          new AvroSerializer(serde, false), deadLetterTopic, counters);
+          new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables);
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
           .using(debeziumProperties())

@@ -12,8 +12,11 @@ import java.util.TreeMap;
  * @param deadLettered records sent to the dead-letter topic because they could not be converted
  * @param skipped records that are not row changes (heartbeats, tombstones, messages), not written anywhere
  * @param lastPosition source position (LSN) of the last delivered change, empty before the first
+ * @param resnapshotted rows read again on request ({@link RowResnapshot}) and delivered; also counted in
+ *     {@code eventsByTable}
  */
-public record CaptureStats(Map<String, Long> eventsByTable, long deadLettered, long skipped, OptionalLong lastPosition) {
+public record CaptureStats(Map<String, Long> eventsByTable, long deadLettered, long skipped, OptionalLong lastPosition,
+    long resnapshotted) {
 
   public CaptureStats {
     eventsByTable = Collections.unmodifiableMap(new TreeMap<>(eventsByTable));

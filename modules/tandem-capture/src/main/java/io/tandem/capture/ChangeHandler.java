@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -41,6 +41,7 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   private final Serializer<Object> valueSerializer;
   private final String deadLetterTopic;
   private final CaptureCounters counters;
+  private final Set<String> signalTables;
   private final JsonConverter jsonKeys = json(true);
   private final JsonConverter jsonValues = json(false);
 
@@ -48,14 +49,19 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
 
   private record Outcome(Kind kind, RawChange change, Future<RecordMetadata> ack) {}
 
+  /**
+   * @param signalTables {@code schema.table} of the signal table (empty if none): captured so that Debezium
+   *     sees signals and its own watermarks, but its changes are not data and are not produced
+   */
   ChangeHandler(Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
-      Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters) {
+      Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables) {
     this.producer = producer;
     this.converter = converter;
     this.keySerializer = keySerializer;
     this.valueSerializer = valueSerializer;
     this.deadLetterTopic = deadLetterTopic;
     this.counters = counters;
+    this.signalTables = Set.copyOf(signalTables);
   }
 
   @Override
@@ -97,6 +103,12 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
           record.valueSchema() == null ? "no schema" : record.valueSchema().name());
       return new Outcome(Kind.SKIPPED, null, null);
     }
+    String table = signalTables.isEmpty() ? null : ConnectToAvro.sourceTable(record);
+    if (table != null && signalTables.contains(table)) {
+      // Signals and Debezium's snapshot-window watermarks: Debezium has acted on them already.
+      LOG.debug("Skipping signal-table change on {}", record.topic());
+      return new Outcome(Kind.SKIPPED, null, null);
+    }
     RawChange change;
     byte[] key;
     byte[] value;
@@ -121,7 +133,7 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     headers.add(HeaderNames.DLQ_STAGE, utf8(STAGE));
     headers.add(HeaderNames.DLQ_EXCEPTION, utf8(e.getClass().getName()));
     headers.add(HeaderNames.DLQ_SOURCE_TOPIC, utf8(record.topic()));
-    Long position = position(record);
+    Long position = ConnectToAvro.position(record);
     if (position != null) {
       headers.add(HeaderNames.POSITION, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
     }
@@ -151,16 +163,6 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
       }
     }
     return false;
-  }
-
-  private static Long position(SourceRecord record) {
-    try {
-      Struct source = ((Struct) record.value()).getStruct("source");
-      Object lsn = source.schema().field("lsn") == null ? null : source.get("lsn");
-      return lsn instanceof Number n ? n.longValue() : null;
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   /** The record as schemaless JSON, or its toString if even that fails: a dead letter must carry something. */

@@ -79,6 +79,20 @@ final class ConnectToAvro {
     return op instanceof String s && CHANGE_OPS.contains(s);
   }
 
+  /** {@code schema.table} from the record's source block, or null if it has none. */
+  static String sourceTable(SourceRecord record) {
+    if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+      return null;
+    }
+    Struct source = value.getStruct("source");
+    if (source == null || source.schema().field("schema") == null || source.schema().field("table") == null) {
+      return null;
+    }
+    Object schema = source.get("schema");
+    Object table = source.get("table");
+    return schema == null || table == null ? null : schema + "." + table;
+  }
+
   /**
    * Converts a change record (see {@link #isChange}).
    *
@@ -90,7 +104,9 @@ final class ConnectToAvro {
     ChangeShape shape = cached(changes, new Identity(topic, envelope.schema()), () -> changeShape(topic, envelope.schema()));
     SourceFields source = shape.source();
     Struct sourceStruct = envelope.getStruct("source");
-    Long position = source.number(sourceStruct, "lsn");
+    String op = envelope.getString("op");
+    String marker = source.string(sourceStruct, "snapshot");
+    Long position = position(source, sourceStruct, op, marker);
     if (position == null) {
       throw new ConversionException("source has no lsn: cannot give the change a position");
     }
@@ -98,8 +114,6 @@ final class ConnectToAvro {
     if (commitTs == null) {
       throw new ConversionException("source has no ts_ms: cannot give the change a commit time");
     }
-    String op = envelope.getString("op");
-    String marker = source.string(sourceStruct, "snapshot");
     boolean snapshot = "r".equals(op) && marker != null && !marker.equals("false");
     String schemaName = source.string(sourceStruct, "schema");
     String tableName = source.string(sourceStruct, "table");
@@ -121,6 +135,58 @@ final class ConnectToAvro {
       key = (GenericRecord) keyShape.converter().apply(record.key());
     }
     return new RawChange(topic, key, value, schemaName + "." + tableName, op, position, snapshot ? marker : null);
+  }
+
+  /**
+   * The change's position. Streamed changes and initial-snapshot rows carry their LSN in {@code
+   * source.lsn}. Rows read again on request (Debezium incremental snapshot, {@code snapshot=incremental})
+   * carry none in Debezium 3.6; their {@code source.sequence} ({@code ["<last commit lsn>","<lsn>"]})
+   * holds the LSN of the event that closed their snapshot window, which is the position they get
+   * (docs/capture.md, <i>Positions</i>).
+   */
+  private static Long position(SourceFields source, Struct sourceStruct, String op, String marker) {
+    Long lsn = source.number(sourceStruct, "lsn");
+    if (lsn != null || !"r".equals(op) || !RawChange.INCREMENTAL.equals(marker)) {
+      return lsn;
+    }
+    return sequenceLsn(source.string(sourceStruct, "sequence"));
+  }
+
+  /** The second element of Debezium's PostgreSQL {@code sequence}, {@code ["<last commit lsn>","<lsn>"]}; null if absent. */
+  static Long sequenceLsn(String sequence) {
+    if (sequence == null) {
+      return null;
+    }
+    String inner = sequence.trim();
+    if (!inner.startsWith("[") || !inner.endsWith("]")) {
+      return null;
+    }
+    String[] parts = inner.substring(1, inner.length() - 1).split(",");
+    if (parts.length != 2) {
+      return null;
+    }
+    String last = parts[1].trim();
+    if (last.length() >= 2 && last.startsWith("\"") && last.endsWith("\"")) {
+      last = last.substring(1, last.length() - 1);
+    }
+    try {
+      return Long.parseLong(last);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The position a record would get, for dead-letter headers; null if it has none. */
+  static Long position(SourceRecord record) {
+    try {
+      Struct envelope = (Struct) record.value();
+      Struct sourceStruct = envelope.getStruct("source");
+      SourceFields source = new SourceFields(sourceStruct.schema());
+      String op = envelope.schema().field("op") == null ? null : envelope.getString("op");
+      return position(source, sourceStruct, op, source.string(sourceStruct, "snapshot"));
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** {@code legacy.db.public.customers} as an Avro namespace: every part a valid Avro name. */

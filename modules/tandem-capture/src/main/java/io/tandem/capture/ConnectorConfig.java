@@ -14,8 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * A Debezium PostgreSQL connector configuration read from a {@code .properties} file such as
@@ -121,6 +124,16 @@ public final class ConnectorConfig {
     return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
+  /**
+   * The signal table ({@code signal.data.collection}, {@code schema.table}) through which {@link
+   * RowResnapshot} asks for chosen rows to be read again; empty if the file sets none (then re-snapshots
+   * are unavailable, capture works as before).
+   */
+  public Optional<String> signalTable() {
+    String table = values.get("signal.data.collection");
+    return table == null || table.isBlank() ? Optional.empty() : Optional.of(table.trim());
+  }
+
   /** JDBC URL of the captured database (for estimates; Debezium opens its own connections). */
   public String jdbcUrl() {
     String url = "jdbc:postgresql://" + values.get("database.hostname") + ":" + values.get("database.port")
@@ -174,12 +187,62 @@ public final class ConnectorConfig {
       // pgoutput ships with PostgreSQL 10+; decoderbufs needs a server extension.
       throw new ConfigException(source, "plugin.name", "pgoutput", plugin);
     }
+    validateSignalTable(read);
     CONTRACT.forEach((key, expected) -> {
       String actual = read.string(key, null);
       if (!expected.equals(actual)) {
         throw new ConfigException(source, key, expected + " (the raw-topic format in docs/data-model.md relies on it)", actual);
       }
     });
+  }
+
+  // The signal table must be captured (its inserts are how signals and watermarks reach Debezium) and
+  // Debezium must listen to it; otherwise a re-snapshot request would wait forever without a word.
+  private void validateSignalTable(ConfigValues read) {
+    Optional<String> signal = signalTable();
+    if (signal.isEmpty()) {
+      return;
+    }
+    String table = signal.get();
+    if (!RowResnapshot.isSimpleTableName(table)) {
+      throw new ConfigException(source, "signal.data.collection",
+          "the signal table as schema.table, each a plain identifier (letters, digits, _)", table);
+    }
+    List<String> include = tableIncludeList();
+    if (!include.isEmpty() && !matchesAny(include, table, "table.include.list")) {
+      throw new ConfigException(source, "table.include.list",
+          "a list that also captures the signal table " + table + " (signal.data.collection; Debezium only sees"
+              + " signals in captured tables), e.g. by appending ," + table, values.get("table.include.list"));
+    }
+    String exclude = values.get("table.exclude.list");
+    if (exclude != null && !exclude.isBlank()) {
+      List<String> excluded = java.util.Arrays.stream(exclude.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      if (matchesAny(excluded, table, "table.exclude.list")) {
+        throw new ConfigException(source, "table.exclude.list",
+            "a list that does not exclude the signal table " + table + " (signal.data.collection)", exclude);
+      }
+    }
+    String channels = read.string("signal.enabled.channels", "source");
+    boolean sourceChannel = java.util.Arrays.stream(channels.split(",")).map(String::trim).anyMatch("source"::equals);
+    if (!sourceChannel) {
+      throw new ConfigException(source, "signal.enabled.channels",
+          "a list including 'source' (the signal table channel, signal.data.collection=" + table + ")", channels);
+    }
+    read.intInRange("incremental.snapshot.chunk.size", 1024, 1, 1_000_000);
+  }
+
+  // Debezium reads the include/exclude lists as case-insensitive regular expressions over schema.table.
+  private boolean matchesAny(List<String> regexes, String table, String key) {
+    for (String regex : regexes) {
+      try {
+        if (Pattern.compile(regex, Pattern.CASE_INSENSITIVE).matcher(table).matches()) {
+          return true;
+        }
+      } catch (PatternSyntaxException e) {
+        throw new ConfigException(source, key, "comma-separated regular expressions over schema.table", regex);
+      }
+    }
+    return false;
   }
 
   private static String substitute(String source, String key, String value, Map<String, String> env) {

@@ -208,6 +208,46 @@ class ConnectToAvroTest {
         .isInstanceOf(ConversionException.class).hasMessageContaining("lsn");
   }
 
+  @Test
+  void rowsReadAgainOnRequestTakeTheirPositionFromTheSequence() {
+    // Debezium 3.6's incremental-snapshot reads have no lsn and no txId, only the ordering pair.
+    org.apache.kafka.connect.data.Schema source = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+        .field("ts_ms", org.apache.kafka.connect.data.Schema.INT64_SCHEMA)
+        .field("snapshot", SchemaBuilder.string().optional().defaultValue("false").build())
+        .field("db", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+        .field("sequence", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
+        .field("schema", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+        .field("table", org.apache.kafka.connect.data.Schema.STRING_SCHEMA)
+        .field("txId", org.apache.kafka.connect.data.Schema.OPTIONAL_INT64_SCHEMA)
+        .field("lsn", org.apache.kafka.connect.data.Schema.OPTIONAL_INT64_SCHEMA)
+        .build();
+    org.apache.kafka.connect.data.Schema envelope = SchemaBuilder.struct().name(TOPIC + ".Envelope")
+        .field("before", ROW).field("after", ROW).field("source", source)
+        .field("op", org.apache.kafka.connect.data.Schema.STRING_SCHEMA).build();
+    Struct read = new Struct(source).put("ts_ms", 1_700_000_001_000L).put("snapshot", "incremental").put("db", "shop")
+        .put("sequence", "[\"26229488\",\"26229544\"]").put("schema", "public").put("table", "customers");
+
+    SourceRecord record = record(envelope, "r", null, row(1), read);
+    RawChange change = converter.convert(record);
+
+    assertThat(change.value().get("position")).isEqualTo(26_229_544L);
+    assertThat(change.value().get("tx_id")).isNull();
+    assertThat(change.value().get("snapshot")).isEqualTo(true);
+    assertThat(change.resnapshot()).isTrue();
+    assertThat(ConnectToAvro.position(record)).isEqualTo(26_229_544L);
+    assertThat(ConnectToAvro.sourceTable(record)).isEqualTo("public.customers");
+
+    // Only for such reads: a streamed change without lsn still has no position.
+    Struct streamed = new Struct(source).put("ts_ms", 1L).put("snapshot", "false").put("db", "shop")
+        .put("sequence", "[null,\"5\"]").put("schema", "public").put("table", "customers");
+    assertThatThrownBy(() -> converter.convert(record(envelope, "c", null, row(1), streamed)))
+        .isInstanceOf(ConversionException.class).hasMessageContaining("lsn");
+    assertThat(ConnectToAvro.sequenceLsn("[null,\"26227632\"]")).isEqualTo(26_227_632L);
+    assertThat(ConnectToAvro.sequenceLsn("[\"1\",null]")).isNull();
+    assertThat(ConnectToAvro.sequenceLsn("garbage")).isNull();
+    assertThat(ConnectToAvro.sequenceLsn(null)).isNull();
+  }
+
   private static Schema nonNull(Schema record, String field) {
     Schema schema = record.getField(field).schema();
     return schema.getType() == Schema.Type.UNION ? schema.getTypes().get(1) : schema;

@@ -37,7 +37,9 @@ class ConnectorConfigTest {
     assertThat(config.get("database.port")).isEqualTo("5432");
     assertThat(config.topicPrefix()).isEqualTo("legacy.shop");
     assertThat(config.slotName()).isEqualTo("tandem_legacy");
-    assertThat(config.tableIncludeList()).containsExactly("public.customers");
+    assertThat(config.tableIncludeList()).containsExactly("public.customers", "public.tandem_signal");
+    assertThat(config.signalTable()).contains(RowResnapshot.DEFAULT_SIGNAL_TABLE);
+    assertThat(config.get("incremental.snapshot.chunk.size")).isEqualTo("1024");
     assertThat(config.get("offset.storage.replication.factor")).isEqualTo("-1");
     assertThat(config.get("plugin.name")).isEqualTo("pgoutput");
     assertThat(config.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:5432/shop");
@@ -117,6 +119,52 @@ class ConnectorConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("decimal.handling.mode")
         .hasMessageContaining("data-model.md");
+  }
+
+  @Test
+  void signalTableIsConfigurableAndAlwaysCaptured() {
+    Map<String, String> env = env();
+    env.put("LEGACY_TABLES", "public.customers,public.orders");
+    env.put("LEGACY_SIGNAL_TABLE", "ops.debezium_signal");
+    ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile(), env);
+
+    assertThat(config.signalTable()).contains("ops.debezium_signal");
+    assertThat(config.tableIncludeList()).containsExactly("public.customers", "public.orders", "ops.debezium_signal");
+  }
+
+  @Test
+  void aFileWithoutSignalTableStillLoads() throws IOException {
+    ConnectorConfig config = ConnectorConfig.load(write("table.include.list=public.customers\n"), Map.of());
+
+    assertThat(config.signalTable()).isEmpty();
+  }
+
+  @Test
+  void aSignalTableDebeziumWouldNotSeeIsRefused() throws IOException {
+    assertThatThrownBy(() -> ConnectorConfig.load(
+        write("table.include.list=public.customers\nsignal.data.collection=public.tandem_signal\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("table.include.list");
+          assertThat(e.getMessage()).contains("public.tandem_signal", "signal.data.collection", "public.customers");
+        });
+    assertThatThrownBy(() -> ConnectorConfig.load(write("signal.data.collection=public.tandem_signal\n"
+        + "table.exclude.list=public\\.tandem_.*\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("table.exclude.list"));
+    assertThatThrownBy(() -> ConnectorConfig.load(write("signal.data.collection=tandem_signal\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("signal.data.collection");
+          assertThat(e.getMessage()).contains("schema.table");
+        });
+    assertThatThrownBy(() -> ConnectorConfig.load(write("signal.data.collection=public.s\n"
+        + "signal.enabled.channels=kafka\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("signal.enabled.channels"));
+    assertThatThrownBy(() -> ConnectorConfig.load(write("signal.data.collection=public.s\n"
+        + "incremental.snapshot.chunk.size=0\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e ->
+            assertThat(e.key()).isEqualTo("incremental.snapshot.chunk.size"));
+    // No include list captures every table, the signal table too.
+    assertThat(ConnectorConfig.load(write("signal.data.collection=public.s\n"), Map.of()).signalTable())
+        .contains("public.s");
   }
 
   @Test

@@ -98,6 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
       env.put("LEGACY_DB_USER", postgres.user());
       env.put("LEGACY_DB_PASSWORD", "");
       env.put("LEGACY_TABLES", String.join(",", LegacyShop.TABLES));
+      env.put("LEGACY_SIGNAL_TABLE", LegacyShop.SIGNAL_TABLE);
       env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
       Pipeline.Settings settings = new Pipeline.Settings(connector, env, schemas, kafka.bootstrapServers(), client,

@@ -1,5 +1,6 @@
 package io.tandem.app.demo;
 
+import io.tandem.capture.RowResnapshot;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -18,6 +19,9 @@ import java.util.SplittableRandom;
  */
 public final class LegacyShop {
   public static final List<String> TABLES = List.of("public.customers", "public.addresses", "public.orders");
+
+  /** Debezium's signal table, through which chosen rows are re-emitted (docs/capture.md). */
+  public static final String SIGNAL_TABLE = RowResnapshot.DEFAULT_SIGNAL_TABLE;
 
   static final String[] STATUS = {"A", "A", "A", "A", "S", "C", "X"};
   static final String[] CITIES = {"Amsterdam", "Utrecht", "Rotterdam", "Den Haag", "Eindhoven", "Groningen"};
@@ -60,6 +64,8 @@ public final class LegacyShop {
       for (String table : List.of("customers", "addresses", "orders")) {
         statement.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
       }
+      // Lets the verifier's repair have chosen rows read again (RowResnapshot); the capture user owns it.
+      statement.execute(RowResnapshot.createTableSql(SIGNAL_TABLE));
     }
   }
 
