@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,6 +89,72 @@ public final class EntityVerifier {
 
   public String entity() {
     return plan.entity();
+  }
+
+  /** The legacy primary-key columns, in key order (for re-emitting rows by key). */
+  public List<String> legacyKeyColumns() {
+    return plan.legacyKeyColumns;
+  }
+
+  /** The legacy key values behind a difference (the new key is the legacy primary key, in order). */
+  public List<Object> legacyKey(Difference difference) {
+    return java.util.Arrays.asList(legacyKeyOf(difference.key(), null));
+  }
+
+  /** The new key of a difference as the entity's key record fields (for a delete on {@code migrated.<entity>}). */
+  public Map<String, Object> newKey(Difference difference) {
+    Object[] parts = legacyKeyOf(difference.key(), null);
+    Map<String, Object> key = new LinkedHashMap<>();
+    for (int i = 0; i < plan.keyFieldIndexes.length; i++) {
+      FieldForm form = plan.fields.get(plan.keyFieldIndexes[i]);
+      key.put(form.name(), form.kind() == FieldForm.Kind.INT ? (Object) ((Number) parts[i]).intValue()
+          : (Object) ((Number) parts[i]).longValue());
+    }
+    return key;
+  }
+
+  /** Whether legacy, now, has a row for this key that the mapping keeps (else new must not have it). */
+  public boolean legacyHasMappedRow(Difference difference) throws SQLException {
+    try (Connection connection = openLegacy();
+        PreparedStatement byKey = connection.prepareStatement(plan.legacyByKeySql())) {
+      State state = legacyState(byKey, legacyKeyOf(difference.key(), null));
+      return state.present && state.canonical != null;
+    }
+  }
+
+  /**
+   * Re-reads the keys of {@code differences} until new equals legacy for each (or both lack it), or
+   * {@code timeout} passes: after a repair, the re-emitted rows take a replication lag to arrive.
+   *
+   * @return the differences that remain, as they stand now
+   */
+  public List<Difference> awaitResolved(List<Difference> differences, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Difference> pending = new ArrayList<>(differences);
+    try (Connection legacyConnection = openLegacy(); Connection newConnection = fresh.open();
+        PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
+        PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
+      while (true) {
+        List<Difference> still = new ArrayList<>();
+        for (Difference difference : pending) {
+          Object[] key = legacyKeyOf(difference.key(), null);
+          State want = legacyState(legacyByKey, key);
+          State have = newState(newByKey, key);
+          if (!have.sameAs(want)) {
+            Suspect suspect = new Suspect(difference, key, difference.cohort());
+            Difference now = confirm(suspect, want, have);
+            still.add(now == null ? difference : now);
+          }
+        }
+        pending = still;
+        if (pending.isEmpty() || System.nanoTime() > deadline) {
+          return pending;
+        }
+        Thread.sleep(500);
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": re-checking repaired rows: " + e.getMessage(), e);
+    }
   }
 
   /** One full pass. */

@@ -69,6 +69,14 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "No progress bar on stderr.")
   boolean noProgress;
 
+  @Option(names = "--repair", description = "Put each difference right through the pipeline (re-emit the legacy "
+      + "rows; delete extra rows), wait until they arrive, then verify again.")
+  boolean repair;
+
+  @Option(names = "--repair-timeout", defaultValue = "120s", converter = io.tandem.app.DurationConverter.class,
+      paramLabel = "DURATION", description = "How long --repair waits for repaired rows (default: ${DEFAULT-VALUE}).")
+  java.time.Duration repairTimeout = java.time.Duration.ofSeconds(120);
+
   private final Map<String, String> env;
   private final PrintStream out;
   private final PrintStream err;
@@ -97,9 +105,23 @@ public final class VerifyCommand implements Callable<Integer> {
       return EXIT_USAGE;
     }
     VerificationReport result;
+    Verification.Request request = new Verification.Request(entities == null ? List.of() : entities, cohort,
+        showValues, !noPublish);
+    EntityVerifier.Progress progress = noProgress ? EntityVerifier.Progress.NONE : new ProgressBar(err);
     try {
-      result = Verification.run(setup, new Verification.Request(entities == null ? List.of() : entities, cohort,
-          showValues, !noPublish), noProgress ? EntityVerifier.Progress.NONE : new ProgressBar(err), Clock.systemUTC());
+      result = Verification.run(setup, request, progress, Clock.systemUTC());
+      if (repair && !result.clean()) {
+        if (!json) {
+          out.print(summary(result, null));
+        }
+        long started = System.nanoTime();
+        List<Repair.Outcome> outcomes = Repair.run(setup, result, repairTimeout, Clock.systemUTC());
+        (json ? err : out).print(repairSummary(outcomes, (System.nanoTime() - started) / 1e9));
+        result = Verification.run(setup, request, progress, Clock.systemUTC());
+        if (!json) {
+          out.println("After repair:");
+        }
+      }
     } catch (VerifyException e) {
       err.println("tandem verify: " + e.getMessage());
       return e.getMessage().contains("has no cohort") || e.getMessage().contains("--cohort") ? EXIT_USAGE : EXIT_FAILED;
@@ -169,6 +191,19 @@ public final class VerifyCommand implements Callable<Integer> {
       text.append(" Published to ").append(publishedTo).append('.');
     }
     return text.append('\n').toString();
+  }
+
+  static String repairSummary(List<Repair.Outcome> outcomes, double seconds) {
+    StringBuilder text = new StringBuilder();
+    for (Repair.Outcome outcome : outcomes) {
+      text.append(String.format(Locale.ROOT, "Repair %s: re-emitted %d legacy row(s) through the pipeline, published %d"
+          + " delete(s); %d not repairable; still different after %.1f s: %d%n", outcome.entity(), outcome.reEmitted(),
+          outcome.deleted(), outcome.notRepairable().size(), seconds, outcome.remaining().size()));
+      outcome.notRepairable().stream().limit(LISTED).forEach(d -> text.append("    ").append(line(d))
+          .append("  (fix the legacy row or the mapping)\n"));
+      outcome.remaining().stream().limit(LISTED).forEach(d -> text.append("    still: ").append(line(d)).append('\n'));
+    }
+    return text.toString();
   }
 
   private static String line(Difference d) {

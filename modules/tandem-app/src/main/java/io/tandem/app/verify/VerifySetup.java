@@ -19,7 +19,8 @@ import java.util.Map;
  * connection is opened: the mapped entities, both databases, Kafka and the registry.
  */
 public record VerifySetup(TandemConfig config, List<Mapping> mappings, Map<String, EntitySchema> schemas,
-    Connector legacy, String legacyDescription, Connector fresh, Map<String, Object> kafka, URI registry) {
+    Connector legacy, String legacyDescription, Connector legacyPrimary, java.util.Optional<String> signalTable,
+    Connector fresh, Map<String, Object> kafka, URI registry) {
 
   /** @throws ConfigException naming the file and key when something the verifier needs is missing */
   public static VerifySetup of(TandemConfig config, Map<String, String> env) {
@@ -42,6 +43,7 @@ public record VerifySetup(TandemConfig config, List<Mapping> mappings, Map<Strin
     return new VerifySetup(config, mappings, schemas,
         Connector.jdbc(legacyUrl, connector.user(), connector.password()),
         withoutCredentials(legacyUrl) + (config.verify().legacyReplicaUrl().isPresent() ? " (replica)" : ""),
+        Connector.jdbc(connector.jdbcUrl(), connector.user(), connector.password()), connector.signalTable(),
         Connector.jdbc(target.jdbcUrl(), target.user(), target.password()), kafka, registry);
   }
 

@@ -319,6 +319,56 @@ class VerifyCommandIT {
     }
   }
 
+  @Test
+  @Order(7)
+  void repairPutsDifferencesRightThroughThePipelineAndTheSecondPassIsClean() throws Exception {
+    // An unmappable legacy change: the transform dead-letters it; verify says so; repair cannot fix it.
+    String unmappable;
+    try (Connection fresh = postgres.connect(target); Statement statement = fresh.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery("SELECT max(id) FROM customer WHERE id < 999999")) {
+      rows.next();
+      unmappable = rows.getString(1);
+    }
+    try (Connection old = postgres.connect(legacy)) {
+      execute(old, "UPDATE customers SET status_cd = 'Q' WHERE cust_id = " + unmappable);
+    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      JsonNode report = JSON.readTree(verify("--entity", "customer", "--json").out());
+      JsonNode difference = null;
+      for (JsonNode d : report.path("entities").get(0).path("differences")) {
+        if (d.path("key").asText().equals(unmappable)) {
+          difference = d;
+        }
+      }
+      assertThat(difference).as(report.toString()).isNotNull();
+      assertThat(difference.path("kind").asText()).isEqualTo("unmappable");
+      assertThat(difference.path("deadLettered").asBoolean()).as("the transform's dead letter accounts for it").isTrue();
+      assertThat(difference.path("reason").asText()).contains("unknown code 'Q'");
+    });
+
+    Result repaired = verify("--entity", "customer", "--repair", "--repair-timeout", "90s");
+    assertThat(repaired.out()).as(repaired.err())
+        .contains("Repair customer: re-emitted 3 legacy row(s) through the pipeline, published 1 delete(s); 1 not repairable")
+        .contains("still different after").contains(": 0\n")
+        .contains(unmappable + "  unmappable").contains("(fix the legacy row or the mapping)")
+        .contains("After repair:");
+    // The second pass: only the unmappable row is left.
+    String after = repaired.out().substring(repaired.out().indexOf("After repair:"));
+    assertThat(after).contains("1 DIFFERENCES").contains(unmappable + "  unmappable");
+    assertThat(repaired.exit()).isEqualTo(1);
+
+    try (Connection old = postgres.connect(legacy)) {
+      execute(old, "UPDATE customers SET status_cd = 'A' WHERE cust_id = " + unmappable);
+    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> verify("--entity", "customer").exit() == 0);
+    try (Connection fresh = postgres.connect(target); Statement statement = fresh.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery("SELECT count(*) FROM customer WHERE id = 999999")) {
+      rows.next();
+      assertThat(rows.getInt(1)).as("the extra row was deleted through the sink").isZero();
+    }
+  }
+
   /** POSTs as the operator; the JSON body, with the HTTP status as {@code status} when it is an error. */
   private static JsonNode call(io.tandem.router.RouterServer router, String path, String body) throws Exception {
     java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().sendAsync(

@@ -1,0 +1,145 @@
+package io.tandem.app.verify;
+
+import io.tandem.capture.RowResnapshot;
+import io.tandem.core.change.HeaderNames;
+import io.tandem.core.mapping.Mapping;
+import io.tandem.registry.client.SchemaRegistryClient;
+import io.tandem.registry.serde.AvroSerdeConfig;
+import io.tandem.registry.serde.AvroSerializer;
+import io.tandem.transform.EntitySchema;
+import io.tandem.verify.CohortResolver;
+import io.tandem.verify.DeadLetters;
+import io.tandem.verify.Difference;
+import io.tandem.verify.EntityResult;
+import io.tandem.verify.EntityVerifier;
+import io.tandem.verify.VerificationReport;
+import io.tandem.verify.VerifyException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code tandem verify --repair}: puts each difference right through the normal pipeline, then waits
+ * until the new database shows it fixed.
+ *
+ * <ul>
+ *   <li>missing / different: the legacy rows are re-emitted by capture (a Debezium incremental-snapshot
+ *       signal for exactly those keys: {@link RowResnapshot}) and flow through transform and sink;
+ *   <li>extra (legacy has no row the mapping keeps): a delete for the key is published to
+ *       {@code migrated.<entity>} at the legacy database's current WAL position, so the sink removes the
+ *       row and consumers of the topic learn it too; a later legacy insert has a higher position and wins;
+ *   <li>unmappable: not repairable here (the mapping refuses the legacy row): fix the row or the mapping.
+ * </ul>
+ */
+public final class Repair {
+  /** What was done for one entity, and what is still different after waiting. */
+  public record Outcome(String entity, int reEmitted, int deleted, List<Difference> notRepairable,
+      List<Difference> remaining) {}
+
+  private Repair() {}
+
+  public static List<Outcome> run(VerifySetup setup, VerificationReport report, Duration timeout, Clock clock)
+      throws InterruptedException {
+    String signalTable = setup.signalTable().orElseThrow(() -> new VerifyException("--repair re-emits rows through "
+        + "Debezium's signal table, but the connector file " + setup.config().legacy().connector()
+        + " sets no signal.data.collection (docs/capture.md, \"Re-emitting chosen rows\")"));
+    List<Outcome> outcomes = new ArrayList<>();
+    for (EntityResult result : report.entities()) {
+      if (result.differences().isEmpty()) {
+        continue;
+      }
+      Mapping mapping = setup.select(List.of(result.entity())).get(0);
+      EntitySchema schema = setup.schemas().get(result.entity());
+      EntityVerifier verifier = EntityVerifier.create(mapping, schema, result.entity(), setup.legacyPrimary(),
+          setup.fresh(), setup.options(false, null), CohortResolver.NONE, DeadLetters.NONE, clock);
+      List<List<?>> reEmit = new ArrayList<>();
+      List<Difference> delete = new ArrayList<>();
+      List<Difference> notRepairable = new ArrayList<>();
+      List<Difference> repaired = new ArrayList<>();
+      try {
+        for (Difference difference : result.differences()) {
+          if (difference.kind() == Difference.Kind.UNMAPPABLE) {
+            notRepairable.add(difference);
+            continue;
+          }
+          repaired.add(difference);
+          if (difference.kind() == Difference.Kind.EXTRA && !verifier.legacyHasMappedRow(difference)) {
+            delete.add(difference);
+          } else {
+            reEmit.add(verifier.legacyKey(difference));
+          }
+        }
+        try (Connection legacy = setup.legacyPrimary().open()) {
+          if (!reEmit.isEmpty()) {
+            RowResnapshot.request(legacy, signalTable, mapping.sourceTable(), verifier.legacyKeyColumns(), reEmit);
+          }
+          if (!delete.isEmpty()) {
+            publishDeletes(setup, schema, verifier, delete, legacy, clock);
+          }
+        }
+      } catch (SQLException e) {
+        throw new VerifyException("entity " + result.entity() + ": repair: " + e.getMessage(), e);
+      }
+      outcomes.add(new Outcome(result.entity(), reEmit.size(), delete.size(), notRepairable,
+          verifier.awaitResolved(repaired, timeout)));
+    }
+    return outcomes;
+  }
+
+  /**
+   * Deletes at the legacy's current WAL position, read before the keys are checked again: a legacy
+   * insert of such a key that committed earlier is seen by the check (and the key is left alone).
+   */
+  private static void publishDeletes(VerifySetup setup, EntitySchema schema, EntityVerifier verifier,
+      List<Difference> extras, Connection legacy, Clock clock) throws SQLException, InterruptedException {
+    long position;
+    try (Statement statement = legacy.createStatement();
+        ResultSet lsn = statement.executeQuery("SELECT (pg_current_wal_lsn() - '0/0')::bigint")) {
+      lsn.next();
+      position = lsn.getLong(1);
+    }
+    Map<String, Object> config = new HashMap<>(setup.kafka());
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    SchemaRegistryClient registry = SchemaRegistryClient.builder(setup.registry()).build();
+    try (AvroSerializer keys = new AvroSerializer(AvroSerdeConfig.withClient(registry), true);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (Difference extra : extras) {
+        if (verifier.legacyHasMappedRow(extra)) {
+          continue; // it appeared on legacy meanwhile: the pipeline brings it
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(HeaderNames.POSITION, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
+        headers.add(HeaderNames.COMMIT_TS, ByteBuffer.allocate(Long.BYTES).putLong(clock.millis()).array());
+        headers.add(HeaderNames.OP, "d".getBytes(StandardCharsets.UTF_8));
+        headers.add(HeaderNames.SOURCE, "tandem-verify-repair".getBytes(StandardCharsets.UTF_8));
+        byte[] key = keys.serialize(schema.topic(), headers, schema.keyRecord(verifier.newKey(extra)));
+        sent.add(producer.send(new ProducerRecord<>(schema.topic(), null, key, null, headers)));
+      }
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new VerifyException("cannot publish deletes to " + schema.topic() + ": " + e.getMessage(), e);
+    }
+  }
+}
