@@ -17,12 +17,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Verifier throughput: a {@code customers} table of {@code bench.rows} (1,000,000) rows on legacy and
  * its mapped copy on new, in one embedded PostgreSQL (two databases); a clean pass (rows compared per
  * second), then one changed row and the time to locate it. See docs/benchmarks.md for the command.
- * Knobs: {@code bench.rows}, {@code bench.chunk} (10000), {@code bench.runs} (3).
+ * Knobs: {@code bench.rows}, {@code bench.chunk} (10000), {@code bench.runs} (3), {@code bench.sharedBuffers} (1GB).
  */
 public final class VerifyBenchmark {
   private VerifyBenchmark() {}
@@ -34,7 +35,9 @@ public final class VerifyBenchmark {
     Path schemas = schemas();
     Mapping mapping = MappingLoader.load(schemas.resolve("mappings/customer.yaml"));
     EntitySchema schema = EntitySchema.load(schemas.resolve("avro"), mapping);
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start()) {
+    // A database server's memory, not the test suite's 64 MB: both tables and their indexes fit.
+    String sharedBuffers = System.getProperty("bench.sharedBuffers", "1GB");
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(Map.of("shared_buffers", sharedBuffers))) {
       String legacyDb = pg.createDatabase("legacy");
       String newDb = pg.createDatabase("fresh");
       Connector legacy = Connector.jdbc(pg.jdbcUrl(legacyDb), pg.user(), "");
@@ -43,11 +46,21 @@ public final class VerifyBenchmark {
       seed(legacy, fresh, rows);
       System.out.printf("seeded %,d rows per side in %.1f s%n", rows, (System.nanoTime() - seedStart) / 1e9);
       VerifyOptions options = new VerifyOptions(chunk, 0, Duration.ofMillis(200), 1, false, null);
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       for (int run = 1; run <= runs; run++) {
+        long cpu = os.getProcessCpuTime();
+        long postgresCpu = postgresCpuTicks();
         EntityResult result = pass(mapping, schema, legacy, fresh, options);
-        System.out.printf("clean pass %d: %,d rows in %.2f s = %,.0f rows/s (differences %d)%n", run,
-            result.rowsChecked(), result.duration().toMillis() / 1e3,
-            result.rowsChecked() / (result.duration().toNanos() / 1e9), result.differences().size());
+        System.out.printf("clean pass %d: %,d rows in %.2f s = %,.0f rows/s (differences %d); CPU: verifier JVM %.2f s,"
+            + " PostgreSQL %.2f s%n", run, result.rowsChecked(), result.duration().toMillis() / 1e3,
+            result.rowsChecked() / (result.duration().toNanos() / 1e9), result.differences().size(),
+            (os.getProcessCpuTime() - cpu) / 1e9, (postgresCpuTicks() - postgresCpu) / 100.0);
+      }
+      if (Long.getLong("bench.holdSeconds", 0) > 0) {
+        // Keeps the databases up for measuring PostgreSQL alone (psql on the printed port).
+        System.out.printf("holding PostgreSQL on port %d (databases %s, %s)%n", pg.port(), legacyDb, newDb);
+        Thread.sleep(Long.getLong("bench.holdSeconds") * 1000);
       }
       long target = rows * 2 / 3;
       execute(fresh, "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + target);
@@ -59,6 +72,31 @@ public final class VerifyBenchmark {
             result.chunksDiffering());
       }
     }
+  }
+
+  /** CPU clock ticks (1/100 s) of the postgres processes and their exited children (Linux /proc). */
+  private static long postgresCpuTicks() {
+    long ticks = 0;
+    java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+    if (processes == null) {
+      return 0;
+    }
+    for (java.io.File process : processes) {
+      try {
+        String stat = Files.readString(process.toPath().resolve("stat"));
+        int close = stat.lastIndexOf(')');
+        if (!stat.substring(stat.indexOf('(') + 1, close).startsWith("postgres")) {
+          continue;
+        }
+        String[] fields = stat.substring(close + 2).split(" ");
+        // utime + stime, and cutime + cstime: the postmaster collects its exited backends there
+        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+            + Long.parseLong(fields[14]);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the process ended meanwhile
+      }
+    }
+    return ticks;
   }
 
   private static EntityResult pass(Mapping mapping, EntitySchema schema, Connector legacy, Connector fresh,

@@ -23,8 +23,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   public static EmbeddedPostgresServer start() {
+    return start(java.util.Map.of());
+  }
+
+  /**
+   * @param serverConfig settings over the defaults (benchmarks give PostgreSQL the memory a database
+   *     server would have, e.g. {@code shared_buffers})
+   */
+  public static EmbeddedPostgresServer start(java.util.Map<String, String> serverConfig) {
     try {
-      return new EmbeddedPostgresServer(EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setPort(FreePorts.pick())
           .setServerConfig("wal_level", "logical")
           .setServerConfig("max_replication_slots", "20")
@@ -32,8 +40,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           .setServerConfig("max_connections", "100")
           .setServerConfig("shared_buffers", "64MB")
           .setServerConfig("fsync", "off")
-          .setServerConfig("synchronous_commit", "off")
-          .start());
+          .setServerConfig("synchronous_commit", "off");
+      serverConfig.forEach(builder::setServerConfig);
+      return new EmbeddedPostgresServer(builder.start());
     } catch (IOException e) {
       throw new UncheckedIOException("could not start embedded PostgreSQL", e);
     }

@@ -122,7 +122,10 @@ public final class EntitySchema {
   private static GenericRecord record(Schema schema, Map<String, Object> values) {
     GenericData.Record record = new GenericData.Record(schema);
     for (Schema.Field field : schema.getFields()) {
-      Object javaValue = values.containsKey(field.name()) ? values.get(field.name()) : defaultOf(field);
+      Object javaValue = values.get(field.name());
+      if (javaValue == null && !values.containsKey(field.name())) {
+        javaValue = defaultOf(field);
+      }
       record.put(field.pos(), toAvro(field.name(), javaValue, field.schema()));
     }
     return record;

@@ -37,8 +37,11 @@ final class EntityPlan {
   private final String canonicalSelect;
   private final java.util.Map<String, Integer> fieldIndexes = new java.util.HashMap<>();
 
+  private final java.util.Set<String> legacyColumns;
+
   private EntityPlan(Mapping mapping, EntitySchema schema, String newTable, List<String> legacyKeyColumns,
-      List<LegacyValues.Wire> legacyKeyWires) {
+      List<LegacyValues.Wire> legacyKeyWires, java.util.Set<String> legacyColumns) {
+    this.legacyColumns = java.util.Set.copyOf(legacyColumns);
     this.mapping = mapping;
     this.schema = schema;
     this.legacyTable = qualified(mapping.sourceTable());
@@ -105,7 +108,17 @@ final class EntityPlan {
             + "' must be an integer copied or cast to int/long (text keys sort by collation, which may differ)");
       }
     }
-    return new EntityPlan(mapping, schema, newTable, columns, wires);
+    java.util.Set<String> all = new java.util.HashSet<>();
+    try (PreparedStatement statement = legacy.prepareStatement(
+        "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+      statement.setString(1, qualified(mapping.sourceTable()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          all.add(rows.getString(1));
+        }
+      }
+    }
+    return new EntityPlan(mapping, schema, newTable, columns, wires, all);
   }
 
   private static VerifyException unaligned(Mapping mapping, List<String> columns, String why) {
@@ -123,16 +136,29 @@ final class EntityPlan {
     return index == null ? -1 : index;
   }
 
+  /**
+   * The legacy columns the mapping reads (rules, filters, the key): a dropped or unmapped column is
+   * neither sent by the legacy database nor decoded here.
+   */
+  private String legacySelectList() {
+    java.util.Set<String> columns = new java.util.LinkedHashSet<>(legacyKeyColumns);
+    mapping.fields().values().stream().map(FieldRule::from).filter(java.util.Objects::nonNull).forEach(columns::add);
+    mapping.filters().forEach(filter -> columns.add(filter.column()));
+    // A column the table lacks reads as null (absent), as it does in the topology.
+    columns.retainAll(legacyColumns);
+    return columns.stream().map(EntityPlan::quote).collect(Collectors.joining(", "));
+  }
+
   /** Legacy rows after {@code lower} (exclusive; none = from the start), in key order, at most {@code limit}. */
   String legacyChunkSql(boolean lower) {
     String key = tuple(legacyKeyColumns);
-    return "SELECT * FROM " + legacyTable + (lower ? " WHERE " + key + " > " + placeholders(legacyKeyColumns.size())
+    return "SELECT " + legacySelectList() + " FROM " + legacyTable + (lower ? " WHERE " + key + " > " + placeholders(legacyKeyColumns.size())
         : "") + " ORDER BY " + String.join(", ", legacyKeyColumns.stream().map(EntityPlan::quote).toList())
         + " LIMIT ?";
   }
 
   String legacyByKeySql() {
-    return "SELECT * FROM " + legacyTable + " WHERE " + tuple(legacyKeyColumns) + " = "
+    return "SELECT " + legacySelectList() + " FROM " + legacyTable + " WHERE " + tuple(legacyKeyColumns) + " = "
         + placeholders(legacyKeyColumns.size());
   }
 

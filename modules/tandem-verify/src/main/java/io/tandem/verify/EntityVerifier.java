@@ -55,7 +55,15 @@ public final class EntityVerifier {
   private final CohortResolver cohorts;
   private final DeadLetters deadLetters;
   private final Clock clock;
-  private final ThreadLocal<RowHash> hashers = ThreadLocal.withInitial(RowHash::new);
+  private final ThreadLocal<RowHash> hashers = ThreadLocal.withInitial(() -> new RowHash(textualFields()));
+
+  private boolean[] textualFields() {
+    boolean[] textual = new boolean[plan.fields.size()];
+    for (int i = 0; i < textual.length; i++) {
+      textual[i] = plan.fields.get(i).textual();
+    }
+    return textual;
+  }
 
   private EntityVerifier(EntityPlan plan, Connector legacy, Connector fresh, VerifyOptions options,
       CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
@@ -98,12 +106,12 @@ public final class EntityVerifier {
 
   /** The legacy key values behind a difference (the new key is the legacy primary key, in order). */
   public List<Object> legacyKey(Difference difference) {
-    return java.util.Arrays.asList(legacyKeyOf(difference.key(), null));
+    return java.util.Arrays.asList(legacyKeyOf(difference.key()));
   }
 
   /** The new key of a difference as the entity's key record fields (for a delete on {@code migrated.<entity>}). */
   public Map<String, Object> newKey(Difference difference) {
-    Object[] parts = legacyKeyOf(difference.key(), null);
+    Object[] parts = legacyKeyOf(difference.key());
     Map<String, Object> key = new LinkedHashMap<>();
     for (int i = 0; i < plan.keyFieldIndexes.length; i++) {
       FieldForm form = plan.fields.get(plan.keyFieldIndexes[i]);
@@ -117,7 +125,7 @@ public final class EntityVerifier {
   public boolean legacyHasMappedRow(Difference difference) throws SQLException {
     try (Connection connection = openLegacy();
         PreparedStatement byKey = connection.prepareStatement(plan.legacyByKeySql())) {
-      State state = legacyState(byKey, legacyKeyOf(difference.key(), null));
+      State state = legacyState(byKey, legacyKeyOf(difference.key()));
       return state.present && state.canonical != null;
     }
   }
@@ -137,7 +145,7 @@ public final class EntityVerifier {
       while (true) {
         List<Difference> still = new ArrayList<>();
         for (Difference difference : pending) {
-          Object[] key = legacyKeyOf(difference.key(), null);
+          Object[] key = legacyKeyOf(difference.key());
           State want = legacyState(legacyByKey, key);
           State have = newState(newByKey, key);
           if (!have.sameAs(want)) {
@@ -194,8 +202,6 @@ public final class EntityVerifier {
         progress.chunkDone(plan.entity(), rowsRead, Math.max(estimated, rowsRead));
       }
       reader.join();
-      if (Boolean.getBoolean("tandem.verify.timings")) System.err.printf("%s: mapping+hashing %d ms, waiting for new-side fingerprints %d ms, reader %d ms%n", plan.entity(),
-          tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, readerNanos / 1_000_000);
       LOG.debug("{}: mapping+hashing {} ms, waiting for new-side fingerprints {} ms, reader {} ms", plan.entity(),
           tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, readerNanos / 1_000_000);
     } catch (SQLException e) {
@@ -536,7 +542,7 @@ public final class EntityVerifier {
       if (counts(unmappable.cohort())) {
         tally.rowsChecked++;
         tally.rowsByCohort.merge(unmappable.cohort(), 1L, Long::sum);
-        suspects.put(unmappable.key(), new Suspect(unmappable, legacyKeyOf(unmappable.key(), expected), unmappable.cohort()));
+        suspects.put(unmappable.key(), new Suspect(unmappable, legacyKeyOf(unmappable.key()), unmappable.cohort()));
       }
     }
     if (actual[0] == expected.count && actual[1] == expected.sum) {
@@ -546,7 +552,7 @@ public final class EntityVerifier {
     compareRange(newSide, lower, upper, expected, tally, suspects);
   }
 
-  private Object[] legacyKeyOf(String key, Expected expected) {
+  private Object[] legacyKeyOf(String key) {
     String[] parts = key.split(",", -1);
     Object[] legacyKey = new Object[parts.length];
     for (int i = 0; i < parts.length; i++) {
@@ -580,7 +586,7 @@ public final class EntityVerifier {
                   ? "the mapping filters the legacy row out (" + expected.filtered.get(key) + ")" : null;
               Difference extra = new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null,
                   null, reason, false);
-              suspects.put(key, new Suspect(extra, legacyKeyOf(key, expected), cohort));
+              suspects.put(key, new Suspect(extra, legacyKeyOf(key), cohort));
             }
             continue;
           }

@@ -13,6 +13,17 @@ import java.util.List;
  */
 final class RowHash {
   private final StringBuilder text = new StringBuilder(256);
+  private final boolean[] textual;
+
+  /** @param textual per field, whether its canonical text may hold characters the record text quotes */
+  RowHash(boolean[] textual) {
+    this.textual = textual.clone();
+  }
+
+  /** Every field may need quoting. */
+  RowHash() {
+    this.textual = null;
+  }
   private byte[] bytes = new byte[512];
 
   long hash(String[] canonical) {
@@ -38,7 +49,7 @@ final class RowHash {
       if (value == null) {
         continue;
       }
-      boolean quote = needsQuotes(value);
+      boolean quote = (textual == null || textual[i]) ? needsQuotes(value) : value.isEmpty();
       ensure(at + value.length() * 2 + 3);
       if (quote) {
         bytes[at++] = '"';

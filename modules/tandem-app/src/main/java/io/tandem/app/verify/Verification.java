@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One verification pass as {@code tandem verify} and the continuous verifier run it: cohorts from the
@@ -35,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * published to the status topic for the promotion gates.
  */
 public final class Verification {
-  private static final Logger LOG = LoggerFactory.getLogger(Verification.class);
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
   /**

@@ -346,4 +346,30 @@ class TandemConfigTest {
     }
     assertThat(Component.parseList("command line", "--components", "verify")).containsExactly(Component.VERIFY);
   }
+
+  @Test
+  void theVerifySectionHasDefaultsAndIsChecked() throws IOException {
+    TandemConfig.Verify defaults = load(MINIMAL).verify();
+    assertThat(defaults).isEqualTo(new TandemConfig.Verify(10_000, 0, java.util.Optional.empty(),
+        java.time.Duration.ofSeconds(2), 5, java.time.Duration.ofMinutes(10), "tandem.status", "tandem.routing",
+        java.util.List.of("tandem.dlq.transform", "tandem.dlq.sink")));
+    TandemConfig.Verify set = load(MINIMAL + """
+        verify:
+          chunkSize: 500
+          legacyRowsPerSecond: 20000
+          legacyReplicaUrl: jdbc:postgresql://replica:5432/shop
+          recheckDelayMs: 500
+          deadLetterTopics: dlq.a, dlq.b
+        """).verify();
+    assertThat(set.chunkSize()).isEqualTo(500);
+    assertThat(set.legacyRowsPerSecond()).isEqualTo(20_000);
+    assertThat(set.legacyReplicaUrl()).contains("jdbc:postgresql://replica:5432/shop");
+    assertThat(set.recheckDelay()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(set.deadLetterTopics()).containsExactly("dlq.a", "dlq.b");
+    failsWith(MINIMAL + "verify:\n  chunkSize: 10\n", "verify.chunkSize")
+        .hasMessageContaining("expected an integer from 100 to 1000000, got '10'");
+    failsWith(MINIMAL + "verify:\n  legacyReplicaUrl: mysql://x\n", "verify.legacyReplicaUrl")
+        .hasMessageContaining("a PostgreSQL JDBC URL");
+    failsWith(MINIMAL + "verify:\n  recheckDelay: 2s\n", "verify.recheckDelay");
+  }
 }
