@@ -368,7 +368,48 @@ public final class EntityVerifier {
     long sum;
   }
 
-  private record ExpectedRow(String key, Object[] legacyKey, String[] canonical, String cohort) {}
+  /** A mapped legacy row; its key text and canonical texts are made only if a diff needs them. */
+  private final class ExpectedRow {
+    final Object[] legacyKey;
+    final String cohort;
+    private final GenericRecord record;
+    private String key;
+    private String[] canonical;
+
+    ExpectedRow(Object[] legacyKey, GenericRecord record, String key, String cohort) {
+      this.legacyKey = legacyKey;
+      this.record = record;
+      this.key = key;
+      this.cohort = cohort;
+    }
+
+    ExpectedRow(String key, Object[] legacyKey, String[] canonical, String cohort) {
+      this(legacyKey, null, key, cohort);
+      this.canonical = canonical;
+    }
+
+    String key() {
+      if (key == null) {
+        key = keyText(legacyKey);
+      }
+      return key;
+    }
+
+    String[] canonical() {
+      if (canonical == null) {
+        canonical = canonicalOf(record);
+      }
+      return canonical;
+    }
+  }
+
+  private String[] canonicalOf(GenericRecord record) {
+    String[] canonical = new String[plan.fields.size()];
+    for (int i = 0; i < canonical.length; i++) {
+      canonical[i] = plan.fields.get(i).text(record.get(i));
+    }
+    return canonical;
+  }
 
   /** Maps a chunk on two threads (the caller and a pool thread): the mapping is the most expensive part. */
   private Expected expect(List<LegacyRow> rows, ExecutorService pool) throws InterruptedException {
@@ -392,16 +433,21 @@ public final class EntityVerifier {
     Expected expected = new Expected();
     for (LegacyRow row : rows) {
       Object[] legacyKey = legacyKey(row);
-      String key = keyText(legacyKey);
       Mapped mapped = map(row);
-      if (mapped.canonical != null) {
-        String cohort = cohortOf(key, mapped.canonical);
-        expected.rows.add(new ExpectedRow(key, legacyKey, mapped.canonical, cohort));
+      if (mapped.record != null) {
+        String key = null;
+        String cohort = null;
+        if (cohorts != CohortResolver.NONE) {
+          key = keyText(legacyKey);
+          cohort = cohortOf(key, mapped.record);
+        }
+        expected.rows.add(new ExpectedRow(legacyKey, mapped.record, key, cohort));
         expected.count++;
-        expected.sum += hasher.hash(mapped.canonical);
+        expected.sum += hasher.hash(mapped.record, plan.fields);
       } else if (mapped.filteredBy != null) {
-        expected.filtered.put(key, mapped.filteredBy);
+        expected.filtered.put(keyText(legacyKey), mapped.filteredBy);
       } else {
+        String key = keyText(legacyKey);
         String cohort = cohortOf(key, Map.of());
         expected.unmappable.add(new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE, null, null, null,
             mapped.error, false));
@@ -410,21 +456,16 @@ public final class EntityVerifier {
     return expected;
   }
 
-  private record Mapped(String[] canonical, String filteredBy, String error) {}
+  private record Mapped(GenericRecord record, String filteredBy, String error) {}
 
-  /** A legacy row through the mapping and the entity schema, as canonical texts. */
+  /** A legacy row through the mapping and the entity schema: the Avro record the topology would publish. */
   private Mapped map(Map<String, Object> legacyRow) {
     try {
       Optional<Map<String, Object>> mapped = plan.mapping.apply(legacyRow);
       if (mapped.isEmpty()) {
         return new Mapped(null, plan.mapping.filteredBy(legacyRow).orElse("filtered out"), null);
       }
-      GenericRecord record = plan.schema.valueRecord(mapped.get());
-      String[] canonical = new String[plan.fields.size()];
-      for (int i = 0; i < canonical.length; i++) {
-        canonical[i] = plan.fields.get(i).text(record.get(i));
-      }
-      return new Mapped(canonical, null, null);
+      return new Mapped(plan.schema.valueRecord(mapped.get()), null, null);
     } catch (RuntimeException e) {
       return new Mapped(null, null, "mapping " + plan.mapping.name() + ": " + e.getMessage());
     }
@@ -456,6 +497,25 @@ public final class EntityVerifier {
       text.append(canonical[index]);
     }
     return text.toString();
+  }
+
+  private String cohortOf(String key, GenericRecord record) {
+    return cohortOf(key, new java.util.AbstractMap<String, String>() {
+      @Override
+      public String get(Object name) {
+        int i = plan.fieldIndex(name);
+        return i < 0 ? null : plan.fields.get(i).text(record.get(i));
+      }
+
+      @Override
+      public java.util.Set<Entry<String, String>> entrySet() {
+        java.util.Set<Entry<String, String>> entries = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < plan.fields.size(); i++) {
+          entries.add(new SimpleImmutableEntry<>(plan.fields.get(i).name(), plan.fields.get(i).text(record.get(i))));
+        }
+        return entries;
+      }
+    });
   }
 
   private String cohortOf(String key, String[] canonical) {
@@ -566,7 +626,7 @@ public final class EntityVerifier {
   private void compareRange(Connection newSide, Object[] lower, Object[] upper, Expected expected, Tally tally,
       Map<String, Suspect> suspects) throws SQLException {
     Map<String, ExpectedRow> unseen = new HashMap<>();
-    expected.rows.forEach(row -> unseen.put(row.key, row));
+    expected.rows.forEach(row -> unseen.put(row.key(), row));
     java.util.Set<String> unmappable = new java.util.HashSet<>();
     expected.unmappable.forEach(d -> unmappable.add(d.key()));
     try (PreparedStatement statement = newSide.prepareStatement(plan.newChunkRowsSql(lower != null, upper != null))) {
@@ -599,7 +659,7 @@ public final class EntityVerifier {
     }
     for (ExpectedRow missing : unseen.values()) {
       if (counts(missing.cohort)) {
-        suspects.put(missing.key, new Suspect(new Difference(plan.entity(), missing.key, missing.cohort,
+        suspects.put(missing.key(), new Suspect(new Difference(plan.entity(), missing.key(), missing.cohort,
             Difference.Kind.MISSING, null, null, null, null, false), missing.legacyKey, missing.cohort));
       }
     }
@@ -610,16 +670,16 @@ public final class EntityVerifier {
     Map<String, String> expectedValues = new LinkedHashMap<>();
     Map<String, String> actualValues = new LinkedHashMap<>();
     for (int i = 0; i < actual.length; i++) {
-      if (!Objects.equals(want.canonical[i], actual[i])) {
+      if (!Objects.equals(want.canonical()[i], actual[i])) {
         String name = plan.fields.get(i).name();
         fields.add(name);
         if (options.showValues()) {
-          expectedValues.put(name, want.canonical[i]);
+          expectedValues.put(name, want.canonical()[i]);
           actualValues.put(name, actual[i]);
         }
       }
     }
-    return fields.isEmpty() ? null : new Difference(plan.entity(), want.key, want.cohort, Difference.Kind.DIFFERENT,
+    return fields.isEmpty() ? null : new Difference(plan.entity(), want.key(), want.cohort, Difference.Kind.DIFFERENT,
         fields, expectedValues, actualValues, null, false);
   }
 
@@ -748,8 +808,8 @@ public final class EntityVerifier {
         values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
       }
       Mapped mapped = map(new LegacyRow(columns, values));
-      if (mapped.canonical != null) {
-        return new State(mapped.canonical, null, true);
+      if (mapped.record != null) {
+        return new State(canonicalOf(mapped.record), null, true);
       }
       // A filtered-out legacy row should be absent from new; an unmappable one too (dead-lettered).
       return mapped.filteredBy != null ? ABSENT : new State(null, mapped.error, true);

@@ -91,19 +91,44 @@ record FieldForm(String name, Kind kind, int scale) {
     if (avro == null) {
       return null;
     }
+    if (avro instanceof Long || avro instanceof Integer) {
+      return avro.toString();
+    }
+    StringBuilder text = new StringBuilder();
+    append(text, avro);
+    return text.toString();
+  }
+
+  /** Appends the canonical text of a non-null Avro value (numbers without making a String). */
+  void append(StringBuilder out, Object avro) {
     switch (kind) {
+      case INT:
+      case DATE:
+      case TIME_MILLIS:
+        out.append(((Number) avro).intValue());
+        return;
+      case LONG:
+      case TIME_MICROS:
+      case TIMESTAMP_MILLIS:
+      case TIMESTAMP_MICROS:
+      case LOCAL_TIMESTAMP_MILLIS:
+      case LOCAL_TIMESTAMP_MICROS:
+        out.append(((Number) avro).longValue());
+        return;
       case FLOAT:
-        return HEX.formatHex(ByteBuffer.allocate(Float.BYTES).putFloat(((Number) avro).floatValue()).array());
+        out.append(HEX.formatHex(ByteBuffer.allocate(Float.BYTES).putFloat(((Number) avro).floatValue()).array()));
+        return;
       case DOUBLE:
-        return HEX.formatHex(ByteBuffer.allocate(Double.BYTES).putDouble(((Number) avro).doubleValue()).array());
+        out.append(HEX.formatHex(ByteBuffer.allocate(Double.BYTES).putDouble(((Number) avro).doubleValue()).array()));
+        return;
       case BYTES:
-        return HEX.formatHex(bytes(avro));
+        out.append(HEX.formatHex(bytes(avro)));
+        return;
       case DECIMAL:
-        return new BigDecimal(new BigInteger(bytes(avro)), scale).toPlainString();
-      case ENUM:
-        return avro instanceof GenericData.EnumSymbol ? avro.toString() : avro.toString();
+        out.append(new BigDecimal(new BigInteger(bytes(avro)), scale).toPlainString());
+        return;
       default:
-        return avro.toString();
+        out.append(avro); // strings, enum symbols, booleans
     }
   }
 

@@ -26,6 +26,58 @@ final class RowHash {
   }
   private byte[] bytes = new byte[512];
 
+  /** The fingerprint of a mapped row straight from its Avro values (no canonical strings kept). */
+  long hash(org.apache.avro.generic.GenericRecord record, List<FieldForm> forms) {
+    text.setLength(0);
+    text.append('(');
+    boolean ascii = true;
+    for (int i = 0; i < forms.size(); i++) {
+      if (i > 0) {
+        text.append(',');
+      }
+      Object value = record.get(i);
+      if (value == null) {
+        continue;
+      }
+      FieldForm form = forms.get(i);
+      if (form.textual()) {
+        String string = value.toString();
+        boolean quote = needsQuotes(string);
+        if (quote) {
+          text.append('"');
+        }
+        for (int j = 0; j < string.length(); j++) {
+          char ch = string.charAt(j);
+          ascii &= ch < 0x80;
+          if (quote && (ch == '"' || ch == '\\')) {
+            text.append(ch);
+          }
+          text.append(ch);
+        }
+        if (quote) {
+          text.append('"');
+        }
+      } else {
+        int before = text.length();
+        form.append(text, value);
+        if (text.length() == before) {
+          text.append("\"\""); // an empty canonical text is quoted, as PostgreSQL does
+        }
+      }
+    }
+    text.append(')');
+    if (!ascii) {
+      byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
+      return PgHash.hashExtended(utf8, utf8.length);
+    }
+    int n = text.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      bytes[i] = (byte) text.charAt(i);
+    }
+    return PgHash.hashExtended(bytes, n);
+  }
+
   long hash(String[] canonical) {
     int length = asciiRecord(canonical);
     if (length < 0) {
