@@ -1,23 +1,18 @@
 package io.tandem.router;
 
+import io.tandem.routing.SinglePartitionTopic;
 import io.tandem.routing.AuditEntry;
 import io.tandem.routing.Proposal;
 import io.tandem.routing.ProposalCodec;
 import io.tandem.routing.RoutingLog;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -48,24 +43,7 @@ public final class RoutingLogWriter implements AutoCloseable {
    */
   public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor)
       throws InterruptedException, ExecutionException, TimeoutException {
-    try (Admin admin = Admin.create(kafka)) {
-      if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
-        return;
-      }
-      NewTopic newTopic = replicationFactor > 0
-          ? new NewTopic(topic, 1, replicationFactor)
-          : new NewTopic(topic, java.util.Optional.of(1), java.util.Optional.empty());
-      newTopic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1",
-          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-          TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, replicationFactor >= 3 ? "2" : "1"));
-      try {
-        admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
-    }
+    SinglePartitionTopic.ensure(kafka, topic, replicationFactor, SinglePartitionTopic.keptForever());
   }
 
   /** Appends {@code proposal}; completes once this replica applied it (applied or rejected). */

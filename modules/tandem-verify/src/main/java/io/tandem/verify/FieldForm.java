@@ -8,7 +8,6 @@ import java.util.List;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 
 /**
  * One entity field's canonical text, computed two ways that must agree: in Java from the Avro value

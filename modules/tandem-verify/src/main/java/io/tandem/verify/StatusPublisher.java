@@ -1,23 +1,17 @@
 package io.tandem.verify;
 
+import io.tandem.routing.SinglePartitionTopic;
 import io.tandem.routing.status.StatusCodec;
 import io.tandem.routing.status.StatusRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -50,26 +44,13 @@ public final class StatusPublisher implements AutoCloseable {
   }
 
   private static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor) {
-    try (Admin admin = Admin.create(kafka)) {
-      Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      if (names.contains(topic)) {
-        return;
-      }
-      NewTopic status = new NewTopic(topic, Optional.of(1), replicationFactor < 1 ? Optional.empty()
-          : Optional.of(replicationFactor)).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-          TopicConfig.CLEANUP_POLICY_COMPACT));
-      try {
-        admin.createTopics(List.of(status)).all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new VerifyException("cannot create status topic " + topic + ": " + e.getCause().getMessage(), e);
-        }
-      }
+    try {
+      SinglePartitionTopic.ensure(kafka, topic, replicationFactor, SinglePartitionTopic.compacted());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VerifyException("interrupted while creating status topic " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new VerifyException("cannot reach Kafka to create status topic " + topic + ": " + e.getMessage(), e);
+      throw new VerifyException("cannot create status topic " + topic + ": " + e.getMessage(), e);
     }
   }
 

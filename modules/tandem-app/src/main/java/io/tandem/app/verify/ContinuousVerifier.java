@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tandem.verify.Difference;
 import io.tandem.verify.EntityResult;
-import io.tandem.verify.EntityVerifier;
 import io.tandem.verify.VerificationReport;
 import java.time.Clock;
 import java.time.Duration;

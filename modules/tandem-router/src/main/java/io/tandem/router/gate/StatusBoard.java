@@ -1,5 +1,6 @@
 package io.tandem.router.gate;
 
+import io.tandem.routing.SinglePartitionTopic;
 import io.tandem.routing.status.StatusCodec;
 import io.tandem.routing.status.StatusRecord;
 import java.nio.charset.StandardCharsets;
@@ -15,15 +16,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -55,23 +52,7 @@ public final class StatusBoard implements StatusView, AutoCloseable {
    */
   public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor)
       throws InterruptedException, ExecutionException, TimeoutException {
-    try (Admin admin = Admin.create(kafka)) {
-      if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
-        return;
-      }
-      NewTopic newTopic = replicationFactor > 0
-          ? new NewTopic(topic, 1, replicationFactor)
-          : new NewTopic(topic, Optional.of(1), Optional.empty());
-      newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-          TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, replicationFactor >= 3 ? "2" : "1"));
-      try {
-        admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
-    }
+    SinglePartitionTopic.ensure(kafka, topic, replicationFactor, SinglePartitionTopic.compacted());
   }
 
   /** Starts following every partition of {@code topic} (which must exist); returns at once. */
