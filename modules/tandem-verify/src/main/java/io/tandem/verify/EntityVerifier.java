@@ -6,7 +6,6 @@ import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,6 +54,8 @@ public final class EntityVerifier {
   private final CohortResolver cohorts;
   private final DeadLetters deadLetters;
   private final Clock clock;
+  private final LegacyReader legacyReader;
+  private final RowMapper mapper;
   private final ThreadLocal<RowHash> hashers = ThreadLocal.withInitial(() -> new RowHash(textualFields()));
 
   private boolean[] textualFields() {
@@ -74,6 +75,8 @@ public final class EntityVerifier {
     this.cohorts = cohorts;
     this.deadLetters = deadLetters;
     this.clock = clock;
+    this.legacyReader = new LegacyReader(plan, legacy, options);
+    this.mapper = new RowMapper(plan);
   }
 
   /**
@@ -106,12 +109,12 @@ public final class EntityVerifier {
 
   /** The legacy key values behind a difference (the new key is the legacy primary key, in order). */
   public List<Object> legacyKey(Difference difference) {
-    return java.util.Arrays.asList(legacyKeyOf(difference.key()));
+    return java.util.Arrays.asList(mapper.legacyKeyOf(difference.key()));
   }
 
   /** The new key of a difference as the entity's key record fields (for a delete on {@code migrated.<entity>}). */
   public Map<String, Object> newKey(Difference difference) {
-    Object[] parts = legacyKeyOf(difference.key());
+    Object[] parts = mapper.legacyKeyOf(difference.key());
     Map<String, Object> key = new LinkedHashMap<>();
     for (int i = 0; i < plan.keyFieldIndexes.length; i++) {
       FieldForm form = plan.fields.get(plan.keyFieldIndexes[i]);
@@ -123,9 +126,9 @@ public final class EntityVerifier {
 
   /** Whether legacy, now, has a row for this key that the mapping keeps (else new must not have it). */
   public boolean legacyHasMappedRow(Difference difference) throws SQLException {
-    try (Connection connection = openLegacy();
+    try (Connection connection = legacyReader.open();
         PreparedStatement byKey = connection.prepareStatement(plan.legacyByKeySql())) {
-      State state = legacyState(byKey, legacyKeyOf(difference.key()));
+      State state = legacyState(byKey, mapper.legacyKeyOf(difference.key()));
       return state.present && state.canonical != null;
     }
   }
@@ -139,13 +142,13 @@ public final class EntityVerifier {
   public List<Difference> awaitResolved(List<Difference> differences, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<Difference> pending = new ArrayList<>(differences);
-    try (Connection legacyConnection = openLegacy(); Connection newConnection = fresh.open();
+    try (Connection legacyConnection = legacyReader.open(); Connection newConnection = fresh.open();
         PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
         PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
       while (true) {
         List<Difference> still = new ArrayList<>();
         for (Difference difference : pending) {
-          Object[] key = legacyKeyOf(difference.key());
+          Object[] key = mapper.legacyKeyOf(difference.key());
           State want = legacyState(legacyByKey, key);
           State have = newState(newByKey, key);
           if (!have.sameAs(want)) {
@@ -172,27 +175,27 @@ public final class EntityVerifier {
     Map<String, Suspect> suspects = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(2, daemons("tandem-verify-" + plan.entity()));
     ExecutorService hashing = Executors.newSingleThreadExecutor(daemons("tandem-verify-hash-" + plan.entity()));
-    BlockingQueue<LegacyChunk> chunks = new ArrayBlockingQueue<>(2);
+    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
     try (Connection newSide = fresh.open(); Connection hashConnection = fresh.open()) {
-      long estimated = estimate();
-      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLegacy(chunks,
+      long estimated = legacyReader.estimate();
+      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> legacyReader.readAll(chunks,
           (from, to) -> CompletableFuture.supplyAsync(() -> newFingerprint(hashConnection, from, to), hashing)), pool);
       Object[] lower = null;
       long rowsRead = 0;
       while (true) {
-        LegacyChunk chunk = take(chunks, reader);
-        if (chunk.rows.isEmpty()) {
+        LegacyReader.Chunk chunk = take(chunks, reader);
+        if (chunk.end()) {
           // After the last legacy key: anything in new is extra.
           compareRange(newSide, lower, null, new Expected(), tally, suspects);
           break;
         }
-        Object[] upper = chunk.lastKey;
-        CompletableFuture<long[]> fingerprint = chunk.fingerprint;
+        Object[] upper = chunk.lastKey();
+        CompletableFuture<long[]> fingerprint = chunk.fingerprint();
         long mapStart = System.nanoTime();
-        Expected expected = expect(chunk.rows, pool);
+        Expected expected = expect(chunk.rows(), pool);
         long mapEnd = System.nanoTime();
-        tally.rowsRead += chunk.rows.size();
-        rowsRead += chunk.rows.size();
+        tally.rowsRead += chunk.rows().size();
+        rowsRead += chunk.rows().size();
         long[] newPrint = join(fingerprint);
         long waitEnd = System.nanoTime();
         tally.mapNanos += mapEnd - mapStart;
@@ -203,7 +206,7 @@ public final class EntityVerifier {
       }
       reader.join();
       LOG.debug("{}: mapping+hashing {} ms, waiting for new-side fingerprints {} ms, reader {} ms", plan.entity(),
-          tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, readerNanos / 1_000_000);
+          tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, legacyReader.busyNanos() / 1_000_000);
     } catch (SQLException e) {
       throw new VerifyException("entity " + plan.entity() + ": " + e.getMessage(), e);
     } finally {
@@ -236,13 +239,6 @@ public final class EntityVerifier {
 
   // ---- legacy side ----
 
-  /** A chunk of legacy rows and the new database's fingerprint of its key range, already under way. */
-  private record LegacyChunk(List<LegacyRow> rows, Object[] lastKey, CompletableFuture<long[]> fingerprint) {}
-
-  private interface Fingerprints {
-    CompletableFuture<long[]> of(Object[] lower, Object[] upper);
-  }
-
   private static java.util.concurrent.ThreadFactory daemons(String name) {
     return r -> {
       Thread thread = new Thread(r, name);
@@ -251,100 +247,10 @@ public final class EntityVerifier {
     };
   }
 
-  private volatile long readerNanos;
-
-  private static LegacyRow.Columns columns(ResultSetMetaData meta) throws SQLException {
-    int n = meta.getColumnCount();
-    String[] names = new String[n];
-    LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
-    for (int i = 0; i < n; i++) {
-      names[i] = meta.getColumnName(i + 1);
-      wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
-    }
-    return new LegacyRow.Columns(names, wires);
-  }
-
-  private void readLegacy(BlockingQueue<LegacyChunk> out, Fingerprints fingerprints) {
-    long started = System.nanoTime();
-    long rows = 0;
-    try (Connection connection = openLegacy();
-        PreparedStatement first = connection.prepareStatement(plan.legacyChunkSql(false));
-        PreparedStatement next = connection.prepareStatement(plan.legacyChunkSql(true))) {
-      Object[] after = null;
-      while (true) {
-        long readStart = System.nanoTime();
-        PreparedStatement statement = after == null ? first : next;
-        int p = 1;
-        if (after != null) {
-          for (int i = 0; i < after.length; i++) {
-            statement.setObject(p++, LegacyValues.parameter(after[i], plan.legacyKeyWires.get(i)));
-          }
-        }
-        statement.setInt(p, options.chunkSize());
-        List<LegacyRow> chunk = new ArrayList<>(options.chunkSize());
-        try (ResultSet result = statement.executeQuery()) {
-          LegacyRow.Columns columns = columns(result.getMetaData());
-          int n = columns.names.length;
-          while (result.next()) {
-            Object[] values = new Object[n];
-            for (int i = 0; i < n; i++) {
-              values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
-            }
-            chunk.add(new LegacyRow(columns, values));
-          }
-        }
-        if (chunk.isEmpty()) {
-          out.put(new LegacyChunk(List.of(), null, null));
-          return;
-        }
-        Object[] before = after;
-        after = legacyKey(chunk.get(chunk.size() - 1));
-        readerNanos += System.nanoTime() - readStart;
-        // The new database hashes this range while earlier chunks are still being mapped.
-        out.put(new LegacyChunk(chunk, after, fingerprints.of(before, after)));
-        rows += chunk.size();
-        throttle(started, rows);
-      }
-    } catch (SQLException e) {
-      throw new VerifyException("entity " + plan.entity() + ": reading legacy " + plan.mapping.sourceTable() + ": "
-          + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Legacy sessions in UTC, so timestamptz values arrive with a zero offset whatever the server default. */
-  private Connection openLegacy() throws SQLException {
-    Connection connection = legacy.open();
-    try (java.sql.Statement statement = connection.createStatement()) {
-      statement.execute("SET TIME ZONE 'UTC'");
-    }
-    return connection;
-  }
-
-  private void throttle(long startedNanos, long rows) throws InterruptedException {
-    if (options.legacyRowsPerSecond() <= 0) {
-      return;
-    }
-    long dueNanos = startedNanos + (long) (rows / options.legacyRowsPerSecond() * 1e9);
-    long waitNanos = dueNanos - System.nanoTime();
-    if (waitNanos > 0) {
-      TimeUnit.NANOSECONDS.sleep(waitNanos);
-    }
-  }
-
-  private Object[] legacyKey(Map<String, Object> row) {
-    Object[] key = new Object[plan.legacyKeyColumns.size()];
-    for (int i = 0; i < key.length; i++) {
-      key[i] = row.get(plan.legacyKeyColumns.get(i));
-    }
-    return key;
-  }
-
-  private static LegacyChunk take(BlockingQueue<LegacyChunk> chunks, CompletableFuture<Void> reader)
+  private static LegacyReader.Chunk take(BlockingQueue<LegacyReader.Chunk> chunks, CompletableFuture<Void> reader)
       throws InterruptedException {
     while (true) {
-      LegacyChunk chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
+      LegacyReader.Chunk chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
       if (chunk != null) {
         return chunk;
       }
@@ -390,25 +296,17 @@ public final class EntityVerifier {
 
     String key() {
       if (key == null) {
-        key = keyText(legacyKey);
+        key = mapper.keyText(legacyKey);
       }
       return key;
     }
 
     String[] canonical() {
       if (canonical == null) {
-        canonical = canonicalOf(record);
+        canonical = mapper.canonicalOf(record);
       }
       return canonical;
     }
-  }
-
-  private String[] canonicalOf(GenericRecord record) {
-    String[] canonical = new String[plan.fields.size()];
-    for (int i = 0; i < canonical.length; i++) {
-      canonical[i] = plan.fields.get(i).text(record.get(i));
-    }
-    return canonical;
   }
 
   /** Maps a chunk on two threads (the caller and a pool thread): the mapping is the most expensive part. */
@@ -432,71 +330,28 @@ public final class EntityVerifier {
     RowHash hasher = hashers.get();
     Expected expected = new Expected();
     for (LegacyRow row : rows) {
-      Object[] legacyKey = legacyKey(row);
-      Mapped mapped = map(row);
-      if (mapped.record != null) {
+      Object[] legacyKey = legacyReader.key(row);
+      RowMapper.Mapped mapped = mapper.map(row);
+      if (mapped.record() != null) {
         String key = null;
         String cohort = null;
         if (cohorts != CohortResolver.NONE) {
-          key = keyText(legacyKey);
-          cohort = cohortOf(key, mapped.record);
+          key = mapper.keyText(legacyKey);
+          cohort = cohortOf(key, mapped.record());
         }
-        expected.rows.add(new ExpectedRow(legacyKey, mapped.record, key, cohort));
+        expected.rows.add(new ExpectedRow(legacyKey, mapped.record(), key, cohort));
         expected.count++;
-        expected.sum += hasher.hash(mapped.record, plan.fields);
-      } else if (mapped.filteredBy != null) {
-        expected.filtered.put(keyText(legacyKey), mapped.filteredBy);
+        expected.sum += hasher.hash(mapped.record(), plan.fields);
+      } else if (mapped.filteredBy() != null) {
+        expected.filtered.put(mapper.keyText(legacyKey), mapped.filteredBy());
       } else {
-        String key = keyText(legacyKey);
+        String key = mapper.keyText(legacyKey);
         String cohort = cohortOf(key, Map.of());
         expected.unmappable.add(new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE, null, null, null,
-            mapped.error, false));
+            mapped.error(), false));
       }
     }
     return expected;
-  }
-
-  private record Mapped(GenericRecord record, String filteredBy, String error) {}
-
-  /** A legacy row through the mapping and the entity schema: the Avro record the topology would publish. */
-  private Mapped map(Map<String, Object> legacyRow) {
-    try {
-      Optional<Map<String, Object>> mapped = plan.mapping.apply(legacyRow);
-      if (mapped.isEmpty()) {
-        return new Mapped(null, plan.mapping.filteredBy(legacyRow).orElse("filtered out"), null);
-      }
-      return new Mapped(plan.schema.valueRecord(mapped.get()), null, null);
-    } catch (RuntimeException e) {
-      return new Mapped(null, null, "mapping " + plan.mapping.name() + ": " + e.getMessage());
-    }
-  }
-
-  private String keyText(Object[] legacyKey) {
-    if (legacyKey.length == 1) {
-      return String.valueOf(legacyKey[0]);
-    }
-    StringBuilder text = new StringBuilder();
-    for (Object part : legacyKey) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      text.append(part);
-    }
-    return text.toString();
-  }
-
-  private String keyText(String[] canonical) {
-    if (plan.keyFieldIndexes.length == 1) {
-      return canonical[plan.keyFieldIndexes[0]];
-    }
-    StringBuilder text = new StringBuilder();
-    for (int index : plan.keyFieldIndexes) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      text.append(canonical[index]);
-    }
-    return text.toString();
   }
 
   private String cohortOf(String key, GenericRecord record) {
@@ -550,15 +405,6 @@ public final class EntityVerifier {
 
   // ---- new side ----
 
-  private long estimate() {
-    try (Connection connection = legacy.open(); PreparedStatement statement = connection.prepareStatement(
-        plan.estimateSql()); ResultSet rows = statement.executeQuery()) {
-      return rows.next() ? rows.getLong(1) : 0;
-    } catch (SQLException e) {
-      return 0;
-    }
-  }
-
   private long[] newFingerprint(Connection connection, Object[] lower, Object[] upper) {
     try {
       try (PreparedStatement statement = connection.prepareStatement(plan.newChunkHashSql(lower != null,
@@ -602,7 +448,7 @@ public final class EntityVerifier {
       if (counts(unmappable.cohort())) {
         tally.rowsChecked++;
         tally.rowsByCohort.merge(unmappable.cohort(), 1L, Long::sum);
-        suspects.put(unmappable.key(), new Suspect(unmappable, legacyKeyOf(unmappable.key()), unmappable.cohort()));
+        suspects.put(unmappable.key(), new Suspect(unmappable, mapper.legacyKeyOf(unmappable.key()), unmappable.cohort()));
       }
     }
     if (actual[0] == expected.count && actual[1] == expected.sum) {
@@ -610,16 +456,6 @@ public final class EntityVerifier {
     }
     tally.chunksDiffering++;
     compareRange(newSide, lower, upper, expected, tally, suspects);
-  }
-
-  private Object[] legacyKeyOf(String key) {
-    String[] parts = key.split(",", -1);
-    Object[] legacyKey = new Object[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      legacyKey[i] = plan.legacyKeyWires.get(i) == LegacyValues.Wire.INT ? (Object) Integer.valueOf(parts[i])
-          : (Object) Long.valueOf(parts[i]);
-    }
-    return legacyKey;
   }
 
   /** Row-level diff of one key range. */
@@ -634,7 +470,7 @@ public final class EntityVerifier {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           String[] actual = canonical(rows);
-          String key = keyText(actual);
+          String key = mapper.keyText(actual);
           ExpectedRow want = unseen.remove(key);
           if (want == null) {
             if (unmappable.contains(key)) {
@@ -646,7 +482,7 @@ public final class EntityVerifier {
                   ? "the mapping filters the legacy row out (" + expected.filtered.get(key) + ")" : null;
               Difference extra = new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null,
                   null, reason, false);
-              suspects.put(key, new Suspect(extra, legacyKeyOf(key), cohort));
+              suspects.put(key, new Suspect(extra, mapper.legacyKeyOf(key), cohort));
             }
             continue;
           }
@@ -745,7 +581,7 @@ public final class EntityVerifier {
     Map<String, Suspect> pending = new LinkedHashMap<>(suspects);
     List<Difference> confirmed = new ArrayList<>();
     long cleared = 0;
-    try (Connection legacyConnection = openLegacy(); Connection newConnection = fresh.open();
+    try (Connection legacyConnection = legacyReader.open(); Connection newConnection = fresh.open();
         PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
         PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
       for (int round = 1; round <= options.recheckRounds() && !pending.isEmpty(); round++) {
@@ -795,25 +631,16 @@ public final class EntityVerifier {
   private static final State ABSENT = new State(null, null, false);
 
   private State legacyState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
-    for (int i = 0; i < legacyKey.length; i++) {
-      byKey.setObject(i + 1, LegacyValues.parameter(legacyKey[i], plan.legacyKeyWires.get(i)));
+    LegacyRow row = legacyReader.byKey(byKey, legacyKey);
+    if (row == null) {
+      return ABSENT;
     }
-    try (ResultSet result = byKey.executeQuery()) {
-      if (!result.next()) {
-        return ABSENT;
-      }
-      LegacyRow.Columns columns = columns(result.getMetaData());
-      Object[] values = new Object[columns.names.length];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
-      }
-      Mapped mapped = map(new LegacyRow(columns, values));
-      if (mapped.record != null) {
-        return new State(canonicalOf(mapped.record), null, true);
-      }
-      // A filtered-out legacy row should be absent from new; an unmappable one too (dead-lettered).
-      return mapped.filteredBy != null ? ABSENT : new State(null, mapped.error, true);
+    RowMapper.Mapped mapped = mapper.map(row);
+    if (mapped.record() != null) {
+      return new State(mapper.canonicalOf(mapped.record()), null, true);
     }
+    // A filtered-out legacy row should be absent from new; an unmappable one too (dead-lettered).
+    return mapped.filteredBy() != null ? ABSENT : new State(null, mapped.error(), true);
   }
 
   private State newState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {

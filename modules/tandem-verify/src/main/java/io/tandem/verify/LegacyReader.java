@@ -1,0 +1,164 @@
+package io.tandem.verify;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The legacy side of a pass: chunks of rows in primary-key order (keyset pagination), read as the raw
+ * change topic carries them, within the legacy read budget; and single rows by key for re-checks.
+ */
+final class LegacyReader {
+  /** A chunk of legacy rows and the new database's fingerprint of its key range, already under way. */
+  record Chunk(List<LegacyRow> rows, Object[] lastKey, CompletableFuture<long[]> fingerprint) {
+    boolean end() {
+      return rows.isEmpty();
+    }
+  }
+
+  /** Starts the new database's fingerprint of a key range {@code (lower, upper]}. */
+  interface Fingerprints {
+    CompletableFuture<long[]> of(Object[] lower, Object[] upper);
+  }
+
+  private final EntityPlan plan;
+  private final Connector legacy;
+  private final VerifyOptions options;
+  private volatile long busyNanos;
+
+  LegacyReader(EntityPlan plan, Connector legacy, VerifyOptions options) {
+    this.plan = plan;
+    this.legacy = legacy;
+    this.options = options;
+  }
+
+  /** Time spent reading (not waiting for the consumer or the budget), for the debug log. */
+  long busyNanos() {
+    return busyNanos;
+  }
+
+  /**
+   * Reads every chunk into {@code out}, starting each chunk's fingerprint as soon as its range is known,
+   * and ends with an empty chunk. Runs on its own thread.
+   */
+  void readAll(BlockingQueue<Chunk> out, Fingerprints fingerprints) {
+    long started = System.nanoTime();
+    long rows = 0;
+    try (Connection connection = open();
+        PreparedStatement first = connection.prepareStatement(plan.legacyChunkSql(false));
+        PreparedStatement next = connection.prepareStatement(plan.legacyChunkSql(true))) {
+      Object[] after = null;
+      while (true) {
+        long readStart = System.nanoTime();
+        PreparedStatement statement = after == null ? first : next;
+        int p = 1;
+        if (after != null) {
+          for (int i = 0; i < after.length; i++) {
+            statement.setObject(p++, LegacyValues.parameter(after[i], plan.legacyKeyWires.get(i)));
+          }
+        }
+        statement.setInt(p, options.chunkSize());
+        List<LegacyRow> chunk = new ArrayList<>(options.chunkSize());
+        try (ResultSet result = statement.executeQuery()) {
+          LegacyRow.Columns columns = columns(result.getMetaData());
+          while (result.next()) {
+            chunk.add(row(result, columns));
+          }
+        }
+        if (chunk.isEmpty()) {
+          out.put(new Chunk(List.of(), null, null));
+          return;
+        }
+        Object[] before = after;
+        after = key(chunk.get(chunk.size() - 1));
+        busyNanos += System.nanoTime() - readStart;
+        // The new database hashes this range while earlier chunks are still being mapped.
+        out.put(new Chunk(chunk, after, fingerprints.of(before, after)));
+        rows += chunk.size();
+        throttle(started, rows);
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": reading legacy " + plan.mapping.sourceTable() + ": "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The legacy row with this key, or null. */
+  LegacyRow byKey(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
+    for (int i = 0; i < legacyKey.length; i++) {
+      byKey.setObject(i + 1, LegacyValues.parameter(legacyKey[i], plan.legacyKeyWires.get(i)));
+    }
+    try (ResultSet result = byKey.executeQuery()) {
+      return result.next() ? row(result, columns(result.getMetaData())) : null;
+    }
+  }
+
+  /** Legacy sessions in UTC, so timestamptz values arrive with a zero offset whatever the server default. */
+  Connection open() throws SQLException {
+    Connection connection = legacy.open();
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET TIME ZONE 'UTC'");
+    }
+    return connection;
+  }
+
+  /** Legacy rows estimated from the planner's statistics (for progress), 0 when unknown. */
+  long estimate() {
+    try (Connection connection = legacy.open(); PreparedStatement statement = connection.prepareStatement(
+        plan.estimateSql()); ResultSet rows = statement.executeQuery()) {
+      return rows.next() ? rows.getLong(1) : 0;
+    } catch (SQLException e) {
+      return 0;
+    }
+  }
+
+  /** A row's primary-key values, in key order. */
+  Object[] key(Map<String, Object> row) {
+    Object[] key = new Object[plan.legacyKeyColumns.size()];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = row.get(plan.legacyKeyColumns.get(i));
+    }
+    return key;
+  }
+
+  private static LegacyRow row(ResultSet result, LegacyRow.Columns columns) throws SQLException {
+    Object[] values = new Object[columns.names.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
+    }
+    return new LegacyRow(columns, values);
+  }
+
+  private static LegacyRow.Columns columns(ResultSetMetaData meta) throws SQLException {
+    int n = meta.getColumnCount();
+    String[] names = new String[n];
+    LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = meta.getColumnName(i + 1);
+      wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
+    }
+    return new LegacyRow.Columns(names, wires);
+  }
+
+  private void throttle(long startedNanos, long rows) throws InterruptedException {
+    if (options.legacyRowsPerSecond() <= 0) {
+      return;
+    }
+    long dueNanos = startedNanos + (long) (rows / options.legacyRowsPerSecond() * 1e9);
+    long waitNanos = dueNanos - System.nanoTime();
+    if (waitNanos > 0) {
+      TimeUnit.NANOSECONDS.sleep(waitNanos);
+    }
+  }
+}

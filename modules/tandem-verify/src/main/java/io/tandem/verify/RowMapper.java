@@ -1,0 +1,83 @@
+package io.tandem.verify;
+
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Legacy rows into what the new database should hold, with the pipeline's own code (the mapping, then
+ * the entity schema's Avro conversion), and keys between their legacy values and their canonical text.
+ */
+final class RowMapper {
+  /** A mapped row: the record, or why there is none (filtered out, or refused by the mapping). */
+  record Mapped(GenericRecord record, String filteredBy, String error) {}
+
+  private final EntityPlan plan;
+
+  RowMapper(EntityPlan plan) {
+    this.plan = plan;
+  }
+
+  /** The canonical text of every field of a mapped row (null for null). */
+  String[] canonicalOf(GenericRecord record) {
+    String[] canonical = new String[plan.fields.size()];
+    for (int i = 0; i < canonical.length; i++) {
+      canonical[i] = plan.fields.get(i).text(record.get(i));
+    }
+    return canonical;
+  }
+
+  /** A legacy row through the mapping and the entity schema: the Avro record the topology would publish. */
+  Mapped map(Map<String, Object> legacyRow) {
+    try {
+      Optional<Map<String, Object>> mapped = plan.mapping.apply(legacyRow);
+      if (mapped.isEmpty()) {
+        return new Mapped(null, plan.mapping.filteredBy(legacyRow).orElse("filtered out"), null);
+      }
+      return new Mapped(plan.schema.valueRecord(mapped.get()), null, null);
+    } catch (RuntimeException e) {
+      return new Mapped(null, null, "mapping " + plan.mapping.name() + ": " + e.getMessage());
+    }
+  }
+
+  /** A key as canonical text from legacy key values ({@code 42}; composite keys joined with a comma). */
+  String keyText(Object[] legacyKey) {
+    if (legacyKey.length == 1) {
+      return String.valueOf(legacyKey[0]);
+    }
+    StringBuilder text = new StringBuilder();
+    for (Object part : legacyKey) {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(part);
+    }
+    return text.toString();
+  }
+
+  /** The same key text from a row's canonical texts (its key fields). */
+  String keyText(String[] canonical) {
+    if (plan.keyFieldIndexes.length == 1) {
+      return canonical[plan.keyFieldIndexes[0]];
+    }
+    StringBuilder text = new StringBuilder();
+    for (int index : plan.keyFieldIndexes) {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(canonical[index]);
+    }
+    return text.toString();
+  }
+
+  /** Key text back to legacy key values (the key columns are integers: EntityPlan checks it). */
+  Object[] legacyKeyOf(String key) {
+    String[] parts = key.split(",", -1);
+    Object[] legacyKey = new Object[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      legacyKey[i] = plan.legacyKeyWires.get(i) == LegacyValues.Wire.INT ? (Object) Integer.valueOf(parts[i])
+          : (Object) Long.valueOf(parts[i]);
+    }
+    return legacyKey;
+  }
+}
