@@ -11,6 +11,8 @@ import java.util.Map;
  * @param cohort the cohort the pass was restricted to, or null for every key
  * @param rowsRead legacy rows read (all of them, whatever their cohort)
  * @param rowsChecked legacy rows compared that count for this pass (in the cohort, if restricted)
+ * @param expectedRows rows the mapping gives for all legacy rows read (filtered-out and refused ones not counted)
+ * @param newRows rows in the new table
  * @param chunks chunks compared; {@code chunksDiffering} of them had different fingerprints
  * @param differences what remained after re-checking
  * @param rechecked differences seen in the first comparison and read again after the lag
@@ -19,7 +21,7 @@ import java.util.Map;
  * @param byCohort per cohort (null key: keys in no cohort): rows checked and differences
  */
 public record EntityResult(String entity, String cohort, long routingVersion, Instant startedAt, Instant finishedAt,
-    long rowsRead, long rowsChecked, long chunks, long chunksDiffering, List<Difference> differences, long rechecked,
+    long rowsRead, long rowsChecked, long expectedRows, long newRows, long chunks, long chunksDiffering, List<Difference> differences, long rechecked,
     long cleared, List<String> unsettled, Map<String, CohortTally> byCohort) {
 
   public EntityResult {

@@ -186,7 +186,11 @@ public final class EntityVerifier {
         LegacyReader.Chunk chunk = take(chunks, reader);
         if (chunk.end()) {
           // After the last legacy key: anything in new is extra.
-          compareRange(newSide, lower, null, new Expected(), tally, suspects);
+          long[] rest = newFingerprint(newSide, lower, null);
+          tally.newRows += rest[0];
+          if (rest[0] > 0) {
+            compareRange(newSide, lower, null, new Expected(), tally, suspects);
+          }
           break;
         }
         Object[] upper = chunk.lastKey();
@@ -233,7 +237,7 @@ public final class EntityVerifier {
           differences.stream().filter(x -> Objects.equals(x.cohort(), d.cohort())).count(), 0));
     }
     return new EntityResult(plan.entity(), options.cohort(), cohorts.routingVersion(), started, clock.instant(),
-        tally.rowsRead, tally.rowsChecked, tally.chunks, tally.chunksDiffering, differences, recheck.rechecked,
+        tally.rowsRead, tally.rowsChecked, tally.expectedRows, tally.newRows, tally.chunks, tally.chunksDiffering, differences, recheck.rechecked,
         recheck.cleared, recheck.unsettled.stream().map(u -> u.key).toList(), byCohort);
   }
 
@@ -438,6 +442,8 @@ public final class EntityVerifier {
   private void compareChunk(Connection newSide, Object[] lower, Object[] upper, Expected expected, long[] actual,
       Tally tally, Map<String, Suspect> suspects) throws SQLException {
     tally.chunks++;
+    tally.expectedRows += expected.count;
+    tally.newRows += actual[0];
     for (ExpectedRow row : expected.rows) {
       if (counts(row.cohort)) {
         tally.rowsChecked++;
@@ -545,6 +551,8 @@ public final class EntityVerifier {
     long rowsChecked;
     long chunks;
     long chunksDiffering;
+    long expectedRows;
+    long newRows;
     long mapNanos;
     long waitNanos;
     final Map<String, Long> rowsByCohort = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.tandem.app.demo;
 
+import io.tandem.verify.Connector;
 import io.tandem.app.Pipeline;
 import io.tandem.app.StopSignals;
 import io.tandem.app.metrics.MetricsServer;
@@ -123,11 +124,10 @@ public final class DemoCommand implements Callable<Integer> {
         workload.stop();
         workloadThread.join(10_000);
         console.line("Workload stopped after " + workload.changes() + " legacy changes. Waiting until the new side has caught up...");
-        try (Connection legacy = postgres.connect("shop"); Connection target = postgres.connect("shop_new")) {
-          Report report = Report.waitUntilEqual(pipeline, legacy, target, Duration.ofSeconds(120));
-          report.print(console, Duration.ofNanos(System.nanoTime() - started));
-          return report.clean() ? 0 : 1;
-        }
+        Report report = Report.waitUntilEqual(pipeline, Connector.jdbc(postgres.jdbcUrl("shop"), postgres.user(), ""),
+            Connector.jdbc(postgres.jdbcUrl("shop_new"), postgres.user(), ""), Duration.ofSeconds(120));
+        report.print(console, Duration.ofNanos(System.nanoTime() - started));
+        return report.clean() ? 0 : 1;
       }
     } finally {
       finished.countDown();

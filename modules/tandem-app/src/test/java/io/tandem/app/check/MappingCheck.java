@@ -24,8 +24,8 @@ import org.apache.avro.Schema;
 /**
  * Full comparison of one entity: every legacy row through the mapping, against every new row,
  * both in the entity's Avro representation (so millisecond timestamps compare as the new side
- * stores them). A simple full scan for the demo's closing report; the chunked, live-aware
- * verifier is its own module.
+ * stores them). The pipeline ITs' oracle: a plain full scan written apart from the verifier
+ * (tandem-verify), so that a bug in the verifier's chunking or hashing cannot hide a pipeline bug.
  */
 public final class MappingCheck {
 
