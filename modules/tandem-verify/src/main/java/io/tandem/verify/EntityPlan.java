@@ -59,7 +59,7 @@ final class EntityPlan {
     this.keyFieldIndexes = mapping.keyFields().stream()
         .mapToInt(key -> indexOf(forms, key)).toArray();
     List<String> canonical = forms.stream().map(f -> f.sql(quote(f.name()))).toList();
-    this.rowHashSql = RowHash.sql(canonical);
+    this.rowHashSql = RowHash.sql(canonical, forms.stream().map(f -> quote(f.name())).toList());
     this.canonicalSelect = String.join(", ", canonical);
     this.newKeyTuple = "(" + mapping.keyFields().stream().map(EntityPlan::quote).collect(Collectors.joining(", "))
         + ")";

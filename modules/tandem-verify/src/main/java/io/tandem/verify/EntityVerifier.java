@@ -56,15 +56,7 @@ public final class EntityVerifier {
   private final Clock clock;
   private final LegacyReader legacyReader;
   private final RowMapper mapper;
-  private final ThreadLocal<RowHash> hashers = ThreadLocal.withInitial(() -> new RowHash(textualFields()));
-
-  private boolean[] textualFields() {
-    boolean[] textual = new boolean[plan.fields.size()];
-    for (int i = 0; i < textual.length; i++) {
-      textual[i] = plan.fields.get(i).textual();
-    }
-    return textual;
-  }
+  private final ThreadLocal<RowHash> hashers = ThreadLocal.withInitial(RowHash::new);
 
   private EntityVerifier(EntityPlan plan, Connector legacy, Connector fresh, VerifyOptions options,
       CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {

@@ -77,14 +77,6 @@ record FieldForm(String name, Kind kind, int scale) {
     }
   }
 
-  /**
-   * Whether the canonical text may hold characters PostgreSQL's record text quotes (quotes, commas,
-   * parentheses, white space): only strings and enum symbols; numbers, hex and timestamps never do.
-   */
-  boolean textual() {
-    return kind == Kind.STRING || kind == Kind.ENUM;
-  }
-
   /** The canonical text of an Avro value of this field (null stays null). */
   String text(Object avro) {
     if (avro == null) {

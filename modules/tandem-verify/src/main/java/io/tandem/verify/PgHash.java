@@ -10,9 +10,24 @@ final class PgHash {
   private PgHash() {}
 
   static long hashExtended(byte[] k, int length) {
+    return hashExtended(k, length, 0);
+  }
+
+  /** {@code hashtextextended(text, seed)}: a non-zero seed perturbs the initial state. */
+  static long hashExtended(byte[] k, int length, long seed) {
     int a = 0x9e3779b9 + length + 3923095;
     int b = a;
     int c = a;
+    if (seed != 0) {
+      a += (int) (seed >>> 32);
+      b += (int) seed;
+      a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+      b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+      c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+      a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+      b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+      c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+    }
     int i = 0;
     int len = length;
     while (len >= 12) {
