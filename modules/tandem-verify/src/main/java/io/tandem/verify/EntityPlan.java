@@ -34,13 +34,15 @@ final class EntityPlan {
   final int[] keyFieldIndexes;
   private final String newKeyTuple;
   private final String rowHashSql;
+  private final boolean[] nullable;
   private final String canonicalSelect;
   private final java.util.Map<String, Integer> fieldIndexes = new java.util.HashMap<>();
 
   private final java.util.Set<String> legacyColumns;
 
   private EntityPlan(Mapping mapping, EntitySchema schema, String newTable, List<String> legacyKeyColumns,
-      List<LegacyValues.Wire> legacyKeyWires, java.util.Set<String> legacyColumns) {
+      List<LegacyValues.Wire> legacyKeyWires, java.util.Set<String> legacyColumns,
+      java.util.Map<String, Boolean> newColumnsNullable) {
     this.legacyColumns = java.util.Set.copyOf(legacyColumns);
     this.mapping = mapping;
     this.schema = schema;
@@ -59,15 +61,19 @@ final class EntityPlan {
     this.keyFieldIndexes = mapping.keyFields().stream()
         .mapToInt(key -> indexOf(forms, key)).toArray();
     List<String> canonical = forms.stream().map(f -> f.sql(quote(f.name()))).toList();
-    this.rowHashSql = RowHash.sql(canonical, forms.stream().map(f -> quote(f.name())).toList());
+    this.nullable = new boolean[forms.size()];
+    for (int i = 0; i < forms.size(); i++) {
+      nullable[i] = newColumnsNullable.getOrDefault(forms.get(i).name(), true);
+    }
+    this.rowHashSql = RowHash.sql(forms, forms.stream().map(f -> quote(f.name())).toList(), nullable);
     this.canonicalSelect = String.join(", ", canonical);
     this.newKeyTuple = "(" + mapping.keyFields().stream().map(EntityPlan::quote).collect(Collectors.joining(", "))
         + ")";
   }
 
   /** Reads the legacy primary key and checks the mapping can be verified chunk by chunk. */
-  static EntityPlan prepare(Connection legacy, Mapping mapping, EntitySchema schema, String newTable)
-      throws SQLException {
+  static EntityPlan prepare(Connection legacy, Connection fresh, Mapping mapping, EntitySchema schema,
+      String newTable) throws SQLException {
     List<String> columns = new ArrayList<>();
     List<LegacyValues.Wire> wires = new ArrayList<>();
     try (PreparedStatement statement = legacy.prepareStatement("""
@@ -118,7 +124,21 @@ final class EntityPlan {
         }
       }
     }
-    return new EntityPlan(mapping, schema, newTable, columns, wires, all);
+    java.util.Map<String, Boolean> nullable = new java.util.HashMap<>();
+    try (PreparedStatement statement = fresh.prepareStatement(
+        "SELECT attname, NOT attnotnull FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0"
+            + " AND NOT attisdropped")) {
+      statement.setString(1, qualified(newTable));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          nullable.put(rows.getString(1), rows.getBoolean(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + schema.entity() + ": cannot read new table " + newTable + ": "
+          + e.getMessage());
+    }
+    return new EntityPlan(mapping, schema, newTable, columns, wires, all, nullable);
   }
 
   private static VerifyException unaligned(Mapping mapping, List<String> columns, String why) {
@@ -128,6 +148,11 @@ final class EntityPlan {
 
   String entity() {
     return schema.entity();
+  }
+
+  /** A fingerprint calculator for this entity (not thread-safe: one per thread). */
+  RowHash rowHash() {
+    return new RowHash(fields, nullable);
   }
 
   /** The position of a field in {@link #fields}, or -1. */

@@ -56,7 +56,7 @@ public final class EntityVerifier {
   private final Clock clock;
   private final LegacyReader legacyReader;
   private final RowMapper mapper;
-  private final ThreadLocal<RowHash> hashers = ThreadLocal.withInitial(RowHash::new);
+  private final ThreadLocal<RowHash> hashers;
 
   private EntityVerifier(EntityPlan plan, Connector legacy, Connector fresh, VerifyOptions options,
       CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
@@ -68,6 +68,7 @@ public final class EntityVerifier {
     this.deadLetters = deadLetters;
     this.clock = clock;
     this.legacyReader = new LegacyReader(plan, legacy, options);
+    this.hashers = ThreadLocal.withInitial(plan::rowHash);
     this.mapper = new RowMapper(plan);
   }
 
@@ -81,11 +82,11 @@ public final class EntityVerifier {
       throw new VerifyException("entity " + schema.entity() + " has no cohort '" + options.cohort()
           + "' at routing version " + cohorts.routingVersion());
     }
-    try (Connection connection = legacy.open()) {
-      EntityPlan plan = EntityPlan.prepare(connection, mapping, schema, newTable);
+    try (Connection connection = legacy.open(); Connection newConnection = fresh.open()) {
+      EntityPlan plan = EntityPlan.prepare(connection, newConnection, mapping, schema, newTable);
       return new EntityVerifier(plan, legacy, fresh, options, cohorts, deadLetters, clock);
     } catch (SQLException e) {
-      throw new VerifyException("entity " + schema.entity() + ": cannot connect to the legacy database: "
+      throw new VerifyException("entity " + schema.entity() + ": cannot connect to the legacy or new database: "
           + e.getMessage(), e);
     }
   }
@@ -337,7 +338,7 @@ public final class EntityVerifier {
         }
         expected.rows.add(new ExpectedRow(legacyKey, mapped.record(), key, cohort));
         expected.count++;
-        expected.sum += hasher.hash(mapped.record(), plan.fields);
+        expected.sum += hasher.hash(mapped.record());
       } else if (mapped.filteredBy() != null) {
         expected.filtered.put(mapper.keyText(legacyKey), mapped.filteredBy());
       } else {

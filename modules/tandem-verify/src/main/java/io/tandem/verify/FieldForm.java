@@ -77,6 +77,33 @@ record FieldForm(String name, Kind kind, int scale) {
     }
   }
 
+  /**
+   * Whether the fingerprint hashes this field as a bigint ({@code hashint8extended}) rather than as
+   * text: integers, dates, times and timestamps (their canonical text is that integer).
+   */
+  boolean integral() {
+    switch (kind) {
+      case INT:
+      case LONG:
+      case DATE:
+      case TIME_MILLIS:
+      case TIME_MICROS:
+      case TIMESTAMP_MILLIS:
+      case TIMESTAMP_MICROS:
+      case LOCAL_TIMESTAMP_MILLIS:
+      case LOCAL_TIMESTAMP_MICROS:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** For an {@link #integral()} field: the bigint SQL whose decimal text is {@link #sql}. */
+  String sqlInteger(String column) {
+    String text = sql(column);
+    return "(" + text.substring(0, text.length() - "::text".length()) + ")::bigint";
+  }
+
   /** The canonical text of an Avro value of this field (null stays null). */
   String text(Object avro) {
     if (avro == null) {

@@ -93,6 +93,35 @@ final class PgHash {
     return ((long) b << 32) | (c & 0xffffffffL);
   }
 
+  /** PostgreSQL's {@code hashint8extended(value, seed)} (also what int2/int4 values hash to as bigint). */
+  static long hashInt8Extended(long value, long seed) {
+    int lohalf = (int) value;
+    int hihalf = (int) (value >>> 32);
+    lohalf ^= value >= 0 ? hihalf : ~hihalf;
+    int a = 0x9e3779b9 + Integer.BYTES + 3923095;
+    int b = a;
+    int c = a;
+    if (seed != 0) {
+      a += (int) (seed >>> 32);
+      b += (int) seed;
+      a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+      b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+      c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+      a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+      b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+      c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+    }
+    a += lohalf;
+    c ^= b; c -= Integer.rotateLeft(b, 14);
+    a ^= c; a -= Integer.rotateLeft(c, 11);
+    b ^= a; b -= Integer.rotateLeft(a, 25);
+    c ^= b; c -= Integer.rotateLeft(b, 16);
+    a ^= c; a -= Integer.rotateLeft(c, 4);
+    b ^= a; b -= Integer.rotateLeft(a, 14);
+    c ^= b; c -= Integer.rotateLeft(b, 24);
+    return ((long) b << 32) | (c & 0xffffffffL);
+  }
+
   private static int word(byte[] k, int i) {
     return (k[i] & 0xff) | (k[i + 1] & 0xff) << 8 | (k[i + 2] & 0xff) << 16 | (k[i + 3] & 0xff) << 24;
   }

@@ -6,34 +6,57 @@ import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * The row fingerprint both sides compute: PostgreSQL's {@code hashtextextended} chained through the
- * fields in schema order — each field's canonical text ({@code ''} for null) hashed with the previous
- * hash as the seed, starting from 1 — then the null bitmap (one bit per field, in blocks of 62, as
- * decimal text) hashed the same way, so null and {@code ''} differ. Chaining needs no separators or
- * quoting, and measured half the cost in PostgreSQL of hashing the row's record text
- * (docs/benchmarks.md). A chunk's fingerprint is the row count and the sum of its row hashes modulo
- * 2^64: order-free, so neither side sorts.
+ * The row fingerprint both sides compute, with PostgreSQL's own hash functions chained through the
+ * fields in schema order (each seeded with the previous hash, starting from 1): integer-like fields
+ * (integers, dates, times, timestamps as epoch units) with {@code hashint8extended}, the others'
+ * canonical text with {@code hashtextextended}; a null hashes as 0 or {@code ''}, and a bitmap of the
+ * null fields among the nullable columns (blocks of 62, as decimal text) is hashed last, so null and
+ * 0 or {@code ''} differ. Chaining needs no separators or quoting: half the cost in PostgreSQL of
+ * hashing the row's record text (docs/benchmarks.md). A chunk's fingerprint is the row count and the
+ * sum of its row hashes modulo 2^64: order-free, so neither side sorts.
  */
 final class RowHash {
   static final int BLOCK = 62;
   private static final long START = 1;
+  /** Mixed in when a value is null for a NOT NULL column: the database cannot hold that row. */
+  private static final long IMPOSSIBLE = 0x5DEECE66DL;
 
+  private final List<FieldForm> forms;
+  private final int[] nullBit;
+  private final int blocks;
   private final StringBuilder text = new StringBuilder(64);
   private byte[] bytes = new byte[256];
 
+  /**
+   * @param nullable per field, whether its column in the new table may hold null (only those get a
+   *     bit: a NOT NULL column never is)
+   */
+  RowHash(List<FieldForm> forms, boolean[] nullable) {
+    this.forms = List.copyOf(forms);
+    this.nullBit = new int[forms.size()];
+    int next = 0;
+    for (int i = 0; i < nullBit.length; i++) {
+      nullBit[i] = nullable[i] ? next++ : -1;
+    }
+    this.blocks = (next + BLOCK - 1) / BLOCK;
+  }
+
   /** The fingerprint of a mapped row straight from its Avro values. */
-  long hash(GenericRecord record, List<FieldForm> forms) {
+  long hash(GenericRecord record) {
     long hash = START;
-    long[] nulls = new long[(forms.size() + BLOCK - 1) / BLOCK];
+    long[] nulls = new long[blocks];
     for (int i = 0; i < forms.size(); i++) {
       Object value = record.get(i);
-      text.setLength(0);
+      FieldForm form = forms.get(i);
       if (value == null) {
-        nulls[i / BLOCK] |= 1L << (i % BLOCK);
+        hash = hashNull(i, form, hash, nulls);
+      } else if (form.integral()) {
+        hash = PgHash.hashInt8Extended(((Number) value).longValue(), hash);
       } else {
-        forms.get(i).append(text, value);
+        text.setLength(0);
+        form.append(text, value);
+        hash = hashText(text, hash);
       }
-      hash = hashText(text, hash);
     }
     return finish(nulls, hash);
   }
@@ -41,17 +64,33 @@ final class RowHash {
   /** The same fingerprint from canonical texts (null for null). */
   long hash(String[] canonical) {
     long hash = START;
-    long[] nulls = new long[(canonical.length + BLOCK - 1) / BLOCK];
+    long[] nulls = new long[blocks];
     for (int i = 0; i < canonical.length; i++) {
-      text.setLength(0);
+      FieldForm form = forms.get(i);
       if (canonical[i] == null) {
-        nulls[i / BLOCK] |= 1L << (i % BLOCK);
+        hash = hashNull(i, form, hash, nulls);
+      } else if (form.integral()) {
+        hash = PgHash.hashInt8Extended(Long.parseLong(canonical[i]), hash);
       } else {
+        text.setLength(0);
         text.append(canonical[i]);
+        hash = hashText(text, hash);
       }
-      hash = hashText(text, hash);
     }
     return finish(nulls, hash);
+  }
+
+  private long hashNull(int field, FieldForm form, long hash, long[] nulls) {
+    int bit = nullBit[field];
+    if (bit < 0) {
+      return hash ^ IMPOSSIBLE;
+    }
+    nulls[bit / BLOCK] |= 1L << (bit % BLOCK);
+    if (form.integral()) {
+      return PgHash.hashInt8Extended(0, hash);
+    }
+    text.setLength(0);
+    return hashText(text, hash);
   }
 
   private long finish(long[] nulls, long hash) {
@@ -80,26 +119,30 @@ final class RowHash {
   }
 
   /**
-   * The SQL for one row's hash.
+   * The SQL for one row's hash over the new table's columns.
    *
-   * @param canonicalExpressions per field, its canonical text (null when the column is null)
-   * @param columns per field, the column (its {@code IS NULL} makes the null bitmap)
+   * @param columns per field, the quoted column
    */
-  static String sql(List<String> canonicalExpressions, List<String> columns) {
+  static String sql(List<FieldForm> forms, List<String> columns, boolean[] nullable) {
     String hash = Long.toString(START);
-    for (String expression : canonicalExpressions) {
-      hash = "hashtextextended(coalesce(" + expression + ", ''), " + hash + ")";
-    }
-    List<String> blocks = new ArrayList<>();
-    for (int start = 0; start < columns.size(); start += BLOCK) {
-      StringBuilder bits = new StringBuilder("(0::bigint");
-      for (int i = start; i < Math.min(columns.size(), start + BLOCK); i++) {
-        bits.append(" | ((").append(columns.get(i)).append(" IS NULL)::int::bigint << ").append(i - start).append(')');
+    List<String> nullableColumns = new ArrayList<>();
+    for (int i = 0; i < forms.size(); i++) {
+      FieldForm form = forms.get(i);
+      String column = columns.get(i);
+      hash = form.integral()
+          ? "hashint8extended(coalesce(" + form.sqlInteger(column) + ", 0), " + hash + ")"
+          : "hashtextextended(coalesce(" + form.sql(column) + ", ''), " + hash + ")";
+      if (nullable[i]) {
+        nullableColumns.add(column);
       }
-      blocks.add(bits.append(')').toString());
     }
-    for (String block : blocks) {
-      hash = "hashtextextended(" + block + "::text, " + hash + ")";
+    for (int start = 0; start < nullableColumns.size(); start += BLOCK) {
+      StringBuilder bits = new StringBuilder("(0::bigint");
+      for (int i = start; i < Math.min(nullableColumns.size(), start + BLOCK); i++) {
+        bits.append(" | ((").append(nullableColumns.get(i)).append(" IS NULL)::int::bigint << ").append(i - start)
+            .append(')');
+      }
+      hash = "hashtextextended(" + bits.append(')') + "::text, " + hash + ")";
     }
     return hash;
   }

@@ -20,27 +20,32 @@ class RowHashIT {
   @Test
   void javaAndPostgresAgreeOnTextHashesAndRowHashes() throws Exception {
     Random random = new Random(7);
-    List<String> fields = List.of("a", "b", "c");
-    String rowHash = RowHash.sql(fields, fields);
+    // a: text (nullable), b: text (NOT NULL column), c: bigint (nullable)
+    List<FieldForm> forms = List.of(new FieldForm("a", FieldForm.Kind.STRING, 0),
+        new FieldForm("b", FieldForm.Kind.STRING, 0), new FieldForm("c", FieldForm.Kind.LONG, 0));
+    boolean[] nullable = {true, false, true};
+    String rowHash = RowHash.sql(forms, List.of("a", "b", "c"), nullable);
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
         Connection connection = pg.connect("postgres");
         PreparedStatement statement = connection.prepareStatement("SELECT " + rowHash
-            + ", hashtextextended(?, 0), hashtextextended(?, ?) FROM (VALUES (?::text, ?::text, ?::text)) v(a, b, c)")) {
-      RowHash hasher = new RowHash();
+            + ", hashtextextended(?, 0), hashtextextended(?, ?) FROM (VALUES (?::text, ?::text, ?::bigint)) v(a, b, c)")) {
+      RowHash hasher = new RowHash(forms, nullable);
       for (int n = 0; n < 400; n++) {
         String[] row = new String[3];
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 2; i++) {
           int kind = random.nextInt(8);
-          row[i] = kind == 0 ? null : kind == 1 ? "" : randomText(random, random.nextInt(40));
+          row[i] = kind == 0 && i == 0 ? null : kind == 1 ? "" : randomText(random, random.nextInt(40));
         }
+        row[2] = random.nextInt(6) == 0 ? null : Long.toString(random.nextInt(3) == 0 ? random.nextLong()
+            : random.nextInt(2000) - 1000);
         String plain = randomText(random, n % 50);
         long seed = n % 5 == 0 ? 0 : random.nextLong();
         statement.setString(1, plain);
         statement.setString(2, plain);
         statement.setLong(3, seed);
-        for (int i = 0; i < 3; i++) {
-          statement.setString(4 + i, row[i]);
-        }
+        statement.setString(4, row[0]);
+        statement.setString(5, row[1]);
+        statement.setObject(6, row[2] == null ? null : Long.valueOf(row[2]), java.sql.Types.BIGINT);
         try (ResultSet result = statement.executeQuery()) {
           result.next();
           assertThat(hasher.hash(row)).as("row hash of %s", Arrays.toString(row)).isEqualTo(result.getLong(1));
@@ -55,13 +60,37 @@ class RowHashIT {
 
   @Test
   void nullEmptyAndSwappedValuesGiveDifferentRowHashes() {
-    RowHash hasher = new RowHash();
+    List<FieldForm> forms = List.of(new FieldForm("a", FieldForm.Kind.STRING, 0),
+        new FieldForm("b", FieldForm.Kind.STRING, 0));
+    RowHash hasher = new RowHash(forms, new boolean[] {true, true});
     List<Long> hashes = new ArrayList<>();
     for (String[] row : new String[][] {{null, "x"}, {"", "x"}, {"x", null}, {"x", ""}, {"x", "y"}, {"y", "x"},
         {"xy", ""}, {"", "xy"}}) {
       hashes.add(hasher.hash(row));
     }
     assertThat(hashes).doesNotHaveDuplicates();
+    RowHash notNull = new RowHash(forms, new boolean[] {false, false});
+    assertThat(notNull.hash(new String[] {null, "x"})).as("a null the column cannot hold")
+        .isNotEqualTo(notNull.hash(new String[] {"", "x"}));
+  }
+
+  @Test
+  void int8HashesAgreeWithPostgres() throws Exception {
+    Random random = new Random(9);
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
+        Connection connection = pg.connect("postgres");
+        PreparedStatement statement = connection.prepareStatement("SELECT hashint8extended(?, ?)")) {
+      for (int n = 0; n < 300; n++) {
+        long value = n % 3 == 0 ? random.nextLong() : random.nextInt(200_000) - 100_000;
+        long seed = n % 7 == 0 ? 0 : random.nextLong();
+        statement.setLong(1, value);
+        statement.setLong(2, seed);
+        try (ResultSet result = statement.executeQuery()) {
+          result.next();
+          assertThat(PgHash.hashInt8Extended(value, seed)).as("%d seeded %d", value, seed).isEqualTo(result.getLong(1));
+        }
+      }
+    }
   }
 
   private static String randomText(Random random, int length) {
