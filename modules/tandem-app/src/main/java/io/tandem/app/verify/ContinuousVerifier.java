@@ -38,7 +38,7 @@ public final class ContinuousVerifier implements AutoCloseable {
   private final Map<String, AtomicLong> lastClean = new ConcurrentHashMap<>();
   private final Map<String, Counter> rows = new ConcurrentHashMap<>();
   private final Map<String, Long> rowsSeen = new ConcurrentHashMap<>();
-  private final AtomicReference<String> state = new AtomicReference<>("starting");
+  private final AtomicReference<String> state = new AtomicReference<>("RUNNING first pass starting");
   private final AtomicLong passes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
@@ -145,8 +145,10 @@ public final class ContinuousVerifier implements AutoCloseable {
   @Override
   public void close() {
     stop.countDown();
-    thread.interrupt();
     try {
+      // A short pass finishes on its own; a long one is interrupted (its Kafka client may log that).
+      thread.join(5_000);
+      thread.interrupt();
       thread.join(30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -94,8 +94,15 @@ public final class LagReporter implements AutoCloseable {
     return last == null ? Long.MAX_VALUE / 4 : Math.max(0, Duration.between(last, clock.instant()).toMillis());
   }
 
+  /** Stops reporting and closes the publisher it was given. */
   @Override
   public void close() {
     timer.shutdownNow();
+    try {
+      timer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    publisher.close();
   }
 }
