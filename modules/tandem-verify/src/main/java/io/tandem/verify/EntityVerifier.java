@@ -79,7 +79,7 @@ public final class EntityVerifier {
   public static EntityVerifier create(Mapping mapping, EntitySchema schema, String newTable, Connector legacy,
       Connector fresh, VerifyOptions options, CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
     if (options.cohort() != null && !cohorts.knows(schema.entity(), options.cohort())) {
-      throw new VerifyException("entity " + schema.entity() + " has no cohort '" + options.cohort()
+      throw VerifyException.badRequest("entity " + schema.entity() + " has no cohort '" + options.cohort()
           + "' at routing version " + cohorts.routingVersion());
     }
     try (Connection connection = legacy.open(); Connection newConnection = fresh.open()) {

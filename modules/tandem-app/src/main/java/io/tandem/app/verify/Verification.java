@@ -58,7 +58,7 @@ public final class Verification {
         routing = RoutingClient.connect(kafka, routingTopic, KAFKA_TIMEOUT);
         cohorts = CohortResolver.of(routing.state());
       } else if (request.cohort() != null) {
-        throw new VerifyException("--cohort " + request.cohort() + ": there is no routing log (topic " + routingTopic
+        throw VerifyException.badRequest("--cohort " + request.cohort() + ": there is no routing log (topic " + routingTopic
             + " does not exist), so no cohorts");
       }
       Map<String, StatusRecord> status = topics.contains(statusTopic)

@@ -124,7 +124,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
     } catch (VerifyException e) {
       err.println("tandem verify: " + e.getMessage());
-      return e.getMessage().contains("has no cohort") || e.getMessage().contains("--cohort") ? EXIT_USAGE : EXIT_FAILED;
+      return e.badRequest() ? EXIT_USAGE : EXIT_FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       err.println("tandem verify: interrupted");
