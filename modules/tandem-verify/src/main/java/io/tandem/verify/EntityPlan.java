@@ -177,7 +177,8 @@ final class EntityPlan {
   /** Legacy rows after {@code lower} (exclusive; none = from the start), in key order, at most {@code limit}. */
   String legacyChunkSql(boolean lower) {
     String key = tuple(legacyKeyColumns);
-    return "SELECT " + legacySelectList() + " FROM " + legacyTable + (lower ? " WHERE " + key + " > " + placeholders(legacyKeyColumns.size())
+    return "SELECT " + legacySelectList() + " FROM " + legacyTable
+        + (lower ? " WHERE " + key + " > " + placeholders(legacyKeyColumns.size())
         : "") + " ORDER BY " + String.join(", ", legacyKeyColumns.stream().map(EntityPlan::quote).toList())
         + " LIMIT ?";
   }

@@ -21,7 +21,8 @@ import java.util.Map;
  * @param byCohort per cohort (null key: keys in no cohort): rows checked and differences
  */
 public record EntityResult(String entity, String cohort, long routingVersion, Instant startedAt, Instant finishedAt,
-    long rowsRead, long rowsChecked, long expectedRows, long newRows, long chunks, long chunksDiffering, List<Difference> differences, long rechecked,
+    long rowsRead, long rowsChecked, long expectedRows, long newRows, long chunks, long chunksDiffering,
+    List<Difference> differences, long rechecked,
     long cleared, List<String> unsettled, Map<String, CohortTally> byCohort) {
 
   public EntityResult {

@@ -210,7 +210,7 @@ public final class EntityVerifier {
       pool.shutdownNow();
       hashing.shutdownNow();
       try {
-        hashing.awaitTermination(30, TimeUnit.SECONDS); // before its connection closes
+        hashing.awaitTermination(30, TimeUnit.SECONDS); // every fingerprint was joined; this ends the thread
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -230,8 +230,8 @@ public final class EntityVerifier {
           differences.stream().filter(x -> Objects.equals(x.cohort(), d.cohort())).count(), 0));
     }
     return new EntityResult(plan.entity(), options.cohort(), cohorts.routingVersion(), started, clock.instant(),
-        tally.rowsRead, tally.rowsChecked, tally.expectedRows, tally.newRows, tally.chunks, tally.chunksDiffering, differences, recheck.rechecked,
-        recheck.cleared, recheck.unsettled.stream().map(u -> u.key).toList(), byCohort);
+        tally.rowsRead, tally.rowsChecked, tally.expectedRows, tally.newRows, tally.chunks, tally.chunksDiffering,
+        differences, recheck.rechecked, recheck.cleared, recheck.unsettled.stream().map(u -> u.key).toList(), byCohort);
   }
 
   // ---- legacy side ----
