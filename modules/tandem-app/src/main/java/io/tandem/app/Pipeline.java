@@ -72,7 +72,8 @@ public final class Pipeline implements AutoCloseable {
   public record Settings(Set<Component> components, Path connectorFile, Map<String, String> env, String topicPrefix,
       Path schemas, String bootstrapServers, Map<String, String> kafkaProperties, int partitions,
       SchemaRegistryClient registry, String newDbUrl, String newDbUser, String newDbPassword,
-      String transformApplicationId, int transformThreads, Path stateDir, String sinkGroupId, int sinkMaxPollRecords) {
+      String transformApplicationId, int transformThreads, Path stateDir, String sinkGroupId, int sinkMaxPollRecords,
+      Duration sinkTombstoneRetention) {
 
     public Settings {
       if (components == null || components.isEmpty()) {
@@ -87,6 +88,19 @@ public final class Pipeline implements AutoCloseable {
       kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
       Objects.requireNonNull(schemas, "schemas");
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      sinkTombstoneRetention = sinkTombstoneRetention == null ? JdbcSink.DEFAULT_TOMBSTONE_RETENTION
+          : sinkTombstoneRetention;
+    }
+
+    /** As the canonical constructor, with the default tombstone retention. */
+    public Settings(Set<Component> components, Path connectorFile, Map<String, String> env, String topicPrefix,
+        Path schemas, String bootstrapServers, Map<String, String> kafkaProperties, int partitions,
+        SchemaRegistryClient registry, String newDbUrl, String newDbUser, String newDbPassword,
+        String transformApplicationId, int transformThreads, Path stateDir, String sinkGroupId,
+        int sinkMaxPollRecords) {
+      this(components, connectorFile, env, topicPrefix, schemas, bootstrapServers, kafkaProperties, partitions,
+          registry, newDbUrl, newDbUser, newDbPassword, transformApplicationId, transformThreads, stateDir,
+          sinkGroupId, sinkMaxPollRecords, null);
     }
 
     /**
@@ -106,7 +120,7 @@ public final class Pipeline implements AutoCloseable {
     public Settings withComponents(Set<Component> only) {
       return new Settings(only, connectorFile, env, topicPrefix, schemas, bootstrapServers, kafkaProperties, partitions,
           registry, newDbUrl, newDbUser, newDbPassword, transformApplicationId, transformThreads, stateDir, sinkGroupId,
-          sinkMaxPollRecords);
+          sinkMaxPollRecords, sinkTombstoneRetention);
     }
 
     /** Secrets (the new database's password, secret environment and Kafka entries) masked. */
@@ -118,7 +132,7 @@ public final class Pipeline implements AutoCloseable {
           + ", partitions=" + partitions + ", newDbUrl=" + Secrets.maskUrl(newDbUrl) + ", newDbUser=" + newDbUser
           + ", newDbPassword=" + Secrets.MASK + ", transformApplicationId=" + transformApplicationId
           + ", transformThreads=" + transformThreads + ", stateDir=" + stateDir + ", sinkGroupId=" + sinkGroupId
-          + ", sinkMaxPollRecords=" + sinkMaxPollRecords + "]";
+          + ", sinkMaxPollRecords=" + sinkMaxPollRecords + ", sinkTombstoneRetention=" + sinkTombstoneRetention + "]";
     }
   }
 
@@ -344,6 +358,7 @@ public final class Pipeline implements AutoCloseable {
             .bootstrapServers(settings.bootstrapServers())
             .groupId(settings.sinkGroupId())
             .maxPollRecords(settings.sinkMaxPollRecords())
+            .tombstoneRetention(settings.sinkTombstoneRetention())
             .registry(registry)
             .jdbc(settings.newDbUrl(), settings.newDbUser(), settings.newDbPassword());
         kafka.forEach((key, value) -> {

@@ -364,6 +364,7 @@ public final class RunCommand implements Callable<Integer> {
         tandem.kafka().properties(), tandem.kafka().partitions(), null,
         target == null ? null : target.jdbcUrl(), target == null ? null : target.user(),
         target == null ? null : target.password(), tandem.transform().applicationId(), tandem.transform().threads(),
-        tandem.transform().stateDir(), tandem.sink().groupId(), tandem.sink().maxPollRecords());
+        tandem.transform().stateDir(), tandem.sink().groupId(), tandem.sink().maxPollRecords(),
+        tandem.sink().tombstoneRetention());
   }
 }

@@ -251,7 +251,7 @@ final class BoundTable {
         + " removed AS (DELETE FROM " + qualifiedName + " AS t USING d WHERE " + match
         + " AND t." + position + " < d.p),"
         + " raised AS (INSERT INTO " + TOMBSTONES + " AS o (entity, key_json, position) SELECT ?, d.kj, d.p FROM d"
-        + " ON CONFLICT (entity, key_json) DO UPDATE SET position = EXCLUDED.position"
+        + " ON CONFLICT (entity, key_json) DO UPDATE SET position = EXCLUDED.position, raised_at = now()"
         + " WHERE o.position < EXCLUDED.position RETURNING o.key_json)"
         + " SELECT count(*) FROM d WHERE d.kj IN (SELECT key_json FROM raised)"
         + " AND NOT EXISTS (SELECT 1 FROM " + qualifiedName + " t WHERE " + match + " AND t." + position + " >= d.p)";

@@ -101,6 +101,9 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     this.entitiesByTopic = byTopic;
   }
 
+  /** How long tombstones are kept unless configured: Kafka's default topic retention, 7 days. */
+  public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(7);
+
   public static Builder builder() {
     return new Builder();
   }
@@ -281,7 +284,33 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     consumer = c;
   }
 
+  private long lastPrune = System.nanoTime();
+
+  /** Deletes tombstones older than the retention, at most once per prune interval. */
+  private void pruneTombstonesWhenDue() {
+    if (settings.tombstoneRetention.isZero()
+        || System.nanoTime() - lastPrune < settings.tombstonePruneEvery.toNanos()) {
+      return;
+    }
+    lastPrune = System.nanoTime();
+    try (Connection connection = dataSource.getConnection();
+        java.sql.PreparedStatement prune = connection.prepareStatement("DELETE FROM " + BoundTable.TOMBSTONES
+            + " WHERE raised_at < now() - make_interval(secs => ?)")) {
+      connection.setAutoCommit(true);
+      prune.setDouble(1, settings.tombstoneRetention.toMillis() / 1000.0);
+      int pruned = prune.executeUpdate();
+      if (pruned > 0) {
+        stats.tombstonesPruned(pruned);
+        LOG.info("Pruned {} tombstone(s) older than {}", pruned, settings.tombstoneRetention);
+      }
+    } catch (SQLException e) {
+      // Pruning is housekeeping: a failure waits for the next interval, the data path goes on.
+      LOG.warn("Cannot prune tombstones: {}", e.getMessage());
+    }
+  }
+
   private void pollOnce() throws Exception {
+    pruneTombstonesWhenDue();
     ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout);
     if (records.isEmpty()) {
       return;
@@ -569,8 +598,30 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     private Runnable afterDatabaseCommit = () -> { };
     private java.util.function.Consumer<Duration> lagListener = lag -> { };
     private TableWriter writer = new TableWriter();
+    private Duration tombstoneRetention = DEFAULT_TOMBSTONE_RETENTION;
+    private Duration tombstonePruneEvery = Duration.ofHours(1);
 
     private Builder() {}
+
+    /**
+     * How long a deleted key's tombstone is kept (it rejects replayed changes older than the delete);
+     * {@code Duration.ZERO} keeps them forever. Keep it above the longest time a record older than a
+     * delete can still be delivered: the raw and migrated topics' retention and
+     * {@code delete.retention.ms}. Default 7 days.
+     */
+    public Builder tombstoneRetention(Duration retention) {
+      if (retention.isNegative()) {
+        throw new IllegalArgumentException("tombstoneRetention must not be negative, got " + retention);
+      }
+      this.tombstoneRetention = retention;
+      return this;
+    }
+
+    /** How often the sink prunes tombstones past their retention (tests shorten it). */
+    Builder tombstonePruneEvery(Duration every) {
+      this.tombstonePruneEvery = every;
+      return this;
+    }
 
     /** Everything a {@link SinkConfig} holds; later calls override single settings. */
     public Builder config(SinkConfig config) {

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param records records consumed and committed
  * @param retries attempts repeated after the database or the schema registry was unavailable
  * @param lastCommit when offsets were last committed, or null before the first commit
+ * @param tombstonesPruned tombstones deleted because they outlived the retention
  * @param lagSamples the most recent commit-to-visible lags: the time of the database commit minus
  *     the record's {@code tandem.commit.ts}, oldest first (bounded; records without the header are
  *     not sampled)
@@ -26,6 +27,7 @@ public record SinkStats(
     long records,
     long retries,
     Instant lastCommit,
+    long tombstonesPruned,
     List<Duration> lagSamples) {
 
   /**

@@ -36,6 +36,12 @@ final class StatsRecorder {
     lags.addLast(lag);
   }
 
+  private long tombstonesPruned;
+
+  synchronized void tombstonesPruned(long count) {
+    tombstonesPruned += count;
+  }
+
   synchronized void retried() {
     retries++;
   }
@@ -49,6 +55,6 @@ final class StatsRecorder {
   synchronized SinkStats snapshot() {
     Map<String, SinkStats.EntityStats> entities = new HashMap<>();
     counters.forEach((entity, c) -> entities.put(entity, new SinkStats.EntityStats(c[0], c[1], c[2], c[3], c[4])));
-    return new SinkStats(entities, dlq, batches, records, retries, lastCommit, lags.stream().toList());
+    return new SinkStats(entities, dlq, batches, records, retries, lastCommit, tombstonesPruned, lags.stream().toList());
   }
 }

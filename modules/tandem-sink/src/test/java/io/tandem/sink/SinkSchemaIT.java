@@ -38,7 +38,8 @@ class SinkSchemaIT {
     assertThat(Fixtures.rows(pg, db, """
         select column_name, data_type, is_nullable from information_schema.columns
         where table_name = 'tandem_sink_tombstones' order by ordinal_position""")).containsExactly(
-        List.of("entity", "text", "NO"), List.of("key_json", "text", "NO"), List.of("position", "bigint", "NO"));
+        List.of("entity", "text", "NO"), List.of("key_json", "text", "NO"), List.of("position", "bigint", "NO"),
+        List.of("raised_at", "timestamp with time zone", "NO"));
 
     SinkSchema.Result again = SinkSchema.migrate(ds, folder);
     assertThat(again.applied()).isEmpty();

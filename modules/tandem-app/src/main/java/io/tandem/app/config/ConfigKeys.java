@@ -110,6 +110,9 @@ public final class ConfigKeys {
       "Consumer group; instances with the same group share the partitions.");
   public static final ConfigKey SINK_MAX_POLL_RECORDS = ConfigKey.optional("sink.maxPollRecords",
       "integer 1–100000", "2000", "Records per poll = per database transaction.");
+  public static final ConfigKey SINK_TOMBSTONE_RETENTION_HOURS = ConfigKey.optional("sink.tombstoneRetentionHours",
+      "integer 0–87600", "168", "How long a deleted key's tombstone is kept (it rejects replayed changes older than "
+          + "the delete); 0 = forever. Keep it above the raw and migrated topics' retention.");
 
   // ---- metrics ----
   public static final ConfigKey METRICS = ConfigKey.section("metrics", "optional",
@@ -219,7 +222,7 @@ public final class ConfigKeys {
       TARGET, TARGET_JDBC_URL, TARGET_USER, TARGET_PASSWORD,
       SCHEMAS, SCHEMAS_DIR,
       TRANSFORM, TRANSFORM_APPLICATION_ID, TRANSFORM_THREADS, TRANSFORM_STATE_DIR,
-      SINK, SINK_GROUP_ID, SINK_MAX_POLL_RECORDS,
+      SINK, SINK_GROUP_ID, SINK_MAX_POLL_RECORDS, SINK_TOMBSTONE_RETENTION_HOURS,
       METRICS, METRICS_HOST, METRICS_PORT,
       VERIFY, VERIFY_CHUNK_SIZE, VERIFY_LEGACY_ROWS_PER_SECOND, VERIFY_LEGACY_REPLICA_URL, VERIFY_RECHECK_DELAY_MS,
       VERIFY_RECHECK_ROUNDS, VERIFY_INTERVAL_MS, VERIFY_STATUS_TOPIC, VERIFY_ROUTING_TOPIC, VERIFY_DEAD_LETTER_TOPICS,

@@ -24,6 +24,7 @@ import static io.tandem.app.config.ConfigKeys.SCHEMAS_DIR;
 import static io.tandem.app.config.ConfigKeys.SINK;
 import static io.tandem.app.config.ConfigKeys.SINK_GROUP_ID;
 import static io.tandem.app.config.ConfigKeys.SINK_MAX_POLL_RECORDS;
+import static io.tandem.app.config.ConfigKeys.SINK_TOMBSTONE_RETENTION_HOURS;
 import static io.tandem.app.config.ConfigKeys.TARGET;
 import static io.tandem.app.config.ConfigKeys.TARGET_JDBC_URL;
 import static io.tandem.app.config.ConfigKeys.TARGET_PASSWORD;
@@ -192,7 +193,8 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
   public record Transform(String applicationId, int threads, Path stateDir) {}
 
   /** The sink stage. */
-  public record Sink(String groupId, int maxPollRecords) {}
+  /** @param tombstoneRetention how long deleted keys' tombstones are kept; zero = forever */
+  public record Sink(String groupId, int maxPollRecords, Duration tombstoneRetention) {}
 
   /** The Prometheus endpoint. */
   public record Metrics(String host, int port) {}
@@ -485,7 +487,8 @@ public record TandemConfig(Path file, Kafka kafka, Registry registry, Legacy leg
     if (group.isBlank()) {
       throw read.error(SINK_GROUP_ID.path(), "a consumer group id", group);
     }
-    return new Sink(group.trim(), read.integer(section, SINK_MAX_POLL_RECORDS, 1, 100_000));
+    return new Sink(group.trim(), read.integer(section, SINK_MAX_POLL_RECORDS, 1, 100_000),
+        Duration.ofHours(read.integer(section, SINK_TOMBSTONE_RETENTION_HOURS, 0, 87_600)));
   }
 
   private static Metrics metrics(ConfigReader read, JsonNode root) {

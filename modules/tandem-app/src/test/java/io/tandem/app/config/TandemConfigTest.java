@@ -84,7 +84,7 @@ class TandemConfigTest {
         "target-s3cret"));
     assertThat(config.schemas().dir()).isEqualTo(ROOT.resolve("schemas"));
     assertThat(config.transform()).isEqualTo(new TandemConfig.Transform("tandem-transform", 2, Path.of("/tmp/tandem-streams")));
-    assertThat(config.sink()).isEqualTo(new TandemConfig.Sink("tandem-sink", 2000));
+    assertThat(config.sink()).isEqualTo(new TandemConfig.Sink("tandem-sink", 2000, java.time.Duration.ofDays(7)));
     assertThat(config.metrics()).isEqualTo(new TandemConfig.Metrics("0.0.0.0", 9404));
     // Every file the components need is there.
     config.checkFor(Component.ALL);
@@ -102,7 +102,7 @@ class TandemConfigTest {
     assertThat(config.schemas().dir()).isEqualTo(dir.resolve("schemas"));
     assertThat(config.transform()).isEqualTo(new TandemConfig.Transform("tandem-transform", 1,
         Path.of(System.getProperty("java.io.tmpdir"), "tandem-streams")));
-    assertThat(config.sink()).isEqualTo(new TandemConfig.Sink("tandem-sink", 2000));
+    assertThat(config.sink()).isEqualTo(new TandemConfig.Sink("tandem-sink", 2000, java.time.Duration.ofDays(7)));
     assertThat(config.metrics()).isEqualTo(new TandemConfig.Metrics("0.0.0.0", 9404));
   }
 
@@ -371,5 +371,15 @@ class TandemConfigTest {
     failsWith(MINIMAL + "verify:\n  legacyReplicaUrl: mysql://x\n", "verify.legacyReplicaUrl")
         .hasMessageContaining("a PostgreSQL JDBC URL");
     failsWith(MINIMAL + "verify:\n  recheckDelay: 2s\n", "verify.recheckDelay");
+  }
+
+  @Test
+  void tombstoneRetentionIsInHoursAndZeroKeepsThemForever() throws IOException {
+    assertThat(load(MINIMAL + "sink:\n  tombstoneRetentionHours: 0\n").sink().tombstoneRetention())
+        .isEqualTo(java.time.Duration.ZERO);
+    assertThat(load(MINIMAL + "sink:\n  tombstoneRetentionHours: 720\n").sink().tombstoneRetention())
+        .isEqualTo(java.time.Duration.ofDays(30));
+    failsWith(MINIMAL + "sink:\n  tombstoneRetentionHours: -1\n", "sink.tombstoneRetentionHours")
+        .hasMessageContaining("expected an integer from 0 to 87600, got '-1'");
   }
 }
