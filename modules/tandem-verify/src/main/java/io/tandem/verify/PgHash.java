@@ -7,6 +7,10 @@ package io.tandem.verify;
  * for the mapped legacy rows, and agree (checked against PostgreSQL in PgHashIT).
  */
 final class PgHash {
+  // lookup3's mix and final steps are written out in each function on purpose: this runs a dozen times
+  // per verified row, and a small state object with mix()/finish() methods (tried) made the first
+  // passes of VerifyBenchmark 10-20 % slower until escape analysis caught up.
+
   private PgHash() {}
 
   static long hashExtended(byte[] k, int length) {
