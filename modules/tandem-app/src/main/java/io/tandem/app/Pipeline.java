@@ -600,6 +600,9 @@ public final class Pipeline implements AutoCloseable {
     }
     if (transform != null) {
       String streams = transform.streamsState();
+      if (transform.failure().isPresent()) {
+        return Optional.of("transform: " + rootMessage(transform.failure().get()) + " (Kafka Streams " + streams + ")");
+      }
       if (transform.state() == TransformStage.State.FAILED || streams.equals("ERROR") || streams.equals("PENDING_ERROR")) {
         return Optional.of("transform stopped (Kafka Streams " + streams + "; see tandem.log)");
       }

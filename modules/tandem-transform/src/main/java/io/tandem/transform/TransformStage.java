@@ -73,6 +73,7 @@ public final class TransformStage implements AutoCloseable {
       streams = new KafkaStreams(topology, props);
       streams.setUncaughtExceptionHandler(e -> {
         LOG.error("Transform stage failed; stopping it", e);
+        failure = e;
         state.set(State.FAILED);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
       });
@@ -81,9 +82,15 @@ public final class TransformStage implements AutoCloseable {
           routes.stream().map(r -> r.schema().topic()).toList());
       return this;
     } catch (RuntimeException e) {
+      failure = e;
       state.set(State.FAILED);
       throw e;
     }
+  }
+
+  /** Why the stage failed (a stream thread's uncaught exception, or a start that threw); empty otherwise. */
+  public java.util.Optional<Throwable> failure() {
+    return java.util.Optional.ofNullable(failure);
   }
 
   private void register(EntitySchema schema) {
@@ -95,6 +102,8 @@ public final class TransformStage implements AutoCloseable {
           + e.getMessage(), e);
     }
   }
+
+  private volatile Throwable failure;
 
   public State state() {
     return state.get();

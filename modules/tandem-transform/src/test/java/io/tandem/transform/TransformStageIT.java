@@ -112,6 +112,48 @@ class TransformStageIT {
   }
 
   @Test
+  void aStreamThreadThatDiesLeavesTheStageFailedWithItsCause() {
+    kafka.createTopic("legacy.failshop.public.customers", 1, Map.of());
+    // A producer limit no migrated record fits: Kafka Streams' default production handler fails the thread.
+    try (TransformStage stage = TransformStage.builder().bootstrapServers(kafka.bootstrapServers())
+        .applicationId("transform-fail").topicPrefix("legacy.failshop").mappings(List.of(CUSTOMER))
+        .schemaFolder(TransformTopologyTest.SCHEMAS.resolve("avro")).registryClient(client).stateDir(stateDir)
+        .streamsConfig(Map.of("producer.max.request.size", 64)).build().start();
+        KafkaProducer<Object, Object> producer = new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new AvroSerializer(AvroSerdeConfig.withClient(client), true),
+            new AvroSerializer(AvroSerdeConfig.withClient(client), false))) {
+      assertThat(stage.failure()).isEmpty();
+      GenericRecord change = new GenericData.Record(TransformTopologyTest.CHANGE);
+      change.put("op", "c");
+      GenericRecord row = new GenericData.Record(TransformTopologyTest.ROW);
+      row.put("cust_id", 1L);
+      row.put("full_nm", "C1");
+      row.put("balance", "1.00");
+      row.put("status_cd", "A");
+      row.put("created_local", 0L);
+      row.put("updated_at", "2026-11-21T10:00:00Z");
+      change.put("after", row);
+      change.put("position", 1001L);
+      change.put("commit_ts", 1L);
+      change.put("snapshot", false);
+      change.put("source", "failshop.public.customers");
+      GenericRecord key = new GenericData.Record(TransformTopologyTest.KEY);
+      key.put("cust_id", 1L);
+      producer.send(new ProducerRecord<>("legacy.failshop.public.customers", key, change));
+      producer.flush();
+      await().atMost(Duration.ofSeconds(60)).until(() -> stage.state() == TransformStage.State.FAILED);
+      assertThat(stage.failure()).get().satisfies(e -> {
+        Throwable root = e;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        assertThat(root).isInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+      });
+    }
+  }
+
+  @Test
   void refusesToStartWhenTheEntitySchemaIsIncompatibleWithTheRegisteredOne() {
     Schema other = new Schema.Parser().parse("""
         {"type":"record","name":"Customer","namespace":"migrated","fields":[{"name":"id","type":"string"}]}""");
