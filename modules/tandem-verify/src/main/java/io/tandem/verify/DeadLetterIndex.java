@@ -4,19 +4,12 @@ import io.tandem.core.change.HeaderNames;
 import io.tandem.core.mapping.Mapping;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,37 +32,8 @@ public final class DeadLetterIndex {
   public static DeadLetters read(Map<String, Object> kafka, List<String> topics, Deserializer<Object> keyDeserializer,
       List<Mapping> mappings, Duration timeout) {
     DeadLetters index = new DeadLetters();
-    Map<String, Object> config = new HashMap<>(kafka);
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<String, Mapping> byTable = mappings.stream().collect(Collectors.toMap(Mapping::sourceTable, m -> m, (a, b) -> a));
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
-      for (String topic : topics) {
-        List<PartitionInfo> infos = existing.get(topic);
-        if (infos != null) {
-          infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-        }
-      }
-      if (partitions.isEmpty()) {
-        return index;
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
-        if (System.nanoTime() > deadline) {
-          throw new VerifyException("reading dead-letter topics " + topics + " took longer than " + timeout);
-        }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          index(record, keyDeserializer, byTable, index);
-        }
-      }
-    }
+    TopicScan.readToEnd(kafka, topics, timeout, record -> index(record, keyDeserializer, byTable, index));
     return index;
   }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,6 @@ public final class EntityVerifier {
   }
 
   private final EntityPlan plan;
-  private final Connector legacy;
   private final Connector fresh;
   private final VerifyOptions options;
   private final CohortResolver cohorts;
@@ -61,7 +61,6 @@ public final class EntityVerifier {
   private EntityVerifier(EntityPlan plan, Connector legacy, Connector fresh, VerifyOptions options,
       CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
     this.plan = plan;
-    this.legacy = legacy;
     this.fresh = fresh;
     this.options = options;
     this.cohorts = cohorts;
@@ -117,13 +116,39 @@ public final class EntityVerifier {
     return key;
   }
 
-  /** Whether legacy, now, has a row for this key that the mapping keeps (else new must not have it). */
-  public boolean legacyHasMappedRow(Difference difference) throws SQLException {
-    try (Connection connection = legacyReader.open();
-        PreparedStatement byKey = connection.prepareStatement(plan.legacyByKeySql())) {
+  /** Legacy rows read by key on one connection: a repair asks it once or twice per difference. */
+  public final class LegacyLookup implements AutoCloseable {
+    private final Connection connection;
+    private final PreparedStatement byKey;
+
+    private LegacyLookup() throws SQLException {
+      connection = legacyReader.open();
+      try {
+        byKey = connection.prepareStatement(plan.legacyByKeySql());
+      } catch (SQLException e) {
+        connection.close();
+        throw e;
+      }
+    }
+
+    /** Whether legacy, now, has a row for this key that the mapping keeps (else new must not have it). */
+    public boolean hasMappedRow(Difference difference) throws SQLException {
       State state = legacyState(byKey, mapper.legacyKeyOf(difference.key()));
       return state.present && state.canonical != null;
     }
+
+    @Override
+    public void close() throws SQLException {
+      try {
+        byKey.close();
+      } finally {
+        connection.close();
+      }
+    }
+  }
+
+  public LegacyLookup legacyLookup() throws SQLException {
+    return new LegacyLookup();
   }
 
   /**
@@ -174,7 +199,6 @@ public final class EntityVerifier {
       CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> legacyReader.readAll(chunks,
           (from, to) -> CompletableFuture.supplyAsync(() -> newFingerprint(hashConnection, from, to), hashing)), pool);
       Object[] lower = null;
-      long rowsRead = 0;
       while (true) {
         LegacyReader.Chunk chunk = take(chunks, reader);
         if (chunk.end()) {
@@ -188,22 +212,13 @@ public final class EntityVerifier {
         }
         Object[] upper = chunk.lastKey();
         CompletableFuture<long[]> fingerprint = chunk.fingerprint();
-        long mapStart = System.nanoTime();
         Expected expected = expect(chunk.rows(), pool);
-        long mapEnd = System.nanoTime();
         tally.rowsRead += chunk.rows().size();
-        rowsRead += chunk.rows().size();
-        long[] newPrint = join(fingerprint);
-        long waitEnd = System.nanoTime();
-        tally.mapNanos += mapEnd - mapStart;
-        tally.waitNanos += waitEnd - mapEnd;
-        compareChunk(newSide, lower, upper, expected, newPrint, tally, suspects);
+        compareChunk(newSide, lower, upper, expected, join(fingerprint), tally, suspects);
         lower = upper;
-        progress.chunkDone(plan.entity(), rowsRead, Math.max(estimated, rowsRead));
+        progress.chunkDone(plan.entity(), tally.rowsRead, Math.max(estimated, tally.rowsRead));
       }
       reader.join();
-      LOG.debug("{}: mapping+hashing {} ms, waiting for new-side fingerprints {} ms, reader {} ms", plan.entity(),
-          tally.mapNanos / 1_000_000, tally.waitNanos / 1_000_000, legacyReader.busyNanos() / 1_000_000);
     } catch (SQLException e) {
       throw new VerifyException("entity " + plan.entity() + ": " + e.getMessage(), e);
     } finally {
@@ -266,7 +281,7 @@ public final class EntityVerifier {
   private static final class Expected {
     final List<ExpectedRow> rows = new ArrayList<>();
     final Map<String, String> filtered = new HashMap<>();
-    final List<Difference> unmappable = new ArrayList<>();
+    final List<Suspect> unmappable = new ArrayList<>();
     long count;
     long sum;
   }
@@ -344,33 +359,23 @@ public final class EntityVerifier {
       } else {
         String key = mapper.keyText(legacyKey);
         String cohort = cohortOf(key, Map.of());
-        expected.unmappable.add(new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE, null, null, null,
-            mapped.error(), false));
+        expected.unmappable.add(new Suspect(new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE,
+            null, null, null, mapped.error(), false), legacyKey, cohort));
       }
     }
     return expected;
   }
 
   private String cohortOf(String key, GenericRecord record) {
-    return cohortOf(key, new java.util.AbstractMap<String, String>() {
-      @Override
-      public String get(Object name) {
-        int i = plan.fieldIndex(name);
-        return i < 0 ? null : plan.fields.get(i).text(record.get(i));
-      }
-
-      @Override
-      public java.util.Set<Entry<String, String>> entrySet() {
-        java.util.Set<Entry<String, String>> entries = new java.util.LinkedHashSet<>();
-        for (int i = 0; i < plan.fields.size(); i++) {
-          entries.add(new SimpleImmutableEntry<>(plan.fields.get(i).name(), plan.fields.get(i).text(record.get(i))));
-        }
-        return entries;
-      }
-    });
+    return cohortOf(key, i -> plan.fields.get(i).text(record.get(i)));
   }
 
   private String cohortOf(String key, String[] canonical) {
+    return cohortOf(key, i -> canonical[i]);
+  }
+
+  /** Rule cohorts read the entity's declared attributes from the row's fields, as canonical text. */
+  private String cohortOf(String key, IntFunction<String> fieldText) {
     if (cohorts == CohortResolver.NONE) {
       return null;
     }
@@ -378,14 +383,14 @@ public final class EntityVerifier {
       @Override
       public String get(Object name) {
         int i = plan.fieldIndex(name);
-        return i < 0 ? null : canonical[i];
+        return i < 0 ? null : fieldText.apply(i);
       }
 
       @Override
       public java.util.Set<Entry<String, String>> entrySet() {
         java.util.Set<Entry<String, String>> entries = new java.util.LinkedHashSet<>();
-        for (int i = 0; i < canonical.length; i++) {
-          entries.add(new SimpleImmutableEntry<>(plan.fields.get(i).name(), canonical[i]));
+        for (int i = 0; i < plan.fields.size(); i++) {
+          entries.add(new SimpleImmutableEntry<>(plan.fields.get(i).name(), fieldText.apply(i)));
         }
         return entries;
       }
@@ -443,11 +448,11 @@ public final class EntityVerifier {
         tally.rowsByCohort.merge(row.cohort, 1L, Long::sum);
       }
     }
-    for (Difference unmappable : expected.unmappable) {
+    for (Suspect unmappable : expected.unmappable) {
       if (counts(unmappable.cohort())) {
         tally.rowsChecked++;
         tally.rowsByCohort.merge(unmappable.cohort(), 1L, Long::sum);
-        suspects.put(unmappable.key(), new Suspect(unmappable, mapper.legacyKeyOf(unmappable.key()), unmappable.cohort()));
+        suspects.put(unmappable.key(), unmappable);
       }
     }
     if (actual[0] == expected.count && actual[1] == expected.sum) {
@@ -463,7 +468,7 @@ public final class EntityVerifier {
     Map<String, ExpectedRow> unseen = new HashMap<>();
     expected.rows.forEach(row -> unseen.put(row.key(), row));
     java.util.Set<String> unmappable = new java.util.HashSet<>();
-    expected.unmappable.forEach(d -> unmappable.add(d.key()));
+    expected.unmappable.forEach(suspect -> unmappable.add(suspect.key()));
     try (PreparedStatement statement = newSide.prepareStatement(plan.newChunkRowsSql(lower != null, upper != null))) {
       bindRange(statement, lower, upper);
       try (ResultSet rows = statement.executeQuery()) {
@@ -546,8 +551,6 @@ public final class EntityVerifier {
     long chunksDiffering;
     long expectedRows;
     long newRows;
-    long mapNanos;
-    long waitNanos;
     final Map<String, Long> rowsByCohort = new LinkedHashMap<>();
   }
 

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +32,11 @@ final class LegacyReader {
   private final EntityPlan plan;
   private final Connector legacy;
   private final VerifyOptions options;
-  private volatile long busyNanos;
 
   LegacyReader(EntityPlan plan, Connector legacy, VerifyOptions options) {
     this.plan = plan;
     this.legacy = legacy;
     this.options = options;
-  }
-
-  /** Time spent reading (not waiting for the consumer or the budget), for the debug log. */
-  long busyNanos() {
-    return busyNanos;
   }
 
   /**
@@ -58,12 +51,11 @@ final class LegacyReader {
         PreparedStatement next = connection.prepareStatement(plan.legacyChunkSql(true))) {
       Object[] after = null;
       while (true) {
-        long readStart = System.nanoTime();
         PreparedStatement statement = after == null ? first : next;
         int p = 1;
         if (after != null) {
           for (int i = 0; i < after.length; i++) {
-            statement.setObject(p++, LegacyValues.parameter(after[i], plan.legacyKeyWires.get(i)));
+            statement.setObject(p++, after[i]);
           }
         }
         statement.setInt(p, options.chunkSize());
@@ -80,7 +72,6 @@ final class LegacyReader {
         }
         Object[] before = after;
         after = key(chunk.get(chunk.size() - 1));
-        busyNanos += System.nanoTime() - readStart;
         // The new database hashes this range while earlier chunks are still being mapped.
         out.put(new Chunk(chunk, after, fingerprints.of(before, after)));
         rows += chunk.size();
@@ -97,20 +88,15 @@ final class LegacyReader {
   /** The legacy row with this key, or null. */
   LegacyRow byKey(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
     for (int i = 0; i < legacyKey.length; i++) {
-      byKey.setObject(i + 1, LegacyValues.parameter(legacyKey[i], plan.legacyKeyWires.get(i)));
+      byKey.setObject(i + 1, legacyKey[i]);
     }
     try (ResultSet result = byKey.executeQuery()) {
       return result.next() ? row(result, columns(result.getMetaData())) : null;
     }
   }
 
-  /** Legacy sessions in UTC, so timestamptz values arrive with a zero offset whatever the server default. */
   Connection open() throws SQLException {
-    Connection connection = legacy.open();
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET TIME ZONE 'UTC'");
-    }
-    return connection;
+    return legacy.open();
   }
 
   /** Legacy rows estimated from the planner's statistics (for progress), 0 when unknown. */

@@ -142,24 +142,4 @@ final class LegacyValues {
     }
     return text.append(number);
   }
-
-  /** A JDBC parameter for a key value of this wire type (keys are compared in legacy terms). */
-  static Object parameter(Object wireValue, Wire wire) {
-    if (wireValue == null) {
-      return null;
-    }
-    switch (wire) {
-      case DECIMAL_TEXT:
-        return new BigDecimal(wireValue.toString());
-      case LOCAL_TIMESTAMP_MICROS: {
-        long micros = (Long) wireValue;
-        return Timestamp.valueOf(LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-            (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC));
-      }
-      case DATE_DAYS:
-        return LocalDate.ofEpochDay((Integer) wireValue);
-      default:
-        return wireValue;
-    }
-  }
 }

@@ -3,6 +3,7 @@ package io.tandem.verify;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -43,10 +44,18 @@ final class RowHash {
 
   /** The fingerprint of a mapped row straight from its Avro values. */
   long hash(GenericRecord record) {
+    return hash(record::get);
+  }
+
+  /**
+   * The fingerprint of the row whose field {@code i} has the Avro value {@code valueAt.apply(i)}
+   * (integer-like fields as numbers, null for null).
+   */
+  long hash(IntFunction<Object> valueAt) {
     long hash = START;
     long[] nulls = new long[blocks];
     for (int i = 0; i < forms.size(); i++) {
-      Object value = record.get(i);
+      Object value = valueAt.apply(i);
       FieldForm form = forms.get(i);
       if (value == null) {
         hash = hashNull(i, form, hash, nulls);
@@ -55,25 +64,6 @@ final class RowHash {
       } else {
         text.setLength(0);
         form.append(text, value);
-        hash = hashText(text, hash);
-      }
-    }
-    return finish(nulls, hash);
-  }
-
-  /** The same fingerprint from canonical texts (null for null). */
-  long hash(String[] canonical) {
-    long hash = START;
-    long[] nulls = new long[blocks];
-    for (int i = 0; i < canonical.length; i++) {
-      FieldForm form = forms.get(i);
-      if (canonical[i] == null) {
-        hash = hashNull(i, form, hash, nulls);
-      } else if (form.integral()) {
-        hash = PgHash.hashInt8Extended(Long.parseLong(canonical[i]), hash);
-      } else {
-        text.setLength(0);
-        text.append(canonical[i]);
         hash = hashText(text, hash);
       }
     }

@@ -34,13 +34,12 @@ public final class ContinuousVerifier implements AutoCloseable {
   private final Clock clock;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Thread thread;
-  private final Map<String, AtomicLong> differences = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> lastClean = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
   private final Map<String, Counter> rows = new ConcurrentHashMap<>();
   private final Map<String, Long> rowsSeen = new ConcurrentHashMap<>();
   private final AtomicReference<String> state = new AtomicReference<>("RUNNING first pass starting");
-  private final AtomicLong passes = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
+  private final Counter passes;
+  private final Counter failures;
 
   public ContinuousVerifier(VerifySetup setup, MeterRegistry meters, Duration interval, Clock clock) {
     this.setup = setup;
@@ -49,9 +48,9 @@ public final class ContinuousVerifier implements AutoCloseable {
     this.clock = clock;
     this.thread = new Thread(this::loop, "tandem-verify");
     this.thread.setDaemon(true);
-    Gauge.builder("tandem.verify.passes", passes, AtomicLong::get).description("Verification passes finished")
+    this.passes = Counter.builder("tandem.verify.passes").description("Verification passes finished")
         .register(meters);
-    Gauge.builder("tandem.verify.failures", failures, AtomicLong::get)
+    this.failures = Counter.builder("tandem.verify.failures")
         .description("Verification passes that could not run (database or Kafka unreachable, ...)").register(meters);
   }
 
@@ -79,13 +78,13 @@ public final class ContinuousVerifier implements AutoCloseable {
   }
 
   private void runPass() throws InterruptedException {
-    state.set("RUNNING pass " + (passes.get() + 1));
+    state.set("RUNNING pass " + ((long) passes.count() + 1));
     rowsSeen.clear();
     try {
       VerificationReport report = Verification.run(setup, new Verification.Request(List.of(), null, false, true),
           this::progress, clock);
       record(report);
-      passes.incrementAndGet();
+      passes.increment();
       state.set("RUNNING last pass " + clock.instant() + ": " + (report.clean() ? "clean"
           : report.differences() + " differences") + "; next in " + interval.toSeconds() + " s");
       if (!report.clean()) {
@@ -97,7 +96,7 @@ public final class ContinuousVerifier implements AutoCloseable {
         LOG.debug("verification pass interrupted by shutdown: {}", e.toString());
         return; // stopping: a pass cut short is not a failure
       }
-      failures.incrementAndGet();
+      failures.increment();
       state.set("RUNNING last pass failed: " + e.getMessage());
       LOG.error("verification pass failed; next in {} s", interval.toSeconds(), e);
     }
@@ -113,28 +112,27 @@ public final class ContinuousVerifier implements AutoCloseable {
   private void record(VerificationReport report) {
     for (EntityResult result : report.entities()) {
       for (Difference.Kind kind : Difference.Kind.values()) {
-        gauge(differences, "tandem.verify.differences", "Differences left after re-checking, last pass",
+        gauge("tandem.verify.differences", "Differences left after re-checking, last pass",
             result.entity(), "kind", kind.name().toLowerCase()).set(result.count(kind));
       }
-      gauge(differences, "tandem.verify.unsettled", "Rows that kept changing through every re-check, last pass",
+      gauge("tandem.verify.unsettled", "Rows that kept changing through every re-check, last pass",
           result.entity(), "kind", "unsettled").set(result.unsettled().size());
       Instant finished = result.finishedAt();
       if (result.clean()) {
-        gauge(lastClean, "tandem.verify.last.clean.pass", "Epoch seconds of the last clean pass",
+        gauge("tandem.verify.last.clean.pass", "Epoch seconds of the last clean pass",
             result.entity(), "cohort", "*").set(finished.getEpochSecond());
       }
       result.byCohort().forEach((cohort, tally) -> {
         if (cohort != null && tally.clean()) {
-          gauge(lastClean, "tandem.verify.last.clean.pass", "Epoch seconds of the last clean pass",
+          gauge("tandem.verify.last.clean.pass", "Epoch seconds of the last clean pass",
               result.entity(), "cohort", cohort).set(finished.getEpochSecond());
         }
       });
     }
   }
 
-  private AtomicLong gauge(Map<String, AtomicLong> values, String name, String description, String entity,
-      String tag, String tagValue) {
-    return values.computeIfAbsent(name + "|" + entity + "|" + tagValue, k -> {
+  private AtomicLong gauge(String name, String description, String entity, String tag, String tagValue) {
+    return gauges.computeIfAbsent(name + "|" + entity + "|" + tagValue, k -> {
       AtomicLong value = new AtomicLong();
       Gauge.builder(name, value, AtomicLong::get).tags("entity", entity, tag, tagValue).description(description)
           .register(meters);

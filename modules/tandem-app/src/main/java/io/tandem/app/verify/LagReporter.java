@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * router's promotion gates and the verifier's re-check delay. The value: the highest commit-to-visible
  * lag among the changes the sink applied since the last report; with none applied, 0 when the sink's
  * consumer group has nothing left to read, otherwise the time since the sink last committed (a
- * stalled sink's lag grows). A stalled capture is not seen here (the sink just looks idle): the
- * verifier's passes cover that, since a gate also needs a recent clean pass.
+ * stalled sink's lag grows; one that never committed counts from the reporter's start). A stalled
+ * capture is not seen here (the sink just looks idle): the verifier's passes cover that, since a gate
+ * also needs a recent clean pass.
  */
 public final class LagReporter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LagReporter.class);
@@ -39,6 +40,7 @@ public final class LagReporter implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  private final Instant startedAt;
   private long lastRecords = -1;
 
   public LagReporter(Supplier<SinkStats> stats, MeterRegistry meters, String sinkGroup, List<String> entities,
@@ -49,6 +51,7 @@ public final class LagReporter implements AutoCloseable {
     this.entities = List.copyOf(entities);
     this.publisher = publisher;
     this.clock = clock;
+    this.startedAt = clock.instant();
   }
 
   public LagReporter start(Duration every) {
@@ -64,34 +67,42 @@ public final class LagReporter implements AutoCloseable {
     }
   }
 
-  /** One report (also called by tests). */
-  public long report() {
-    long lagMillis = currentLagMillis(stats.get());
+  /** One report. */
+  private void report() {
+    SinkStats snapshot = stats.get();
+    Gauge pending = meters.find("tandem.consumer.lag.records").tag("group", sinkGroup).gauge();
     Instant now = clock.instant();
+    long lagMillis = lagMillis(snapshot, lastRecords, pending == null ? Double.NaN : pending.value(), startedAt, now);
+    lastRecords = snapshot.records();
     List<StatusRecord.Lag> records = new ArrayList<>();
     for (String entity : entities) {
       records.add(new StatusRecord.Lag(entity, lagMillis, now, "sink"));
     }
     publisher.publish(records);
-    return lagMillis;
   }
 
-  long currentLagMillis(SinkStats snapshot) {
-    long applied = lastRecords < 0 ? snapshot.records() : snapshot.records() - lastRecords;
-    lastRecords = snapshot.records();
+  /**
+   * The lag to report: the highest commit-to-visible lag among the changes applied since the previous
+   * report; with none applied, 0 when the sink's group has nothing left to read ({@code pendingRecords}
+   * 0), otherwise the time since the sink last committed — or since the reporter started, if it never has.
+   *
+   * @param previousRecords records applied at the previous report; negative before the first
+   * @param pendingRecords the sink group's consumer lag in records; NaN when not known yet
+   */
+  static long lagMillis(SinkStats snapshot, long previousRecords, double pendingRecords, Instant startedAt,
+      Instant now) {
+    long applied = previousRecords < 0 ? snapshot.records() : snapshot.records() - previousRecords;
     List<Duration> samples = snapshot.lagSamples();
     if (applied > 0 && !samples.isEmpty()) {
       int recent = (int) Math.min(applied, samples.size());
       return samples.subList(samples.size() - recent, samples.size()).stream().mapToLong(Duration::toMillis).max()
           .orElse(0);
     }
-    Gauge pending = meters.find("tandem.consumer.lag.records").tag("group", sinkGroup).gauge();
-    double records = pending == null ? Double.NaN : pending.value();
-    if (records == 0) {
+    if (pendingRecords == 0) {
       return 0;
     }
-    Instant last = snapshot.lastCommit();
-    return last == null ? Long.MAX_VALUE / 4 : Math.max(0, Duration.between(last, clock.instant()).toMillis());
+    Instant since = snapshot.lastCommit() == null ? startedAt : snapshot.lastCommit();
+    return Math.max(0, Duration.between(since, now).toMillis());
   }
 
   /** Stops reporting and closes the publisher it was given. */

@@ -73,14 +73,15 @@ public final class Repair {
       List<Difference> delete = new ArrayList<>();
       List<Difference> notRepairable = new ArrayList<>();
       List<Difference> repaired = new ArrayList<>();
-      try {
+      int deleted = 0;
+      try (EntityVerifier.LegacyLookup lookup = verifier.legacyLookup()) {
         for (Difference difference : result.differences()) {
           if (difference.kind() == Difference.Kind.UNMAPPABLE) {
             notRepairable.add(difference);
             continue;
           }
           repaired.add(difference);
-          if (difference.kind() == Difference.Kind.EXTRA && !verifier.legacyHasMappedRow(difference)) {
+          if (difference.kind() == Difference.Kind.EXTRA && !lookup.hasMappedRow(difference)) {
             delete.add(difference);
           } else {
             reEmit.add(verifier.legacyKey(difference));
@@ -91,13 +92,13 @@ public final class Repair {
             RowResnapshot.request(legacy, signalTable, mapping.sourceTable(), verifier.legacyKeyColumns(), reEmit);
           }
           if (!delete.isEmpty()) {
-            publishDeletes(setup, schema, verifier, delete, legacy, clock);
+            deleted = publishDeletes(setup, schema, verifier, lookup, delete, legacy, clock);
           }
         }
       } catch (SQLException e) {
         throw new VerifyException("entity " + result.entity() + ": repair: " + e.getMessage(), e);
       }
-      outcomes.add(new Outcome(result.entity(), reEmit.size(), delete.size(), notRepairable,
+      outcomes.add(new Outcome(result.entity(), reEmit.size(), deleted, notRepairable,
           verifier.awaitResolved(repaired, timeout)));
     }
     return outcomes;
@@ -106,9 +107,12 @@ public final class Repair {
   /**
    * Deletes at the legacy's current WAL position, read before the keys are checked again: a legacy
    * insert of such a key that committed earlier is seen by the check (and the key is left alone).
+   *
+   * @return how many deletes were published
    */
-  private static void publishDeletes(VerifySetup setup, EntitySchema schema, EntityVerifier verifier,
-      List<Difference> extras, Connection legacy, Clock clock) throws SQLException, InterruptedException {
+  private static int publishDeletes(VerifySetup setup, EntitySchema schema, EntityVerifier verifier,
+      EntityVerifier.LegacyLookup lookup, List<Difference> extras, Connection legacy, Clock clock)
+      throws SQLException, InterruptedException {
     long position;
     try (Statement statement = legacy.createStatement();
         ResultSet lsn = statement.executeQuery("SELECT (pg_current_wal_lsn() - '0/0')::bigint")) {
@@ -124,7 +128,7 @@ public final class Repair {
             new ByteArraySerializer())) {
       List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
       for (Difference extra : extras) {
-        if (verifier.legacyHasMappedRow(extra)) {
+        if (lookup.hasMappedRow(extra)) {
           continue; // it appeared on legacy meanwhile: the pipeline brings it
         }
         RecordHeaders headers = new RecordHeaders();
@@ -138,6 +142,7 @@ public final class Repair {
       for (java.util.concurrent.Future<?> future : sent) {
         future.get(30, TimeUnit.SECONDS);
       }
+      return sent.size();
     } catch (ExecutionException | TimeoutException e) {
       throw new VerifyException("cannot publish deletes to " + schema.topic() + ": " + e.getMessage(), e);
     }

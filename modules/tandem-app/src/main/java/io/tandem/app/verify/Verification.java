@@ -19,7 +19,6 @@ import io.tandem.verify.VerifyOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +68,7 @@ public final class Verification {
       List<EntityResult> results = new ArrayList<>();
       for (Mapping mapping : mappings) {
         VerifyOptions options = setup.options(request.showValues(), request.cohort());
-        StatusRecord lag = status.get("lag/" + mapping.entity());
+        StatusRecord lag = status.get(StatusRecord.lagKey(mapping.entity()));
         if (lag instanceof StatusRecord.Lag l && Duration.ofMillis(2 * l.lagMillis()).compareTo(options.recheckDelay()) > 0) {
           options = options.withRecheckDelay(Duration.ofMillis(2 * l.lagMillis()));
         }
@@ -95,8 +94,7 @@ public final class Verification {
   }
 
   private static Set<String> topics(Map<String, Object> kafka) throws InterruptedException {
-    Map<String, Object> admin = new HashMap<>(kafka);
-    try (Admin client = Admin.create(admin)) {
+    try (Admin client = Admin.create(kafka)) {
       return client.listTopics().names().get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new VerifyException("cannot reach Kafka at " + kafka.get("bootstrap.servers") + ": " + e.getMessage(), e);

@@ -187,13 +187,10 @@ class VerifyCommandIT {
       JsonNode report = JSON.readTree(result.out());
       assertThat(result.exit()).as("%s%s", result.out(), result.err()).isZero();
       assertThat(report.path("differences").asLong()).isZero();
-      long rechecked = 0;
       for (JsonNode entity : report.path("entities")) {
-        rechecked += entity.path("recheck").path("rechecked").asLong();
+        // Whether a change is caught in flight (rechecked > 0) depends on timing: not asserted.
         assertThat(entity.path("recheck").path("unsettled")).as(entity.path("entity").asText()).isEmpty();
       }
-      // Not asserted > 0: whether a change is caught in flight depends on timing; the report says.
-      assertThat(rechecked).isGreaterThanOrEqualTo(0);
     } finally {
       workload.stop();
       writing.get();
@@ -278,7 +275,7 @@ class VerifyCommandIT {
           .containsPattern("tandem_verify_differences\\{entity=\"customer\",kind=\"missing\"} 1\\.0")
           .containsPattern("tandem_verify_differences\\{entity=\"customer\",kind=\"different\"} 2\\.0")
           .containsPattern("tandem_verify_last_clean_pass\\{cohort=\"\\*\",entity=\"address\"} [1-9]")
-          .containsPattern("tandem_verify_passes [1-9]");
+          .containsPattern("tandem_verify_passes_total [1-9]");
     });
     Map<String, StatusRecord> status = StatusTopic.readLatest(kafkaClient(), "tandem.status", Duration.ofSeconds(30));
     assertThat(status.get("lag/customer")).isInstanceOfSatisfying(StatusRecord.Lag.class, lag -> {
