@@ -104,7 +104,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
       counters.estimates(TableEstimates.query(config));
       producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
-      ChangeHandler handler = new ChangeHandler(producer, new ConnectToAvro(), new AvroSerializer(serde, true),
+      ChangeHandler handler = new ChangeHandler(producer, new ConnectToAvro(new SnapshotFloor(config)), new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables);
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)

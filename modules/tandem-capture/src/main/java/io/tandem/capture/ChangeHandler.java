@@ -117,8 +117,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
       key = change.key() == null ? null : keySerializer.serialize(change.topic(), change.key());
       value = valueSerializer.serialize(change.topic(), change.value());
     } catch (RuntimeException e) {
-      if (isTransient(e)) {
-        throw e; // the registry is unreachable: not this record's fault, so stop rather than dead-letter
+      if (isTransient(e) || e instanceof SnapshotFloor.Unavailable) {
+        throw e; // the registry or the slot is unreachable: not this record's fault, so stop rather than dead-letter
       }
       return new Outcome(Kind.DEAD_LETTERED, null, deadLetter(record, e));
     }

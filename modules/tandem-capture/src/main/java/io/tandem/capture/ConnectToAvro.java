@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -62,9 +63,15 @@ final class ConnectToAvro {
     }
   }
 
+  private final LongSupplier snapshotFloor;
   private final Map<Identity, Compiled> keys = new ConcurrentHashMap<>();
   private final Map<Identity, ChangeShape> changes = new ConcurrentHashMap<>();
   private final Map<Schema, Schema> interned = new ConcurrentHashMap<>();
+
+  /** @param snapshotFloor the position of initial-snapshot rows ({@link SnapshotFloor}) */
+  ConnectToAvro(LongSupplier snapshotFloor) {
+    this.snapshotFloor = snapshotFloor;
+  }
 
   /** Whether {@code record} is a row change (c, u, d, r) rather than a heartbeat, tombstone or message. */
   static boolean isChange(SourceRecord record) {
@@ -106,7 +113,10 @@ final class ConnectToAvro {
     Struct sourceStruct = envelope.getStruct("source");
     String op = envelope.getString("op");
     String marker = source.string(sourceStruct, "snapshot");
-    Long position = position(source, sourceStruct, op, marker);
+    boolean snapshot = "r".equals(op) && marker != null && !marker.equals("false");
+    Long position = snapshot && !RawChange.INCREMENTAL.equals(marker)
+        ? Long.valueOf(snapshotFloor.getAsLong())
+        : position(source, sourceStruct, op, marker);
     if (position == null) {
       throw new ConversionException("source has no lsn: cannot give the change a position");
     }
@@ -114,7 +124,6 @@ final class ConnectToAvro {
     if (commitTs == null) {
       throw new ConversionException("source has no ts_ms: cannot give the change a commit time");
     }
-    boolean snapshot = "r".equals(op) && marker != null && !marker.equals("false");
     String schemaName = source.string(sourceStruct, "schema");
     String tableName = source.string(sourceStruct, "table");
 
@@ -138,8 +147,9 @@ final class ConnectToAvro {
   }
 
   /**
-   * The change's position. Streamed changes and initial-snapshot rows carry their LSN in {@code
-   * source.lsn}. Rows read again on request (Debezium incremental snapshot, {@code snapshot=incremental})
+   * The change's position as Debezium gives it. Streamed changes carry their LSN in {@code source.lsn}
+   * (initial-snapshot rows carry the slot's consistent point there, which {@link #convert} replaces by the
+   * {@link SnapshotFloor}). Rows read again on request (Debezium incremental snapshot, {@code snapshot=incremental})
    * carry none in Debezium 3.6; their {@code source.sequence} ({@code ["<last commit lsn>","<lsn>"]})
    * holds the LSN of the event that closed their snapshot window, which is the position they get
    * (docs/capture.md, <i>Positions</i>).
@@ -176,7 +186,7 @@ final class ConnectToAvro {
     }
   }
 
-  /** The position a record would get, for dead-letter headers; null if it has none. */
+  /** Debezium's position of a record, for dead-letter headers; null if it has none. */
   static Long position(SourceRecord record) {
     try {
       Struct envelope = (Struct) record.value();

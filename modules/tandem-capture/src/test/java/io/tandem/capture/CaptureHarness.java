@@ -85,6 +85,10 @@ final class CaptureHarness implements AutoCloseable {
       return engine;
     }
 
+    Connection connect() throws SQLException {
+      return postgres.connect(db);
+    }
+
     void sql(String... statements) {
       try (Connection connection = postgres.connect(db); Statement statement = connection.createStatement()) {
         for (String sql : statements) {
