@@ -379,7 +379,7 @@ public final class Pipeline implements AutoCloseable {
       building = "capture";
       if (runCapture) {
         capture = CaptureEngine.builder(plan.connector).schemaRegistry(registry).producerConfig(captureProducer(settings))
-            .build();
+            .offsetStoreConfig(settings.kafkaProperties()).build();
       }
     } catch (ConfigException | IllegalArgumentException e) {
       throw new StartException(building, e.getMessage(), e);

@@ -64,6 +64,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
   private final ConnectorConfig config;
   private final SchemaRegistryClient registry;
   private final Map<String, Object> producerConfig;
+  private final Map<String, String> offsetStoreSettings;
   private final String deadLetterTopic;
   private final Duration stopTimeout;
 
@@ -78,6 +79,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     this.config = builder.config;
     this.registry = builder.registry;
     this.producerConfig = producerConfig;
+    this.offsetStoreSettings = builder.offsetStoreSettings;
     this.deadLetterTopic = builder.deadLetterTopic;
     this.stopTimeout = builder.stopTimeout;
   }
@@ -101,7 +103,9 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
       LOG.info("Capture engine starting with {}", config.masked());
       Set<String> signalTables = config.signalTable().map(Set::of).orElse(Set.of());
       counters.ignore(signalTables);
-      counters.estimates(TableEstimates.query(config));
+      CapturedTables tables = CapturedTables.read(config);
+      tables.refuseUnsafeIdentities(config);
+      counters.estimates(tables.estimates());
       producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
       ChangeHandler handler = new ChangeHandler(producer, new ConnectToAvro(new SnapshotFloor(config)), new AvroSerializer(serde, true),
@@ -187,6 +191,8 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
 
   private Properties debeziumProperties() {
     Properties properties = config.toProperties();
+    // Connect's offset store builds its clients from all of these; Debezium ignores what it does not know.
+    offsetStoreSettings.forEach(properties::putIfAbsent);
     if (KafkaOffsetBackingStore.class.getName().equals(properties.getProperty("offset.storage"))) {
       properties.setProperty("offset.storage", KafkaOffsetStore.class.getName()); // see KafkaOffsetStore
     }
@@ -258,6 +264,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     private final ConnectorConfig config;
     private SchemaRegistryClient registry;
     private Map<String, Object> producerOverrides = Map.of();
+    private Map<String, String> offsetStoreSettings = Map.of();
     private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
     private Duration stopTimeout = Duration.ofSeconds(30);
 
@@ -282,6 +289,17 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
         }
       }
       this.producerOverrides = Map.copyOf(overrides);
+      return this;
+    }
+
+    /**
+     * Kafka client settings (security, timeouts) for Debezium's offset store, which otherwise only sees the
+     * connector file. A setting the connector file has itself keeps the file's value.
+     */
+    public Builder offsetStoreConfig(Map<String, ?> settings) {
+      Map<String, String> copy = new java.util.HashMap<>();
+      settings.forEach((key, value) -> copy.put(key, String.valueOf(value)));
+      this.offsetStoreSettings = Map.copyOf(copy);
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class ConnectorConfig {
   private static final String MASK = "******";
 
   // Settings the raw-topic format of docs/data-model.md depends on: another value changes the wire types.
+  private static final String TANDEM_PREFIX = "tandem.";
   private static final Map<String, String> CONTRACT = Map.of(
       "decimal.handling.mode", "string",
       "time.precision.mode", "adaptive_time_microseconds");
@@ -84,11 +85,23 @@ public final class ConnectorConfig {
     return values.get(key);
   }
 
-  /** All settings including secrets, for handing to Debezium; never log this. */
+  /** All settings including secrets, for handing to Debezium (without Tandem's own {@code tandem.*}); never log this. */
   public Properties toProperties() {
     Properties properties = new Properties();
-    properties.putAll(values);
+    values.forEach((key, value) -> {
+      if (!key.startsWith(TANDEM_PREFIX)) {
+        properties.put(key, value);
+      }
+    });
     return properties;
+  }
+
+  /**
+   * Whether {@code tandem.replica.identity.check=warn}: capture starts even on tables without {@code REPLICA
+   * IDENTITY FULL} whose unchanged large values would arrive as placeholders ({@code refuse}, the default, stops).
+   */
+  public boolean identityCheckWarnsOnly() {
+    return "warn".equals(values.get(CapturedTables.IDENTITY_CHECK));
   }
 
   /** All settings with secrets replaced by {@code ******}, sorted by key: safe to log. */
@@ -188,6 +201,14 @@ public final class ConnectorConfig {
       throw new ConfigException(source, "plugin.name", "pgoutput", plugin);
     }
     validateSignalTable(read);
+    String identityCheck = read.string(CapturedTables.IDENTITY_CHECK, "refuse");
+    if (!identityCheck.equals("refuse") && !identityCheck.equals("warn")) {
+      throw new ConfigException(source, CapturedTables.IDENTITY_CHECK, "refuse or warn", identityCheck);
+    }
+    values.keySet().stream().filter(key -> key.startsWith(TANDEM_PREFIX) && !key.equals(CapturedTables.IDENTITY_CHECK))
+        .findFirst().ifPresent(key -> {
+          throw new ConfigException(source, key, "a known Tandem key (" + CapturedTables.IDENTITY_CHECK + ")", values.get(key));
+        });
     CONTRACT.forEach((key, expected) -> {
       String actual = read.string(key, null);
       if (!expected.equals(actual)) {

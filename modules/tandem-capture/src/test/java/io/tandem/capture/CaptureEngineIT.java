@@ -30,7 +30,8 @@ class CaptureEngineIT {
   private static final String CUSTOMERS = """
       CREATE TABLE customers (
         id bigint PRIMARY KEY, name text, email text, balance numeric(12,2), status char(1),
-        created_at timestamp, updated_at timestamptz, birthday date)""";
+        created_at timestamp, updated_at timestamptz, birthday date);
+      ALTER TABLE customers REPLICA IDENTITY FULL""";
 
   private static CaptureHarness harness;
 
@@ -116,8 +117,7 @@ class CaptureEngineIT {
   @Test
   void streamsInsertsUpdatesAndDeletesAfterTheSnapshot() {
     try (CaptureHarness.Legacy legacy = harness.new Legacy("stream", "public.customers")) {
-      legacy.sql(CUSTOMERS, "ALTER TABLE customers REPLICA IDENTITY FULL",
-          "INSERT INTO customers (id, name, status) VALUES (1, 'Ada', 'A')");
+      legacy.sql(CUSTOMERS, "INSERT INTO customers (id, name, status) VALUES (1, 'Ada', 'A')");
       String topic = legacy.topic("customers");
 
       try (CaptureEngine engine = legacy.start(); KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
@@ -249,6 +249,41 @@ class CaptureEngineIT {
           assertThat(engine.stats().eventsByTable()).containsEntry("public.customers", 1L);
         });
         assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+      }
+    }
+  }
+
+  @Test
+  void replicaIdentitiesThatWouldLoseChangesOrBreakLegacyWritesAreRefused() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("identity", "public.notes,public.counters,public.keyless")) {
+      legacy.sql("CREATE TABLE notes (id int PRIMARY KEY, body text)",
+          "CREATE TABLE counters (id int PRIMARY KEY, n int, at timestamptz)",
+          "CREATE TABLE keyless (n int)",
+          "INSERT INTO notes VALUES (1, 'a long story')", "INSERT INTO keyless VALUES (1)");
+
+      // No identity at all: in the publication, the legacy application's UPDATE and DELETE would fail.
+      CaptureEngine keyless = legacy.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> keyless.state() == CaptureEngine.State.FAILED);
+      assertThat(keyless.failure()).hasValueSatisfying(e -> assertThat(e.getMessage())
+          .contains("without a replica identity: [public.keyless]", "REPLICA IDENTITY FULL", "table.include.list")
+          .doesNotContain("public.counters"));
+      legacy.sql("UPDATE keyless SET n = 2", "ALTER TABLE keyless REPLICA IDENTITY FULL");
+
+      // A TOASTable column without FULL: an update leaving it unchanged would carry a placeholder.
+      CaptureEngine refused = legacy.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> refused.state() == CaptureEngine.State.FAILED);
+      assertThat(refused.failure()).hasValueSatisfying(e -> assertThat(e.getMessage())
+          .contains("without REPLICA IDENTITY FULL: [public.notes]", "__debezium_unavailable_value",
+              "tandem.replica.identity.check=warn", "legacy-postgres.properties")
+          .doesNotContain("public.counters").doesNotContain("public.keyless"));
+
+      // Opted out: capture starts, and the table with only fixed-size columns was never a problem.
+      legacy.env.put("LEGACY_REPLICA_IDENTITY_CHECK", "warn");
+      try (CaptureEngine warned = legacy.start();
+          KafkaConsumer<Object, Object> consumer = harness.avroConsumer(legacy.topic("notes"))) {
+        List<ConsumerRecord<Object, Object>> rows = CaptureHarness.take(consumer, new ArrayList<>(), 1);
+        assertThat(text((GenericRecord) ((GenericRecord) rows.get(0).value()).get("after"), "body")).isEqualTo("a long story");
+        assertThat(warned.state()).isEqualTo(CaptureEngine.State.RUNNING);
       }
     }
   }

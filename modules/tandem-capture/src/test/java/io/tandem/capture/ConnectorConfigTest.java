@@ -168,6 +168,27 @@ class ConnectorConfigTest {
   }
 
   @Test
+  void replicaIdentityCheckRefusesByDefaultAndStaysOutOfDebeziumsSettings() throws IOException {
+    ConnectorConfig shipped = ConnectorConfig.load(Fixtures.connectorFile(), env());
+    assertThat(shipped.identityCheckWarnsOnly()).isFalse();
+    assertThat(shipped.get("tandem.replica.identity.check")).isEqualTo("refuse");
+    assertThat(shipped.toProperties()).doesNotContainKey("tandem.replica.identity.check");
+
+    Map<String, String> env = env();
+    env.put("LEGACY_REPLICA_IDENTITY_CHECK", "warn");
+    assertThat(ConnectorConfig.load(Fixtures.connectorFile(), env).identityCheckWarnsOnly()).isTrue();
+    env.put("LEGACY_REPLICA_IDENTITY_CHECK", "ignore");
+    assertThatThrownBy(() -> ConnectorConfig.load(Fixtures.connectorFile(), env))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("tandem.replica.identity.check");
+          assertThat(e.getMessage()).contains("refuse or warn", "ignore");
+        });
+    // A misspelt Tandem key would otherwise be dropped without a word.
+    assertThatThrownBy(() -> ConnectorConfig.load(write("tandem.replica.identity.chek=warn\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("tandem.replica.identity.chek"));
+  }
+
+  @Test
   void missingFileIsAConfigError() {
     Path missing = dir.resolve("nope.properties");
     assertThatThrownBy(() -> ConnectorConfig.load(missing, env()))

@@ -47,6 +47,7 @@ class RowResnapshotIT {
     try (CaptureHarness.Legacy legacy = harness.new Legacy("resnap", "public.customers,public.order_lines")) {
       legacy.sql(CUSTOMERS, "ALTER TABLE customers REPLICA IDENTITY FULL",
           "CREATE TABLE order_lines (order_no bigint, code text, qty int, PRIMARY KEY (order_no, code))",
+          "ALTER TABLE order_lines REPLICA IDENTITY FULL",
           RowResnapshot.createTableSql(SIGNAL),
           "INSERT INTO customers SELECT g, 'c' || g, g FROM generate_series(1, 6) g",
           "INSERT INTO order_lines VALUES (1, 'a''b', 1), (1, 'x\\y', 2), (2, 'a''b', 3)");

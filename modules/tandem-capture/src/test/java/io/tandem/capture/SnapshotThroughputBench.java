@@ -34,6 +34,7 @@ class SnapshotThroughputBench {
           CREATE TABLE customers (
             id bigint PRIMARY KEY, name text, email text, balance numeric(12,2), status char(1),
             created_at timestamp, updated_at timestamptz, birthday date)""",
+          "ALTER TABLE customers REPLICA IDENTITY FULL",
           "INSERT INTO customers SELECT g, 'Customer ' || g, 'customer' || g || '@example.com', (g % 100000) / 100.0,"
               + " CASE WHEN g % 3 = 0 THEN 'A' ELSE 'B' END, timestamp '2020-01-01' + g * interval '1 second',"
               + " now() - g * interval '1 minute', date '1950-01-01' + (g % 20000) FROM generate_series(1, " + ROWS + ") g",

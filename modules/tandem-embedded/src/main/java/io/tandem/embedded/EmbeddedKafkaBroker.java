@@ -61,6 +61,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String SASL_LISTENER = "SASL";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
   // A port can be taken by another process between picking and binding it; try fresh ports then.
@@ -77,14 +78,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final int saslPort;
   private final String clusterId;
   private final KafkaRaftServer server;
   private final Admin admin;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedKafkaBroker(Path dir, int port, String clusterId, KafkaRaftServer server, Admin admin) {
+  private EmbeddedKafkaBroker(Path dir, int port, int saslPort, String clusterId, KafkaRaftServer server, Admin admin) {
     this.dir = dir;
     this.port = port;
+    this.saslPort = saslPort;
     this.clusterId = clusterId;
     this.server = server;
     this.admin = admin;
@@ -101,14 +104,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * managed here and cannot be overridden.
    */
   public static EmbeddedKafkaBroker start(Map<String, ?> brokerProperties) {
+    return start(brokerProperties, null);
+  }
+
+  /**
+   * A user of a {@code SASL_PLAINTEXT} listener with the PLAIN mechanism, for testing clients' security
+   * settings; never a production setup (clear-text passwords).
+   */
+  public record SaslPlainUser(String user, String password) {
+    /** What a Kafka client needs to connect as this user. */
+    public Map<String, String> clientProperties() {
+      return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+          "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+              + user + "\" password=\"" + password + "\";");
+    }
+  }
+
+  /**
+   * Starts a broker that also has a {@code SASL_PLAINTEXT} listener ({@link #saslBootstrapServers()}) accepting
+   * {@code user}; the PLAINTEXT listener stays for the broker itself and for set-up.
+   */
+  public static EmbeddedKafkaBroker start(Map<String, ?> brokerProperties, SaslPlainUser user) {
     List<String> reserved = brokerProperties.keySet().stream().filter(RESERVED::contains).sorted().toList();
     if (!reserved.isEmpty()) {
       throw new IllegalArgumentException("These broker settings are managed by EmbeddedKafkaBroker: " + reserved);
     }
     for (int attempt = 1; ; attempt++) {
-      int[] ports = FreePorts.pick(2);
+      int[] ports = FreePorts.pick(3);
       try {
-        return startOn(ports[0], ports[1], brokerProperties);
+        return startOn(ports[0], ports[1], user == null ? 0 : ports[2], user, brokerProperties);
       } catch (RuntimeException e) {
         if (attempt >= START_ATTEMPTS || !isBindFailure(e)) {
           throw e;
@@ -121,6 +145,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Starts a broker on the given ports; visible for tests. */
   static EmbeddedKafkaBroker startOn(int port, int controllerPort, Map<String, ?> brokerProperties) {
+    return startOn(port, controllerPort, 0, null, brokerProperties);
+  }
+
+  private static EmbeddedKafkaBroker startOn(int port, int controllerPort, int saslPort, SaslPlainUser user,
+      Map<String, ?> brokerProperties) {
     long started = System.nanoTime();
     int nodeId = NEXT_NODE_ID.getAndIncrement();
     String clusterId = Uuid.randomUuid().toString();
@@ -130,7 +159,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     Admin admin = null;
     try {
       KafkaConfig config = new KafkaConfig(
-          config(nodeId, port, controllerPort, dir, brokerProperties), false);
+          config(nodeId, port, controllerPort, saslPort, user, dir, brokerProperties), false);
       format(config, nodeId, clusterId, dir);
       server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
@@ -138,7 +167,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       awaitReady(admin, nodeId);
       LOG.info("Kafka broker {} ready at {}:{} in {} ms", nodeId, HOST, port,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-      return new EmbeddedKafkaBroker(dir, port, clusterId, server, admin);
+      return new EmbeddedKafkaBroker(dir, port, saslPort, clusterId, server, admin);
     } catch (ExitGuard.KafkaExitAttempt e) {
       stopQuietly(server, admin, dir, e);
       throw explainRefusedExit(e, port, controllerPort);
@@ -152,6 +181,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** {@code 127.0.0.1:<port>} of the PLAINTEXT listener, for {@code bootstrap.servers}. */
   public String bootstrapServers() {
     return HOST + ":" + port;
+  }
+
+  /**
+   * {@code 127.0.0.1:<port>} of the SASL_PLAINTEXT listener.
+   *
+   * @throws IllegalStateException if the broker was started without a {@link SaslPlainUser}
+   */
+  public String saslBootstrapServers() {
+    if (saslPort == 0) {
+      throw new IllegalStateException("this broker has no SASL listener: start it with a SaslPlainUser");
+    }
+    return HOST + ":" + saslPort;
   }
 
   /** The PLAINTEXT listener port on 127.0.0.1. */
@@ -198,8 +239,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static Map<String, String> config(int nodeId, int port, int controllerPort, Path dir,
-                        Map<String, ?> overrides) {
+  private static Map<String, String> config(int nodeId, int port, int controllerPort, int saslPort,
+      SaslPlainUser user, Path dir, Map<String, ?> overrides) {
     // Strings throughout: KafkaConfig parses them, while a boxed Integer is refused where a short is due.
     Map<String, String> props = new HashMap<>();
     props.put("process.roles", "broker,controller");
@@ -213,6 +254,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     props.put("inter.broker.listener.name", BROKER_LISTENER);
     props.put("log.dirs", dir.toString());
+    if (user != null) {
+      String sasl = SASL_LISTENER + "://" + HOST + ":" + saslPort;
+      props.put("listeners", props.get("listeners") + "," + sasl);
+      props.put("advertised.listeners", props.get("advertised.listeners") + "," + sasl);
+      props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ","
+          + SASL_LISTENER + ":SASL_PLAINTEXT");
+      props.put("sasl.enabled.mechanisms", "PLAIN");
+      props.put("listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".plain.sasl.jaas.config",
+          "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + user.user() + "=\""
+              + user.password() + "\";");
+    }
 
     // One node: internal topics cannot have more than one replica.
     props.put("offsets.topic.replication.factor", "1");

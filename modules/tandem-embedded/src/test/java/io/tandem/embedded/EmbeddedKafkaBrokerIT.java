@@ -165,6 +165,30 @@ class EmbeddedKafkaBrokerIT {
     return socket;
   }
 
+  @Test
+  void aSaslListenerAcceptsItsUserAndRefusesOthers() throws Exception {
+    EmbeddedKafkaBroker.SaslPlainUser user = new EmbeddedKafkaBroker.SaslPlainUser("tandem", "s3cret");
+    try (EmbeddedKafkaBroker secured = EmbeddedKafkaBroker.start(Map.of(), user)) {
+      Map<String, Object> sasl = new java.util.HashMap<>(user.clientProperties());
+      sasl.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, secured.saslBootstrapServers());
+      try (KafkaProducer<String, String> producer = producer(secured, sasl)) {
+        producer.send(new ProducerRecord<>("secured", "k", "v")).get();
+      }
+      assertThat(consume(secured, "secured", 1, sasl)).extracting(ConsumerRecord::value).containsExactly("v");
+
+      Map<String, Object> wrong = new java.util.HashMap<>(
+          new EmbeddedKafkaBroker.SaslPlainUser("tandem", "guess").clientProperties());
+      wrong.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, secured.saslBootstrapServers());
+      wrong.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+      try (KafkaProducer<String, String> producer = producer(secured, wrong)) {
+        assertThatThrownBy(() -> producer.send(new ProducerRecord<>("secured", "k", "v")).get())
+            .hasRootCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+      }
+    }
+    assertThatThrownBy(kafka::saslBootstrapServers).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no SASL listener");
+  }
+
   private static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker, Map<String, Object> extra) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());

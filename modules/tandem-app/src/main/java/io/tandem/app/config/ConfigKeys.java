@@ -27,12 +27,12 @@ public final class ConfigKeys {
           + "Existing topics are left as they are.");
   public static final ConfigKey KAFKA_PROPERTIES = ConfigKey.described("kafka.properties",
       "map: Kafka client setting → string, number or boolean", "`{}`",
-      "Extra settings for every Kafka client Tandem creates (topic admin, capture producer, Kafka Streams, sink "
-          + "consumer and dead-letter producer, embedded registry): `security.protocol`, `sasl.*`, `ssl.*`, timeouts. "
+      "Extra settings for every Kafka client Tandem creates (topic admin, capture producer and Debezium's offset store, "
+          + "Kafka Streams, sink consumer and dead-letter producer, embedded registry): `security.protocol`, `sasl.*`, `ssl.*`, timeouts. "
           + "Settings Tandem owns are refused (" + String.join(", ", MANAGED_KAFKA_PROPERTIES.stream()
           .sorted().map(k -> "`" + k + "`").toList()) + "). Values of secret keys (`sasl.jaas.config`, "
-          + "`*password*`, ...) are masked. Debezium's offset store reads the connector file: put its security "
-          + "settings there too.");
+          + "`*password*`, ...) are masked. Where the connector file sets the same key for the offset store, the "
+          + "file's value wins.");
 
   // ---- registry ----
   public static final ConfigKey REGISTRY = ConfigKey.section("registry", "required",
