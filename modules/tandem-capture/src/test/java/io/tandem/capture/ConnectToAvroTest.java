@@ -105,7 +105,7 @@ class ConnectToAvroTest {
     assertThat(value.getSchema().getFullName()).isEqualTo(TOPIC + ".Change");
     assertThat(value.get("op")).isEqualTo("r");
     assertThat(value.get("before")).isNull();
-    // Not Debezium's lsn (the slot's consistent point): the floor below every streamed change (SnapshotPositionIT).
+    // Not Debezium's lsn (the slot's consistent point): the floor below every streamed change (CaptureEngineIT.aChangeInFlight...).
     assertThat(value.get("position")).isEqualTo(SNAPSHOT_FLOOR);
     assertThat(value.get("commit_ts")).isEqualTo(1_700_000_000_999L);
     assertThat(value.get("tx_id")).isEqualTo(42L);
