@@ -108,7 +108,8 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
       counters.estimates(tables.estimates());
       producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
-      ChangeHandler handler = new ChangeHandler(producer, new ConnectToAvro(new SnapshotFloor(config)), new AvroSerializer(serde, true),
+      ConnectToAvro converter = new ConnectToAvro(new SnapshotFloor(config));
+      ChangeHandler handler = new ChangeHandler(producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables);
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)

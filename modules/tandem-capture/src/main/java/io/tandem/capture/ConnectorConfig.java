@@ -37,8 +37,9 @@ public final class ConnectorConfig {
       List.of("password", "secret", "token", "credentials", "jaas", "user.info");
   private static final String MASK = "******";
 
-  // Settings the raw-topic format of docs/data-model.md depends on: another value changes the wire types.
+  // Tandem's own keys in the connector file; never handed to Debezium.
   private static final String TANDEM_PREFIX = "tandem.";
+  // Settings the raw-topic format of docs/data-model.md depends on: another value changes the wire types.
   private static final Map<String, String> CONTRACT = Map.of(
       "decimal.handling.mode", "string",
       "time.precision.mode", "adaptive_time_microseconds");
