@@ -2,11 +2,13 @@ package io.tandem.app;
 
 import io.tandem.app.config.TandemConfig;
 import io.tandem.app.metrics.MetricsServer;
+import io.tandem.app.verify.CaptureLagReporter;
 import io.tandem.app.verify.ContinuousVerifier;
 import io.tandem.app.verify.LagReporter;
 import io.tandem.app.verify.VerifySetup;
 import io.tandem.verify.StatusPublisher;
 import java.time.Clock;
+import io.tandem.capture.CaptureEngine;
 import io.tandem.core.config.ConfigException;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
@@ -202,6 +204,7 @@ public final class RunCommand implements Callable<Integer> {
     Pipeline pipeline = null;
     ContinuousVerifier verifier = null;
     LagReporter lagReporter = null;
+    CaptureLagReporter captureLagReporter = null;
     String failure = null;
     try {
       String stage = "metrics";
@@ -233,6 +236,10 @@ public final class RunCommand implements Callable<Integer> {
                 running.entities().stream().map(io.tandem.transform.EntitySchema::entity).toList(),
                 new StatusPublisher(kafkaClient(tandem), tandem.verify().statusTopic(), (short) -1), Clock.systemUTC())
                 .start(Duration.ofSeconds(5));
+          }
+          if (pipeline.runs(Component.CAPTURE)) {
+            stage = "capture lag reporter";
+            captureLagReporter = startCaptureLagReporter(tandem, pipeline);
           }
         }
         if (stopRequested.getCount() > 0 && verifySetup != null) {
@@ -282,7 +289,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     out.println(failure == null ? "Stopping..." : "Stopping the other components...");
     long stopping = System.nanoTime();
-    if (!stopAll(verifier, lagReporter, pipeline, registry, metrics)) {
+    if (!stopAll(verifier, lagReporter, captureLagReporter, pipeline, registry, metrics)) {
       Pipeline stuck = pipeline;
       err.println("tandem run: did not stop within " + shutdownTimeout.toSeconds() + " s"
           + (stuck == null ? "" : "; " + List.of(Component.values()).stream().filter(stuck::runs)
@@ -305,15 +312,33 @@ public final class RunCommand implements Callable<Integer> {
     return builder.build().start();
   }
 
+  /** Capture's liveness for the promotion gates; none (with a warning) if its heartbeats are off. */
+  private static CaptureLagReporter startCaptureLagReporter(TandemConfig tandem, Pipeline pipeline) {
+    Duration heartbeat = pipeline.capture().heartbeatInterval();
+    if (heartbeat.isZero()) {
+      LOG.warn("heartbeat.interval.ms is 0 in the connector file: capture cannot show it is alive, so it publishes no"
+          + " capture lag and the router's promotion gates refuse (docs/capture.md, 'Liveness')");
+      return null;
+    }
+    CaptureEngine capture = pipeline.capture();
+    return new CaptureLagReporter(capture::lastBatchAt, heartbeat,
+        pipeline.entities().stream().map(io.tandem.transform.EntitySchema::entity).toList(),
+        new StatusPublisher(kafkaClient(tandem), tandem.verify().statusTopic(), (short) -1), Clock.systemUTC())
+        .start(Duration.ofSeconds(5));
+  }
+
   /** Closes in reverse start order within {@code --shutdown-timeout}; false if that was not enough. */
-  private boolean stopAll(ContinuousVerifier verifier, LagReporter lagReporter, Pipeline pipeline,
-      EmbeddedSchemaRegistry registry, MetricsServer metrics) {
+  private boolean stopAll(ContinuousVerifier verifier, LagReporter lagReporter, CaptureLagReporter captureLagReporter,
+      Pipeline pipeline, EmbeddedSchemaRegistry registry, MetricsServer metrics) {
     Thread stopper = new Thread(() -> {
       if (verifier != null) {
         verifier.close();
       }
       if (lagReporter != null) {
         lagReporter.close();
+      }
+      if (captureLagReporter != null) {
+        captureLagReporter.close();
       }
       if (pipeline != null) {
         pipeline.close();

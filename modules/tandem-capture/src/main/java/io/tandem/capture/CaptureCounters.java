@@ -1,6 +1,8 @@
 package io.tandem.capture;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class CaptureCounters {
   private static final long NO_POSITION = Long.MIN_VALUE;
+  private static final long NO_BATCH = Long.MIN_VALUE;
 
   private final ConcurrentMap<String, LongAdder> events = new ConcurrentHashMap<>();
   private final LongAdder deadLettered = new LongAdder();
@@ -23,6 +26,7 @@ final class CaptureCounters {
   private final ConcurrentMap<String, TableSnapshot> snapshot = new ConcurrentHashMap<>();
   private final LongAdder resnapshotted = new LongAdder();
   private volatile Set<String> ignoredTables = Set.of();
+  private volatile long lastBatchMillis = NO_BATCH;
   private volatile boolean snapshotOver;
 
   private static final class TableSnapshot {
@@ -57,6 +61,16 @@ final class CaptureCounters {
     } else if (!"r".equals(change.op())) {
       snapshotOver = true; // streaming has begun: the initial snapshot is behind us
     }
+  }
+
+  /** Debezium handed over a batch (changes, heartbeats, anything): it is alive and reading the slot. */
+  void batchReceived(long epochMillis) {
+    lastBatchMillis = epochMillis;
+  }
+
+  Optional<Instant> lastBatchAt() {
+    long millis = lastBatchMillis;
+    return millis == NO_BATCH ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
   }
 
   void deadLettered() {

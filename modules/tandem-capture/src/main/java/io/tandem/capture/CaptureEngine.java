@@ -10,6 +10,7 @@ import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -179,6 +180,20 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     return counters.snapshotProgress();
   }
 
+  /**
+   * When Debezium last handed over a batch: changes, or, while the captured tables are quiet, its
+   * heartbeats (every {@link #heartbeatInterval()}). Empty until the first batch. A capture that falls
+   * silent for longer than the heartbeat interval is stalled (or stopped).
+   */
+  public Optional<Instant> lastBatchAt() {
+    return counters.lastBatchAt();
+  }
+
+  /** {@code heartbeat.interval.ms} of the connector file; zero if heartbeats are off. */
+  public Duration heartbeatInterval() {
+    return config.values().millis("heartbeat.interval.ms", Duration.ZERO);
+  }
+
   /** Counters since this engine started. */
   public CaptureStats stats() {
     return counters.stats();
@@ -344,6 +359,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
         }
       }
       values.millis("offset.flush.interval.ms", Duration.ofMinutes(1));
+      values.millis("heartbeat.interval.ms", Duration.ZERO);
 
       Map<String, Object> producer = new HashMap<>();
       producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -67,6 +67,7 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   @Override
   public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
       DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+    counters.batchReceived(System.currentTimeMillis());
     List<Outcome> outcomes = new ArrayList<>(events.size());
     for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
       outcomes.add(handle(event.value()));

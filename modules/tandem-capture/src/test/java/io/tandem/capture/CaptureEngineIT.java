@@ -293,6 +293,24 @@ class CaptureEngineIT {
   }
 
   @Test
+  void heartbeatsKeepTheLastBatchRecentWhileTheCapturedTablesAreQuiet() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("alive", "public.accounts")) {
+      legacy.env.put("LEGACY_HEARTBEAT_MS", "500");
+      legacy.sql("CREATE TABLE accounts (id bigint PRIMARY KEY, n int)", "INSERT INTO accounts VALUES (1, 1)");
+      try (CaptureEngine engine = legacy.start()) {
+        assertThat(engine.heartbeatInterval()).isEqualTo(Duration.ofMillis(500));
+        await().atMost(Duration.ofSeconds(60)).until(() -> engine.stats().events() == 1);
+        Instant afterSnapshot = engine.lastBatchAt().orElseThrow();
+        // Nothing changes: only Debezium's heartbeats can move it (the liveness capture reports to the gates).
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> engine.lastBatchAt().orElseThrow().isAfter(afterSnapshot.plusSeconds(3)));
+        assertThat(engine.lastBatchAt().orElseThrow()).isAfter(Instant.now().minusSeconds(3));
+        assertThat(engine.stats().events()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void badConnectorFileNamesFileKeyAndVariableButNeverThePassword() {
     Map<String, String> env = new HashMap<>();
     env.put("LEGACY_DB_HOST", "127.0.0.1");

@@ -166,6 +166,11 @@ public final class RouterServer implements AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<io.tandem.routing.status.StatusRecord.Lag> captureLag(String entity) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
     public java.util.Optional<String> problem() {
       return java.util.Optional.of("promotion gates are disabled");
     }

@@ -78,7 +78,8 @@ class RouterGatesIT {
       Response none = refused(router, OPERATOR, "{\"reason\":\"shadow clean\"}");
       assertThat(conditions(none)).containsExactly(
           "no clean verification of customer/beta newer than PT1H (none published)",
-          "no replication-lag report for customer in the last PT1M (none published)");
+          "no replication-lag report for customer in the last PT1M (none published)",
+          "no capture lag report for customer in the last PT1M (none published)");
       assertThat(none.body().get("detail").asText()).contains("customer/beta SHADOW -> NEW_READS",
           "no clean verification of customer/beta", "no replication-lag report for customer");
 
@@ -90,6 +91,7 @@ class RouterGatesIT {
       // A dirty pass: its differences are named.
       Instant now = Instant.now();
       publish(router, new StatusRecord.Lag("customer", 120, now, "sink"));
+      publish(router, new StatusRecord.Lag("customer", 0, now, "capture"));
       publish(router, pass("beta", false, version, now.minusSeconds(60), 3));
       assertThat(conditions(refused(router, OPERATOR, "{\"reason\":\"shadow clean\"}"))).singleElement().asString()
           .startsWith("no clean verification of customer/beta newer than PT1H (newest: 3 differences in 1000 rows at ");
@@ -109,8 +111,15 @@ class RouterGatesIT {
       assertThat(router.log().state().version()).as("nothing was written").isEqualTo(version);
       assertThat(router.log().machine().audit()).hasSize((int) version);
 
-      // Clean, recent, lag within the bound: promoted, with the evidence in the audit.
+      // Clean and recent, the sink idle, but capture has been silent for 25 s: stalled.
+      publish(router, new StatusRecord.Lag("customer", 0, Instant.now(), "sink"));
+      publish(router, new StatusRecord.Lag("customer", 25_000, Instant.now(), "capture"));
+      assertThat(conditions(refused(router, OPERATOR, "{\"reason\":\"shadow clean\"}"))).singleElement().asString()
+          .startsWith("capture lag 25000 ms exceeds the bound of 5000 ms");
+
+      // Clean, recent, both lags within the bound: promoted, with the evidence in the audit.
       publish(router, new StatusRecord.Lag("customer", 120, Instant.now(), "sink"));
+      publish(router, new StatusRecord.Lag("customer", 0, Instant.now(), "capture"));
       Response promoted = post(router, PROMOTE, OPERATOR, "{\"reason\":\"shadow clean\"}");
       assertThat(promoted.status()).as(promoted.raw()).isEqualTo(200);
       assertThat(promoted.body().at("/cohort/phase").asText()).isEqualTo("NEW_READS");
@@ -121,7 +130,8 @@ class RouterGatesIT {
       assertThat(gate.get("overridden")).isEmpty();
       assertThat(texts(gate.get("evidence"))).satisfiesExactly(
           e -> assertThat(e).startsWith("customer/beta verified clean at ").contains("by the customer/beta pass"),
-          e -> assertThat(e).startsWith("replication lag of customer 120 ms at "));
+          e -> assertThat(e).startsWith("replication lag of customer 120 ms at "),
+          e -> assertThat(e).startsWith("capture lag of customer 0 ms at "));
     }
   }
 
@@ -144,7 +154,7 @@ class RouterGatesIT {
       assertThat(router.log().state().entity("customer").orElseThrow().cohort("beta").orElseThrow().phase().name())
           .isEqualTo("SHADOW");
       // An admin is gated like anyone unless they force.
-      assertThat(conditions(refused(router, ADMIN, "{\"reason\":\"as admin\"}"))).hasSize(2);
+      assertThat(conditions(refused(router, ADMIN, "{\"reason\":\"as admin\"}"))).hasSize(3);
       Response badForce = post(router, PROMOTE, ADMIN, "{\"reason\":\"x\",\"force\":\"yes\"}");
       assertThat(badForce.status()).isEqualTo(422);
 
@@ -158,7 +168,8 @@ class RouterGatesIT {
       assertThat(forcedEntry.at("/gate/forced").asBoolean()).isTrue();
       assertThat(texts(forcedEntry.at("/gate/overridden"))).containsExactly(
           "no clean verification of customer/beta newer than PT1H (none published)",
-          "no replication-lag report for customer in the last PT1M (none published)");
+          "no replication-lag report for customer in the last PT1M (none published)",
+          "no capture lag report for customer in the last PT1M (none published)");
     }
     // The override is in the routing log itself: a replica started later shows the same audit entry.
     try (RouterServer restarted = gatedReplica(routing, status)) {
@@ -173,6 +184,7 @@ class RouterGatesIT {
       long verifiedAt = router.log().state().version();
       Instant now = Instant.now();
       publish(router, new StatusRecord.Lag("customer", 50, now, "sink"));
+      publish(router, new StatusRecord.Lag("customer", 0, now, "capture"));
       publish(router, pass("beta", true, verifiedAt, now.minusSeconds(60), 0));
       Response grown = post(router, "/v1/entities/customer/cohorts/beta/percent", OPERATOR,
           "{\"percent\":5,\"reason\":\"more shadow traffic\"}");
@@ -255,8 +267,9 @@ class RouterGatesIT {
   private static void publish(RouterServer router, StatusRecord record) throws Exception {
     StatusBoard board = router.statusBoard().orElseThrow();
     send(board.topic(), record.key(), StatusCodec.encode(record));
-    await().atMost(Duration.ofSeconds(10)).until(() -> (record instanceof StatusRecord.Lag
-        ? board.lag(record.entity()).map(StatusRecord.class::cast)
+    await().atMost(Duration.ofSeconds(10)).until(() -> (record instanceof StatusRecord.Lag lag
+        ? (StatusRecord.Lag.CAPTURE.equals(lag.source()) ? board.captureLag(lag.entity()) : board.lag(lag.entity()))
+            .map(StatusRecord.class::cast)
         : board.verification(record.entity(), ((StatusRecord.Verification) record).cohort())
             .map(StatusRecord.class::cast)).equals(Optional.of(record)));
   }

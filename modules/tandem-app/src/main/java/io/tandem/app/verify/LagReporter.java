@@ -10,12 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the pipeline's replication lag per entity to the status topic every few seconds, for the
@@ -27,19 +22,12 @@ import org.slf4j.LoggerFactory;
  * also needs a recent clean pass.
  */
 public final class LagReporter implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LagReporter.class);
-
   private final Supplier<SinkStats> stats;
   private final MeterRegistry meters;
   private final String sinkGroup;
   private final List<String> entities;
-  private final StatusPublisher publisher;
+  private final PeriodicPublisher publisher;
   private final Clock clock;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "tandem-lag-reporter");
-    thread.setDaemon(true);
-    return thread;
-  });
   private final Instant startedAt;
   private long lastRecords = -1;
 
@@ -49,26 +37,18 @@ public final class LagReporter implements AutoCloseable {
     this.meters = meters;
     this.sinkGroup = sinkGroup;
     this.entities = List.copyOf(entities);
-    this.publisher = publisher;
+    this.publisher = new PeriodicPublisher("tandem-lag-reporter", "the replication lag", publisher);
     this.clock = clock;
     this.startedAt = clock.instant();
   }
 
   public LagReporter start(Duration every) {
-    timer.scheduleWithFixedDelay(this::reportSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    publisher.start(every, every, this::report);
     return this;
   }
 
-  private void reportSafely() {
-    try {
-      report();
-    } catch (RuntimeException e) {
-      LOG.warn("cannot publish the replication lag: {}", e.getMessage());
-    }
-  }
-
   /** One report. */
-  private void report() {
+  private List<StatusRecord.Lag> report() {
     SinkStats snapshot = stats.get();
     Gauge pending = meters.find("tandem.consumer.lag.records").tag("group", sinkGroup).gauge();
     Instant now = clock.instant();
@@ -76,9 +56,9 @@ public final class LagReporter implements AutoCloseable {
     lastRecords = snapshot.records();
     List<StatusRecord.Lag> records = new ArrayList<>();
     for (String entity : entities) {
-      records.add(new StatusRecord.Lag(entity, lagMillis, now, "sink"));
+      records.add(new StatusRecord.Lag(entity, lagMillis, now, StatusRecord.Lag.SINK));
     }
-    publisher.publish(records);
+    return records;
   }
 
   /**
@@ -108,12 +88,6 @@ public final class LagReporter implements AutoCloseable {
   /** Stops reporting and closes the publisher it was given. */
   @Override
   public void close() {
-    timer.shutdownNow();
-    try {
-      timer.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     publisher.close();
   }
 }

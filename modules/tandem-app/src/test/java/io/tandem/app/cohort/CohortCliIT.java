@@ -119,6 +119,7 @@ class CohortCliIT {
             gated: customer/canary SHADOW -> NEW_READS
             failed: no clean verification of customer/canary newer than PT1H (none published)
             failed: no replication-lag report for customer in the last PT1M (none published)
+            failed: no capture lag report for customer in the last PT1M (none published)
             an admin may override the gate: repeat with --force and an admin token (the reason and the overridden \
           conditions are recorded in the audit log)
           """);
@@ -140,9 +141,9 @@ class CohortCliIT {
       JsonNode last = entries.get(entries.size() - 1);
       assertThat(last.get("actor").asText()).isEqualTo("ada");
       assertThat(last.at("/gate/forced").asBoolean()).isTrue();
-      assertThat(last.at("/gate/overridden")).hasSize(2);
+      assertThat(last.at("/gate/overridden")).hasSize(3);
       assertThat(Cli.run("cohort", "audit", "--url", url, "--token", "view").out())
-          .contains("phase=NEW_READS [forced, 2 gate conditions overridden]");
+          .contains("phase=NEW_READS [forced, 3 gate conditions overridden]");
       for (Cli.Result result : List.of(refused, operatorForces, forced, audit)) {
         assertThat(result.all()).doesNotContain(OP).doesNotContain(admin);
       }

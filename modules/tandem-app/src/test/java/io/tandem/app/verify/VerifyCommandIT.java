@@ -283,6 +283,12 @@ class VerifyCommandIT {
       assertThat(lag.lagMillis()).isLessThan(60_000);
       assertThat(lag.measuredAt()).isAfter(java.time.Instant.now().minusSeconds(60));
     });
+    // Capture runs in this process too: it reports its liveness beside the sink's lag.
+    assertThat(status.get("lag/customer/capture")).isInstanceOfSatisfying(StatusRecord.Lag.class, lag -> {
+      assertThat(lag.source()).isEqualTo(StatusRecord.Lag.CAPTURE);
+      assertThat(lag.lagMillis()).isZero();
+      assertThat(lag.measuredAt()).isAfter(java.time.Instant.now().minusSeconds(60));
+    });
   }
 
   @Test

@@ -17,7 +17,10 @@ public sealed interface StatusRecord {
   /** When the fact was established; gates compare it with their maximum age. */
   Instant at();
 
-  /** The compaction key: {@code verify/<entity>/<cohort>} or {@code lag/<entity>}. */
+  /**
+   * The compaction key: {@code verify/<entity>/<cohort>}, {@code lag/<entity>} (the sink's end-to-end lag) or
+   * {@code lag/<entity>/capture} (capture's liveness).
+   */
   String key();
 
   /** The compaction key of an entity's verification passes of {@code cohort} ({@link #ALL_COHORTS}: entity-wide). */
@@ -25,9 +28,14 @@ public sealed interface StatusRecord {
     return "verify/" + entity + "/" + cohort;
   }
 
-  /** The compaction key of an entity's replication lag. */
+  /** The compaction key of an entity's replication lag, as the sink measures it (legacy commit → visible). */
   static String lagKey(String entity) {
     return "lag/" + entity;
+  }
+
+  /** The compaction key of the capture's lag report for an entity ({@link Lag#CAPTURE}). */
+  static String captureLagKey(String entity) {
+    return "lag/" + entity + "/" + Lag.CAPTURE;
   }
 
   /**
@@ -67,10 +75,15 @@ public sealed interface StatusRecord {
   }
 
   /**
-   * The replication lag of an entity (legacy commit → visible in the new database) as measured by
-   * {@code source} at {@code measuredAt}.
+   * The replication lag of an entity as measured by {@code source} at {@code measuredAt}. From the sink
+   * ({@link #SINK}): legacy commit → visible in the new database. From capture ({@link #CAPTURE}): how long
+   * capture has been silent beyond its heartbeat interval, so a stalled capture, which leaves the sink idle
+   * and "caught up", still shows. Each source has its own key.
    */
   record Lag(String entity, long lagMillis, Instant measuredAt, String source) implements StatusRecord {
+    public static final String SINK = "sink";
+    public static final String CAPTURE = "capture";
+
     public Lag {
       Objects.requireNonNull(entity, "entity");
       Objects.requireNonNull(measuredAt, "measuredAt");
@@ -87,7 +100,7 @@ public sealed interface StatusRecord {
 
     @Override
     public String key() {
-      return lagKey(entity);
+      return CAPTURE.equals(source) ? captureLagKey(entity) : lagKey(entity);
     }
   }
 }

@@ -19,6 +19,10 @@ class StatusCodecTest {
     assertThat(StatusCodec.decode(StatusCodec.encode(lag))).isEqualTo(lag);
     assertThat(verification.key()).isEqualTo("verify/customer/beta");
     assertThat(lag.key()).isEqualTo("lag/customer");
+    // Capture reports beside the sink's, not over them: compaction keeps both.
+    StatusRecord capture = new StatusRecord.Lag("customer", 0, T, StatusRecord.Lag.CAPTURE);
+    assertThat(StatusCodec.decode(StatusCodec.encode(capture))).isEqualTo(capture);
+    assertThat(capture.key()).isEqualTo("lag/customer/capture").isEqualTo(StatusRecord.captureLagKey("customer"));
   }
 
   @Test

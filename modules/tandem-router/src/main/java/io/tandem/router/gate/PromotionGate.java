@@ -30,7 +30,8 @@ import java.util.function.LongFunction;
  * whose definitions gave the cohort (at least) the members it will have. A cohort that grows therefore
  * needs an entity-wide pass in practice: its own pass compared only the keys it held, not the ones it
  * gains. A newer pass that found differences outweighs an older clean one. Each entity with a gated
- * cohort also needs a replication-lag report newer than its maximum age, with the lag within the bound.
+ * cohort also needs two lag reports newer than their maximum age, each within the bound: the sink's
+ * (legacy commit → visible) and capture's (silence beyond its heartbeats).
  * Pure: the facts come from a {@link StatusView}, the time from a clock, old definitions from the routing
  * history.
  */
@@ -196,27 +197,35 @@ public final class PromotionGate {
     return gains(entity.get(), now, cohort);
   }
 
-  /** Condition (b): a recent replication-lag report within the bound. */
+  /**
+   * Condition (b): recent lag reports within the bound, from the sink (end to end) and from capture (its
+   * liveness: a stalled capture leaves the sink idle, which the sink alone would report as no lag).
+   */
   private void lag(String entity, Instant now, List<String> failed, List<String> evidence) {
-    Optional<StatusRecord.Lag> report = status.lag(entity);
+    withinBound("replication lag", "replication-lag report", status.lag(entity), entity, now, failed, evidence);
+    withinBound("capture lag", "capture lag report", status.captureLag(entity), entity, now, failed, evidence);
+  }
+
+  private void withinBound(String what, String report, Optional<StatusRecord.Lag> newest, String entity, Instant now,
+      List<String> failed, List<String> evidence) {
     String within = "in the last " + settings.maxLagReportAge();
-    if (report.isEmpty()) {
-      failed.add("no replication-lag report for " + entity + " " + within + " (none published)");
+    if (newest.isEmpty()) {
+      failed.add("no " + report + " for " + entity + " " + within + " (none published)");
       return;
     }
-    StatusRecord.Lag lag = report.get();
+    StatusRecord.Lag lag = newest.get();
     if (Duration.between(lag.measuredAt(), now).compareTo(settings.maxLagReportAge()) > 0) {
-      failed.add("no replication-lag report for " + entity + " " + within + " (newest: " + lag.lagMillis()
+      failed.add("no " + report + " for " + entity + " " + within + " (newest: " + lag.lagMillis()
           + " ms at " + lag.measuredAt() + " from " + lag.source() + ")");
       return;
     }
     long bound = settings.maxLag().toMillis();
     if (lag.lagMillis() > bound) {
-      failed.add("replication lag " + lag.lagMillis() + " ms exceeds the bound of " + bound + " ms (" + entity
+      failed.add(what + " " + lag.lagMillis() + " ms exceeds the bound of " + bound + " ms (" + entity
           + ", measured at " + lag.measuredAt() + " by " + lag.source() + ")");
       return;
     }
-    evidence.add("replication lag of " + entity + " " + lag.lagMillis() + " ms at " + lag.measuredAt() + " ("
+    evidence.add(what + " of " + entity + " " + lag.lagMillis() + " ms at " + lag.measuredAt() + " ("
         + lag.source() + "), within " + bound + " ms");
   }
 

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the compacted status topic from its beginning, on one thread, and keeps the newest record per
  * key (the last one written, as compaction will): verification passes ({@code verify/<entity>/<cohort>})
- * and replication-lag reports ({@code lag/<entity>}). A tombstone removes its key. A record that cannot be
+ * and lag reports ({@code lag/<entity>} from the sink, {@code lag/<entity>/capture} from capture). A
+ * tombstone removes its key. A record that cannot be
  * decoded, or whose Kafka key is not the key its content names, is logged, counted and skipped. Readers
  * on any thread see the newest records applied.
  */
@@ -176,6 +177,12 @@ public final class StatusBoard implements StatusView, AutoCloseable {
   @Override
   public Optional<StatusRecord.Lag> lag(String entity) {
     StatusRecord record = newest.get(StatusRecord.lagKey(entity));
+    return record instanceof StatusRecord.Lag l ? Optional.of(l) : Optional.empty();
+  }
+
+  @Override
+  public Optional<StatusRecord.Lag> captureLag(String entity) {
+    StatusRecord record = newest.get(StatusRecord.captureLagKey(entity));
     return record instanceof StatusRecord.Lag l ? Optional.of(l) : Optional.empty();
   }
 

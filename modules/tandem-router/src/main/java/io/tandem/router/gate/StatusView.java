@@ -8,8 +8,11 @@ public interface StatusView {
   /** The newest verification pass of {@code entity} restricted to {@code cohort} ({@code *}: entity-wide). */
   Optional<StatusRecord.Verification> verification(String entity, String cohort);
 
-  /** The newest replication-lag report of {@code entity}. */
+  /** The newest replication-lag report of {@code entity} from the sink (legacy commit → visible). */
   Optional<StatusRecord.Lag> lag(String entity);
+
+  /** The newest lag report of {@code entity} from capture (its liveness: silence beyond its heartbeats). */
+  Optional<StatusRecord.Lag> captureLag(String entity);
 
   /** Why the facts cannot be trusted right now (the follower stopped, or has not caught up), if so. */
   Optional<String> problem();

@@ -130,7 +130,8 @@ class PromotionGateTest {
     assertThat(verdict.passed()).isFalse();
     assertThat(verdict.failed()).containsExactly(
         "no clean verification of customer/beta newer than PT1H (none published)",
-        "no replication-lag report for customer in the last PT1M (none published)");
+        "no replication-lag report for customer in the last PT1M (none published)",
+        "no capture lag report for customer in the last PT1M (none published)");
     assertThat(verdict.evidence()).isEmpty();
   }
 
@@ -138,12 +139,14 @@ class PromotionGateTest {
   void aCleanRecentPassOfTheCohortAndALowLagPass() {
     status.put(clean("beta", 3, NOW.minus(Duration.ofHours(1))));              // exactly the maximum age
     status.put(new StatusRecord.Lag("customer", 5000, NOW.minusSeconds(60), "sink")); // exactly both bounds
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(3), "capture"));
     GateVerdict verdict = evaluate(promote("beta", Phase.NEW_READS));
     assertThat(verdict.failed()).isEmpty();
     assertThat(verdict.passed()).isTrue();
     assertThat(verdict.evidence()).containsExactly(
         "customer/beta verified clean at 2026-11-21T11:00:00Z by the customer/beta pass (routing version 3, 1000 rows)",
-        "replication lag of customer 5000 ms at 2026-11-21T11:59:00Z (sink), within 5000 ms");
+        "replication lag of customer 5000 ms at 2026-11-21T11:59:00Z (sink), within 5000 ms",
+        "capture lag of customer 0 ms at 2026-11-21T11:59:57Z (capture), within 5000 ms");
   }
 
   @Test
@@ -235,6 +238,7 @@ class PromotionGateTest {
   void lagOverTheBoundFails() {
     status.put(clean("*", 3, NOW.minusSeconds(60)));
     status.put(new StatusRecord.Lag("customer", 7200, NOW.minusSeconds(5), "sink"));
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(5), "capture"));
     assertThat(evaluate(promote("beta", Phase.NEW_READS)).failed()).containsExactly(
         "replication lag 7200 ms exceeds the bound of 5000 ms (customer, measured at 2026-11-21T11:59:55Z by sink)");
   }
@@ -243,8 +247,22 @@ class PromotionGateTest {
   void anOldLagReportFails() {
     status.put(clean("*", 3, NOW.minusSeconds(60)));
     status.put(new StatusRecord.Lag("customer", 120, NOW.minusSeconds(61), "sink"));
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(5), "capture"));
     assertThat(evaluate(promote("beta", Phase.NEW_READS)).failed()).containsExactly(
         "no replication-lag report for customer in the last PT1M (newest: 120 ms at 2026-11-21T11:58:59Z from sink)");
+  }
+
+  @Test
+  void aStalledCaptureFailsThoughTheIdleSinkReportsNoLag() {
+    status.put(clean("*", 3, NOW.minusSeconds(60)));
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(5), "sink"));
+    status.put(new StatusRecord.Lag("customer", 25_000, NOW.minusSeconds(5), "capture"));
+    assertThat(evaluate(promote("beta", Phase.NEW_READS)).failed()).containsExactly(
+        "capture lag 25000 ms exceeds the bound of 5000 ms (customer, measured at 2026-11-21T11:59:55Z by capture)");
+    // A capture process that is gone stops reporting: its last report ages out.
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(90), "capture"));
+    assertThat(evaluate(promote("beta", Phase.NEW_READS)).failed()).containsExactly(
+        "no capture lag report for customer in the last PT1M (newest: 0 ms at 2026-11-21T11:58:30Z from capture)");
   }
 
   @Test
@@ -262,7 +280,8 @@ class PromotionGateTest {
     assertThat(both.moves()).containsExactly("customer/beta SHADOW -> NEW_READS", "order/all SHADOW -> NEW_READS");
     assertThat(both.failed()).containsExactly(
         "no clean verification of order/all newer than PT1H (none published)",
-        "no replication-lag report for order in the last PT1M (none published)");
+        "no replication-lag report for order in the last PT1M (none published)",
+        "no capture lag report for order in the last PT1M (none published)");
     assertThat(gate.evaluate(before, after, machine::stateAt).passed()).isTrue();
   }
 
@@ -343,6 +362,7 @@ class PromotionGateTest {
 
   private void freshLag() {
     status.put(new StatusRecord.Lag("customer", 120, NOW.minusSeconds(5), "sink"));
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(5), "capture"));
   }
 
   /** Status facts by compaction key, as a StatusBoard holds them. */
@@ -366,6 +386,11 @@ class PromotionGateTest {
     @Override
     public Optional<StatusRecord.Lag> lag(String entity) {
       return Optional.ofNullable((StatusRecord.Lag) records.get(StatusRecord.lagKey(entity)));
+    }
+
+    @Override
+    public Optional<StatusRecord.Lag> captureLag(String entity) {
+      return Optional.ofNullable((StatusRecord.Lag) records.get(StatusRecord.captureLagKey(entity)));
     }
 
     @Override

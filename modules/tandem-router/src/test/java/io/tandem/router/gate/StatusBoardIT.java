@@ -44,10 +44,12 @@ class StatusBoardIT {
       StatusRecord.Verification older = verification(1, true, 0);
       StatusRecord.Verification newer = verification(2, false, 3);
       StatusRecord.Lag lag = new StatusRecord.Lag("customer", 120, T, "sink");
+      StatusRecord.Lag captureLag = new StatusRecord.Lag("customer", 0, T, "capture");
       try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
         send(producer, topic, older.key(), StatusCodec.encode(older));
         send(producer, topic, newer.key(), StatusCodec.encode(newer));
         send(producer, topic, lag.key(), StatusCodec.encode(lag));
+        send(producer, topic, captureLag.key(), StatusCodec.encode(captureLag));
         send(producer, topic, "verify/customer/beta", "not json".getBytes(StandardCharsets.UTF_8));
         send(producer, topic, "verify/customer/other", StatusCodec.encode(verification(5, true, 0)));
 
@@ -56,6 +58,7 @@ class StatusBoardIT {
           assertThat(board.problem()).isEmpty();
           assertThat(board.verification("customer", "beta")).contains(newer);
           assertThat(board.lag("customer")).contains(lag);
+          assertThat(board.captureLag("customer")).contains(captureLag);
           assertThat(board.verification("customer", "*")).isEmpty();
           assertThat(board.lag("order")).isEmpty();
           assertThat(board.skipped()).isEqualTo(2); // (a compacted topic refuses records without a key)
