@@ -314,13 +314,13 @@ public final class RunCommand implements Callable<Integer> {
 
   /** Capture's liveness for the promotion gates; none (with a warning) if its heartbeats are off. */
   private static CaptureLagReporter startCaptureLagReporter(TandemConfig tandem, Pipeline pipeline) {
-    Duration heartbeat = pipeline.capture().heartbeatInterval();
+    CaptureEngine capture = pipeline.capture();
+    Duration heartbeat = capture.heartbeatInterval();
     if (heartbeat.isZero()) {
       LOG.warn("heartbeat.interval.ms is 0 in the connector file: capture cannot show it is alive, so it publishes no"
           + " capture lag and the router's promotion gates refuse (docs/capture.md, 'Liveness')");
       return null;
     }
-    CaptureEngine capture = pipeline.capture();
     return new CaptureLagReporter(capture::lastBatchAt, heartbeat,
         pipeline.entities().stream().map(io.tandem.transform.EntitySchema::entity).toList(),
         new StatusPublisher(kafkaClient(tandem), tandem.verify().statusTopic(), (short) -1), Clock.systemUTC())

@@ -304,7 +304,6 @@ class CaptureEngineIT {
         // Nothing changes: only Debezium's heartbeats can move it (the liveness capture reports to the gates).
         await().atMost(Duration.ofSeconds(20))
             .until(() -> engine.lastBatchAt().orElseThrow().isAfter(afterSnapshot.plusSeconds(3)));
-        assertThat(engine.lastBatchAt().orElseThrow()).isAfter(Instant.now().minusSeconds(3));
         assertThat(engine.stats().events()).isEqualTo(1);
       }
     }

@@ -4,19 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +26,12 @@ public final class RoutingLog implements AutoCloseable {
   public static final String DEFAULT_TOPIC = "tandem.routing";
 
   private final RoutingStateMachine machine = new RoutingStateMachine();
-  private final KafkaConsumer<byte[], byte[]> consumer;
   private final TopicPartition partition;
-  private final Thread thread;
   private final ConcurrentSkipListMap<Long, CompletableFuture<AuditEntry>> waiters = new ConcurrentSkipListMap<>();
   private final List<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
-  private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+  private final TopicFollower follower;
   private volatile long nextOffset;
   private volatile Instant lastRecordTime;
-  private volatile Throwable failure;
-  private volatile boolean closing;
 
   /**
    * Starts following {@code topic} (partition 0) with the given Kafka client settings
@@ -51,51 +42,30 @@ public final class RoutingLog implements AutoCloseable {
   }
 
   private RoutingLog(Map<String, Object> kafka, String topic) {
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    // Proposals are written in transactions by nobody, but a reader must never apply an aborted one.
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "tandem-routing-" + java.util.UUID.randomUUID());
-    // A flip should be visible everywhere fast: answer a fetch as soon as one record is there.
-    props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-    consumer = new KafkaConsumer<>(props);
     partition = new TopicPartition(topic, 0);
-    consumer.assign(List.of(partition));
-    consumer.seekToBeginning(List.of(partition));
-    thread = new Thread(this::run, "tandem-routing-log");
-    thread.setDaemon(true);
-    thread.start();
-  }
+    follower = TopicFollower.one(kafka, partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {
+      @Override
+      public void apply(ConsumerRecord<byte[], byte[]> record) {
+        RoutingLog.this.apply(record);
+      }
 
-  private void run() {
-    try {
-      long end = -1;
-      while (!closing) {
-        if (!caughtUp.isDone() && end < 0) {
-          end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
-        }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          apply(record);
-        }
-        nextOffset = consumer.position(partition);
-        if (!caughtUp.isDone() && nextOffset >= end) {
-          LOG.info("Routing log {} replayed: version {} after {} records", partition, machine.state().version(), nextOffset);
-          caughtUp.complete(null);
-        }
+      @Override
+      public void polled(Map<TopicPartition, Long> positions) {
+        nextOffset = positions.get(partition);
         completeWaiters();
       }
-    } catch (WakeupException e) {
-      if (!closing) {
-        fail(e);
+
+      @Override
+      public void caughtUp() {
+        LOG.info("Routing log {} replayed: version {} after {} records", partition, machine.state().version(), nextOffset);
       }
-    } catch (Throwable e) {
-      fail(e);
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
-    }
+
+      @Override
+      public void failed(Throwable e) {
+        LOG.error("Routing log follower stopped", e);
+        waiters.values().forEach(w -> w.completeExceptionally(e));
+      }
+    });
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record) {
@@ -129,27 +99,17 @@ public final class RoutingLog implements AutoCloseable {
     }
   }
 
-  private void fail(Throwable e) {
-    failure = e;
-    LOG.error("Routing log follower stopped", e);
-    caughtUp.completeExceptionally(e);
-    waiters.values().forEach(w -> w.completeExceptionally(e));
-  }
-
   /** Waits until every record that existed when following began has been applied. */
   public void awaitCaughtUp(Duration timeout) throws TimeoutException, InterruptedException {
-    try {
-      caughtUp.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("routing log follower failed: " + e.getCause().getMessage(), e.getCause());
-    }
+    follower.awaitCaughtUp(timeout);
   }
 
   /** What the state machine made of the record at {@code offset}, once this replica applied it. */
   public CompletableFuture<AuditEntry> applied(long offset) {
     CompletableFuture<AuditEntry> future = new CompletableFuture<>();
-    if (failure != null) {
-      future.completeExceptionally(failure);
+    Optional<Throwable> failure = follower.failure();
+    if (failure.isPresent()) {
+      future.completeExceptionally(failure.get());
       return future;
     }
     waiters.put(offset, future);
@@ -182,17 +142,11 @@ public final class RoutingLog implements AutoCloseable {
 
   /** Whether the follower is running (it stops on close or on a fatal consumer error). */
   public boolean healthy() {
-    return failure == null && thread.isAlive();
+    return follower.healthy();
   }
 
   @Override
   public void close() {
-    closing = true;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }
