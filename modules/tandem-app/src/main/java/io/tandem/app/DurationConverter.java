@@ -1,6 +1,6 @@
 package io.tandem.app;
 
-import io.tandem.app.config.Durations;
+import io.tandem.core.config.Durations;
 import java.time.Duration;
 import picocli.CommandLine;
 

@@ -5,13 +5,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.tandem.app.config.Secrets;
+import io.tandem.core.config.Secrets;
 import io.tandem.capture.CaptureEngine;
 import io.tandem.capture.ConnectorConfig;
 import io.tandem.capture.SnapshotProgress;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.mapping.Mapping;
 import io.tandem.core.mapping.MappingLoader;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.sink.EntityTable;
 import io.tandem.sink.JdbcSink;
@@ -426,27 +429,25 @@ public final class Pipeline implements AutoCloseable {
     boolean capture = components.contains(Component.CAPTURE);
     boolean transform = components.contains(Component.TRANSFORM);
     boolean sink = components.contains(Component.SINK);
-    Set<String> changeLogs = new LinkedHashSet<>();
-    Set<String> entityTopics = new LinkedHashSet<>();
-    Set<String> deadLetters = new LinkedHashSet<>();
+    List<TopicSpec> topics = new ArrayList<>();
     if (capture || transform) {
-      plan.mappings().forEach(m -> changeLogs.add(plan.topicPrefix() + "." + m.sourceTable()));
+      plan.mappings().forEach(m -> topics.add(TopicSpec.changeLog(plan.topicPrefix() + "." + m.sourceTable(),
+          settings.partitions())));
     }
     if (transform || sink) {
-      plan.entities().forEach(e -> entityTopics.add(e.topic()));
+      plan.entities().forEach(e -> topics.add(TopicSpec.compacted(e.topic(), settings.partitions())));
     }
     if (capture) {
-      deadLetters.add(CaptureEngine.DEFAULT_DEAD_LETTER_TOPIC);
+      topics.add(TopicSpec.deadLetters(CaptureEngine.DEFAULT_DEAD_LETTER_TOPIC));
     }
     if (transform) {
-      deadLetters.add(TransformTopology.DLQ_TOPIC);
+      topics.add(TopicSpec.deadLetters(TransformTopology.DLQ_TOPIC));
     }
     if (sink) {
-      deadLetters.add(SinkConfig.DEFAULT_DLQ_TOPIC);
+      topics.add(TopicSpec.deadLetters(SinkConfig.DEFAULT_DLQ_TOPIC));
     }
     try {
-      Topics.ensure(settings.bootstrapServers(), settings.kafkaProperties(), settings.partitions(),
-          List.copyOf(changeLogs), List.copyOf(entityTopics), List.copyOf(deadLetters));
+      Topics.ensure(KafkaClients.of(settings.bootstrapServers(), settings.kafkaProperties()), topics);
     } catch (RuntimeException e) {
       throw new StartException("topics", e.getMessage(), e);
     }

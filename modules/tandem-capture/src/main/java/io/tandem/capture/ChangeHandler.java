@@ -1,10 +1,9 @@
 package io.tandem.capture;
 
-import io.tandem.core.change.HeaderNames;
+import io.tandem.kafka.DeadLetter;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.tandem.registry.RegistryException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
@@ -128,20 +126,15 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   }
 
   private Future<RecordMetadata> deadLetter(SourceRecord record, RuntimeException e) {
-    RecordHeaders headers = new RecordHeaders();
     String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    headers.add(HeaderNames.DLQ_REASON, utf8("Cannot convert change to the raw-topic format: " + reason));
-    headers.add(HeaderNames.DLQ_STAGE, utf8(STAGE));
-    headers.add(HeaderNames.DLQ_EXCEPTION, utf8(e.getClass().getName()));
-    headers.add(HeaderNames.DLQ_SOURCE_TOPIC, utf8(record.topic()));
     Long position = ConnectToAvro.position(record);
-    if (position != null) {
-      headers.add(HeaderNames.POSITION, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
-    }
     LOG.warn("Change on {} at position {} sent to {}: {}", record.topic(), position, deadLetterTopic, reason);
     byte[] key = json(jsonKeys, record.topic(), record.keySchema(), record.key());
     byte[] value = json(jsonValues, record.topic(), record.valueSchema(), record.value());
-    return producer.send(new ProducerRecord<>(deadLetterTopic, null, key, value, headers));
+    // Read from Debezium, not from Kafka: the source is Debezium's topic name, with no partition or offset.
+    DeadLetter letter = new DeadLetter(STAGE, "Cannot convert change to the raw-topic format: " + reason,
+        e.getClass().getName(), record.topic(), null, null);
+    return producer.send(letter.record(deadLetterTopic, key, value, null, position));
   }
 
   private static void awaitAck(Outcome outcome) throws InterruptedException {

@@ -210,27 +210,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dir;
   }
 
-  /**
-   * Creates a topic with replication factor 1 and waits until every partition has a leader, so it can
-   * be produced to and consumed from at once.
-   *
-   * @param configs topic settings such as {@code cleanup.policy=compact}; may be empty
-   * @throws org.apache.kafka.common.errors.TopicExistsException if the topic exists already
-   */
-  public void createTopic(String name, int partitions, Map<String, String> configs) {
-    checkOpen();
-    NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
-    await(admin.createTopics(List.of(topic)).all(), "create topic " + name);
-    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    // The controller has committed the topic; the broker's metadata view follows a moment later.
-    while (!hasLeaders(name, partitions)) {
-      if (System.nanoTime() > deadline) {
-        throw new KafkaException("Topic " + name + " has no leader for every partition after " + ADMIN_TIMEOUT);
-      }
-      pause();
-    }
-  }
-
   /** Shuts the broker down and deletes its log dir. Calling it again does nothing. */
   @Override
   public void close() {
@@ -346,25 +325,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         throw new KafkaException("Embedded Kafka broker not ready after " + STARTUP_TIMEOUT);
       }
       pause();
-    }
-  }
-
-  private boolean hasLeaders(String topic, int partitions) {
-    try {
-      TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-      List<TopicPartitionInfo> infos = description.partitions();
-      return infos.size() == partitions && infos.stream().allMatch(info -> info.leader() != null);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return false;
-      }
-      throw unwrap(e, "describe topic " + topic);
-    } catch (TimeoutException e) {
-      throw new KafkaException("Timed out describing topic " + topic, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaException("Interrupted while describing topic " + topic, e);
     }
   }
 

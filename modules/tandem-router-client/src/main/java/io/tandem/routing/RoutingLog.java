@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicFollower;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -43,7 +45,7 @@ public final class RoutingLog implements AutoCloseable {
 
   private RoutingLog(Map<String, Object> kafka, String topic) {
     partition = new TopicPartition(topic, 0);
-    follower = TopicFollower.one(kafka, partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {
+    follower = TopicFollower.one(KafkaClients.fromConfig(kafka), partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {
       @Override
       public void apply(ConsumerRecord<byte[], byte[]> record) {
         RoutingLog.this.apply(record);

@@ -1,19 +1,17 @@
 package io.tandem.router;
 
-import io.tandem.routing.SinglePartitionTopic;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import io.tandem.routing.AuditEntry;
 import io.tandem.routing.Proposal;
 import io.tandem.routing.ProposalCodec;
 import io.tandem.routing.RoutingLog;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Appends proposals to the routing log and answers with what this replica's state machine made of
@@ -25,14 +23,9 @@ public final class RoutingLogWriter implements AutoCloseable {
   private final RoutingLog log;
 
   public RoutingLogWriter(Map<String, Object> kafka, String topic, RoutingLog log) {
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    this.producer = new KafkaProducer<>(props);
+    // A proposal waits for its own round trip: send it at once.
+    this.producer = KafkaClients.fromConfig(kafka).producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, "0"),
+        Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"));
     this.topic = topic;
     this.log = log;
   }
@@ -41,9 +34,9 @@ public final class RoutingLogWriter implements AutoCloseable {
    * Creates the routing log if it does not exist: one partition (one order for every proposal),
    * kept forever (it is the audit trail and every replica's state is rebuilt from it).
    */
-  public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    SinglePartitionTopic.ensure(kafka, topic, replicationFactor, SinglePartitionTopic.keptForever());
+  public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor) {
+    Topics.ensure(KafkaClients.fromConfig(kafka), TopicSpec.singlePartition(topic, replicationFactor,
+        TopicSpec.keptForever()));
   }
 
   /** Appends {@code proposal}; completes once this replica applied it (applied or rejected). */

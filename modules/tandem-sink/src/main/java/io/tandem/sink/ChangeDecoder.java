@@ -1,5 +1,6 @@
 package io.tandem.sink;
 
+import io.tandem.kafka.ChangeHeaders;
 import io.tandem.registry.RegistryException;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.serde.AvroDeserializer;
@@ -31,12 +32,12 @@ final class ChangeDecoder {
   Object decode(ConsumerRecord<byte[], byte[]> record) {
     Long position = null;
     try {
-      position = SinkHeaders.longValue(record.headers(), SinkHeaders.POSITION);
+      position = ChangeHeaders.longValue(record.headers(), ChangeHeaders.POSITION);
       if (position == null) {
-        return reject(record, "missing header " + SinkHeaders.POSITION + ": without a source position the"
+        return reject(record, "missing header " + ChangeHeaders.POSITION + ": without a source position the"
             + " change cannot be applied idempotently", null, null);
       }
-      Long commitMillis = SinkHeaders.longValue(record.headers(), SinkHeaders.COMMIT_TS);
+      Long commitMillis = ChangeHeaders.longValue(record.headers(), ChangeHeaders.COMMIT_TS);
       if (record.key() == null) {
         return reject(record, "record has no key", null, position);
       }

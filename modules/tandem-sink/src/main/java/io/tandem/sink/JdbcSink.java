@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.retry.RetryPolicy;
+import io.tandem.kafka.DeadLetter;
 import io.tandem.registry.client.SchemaRegistryClient;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,8 +40,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -519,22 +518,8 @@ public final class JdbcSink implements Runnable, AutoCloseable {
 
   static ProducerRecord<byte[], byte[]> deadLetterRecord(String topic, Reject reject) {
     ConsumerRecord<byte[], byte[]> source = reject.record();
-    RecordHeaders headers = new RecordHeaders();
-    for (Header header : source.headers()) {
-      if (!header.key().startsWith("tandem.dlq.")) {
-        headers.add(header);
-      }
-    }
-    headers.add(SinkHeaders.DLQ_REASON, SinkHeaders.utf8(reject.reason()));
-    headers.add(SinkHeaders.DLQ_STAGE, SinkHeaders.utf8(STAGE));
-    headers.add(SinkHeaders.DLQ_EXCEPTION, SinkHeaders.utf8(reject.exceptionClass()));
-    headers.add(SinkHeaders.DLQ_SOURCE_TOPIC, SinkHeaders.utf8(source.topic()));
-    headers.add(SinkHeaders.DLQ_SOURCE_PARTITION, SinkHeaders.utf8(Integer.toString(source.partition())));
-    headers.add(SinkHeaders.DLQ_SOURCE_OFFSET, SinkHeaders.utf8(Long.toString(source.offset())));
-    if (reject.position() != null && source.headers().lastHeader(SinkHeaders.POSITION) == null) {
-      headers.add(SinkHeaders.POSITION, SinkHeaders.longBytes(reject.position()));
-    }
-    return new ProducerRecord<>(topic, null, source.key(), source.value(), headers);
+    return DeadLetter.of(STAGE, reject.reason(), reject.exceptionClass(), source)
+        .record(topic, source.key(), source.value(), source.headers(), reject.position());
   }
 
   private void commitOffsets(ConsumerRecords<byte[], byte[]> records) {

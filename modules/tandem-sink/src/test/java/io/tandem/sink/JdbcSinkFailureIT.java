@@ -1,5 +1,10 @@
 package io.tandem.sink;
 
+import io.tandem.kafka.DeadLetter;
+import io.tandem.kafka.ChangeHeaders;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import static io.tandem.sink.Fixtures.customer;
 import static io.tandem.sink.Fixtures.rows;
 import static io.tandem.sink.Fixtures.scalar;
@@ -53,7 +58,7 @@ class JdbcSinkFailureIT {
   void rowsTheDatabaseRefusesGoToTheDeadLetterTopicAndLaterRowsStillArrive() {
     String db = Fixtures.migratedDatabase(env.pg, "dlq");
     String topic = env.customerTopic();
-    env.kafka.createTopic(SinkConfig.DEFAULT_DLQ_TOPIC, 1, Map.of());
+    Topics.ensure(KafkaClients.of(env.kafka.bootstrapServers()), TopicSpec.changeLog(SinkConfig.DEFAULT_DLQ_TOPIC, 1));
     JdbcSink sink = env.run(env.sink(db, topic).dlqTopic(SinkConfig.DEFAULT_DLQ_TOPIC).build());
 
     GenericRecord tooLongEmail = new GenericRecordBuilder((GenericData.Record) customer(3, "Cy"))
@@ -79,21 +84,21 @@ class JdbcSinkFailureIT {
     List<ConsumerRecord<byte[], byte[]>> dead = env.readAll(SinkConfig.DEFAULT_DLQ_TOPIC, 3);
     assertThat(dead).hasSize(3);
     Map<Long, ConsumerRecord<byte[], byte[]>> byPosition = new TreeMap<>();
-    dead.forEach(r -> byPosition.put(SinkHeaders.longValue(r.headers(), SinkHeaders.POSITION), r));
+    dead.forEach(r -> byPosition.put(ChangeHeaders.longValue(r.headers(), ChangeHeaders.POSITION), r));
     assertThat(byPosition).containsOnlyKeys(2L, 3L, 7L);
-    assertThat(text(byPosition.get(2L), SinkHeaders.DLQ_REASON)).contains("SQLState 23514", "customer_name_not_blank");
-    assertThat(text(byPosition.get(3L), SinkHeaders.DLQ_REASON)).contains("SQLState 22001", "too long");
-    assertThat(text(byPosition.get(7L), SinkHeaders.DLQ_REASON)).contains("SQLState 23514");
+    assertThat(text(byPosition.get(2L), DeadLetter.REASON)).contains("SQLState 23514", "customer_name_not_blank");
+    assertThat(text(byPosition.get(3L), DeadLetter.REASON)).contains("SQLState 22001", "too long");
+    assertThat(text(byPosition.get(7L), DeadLetter.REASON)).contains("SQLState 23514");
 
     ConsumerRecord<byte[], byte[]> letter = byPosition.get(2L);
-    assertThat(text(letter, SinkHeaders.DLQ_STAGE)).isEqualTo("sink");
-    assertThat(text(letter, SinkHeaders.DLQ_EXCEPTION)).isEqualTo("org.postgresql.util.PSQLException");
-    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_TOPIC)).isEqualTo(topic);
-    assertThat(text(letter, SinkHeaders.OP)).isEqualTo("u");
-    assertThat(text(letter, SinkHeaders.SOURCE)).isEqualTo("legacy.public.customers");
+    assertThat(text(letter, DeadLetter.STAGE)).isEqualTo("sink");
+    assertThat(text(letter, DeadLetter.EXCEPTION)).isEqualTo("org.postgresql.util.PSQLException");
+    assertThat(text(letter, DeadLetter.SOURCE_TOPIC)).isEqualTo(topic);
+    assertThat(text(letter, ChangeHeaders.OP)).isEqualTo("u");
+    assertThat(text(letter, ChangeHeaders.SOURCE)).isEqualTo("legacy.public.customers");
     // The original bytes, unchanged: the record at the named source offset is byte-for-byte the same.
-    int partition = Integer.parseInt(text(letter, SinkHeaders.DLQ_SOURCE_PARTITION));
-    long offset = Long.parseLong(text(letter, SinkHeaders.DLQ_SOURCE_OFFSET));
+    int partition = Integer.parseInt(text(letter, DeadLetter.SOURCE_PARTITION));
+    long offset = Long.parseLong(text(letter, DeadLetter.SOURCE_OFFSET));
     ConsumerRecord<byte[], byte[]> original = env.readAll(topic, 7).stream()
         .filter(r -> r.partition() == partition && r.offset() == offset).findFirst().orElseThrow();
     assertThat(letter.key()).isEqualTo(original.key());
@@ -110,7 +115,7 @@ class JdbcSinkFailureIT {
     JdbcSink sink = env.run(env.sink(db, topic).dlqTopic(dlq).build());
 
     RecordHeaders withPosition = new RecordHeaders();
-    withPosition.add(SinkHeaders.POSITION, SinkHeaders.longBytes(11));
+    withPosition.add(ChangeHeaders.POSITION, ChangeHeaders.longBytes(11));
     env.sendRaw(topic, env.keyBytes(topic, 1), "not avro".getBytes(StandardCharsets.UTF_8), withPosition);
     env.send(topic, 2, customer(2, "ok"), 12);
     env.flush();
@@ -125,12 +130,12 @@ class JdbcSinkFailureIT {
     List<ConsumerRecord<byte[], byte[]>> dead = env.readAll(dlq, 2);
     assertThat(dead).hasSize(2);
     ConsumerRecord<byte[], byte[]> notAvro = dead.stream().filter(r -> r.value() != null).findFirst().orElseThrow();
-    assertThat(text(notAvro, SinkHeaders.DLQ_REASON)).startsWith("cannot decode record");
-    assertThat(SinkHeaders.longValue(notAvro.headers(), SinkHeaders.POSITION)).isEqualTo(11);
+    assertThat(text(notAvro, DeadLetter.REASON)).startsWith("cannot decode record");
+    assertThat(ChangeHeaders.longValue(notAvro.headers(), ChangeHeaders.POSITION)).isEqualTo(11);
     assertThat(new String(notAvro.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
     ConsumerRecord<byte[], byte[]> noPosition = dead.stream().filter(r -> r.value() == null).findFirst().orElseThrow();
-    assertThat(text(noPosition, SinkHeaders.DLQ_REASON)).contains("missing header tandem.position");
-    assertThat(noPosition.headers().lastHeader(SinkHeaders.POSITION)).isNull();
+    assertThat(text(noPosition, DeadLetter.REASON)).contains("missing header tandem.position");
+    assertThat(noPosition.headers().lastHeader(ChangeHeaders.POSITION)).isNull();
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.tandem.sink;
 
+import io.tandem.kafka.DeadLetter;
+import io.tandem.kafka.ChangeHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,8 +60,8 @@ class JdbcSinkTest {
   @Test
   void aDeadLetterKeepsTheOriginalBytesAndHeadersAndSaysWhy() {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(SinkHeaders.POSITION, SinkHeaders.longBytes(42));
-    headers.add(SinkHeaders.OP, SinkHeaders.utf8("u"));
+    headers.add(ChangeHeaders.POSITION, ChangeHeaders.longBytes(42));
+    headers.add(ChangeHeaders.OP, ChangeHeaders.utf8("u"));
     ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>("migrated.customer", 2, 17L, 0L,
         TimestampType.CREATE_TIME, 3, 3, new byte[] {1, 2, 3}, new byte[] {4, 5, 6}, headers, Optional.empty());
 
@@ -69,15 +71,15 @@ class JdbcSinkTest {
     assertThat(letter.topic()).isEqualTo("tandem.dlq.sink");
     assertThat(letter.key()).containsExactly(1, 2, 3);
     assertThat(letter.value()).containsExactly(4, 5, 6);
-    assertThat(text(letter, SinkHeaders.DLQ_REASON)).isEqualTo("SQLState 23514: check");
-    assertThat(text(letter, SinkHeaders.DLQ_STAGE)).isEqualTo("sink");
-    assertThat(text(letter, SinkHeaders.DLQ_EXCEPTION)).isEqualTo("org.postgresql.util.PSQLException");
-    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_TOPIC)).isEqualTo("migrated.customer");
-    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_PARTITION)).isEqualTo("2");
-    assertThat(text(letter, SinkHeaders.DLQ_SOURCE_OFFSET)).isEqualTo("17");
-    assertThat(text(letter, SinkHeaders.OP)).isEqualTo("u");
-    assertThat(letter.headers().headers(SinkHeaders.POSITION)).hasSize(1);
-    assertThat(SinkHeaders.longValue(letter.headers(), SinkHeaders.POSITION)).isEqualTo(42);
+    assertThat(text(letter, DeadLetter.REASON)).isEqualTo("SQLState 23514: check");
+    assertThat(text(letter, DeadLetter.STAGE)).isEqualTo("sink");
+    assertThat(text(letter, DeadLetter.EXCEPTION)).isEqualTo("org.postgresql.util.PSQLException");
+    assertThat(text(letter, DeadLetter.SOURCE_TOPIC)).isEqualTo("migrated.customer");
+    assertThat(text(letter, DeadLetter.SOURCE_PARTITION)).isEqualTo("2");
+    assertThat(text(letter, DeadLetter.SOURCE_OFFSET)).isEqualTo("17");
+    assertThat(text(letter, ChangeHeaders.OP)).isEqualTo("u");
+    assertThat(letter.headers().headers(ChangeHeaders.POSITION)).hasSize(1);
+    assertThat(ChangeHeaders.longValue(letter.headers(), ChangeHeaders.POSITION)).isEqualTo(42);
   }
 
   private static String text(ProducerRecord<byte[], byte[]> record, String header) {

@@ -1,5 +1,9 @@
 package io.tandem.sink;
 
+import io.tandem.kafka.ChangeHeaders;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
@@ -58,7 +62,7 @@ final class SinkEnvironment implements AutoCloseable {
   /** A new {@code migrated.customer...} topic with three partitions. */
   String customerTopic() {
     String topic = "migrated.customer." + unique("t");
-    kafka.createTopic(topic, 3, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog(topic, 3));
     return topic;
   }
 
@@ -91,10 +95,10 @@ final class SinkEnvironment implements AutoCloseable {
   /** An upsert (value non-null) or a delete (value null) with the data-model headers. */
   void send(String topic, long id, GenericRecord value, long position) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(SinkHeaders.POSITION, SinkHeaders.longBytes(position));
-    headers.add(SinkHeaders.COMMIT_TS, SinkHeaders.longBytes(System.currentTimeMillis()));
-    headers.add(SinkHeaders.OP, SinkHeaders.utf8(value == null ? "d" : "u"));
-    headers.add(SinkHeaders.SOURCE, SinkHeaders.utf8("legacy.public.customers"));
+    headers.add(ChangeHeaders.POSITION, ChangeHeaders.longBytes(position));
+    headers.add(ChangeHeaders.COMMIT_TS, ChangeHeaders.longBytes(System.currentTimeMillis()));
+    headers.add(ChangeHeaders.OP, ChangeHeaders.utf8(value == null ? "d" : "u"));
+    headers.add(ChangeHeaders.SOURCE, ChangeHeaders.utf8("legacy.public.customers"));
     producer.send(new ProducerRecord<>(topic, null, Fixtures.customerKey(id), value, headers));
   }
 

@@ -1,6 +1,8 @@
 package io.tandem.transform;
 
 import io.tandem.core.mapping.MappingException;
+import io.tandem.kafka.ChangeHeaders;
+import io.tandem.kafka.DeadLetter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,7 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
   }
 
   static final String DLQ_CHILD = "to-dlq";
+  private static final String STAGE = "transform";
 
   @Override
   public void init(ProcessorContext<Object, Object> context) {
@@ -108,18 +111,10 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
 
   private void deadLetter(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {
     Headers headers = new RecordHeaders(input.headers().toArray());
-    ChangeHeaders.putText(headers, ChangeHeaders.DLQ_REASON, reason);
-    ChangeHeaders.putText(headers, ChangeHeaders.DLQ_STAGE, "transform");
-    ChangeHeaders.putText(headers, ChangeHeaders.DLQ_EXCEPTION, cause.getClass().getName());
     Optional<RecordMetadata> metadata = context.recordMetadata();
-    metadata.ifPresent(m -> {
-      ChangeHeaders.putText(headers, ChangeHeaders.DLQ_TOPIC, m.topic());
-      ChangeHeaders.putText(headers, ChangeHeaders.DLQ_PARTITION, Integer.toString(m.partition()));
-      ChangeHeaders.putText(headers, ChangeHeaders.DLQ_OFFSET, Long.toString(m.offset()));
-    });
-    if (position != null) {
-      ChangeHeaders.putLong(headers, ChangeHeaders.POSITION, position);
-    }
+    new DeadLetter(STAGE, reason, cause.getClass().getName(), metadata.map(RecordMetadata::topic).orElse(null),
+        metadata.map(RecordMetadata::partition).orElse(null), metadata.map(RecordMetadata::offset).orElse(null))
+        .writeTo(headers, position);
     LOG.warn("Dead-lettered {}: {}", metadata.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), reason);
     context.forward(new Record<Object, Object>(input.key(), input.value(), input.timestamp(), headers), DLQ_CHILD);
     metrics.countDeadLetter();

@@ -1,5 +1,8 @@
 package io.tandem.transform;
 
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -62,8 +65,8 @@ class TransformStageIT {
 
   @Test
   void migratesRecordsFromARealBroker() {
-    kafka.createTopic("legacy.itshop.public.customers", 2, Map.of());
-    kafka.createTopic("migrated.customer", 2, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("legacy.itshop.public.customers", 2));
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("migrated.customer", 2));
     try (TransformStage stage = stage("itshop", "transform-it").start();
         KafkaProducer<Object, Object> producer = new KafkaProducer<>(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -113,7 +116,7 @@ class TransformStageIT {
 
   @Test
   void aStreamThreadThatDiesLeavesTheStageFailedWithItsCause() {
-    kafka.createTopic("legacy.failshop.public.customers", 1, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("legacy.failshop.public.customers", 1));
     // A producer limit no migrated record fits: Kafka Streams' default production handler fails the thread.
     try (TransformStage stage = TransformStage.builder().bootstrapServers(kafka.bootstrapServers())
         .applicationId("transform-fail").topicPrefix("legacy.failshop").mappings(List.of(CUSTOMER))

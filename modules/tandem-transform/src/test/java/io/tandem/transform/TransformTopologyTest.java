@@ -1,5 +1,7 @@
 package io.tandem.transform;
 
+import io.tandem.kafka.DeadLetter;
+import io.tandem.kafka.ChangeHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.core.mapping.Mapping;
@@ -145,10 +147,10 @@ class TransformTopologyTest {
     assertThat(second.get("status")).hasToString("SUSPENDED");
     assertThat(second.get("balance_cents")).isEqualTo(5L);
     assertThat(records.get(2).value()).isNull();
-    assertThat(records).extracting(r -> ChangeHeaders.getLong(r.headers(), ChangeHeaders.POSITION, -1))
+    assertThat(records).extracting(r -> ChangeHeaders.longValue(r.headers(), ChangeHeaders.POSITION, -1))
         .containsExactly(100L, 200L, 300L);
-    assertThat(records).extracting(r -> ChangeHeaders.getText(r.headers(), ChangeHeaders.OP)).containsExactly("r", "u", "d");
-    assertThat(ChangeHeaders.getLong(records.get(0).headers(), ChangeHeaders.COMMIT_TS, -1)).isEqualTo(1_763_719_200_000L);
+    assertThat(records).extracting(r -> ChangeHeaders.text(r.headers(), ChangeHeaders.OP)).containsExactly("r", "u", "d");
+    assertThat(ChangeHeaders.longValue(records.get(0).headers(), ChangeHeaders.COMMIT_TS, -1)).isEqualTo(1_763_719_200_000L);
     assertThat(dlq.isEmpty()).isTrue();
     assertThat(metrics.migratedByEntity()).containsEntry("customer", 3L);
   }
@@ -161,7 +163,7 @@ class TransformTopologyTest {
     List<TestRecord<byte[], byte[]>> records = output.readRecordsToList();
     assertThat(records).hasSize(2);
     assertThat(records.get(1).value()).isNull();
-    assertThat(ChangeHeaders.getText(records.get(1).headers(), ChangeHeaders.OP)).isEqualTo("d");
+    assertThat(ChangeHeaders.text(records.get(1).headers(), ChangeHeaders.OP)).isEqualTo("d");
   }
 
   @Test
@@ -172,12 +174,12 @@ class TransformTopologyTest {
 
     List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
     assertThat(dead).hasSize(2);
-    assertThat(ChangeHeaders.getText(dead.get(0).headers(), ChangeHeaders.DLQ_REASON))
+    assertThat(ChangeHeaders.text(dead.get(0).headers(), DeadLetter.REASON))
         .contains("customer.yaml", "status", "unknown code 'Q'");
-    assertThat(ChangeHeaders.getLong(dead.get(0).headers(), ChangeHeaders.POSITION, -1)).isEqualTo(100L);
-    assertThat(ChangeHeaders.getText(dead.get(0).headers(), ChangeHeaders.DLQ_TOPIC)).isEqualTo("legacy.shop.public.customers");
-    assertThat(ChangeHeaders.getText(dead.get(0).headers(), ChangeHeaders.DLQ_OFFSET)).isEqualTo("0");
-    assertThat(ChangeHeaders.getText(dead.get(1).headers(), ChangeHeaders.DLQ_REASON)).contains("cannot decode", "too short");
+    assertThat(ChangeHeaders.longValue(dead.get(0).headers(), ChangeHeaders.POSITION, -1)).isEqualTo(100L);
+    assertThat(ChangeHeaders.text(dead.get(0).headers(), DeadLetter.SOURCE_TOPIC)).isEqualTo("legacy.shop.public.customers");
+    assertThat(ChangeHeaders.text(dead.get(0).headers(), DeadLetter.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(ChangeHeaders.text(dead.get(1).headers(), DeadLetter.REASON)).contains("cannot decode", "too short");
     assertThat(dead.get(1).value()).containsExactly(9, 9, 9);
     // Later records keep flowing.
     assertThat(output.readRecordsToList()).hasSize(1);
@@ -193,7 +195,7 @@ class TransformTopologyTest {
     assertThat(output.isEmpty()).isTrue();
     List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
     assertThat(dead).hasSize(1);
-    assertThat(ChangeHeaders.getText(dead.get(0).headers(), ChangeHeaders.DLQ_REASON))
+    assertThat(ChangeHeaders.text(dead.get(0).headers(), DeadLetter.REASON))
         .contains("full_nm", "REPLICA IDENTITY FULL");
   }
 

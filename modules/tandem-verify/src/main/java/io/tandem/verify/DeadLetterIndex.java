@@ -1,15 +1,13 @@
 package io.tandem.verify;
 
-import io.tandem.core.change.HeaderNames;
+import io.tandem.kafka.DeadLetter;
 import io.tandem.core.mapping.Mapping;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +31,18 @@ public final class DeadLetterIndex {
       List<Mapping> mappings, Duration timeout) {
     DeadLetters index = new DeadLetters();
     Map<String, Mapping> byTable = mappings.stream().collect(Collectors.toMap(Mapping::sourceTable, m -> m, (a, b) -> a));
-    TopicScan.readToEnd(kafka, topics, timeout, record -> index(record, keyDeserializer, byTable, index));
+    StatusTopic.readToEnd(kafka, topics, timeout, record -> index(record, keyDeserializer, byTable, index));
     return index;
   }
 
   private static void index(ConsumerRecord<byte[], byte[]> record, Deserializer<Object> keys,
       Map<String, Mapping> byTable, DeadLetters index) {
-    String source = text(record, HeaderNames.DLQ_SOURCE_TOPIC);
-    String reason = text(record, HeaderNames.DLQ_REASON);
-    if (source == null || record.key() == null) {
+    DeadLetter letter = DeadLetter.read(record.headers()).orElse(null);
+    if (letter == null || letter.sourceTopic() == null || record.key() == null) {
       return;
     }
+    String source = letter.sourceTopic();
+    String reason = letter.reason();
     try {
       Object key = keys.deserialize(source, record.key());
       if (!(key instanceof GenericRecord fields)) {
@@ -69,9 +68,5 @@ public final class DeadLetterIndex {
     }
   }
 
-  private static String text(ConsumerRecord<byte[], byte[]> record, String header) {
-    Header value = record.headers().lastHeader(header);
-    return value == null || value.value() == null ? null : new String(value.value(), StandardCharsets.UTF_8);
-  }
 
 }

@@ -1,18 +1,17 @@
 package io.tandem.verify;
 
-import io.tandem.routing.SinglePartitionTopic;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicException;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import io.tandem.routing.status.StatusCodec;
 import io.tandem.routing.status.StatusRecord;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Publishes verification passes (and lag measurements) to the compacted status topic the router's
@@ -24,11 +23,10 @@ public final class StatusPublisher implements AutoCloseable {
 
   public StatusPublisher(Map<String, Object> kafka, String topic, short replicationFactor) {
     this.topic = topic;
-    ensureTopic(kafka, topic, replicationFactor);
-    Map<String, Object> config = new HashMap<>(kafka);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    KafkaClients clients = KafkaClients.fromConfig(kafka);
+    ensureTopic(clients, topic, replicationFactor);
+    this.producer = clients.producer(Map.of(),
+        Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
   }
 
   public void publish(List<? extends StatusRecord> records) {
@@ -43,13 +41,10 @@ public final class StatusPublisher implements AutoCloseable {
     }
   }
 
-  private static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor) {
+  private static void ensureTopic(KafkaClients kafka, String topic, short replicationFactor) {
     try {
-      SinglePartitionTopic.ensure(kafka, topic, replicationFactor, SinglePartitionTopic.compacted());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new VerifyException("interrupted while creating status topic " + topic, e);
-    } catch (ExecutionException | TimeoutException e) {
+      Topics.ensure(kafka, TopicSpec.singlePartition(topic, replicationFactor, TopicSpec.compactedPolicy()));
+    } catch (TopicException e) {
       throw new VerifyException("cannot create status topic " + topic + ": " + e.getMessage(), e);
     }
   }

@@ -1,5 +1,8 @@
 package io.tandem.verify;
 
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicException;
+import io.tandem.kafka.TopicFollower;
 import io.tandem.routing.status.StatusCodec;
 import io.tandem.routing.status.StatusRecord;
 import java.time.Duration;
@@ -13,7 +16,7 @@ public final class StatusTopic {
 
   public static Map<String, StatusRecord> readLatest(Map<String, Object> kafka, String topic, Duration timeout) {
     Map<String, StatusRecord> latest = new HashMap<>();
-    TopicScan.readToEnd(kafka, List.of(topic), timeout, record -> {
+    readToEnd(kafka, List.of(topic), timeout, record -> {
       if (record.value() == null) {
         return;
       }
@@ -25,5 +28,15 @@ public final class StatusTopic {
       }
     });
     return latest;
+  }
+
+  /** Reads {@code topics} to the end they have now; not reaching it in time is a {@link VerifyException}. */
+  static void readToEnd(Map<String, Object> kafka, List<String> topics, Duration timeout,
+      java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> each) {
+    try {
+      TopicFollower.readToEnd(KafkaClients.fromConfig(kafka), topics, timeout, each);
+    } catch (TopicException e) {
+      throw new VerifyException(e.getMessage(), e);
+    }
   }
 }

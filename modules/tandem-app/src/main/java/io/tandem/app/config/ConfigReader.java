@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Durations;
+import io.tandem.core.config.Secrets;
 import io.tandem.core.config.Placeholders;
 import java.io.IOException;
 import java.nio.file.Files;

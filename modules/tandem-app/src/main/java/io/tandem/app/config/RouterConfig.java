@@ -29,6 +29,7 @@ import static io.tandem.app.config.ConfigKeys.ROUTER_TOPIC;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Secrets;
 import io.tandem.router.RouterSettings;
 import io.tandem.router.api.Role;
 import io.tandem.router.proxy.KeySource;

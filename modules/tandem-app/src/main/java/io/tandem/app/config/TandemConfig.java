@@ -47,6 +47,7 @@ import static io.tandem.app.config.ConfigKeys.TRANSFORM_THREADS;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.app.Component;
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Secrets;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -39,9 +38,7 @@ public final class ConsumerLag implements AutoCloseable {
   /** {@code clientConfig}: extra admin-client settings (security); bootstrap servers are set from the first argument. */
   public ConsumerLag(String bootstrapServers, Map<String, Object> clientConfig, List<String> groups, MeterRegistry meters,
       Duration interval) {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    this.admin = Admin.create(config);
+    this.admin = io.tandem.kafka.KafkaClients.of(bootstrapServers, clientConfig).admin("tandem-consumer-lag");
     this.groups = List.copyOf(groups);
     for (String group : groups) {
       Gauge.builder("tandem.consumer.lag.records", lag, l -> l.getOrDefault(group, Double.NaN)).tags("group", group)

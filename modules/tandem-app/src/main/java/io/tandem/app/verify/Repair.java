@@ -1,7 +1,7 @@
 package io.tandem.app.verify;
 
 import io.tandem.capture.RowResnapshot;
-import io.tandem.core.change.HeaderNames;
+import io.tandem.kafka.ChangeHeaders;
 import io.tandem.core.mapping.Mapping;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.serde.AvroSerdeConfig;
@@ -132,10 +132,10 @@ public final class Repair {
           continue; // it appeared on legacy meanwhile: the pipeline brings it
         }
         RecordHeaders headers = new RecordHeaders();
-        headers.add(HeaderNames.POSITION, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
-        headers.add(HeaderNames.COMMIT_TS, ByteBuffer.allocate(Long.BYTES).putLong(clock.millis()).array());
-        headers.add(HeaderNames.OP, "d".getBytes(StandardCharsets.UTF_8));
-        headers.add(HeaderNames.SOURCE, "tandem-verify-repair".getBytes(StandardCharsets.UTF_8));
+        headers.add(ChangeHeaders.POSITION, ByteBuffer.allocate(Long.BYTES).putLong(position).array());
+        headers.add(ChangeHeaders.COMMIT_TS, ByteBuffer.allocate(Long.BYTES).putLong(clock.millis()).array());
+        headers.add(ChangeHeaders.OP, "d".getBytes(StandardCharsets.UTF_8));
+        headers.add(ChangeHeaders.SOURCE, "tandem-verify-repair".getBytes(StandardCharsets.UTF_8));
         byte[] key = keys.serialize(schema.topic(), headers, schema.keyRecord(verifier.newKey(extra)));
         sent.add(producer.send(new ProducerRecord<>(schema.topic(), null, key, null, headers)));
       }

@@ -1,32 +1,26 @@
 package io.tandem.registry.server;
 
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicException;
+import io.tandem.kafka.TopicFollower;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import io.tandem.registry.ErrorCode;
 import io.tandem.registry.RegistryException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,16 +28,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +50,7 @@ final class KafkaSchemaLog implements SchemaLog {
 
   private final String topic;
   private final TopicPartition partition;
-  private final Map<String, Object> clientConfig;
+  private final KafkaClients kafka;
   private final short replicationFactor;
   private final LogRecordCodec codec = new LogRecordCodec();
   private final Admin admin;
@@ -70,38 +59,47 @@ final class KafkaSchemaLog implements SchemaLog {
   private long appliedPosition; // next offset to apply; guarded by progress
   private RuntimeException readerFailure; // guarded by progress
 
-  private volatile boolean running;
-  private Thread reader;
-  private KafkaConsumer<byte[], byte[]> consumer;
+  private TopicFollower reader;
   private KafkaProducer<byte[], byte[]> producer; // guarded by this
 
   KafkaSchemaLog(String bootstrapServers, String topic, short replicationFactor, Map<String, Object> extraClientConfig) {
     this.topic = topic;
     this.partition = new TopicPartition(topic, 0);
     this.replicationFactor = replicationFactor;
-    Map<String, Object> common = new HashMap<>(extraClientConfig);
-    common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    this.clientConfig = Map.copyOf(common);
-    Map<String, Object> adminConfig = new HashMap<>(clientConfig);
-    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "tandem-registry-admin-" + topic);
-    this.admin = Admin.create(adminConfig);
+    this.kafka = KafkaClients.of(bootstrapServers, extraClientConfig);
+    this.admin = kafka.admin("tandem-registry-admin-" + topic);
   }
 
   @Override
   public void start(Consumer<LogRecord> applier, Duration timeout) {
     ensureTopic(timeout);
-    Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
-    consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "tandem-registry-reader-" + UUID.randomUUID());
-    consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    consumer.assign(List.of(partition));
-    consumer.seekToBeginning(List.of(partition));
-    running = true;
-    reader = new Thread(() -> follow(applier), "tandem-registry-reader-" + topic);
-    reader.setDaemon(true);
-    reader.start();
+    reader = TopicFollower.one(kafka, partition, "registry topic " + topic, "tandem-registry-reader-" + topic,
+        new TopicFollower.Reader() {
+          @Override
+          public void apply(ConsumerRecord<byte[], byte[]> record) {
+            LogRecord decoded = decode(record);
+            if (decoded != null) {
+              applier.accept(decoded);
+            }
+          }
+
+          @Override
+          public void polled(Map<TopicPartition, Long> positions) {
+            synchronized (progress) {
+              appliedPosition = positions.get(partition);
+              progress.notifyAll();
+            }
+          }
+
+          @Override
+          public void failed(Throwable e) {
+            LOG.error("Registry log reader for topic {} stopped", topic, e);
+            synchronized (progress) {
+              readerFailure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+              progress.notifyAll();
+            }
+          }
+        });
     catchUpAfterCreate(timeout);
   }
 
@@ -130,35 +128,6 @@ final class KafkaSchemaLog implements SchemaLog {
     }
   }
 
-  private void follow(Consumer<LogRecord> applier) {
-    try {
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          LogRecord decoded = decode(record);
-          if (decoded != null) {
-            applier.accept(decoded);
-          }
-        }
-        long position = consumer.position(partition);
-        synchronized (progress) {
-          appliedPosition = position;
-          progress.notifyAll();
-        }
-      }
-    } catch (WakeupException e) {
-      // close() asked us to stop
-    } catch (RuntimeException e) {
-      LOG.error("Registry log reader for topic {} stopped", topic, e);
-      synchronized (progress) {
-        readerFailure = e;
-        progress.notifyAll();
-      }
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-    }
-  }
-
   private LogRecord decode(ConsumerRecord<byte[], byte[]> record) {
     if (record.key() == null) {
       LOG.error("Skipping record without key at {}@{}", partition, record.offset());
@@ -178,14 +147,12 @@ final class KafkaSchemaLog implements SchemaLog {
     if (producer != null) {
       return;
     }
-    Map<String, Object> producerConfig = new HashMap<>(clientConfig);
-    producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "tandem-registry-writer-" + UUID.randomUUID());
-    producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tandem-registry-" + topic);
-    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
-    KafkaProducer<byte[], byte[]> created =
-        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+    KafkaProducer<byte[], byte[]> created = kafka.producer(Map.of(), Map.of(
+        ProducerConfig.CLIENT_ID_CONFIG, "tandem-registry-writer-" + UUID.randomUUID(),
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tandem-registry-" + topic,
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis()));
     try {
       created.initTransactions();
     } catch (KafkaException e) {
@@ -287,49 +254,18 @@ final class KafkaSchemaLog implements SchemaLog {
     }
   }
 
+  /** One partition (one order for every instance) and compaction (retention would delete schemas). */
   private void ensureTopic(Duration timeout) {
     Map<String, String> configs = Map.of(
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
         TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0");
-    NewTopic wanted = new NewTopic(topic, Optional.of(1), replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
-        .configs(configs);
     try {
-      admin.createTopics(List.of(wanted)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      LOG.info("Created registry topic {} (compacted, 1 partition)", topic);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw storeError("could not create registry topic " + topic, e.getCause());
+      if (!Topics.ensure(kafka, List.of(TopicSpec.singlePartition(topic, replicationFactor, configs)), timeout)
+          .isEmpty()) {
+        LOG.info("Created registry topic {} (compacted, 1 partition)", topic);
       }
-      checkExistingTopic(timeout);
-    } catch (TimeoutException e) {
-      throw timeoutError("could not reach Kafka to create registry topic " + topic, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw timeoutError("interrupted while creating registry topic " + topic, e);
-    }
-  }
-
-  /** A registry topic with more partitions or deletion instead of compaction would lose order or schemas. */
-  private void checkExistingTopic(Duration timeout) {
-    try {
-      TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-      if (description.partitions().size() != 1) {
-        throw storeError("registry topic " + topic + " has " + description.partitions().size()
-            + " partitions; it must have exactly 1 so that every instance reads one order", null);
-      }
-      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-      Config config = admin.describeConfigs(Set.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
-      String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
-      if (!TopicConfig.CLEANUP_POLICY_COMPACT.equals(policy)) {
-        throw storeError("registry topic " + topic + " has cleanup.policy=" + policy
-            + "; it must be 'compact' or schemas would be deleted by retention", null);
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw timeoutError("could not describe registry topic " + topic, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw timeoutError("interrupted while describing registry topic " + topic, e);
+    } catch (TopicException e) {
+      throw e.timedOut() ? timeoutError("registry topic " + topic, e) : storeError("registry topic " + topic, e);
     }
   }
 
@@ -350,16 +286,8 @@ final class KafkaSchemaLog implements SchemaLog {
 
   @Override
   public void close() {
-    running = false;
-    if (consumer != null) {
-      consumer.wakeup();
-    }
     if (reader != null) {
-      try {
-        reader.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      reader.close();
     }
     synchronized (this) {
       if (producer != null) {

@@ -1,5 +1,8 @@
 package io.tandem.registry.serde;
 
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,8 +53,8 @@ class GenericAvroSerdeStreamsIT {
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder()
             .kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start()) {
-      kafka.createTopic("legacy.customers", 2, Map.of());
-      kafka.createTopic("migrated.customer", 2, Map.of());
+      Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("legacy.customers", 2));
+      Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("migrated.customer", 2));
       Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.URL, registry.url().toString());
 
       GenericAvroSerde values = new GenericAvroSerde();

@@ -1,5 +1,8 @@
 package io.tandem.registry.serde;
 
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -131,7 +134,7 @@ class NodeInteropIT {
     String topic = "interop-customers-" + UUID.randomUUID();
     String subject = topic + "-value";
     int count = 12;
-    kafka.createTopic(topic, 2, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog(topic, 2));
 
     NodeRun run = node("produce", "--brokers", kafka.bootstrapServers(), "--registry", registry.url().toString(),
         "--topic", topic, "--count", String.valueOf(count), "--timeout-ms", String.valueOf(NODE_SCRIPT_TIMEOUT.toMillis()));
@@ -184,7 +187,7 @@ class NodeInteropIT {
     String topic = "interop-orders-" + UUID.randomUUID();
     String subject = topic + "-value";
     int count = 8;
-    kafka.createTopic(topic, 1, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog(topic, 1));
 
     List<GenericRecord> orders = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -234,7 +237,7 @@ class NodeInteropIT {
   @Test
   void nodeDecodesASchemaThatReferencesAnotherSubject() throws Exception {
     String topic = "interop-shipments-" + UUID.randomUUID();
-    kafka.createTopic(topic, 1, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog(topic, 1));
     String address = """
         {"type":"record","name":"Address","namespace":"interop","fields":[{"name":"city","type":"string"}]}""";
     String shipment = """

@@ -1,5 +1,8 @@
 package io.tandem.registry.server;
 
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -82,7 +85,7 @@ class KafkaBackedRegistryIT {
   @Test
   void refusesATopicThatWouldLoseOrderOrSchemas() {
     String topic = newTopic();
-    kafka.createTopic(topic, 3, Map.of());
+    Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog(topic, 3));
 
     assertThatThrownBy(() -> registry(topic))
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.getMessage()).contains(topic, "3 partitions"));

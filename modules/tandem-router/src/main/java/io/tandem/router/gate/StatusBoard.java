@@ -1,7 +1,9 @@
 package io.tandem.router.gate;
 
-import io.tandem.routing.SinglePartitionTopic;
-import io.tandem.routing.TopicFollower;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicFollower;
+import io.tandem.kafka.TopicSpec;
+import io.tandem.kafka.Topics;
 import io.tandem.routing.status.StatusCodec;
 import io.tandem.routing.status.StatusRecord;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,9 +37,9 @@ public final class StatusBoard implements StatusView, AutoCloseable {
    * Creates the status topic if it does not exist: one partition, compacted (only the newest fact per
    * key matters; the verifier and the pipeline write them).
    */
-  public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    SinglePartitionTopic.ensure(kafka, topic, replicationFactor, SinglePartitionTopic.compacted());
+  public static void ensureTopic(Map<String, Object> kafka, String topic, short replicationFactor) {
+    Topics.ensure(KafkaClients.fromConfig(kafka), TopicSpec.singlePartition(topic, replicationFactor,
+        TopicSpec.compactedPolicy()));
   }
 
   /** Starts following every partition of {@code topic} (which must exist); returns at once. */
@@ -48,7 +49,7 @@ public final class StatusBoard implements StatusView, AutoCloseable {
 
   private StatusBoard(Map<String, Object> kafka, String topic) {
     this.topic = topic;
-    this.follower = TopicFollower.all(kafka, topic, "status topic " + topic, "tandem-status-board",
+    this.follower = TopicFollower.all(KafkaClients.fromConfig(kafka), topic, "status topic " + topic, "tandem-status-board",
         new TopicFollower.Reader() {
           @Override
           public void apply(ConsumerRecord<byte[], byte[]> record) {

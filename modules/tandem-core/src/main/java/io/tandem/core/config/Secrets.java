@@ -1,4 +1,4 @@
-package io.tandem.app.config;
+package io.tandem.core.config;
 
 import java.util.List;
 import java.util.Locale;

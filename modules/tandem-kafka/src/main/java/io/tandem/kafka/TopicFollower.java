@@ -1,11 +1,11 @@
-package io.tandem.routing;
+package io.tandem.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,12 +16,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads partitions of a topic from their beginning, for ever, on one daemon thread, handing every record
- * to a {@link Reader}; tells when everything that existed at the start has been read. The routing log and
- * the router's status board are both such followers. Committed records only; nothing is committed back.
+ * to a {@link Reader}; tells when everything that existed at the start has been read. The routing log,
+ * the router's status board and the schema registry's log are such followers; {@link #readToEnd} is the
+ * one-off form. Committed records only; no consumer group, nothing is committed back.
  */
 public final class TopicFollower implements AutoCloseable {
   /** What a follower does with what it reads; every call comes on the follower's thread. */
@@ -53,32 +53,24 @@ public final class TopicFollower implements AutoCloseable {
    * @param description what is followed, for messages ("status topic tandem.status")
    * @param name the thread name; also the start of the consumer's client id
    */
-  public static TopicFollower all(Map<String, Object> kafka, String topic, String description, String name,
+  public static TopicFollower all(KafkaClients kafka, String topic, String description, String name,
       Reader reader) {
     return new TopicFollower(kafka, topic, null, description, name, reader);
   }
 
   /** Follows one partition, which is assigned whether or not its topic exists yet. */
-  public static TopicFollower one(Map<String, Object> kafka, TopicPartition partition, String description,
+  public static TopicFollower one(KafkaClients kafka, TopicPartition partition, String description,
       String name, Reader reader) {
     return new TopicFollower(kafka, partition.topic(), partition, description, name, reader);
   }
 
-  private TopicFollower(Map<String, Object> kafka, String topic, TopicPartition only, String description,
+  private TopicFollower(KafkaClients kafka, String topic, TopicPartition only, String description,
       String name, Reader reader) {
     this.description = description;
     this.reader = reader;
-    Properties props = new Properties();
-    props.putAll(kafka);
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    // A reader must never apply an aborted transaction's records.
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + java.util.UUID.randomUUID());
     // A flip should be visible everywhere fast: answer a fetch as soon as one record is there.
-    props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-    consumer = new KafkaConsumer<>(props);
+    consumer = kafka.consumer(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100"),
+        readerSettings(name + "-" + java.util.UUID.randomUUID()));
     try {
       partitions = only != null ? List.of(only) : partitionsOf(topic);
       consumer.assign(partitions);
@@ -90,6 +82,46 @@ public final class TopicFollower implements AutoCloseable {
     thread = new Thread(this::run, name);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** No group, nothing committed, and never an aborted transaction's records. */
+  private static Map<String, Object> readerSettings(String clientId) {
+    return Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+  }
+
+  /**
+   * Reads {@code topics} from their start to the end they had when the read began, handing every record
+   * to {@code each} on the calling thread. Topics that do not exist are read as empty.
+   *
+   * @throws TopicException when the end is not reached within {@code timeout}
+   */
+  public static void readToEnd(KafkaClients kafka, List<String> topics, Duration timeout,
+      Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    Map<String, Object> settings = new HashMap<>(readerSettings("tandem-scan-" + java.util.UUID.randomUUID()));
+    try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer(Map.of(), settings)) {
+      Map<String, List<PartitionInfo>> existing = consumer.listTopics(timeout);
+      List<TopicPartition> partitions = new java.util.ArrayList<>();
+      for (String topic : topics) {
+        existing.getOrDefault(topic, List.of()).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      }
+      if (partitions.isEmpty()) {
+        return;
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
+        if (System.nanoTime() > deadline) {
+          throw new TopicException("reading " + topics + " took longer than " + timeout.toSeconds() + " s", null, true);
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(each);
+      }
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new TopicException("cannot read " + topics + ": " + e.getMessage(), e, true);
+    }
   }
 
   private List<TopicPartition> partitionsOf(String topic) {
