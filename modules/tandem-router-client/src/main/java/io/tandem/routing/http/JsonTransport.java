@@ -60,7 +60,8 @@ final class JsonTransport {
    *
    * @param target path and query under the base URI's path, each part already encoded
    */
-  JsonNode send(String method, String target, ObjectNode body) throws RouterException {
+  JsonNode send(String method, String target, ObjectNode body)
+      throws RouterProblemException, RouterUnavailableException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(basePath() + target)).timeout(timeout)
         .header("Accept", "application/json, application/problem+json");
     if (token != null) {

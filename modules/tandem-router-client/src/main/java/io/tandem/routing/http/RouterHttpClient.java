@@ -61,22 +61,23 @@ public final class RouterHttpClient {
   // ---- reads ----
 
   /** Every entity's cohorts in evaluation order, and the routing version. */
-  public Answer<RoutingSnapshot> entities() throws RouterException {
+  public Answer<RoutingSnapshot> entities() throws RouterProblemException, RouterUnavailableException {
     return get("/v1/entities", "its entities", ApiCodec::routing);
   }
 
   /** One entity's cohorts in evaluation order, and the routing version. */
-  public Answer<RoutingSnapshot> cohorts(String entity) throws RouterException {
+  public Answer<RoutingSnapshot> cohorts(String entity) throws RouterProblemException, RouterUnavailableException {
     return get(path("v1", "entities", entity, "cohorts"), "the entity's cohorts", ApiCodec::entityCohorts);
   }
 
   /** Where one key's reads and writes go right now; {@code attributes} are what the entity's rules may use. */
-  public Answer<Decision> route(String entity, String key, Map<String, String> attributes) throws RouterException {
+  public Answer<Decision> route(String entity, String key, Map<String, String> attributes)
+      throws RouterProblemException, RouterUnavailableException {
     return get(path("v1", "route", entity, key) + query(attributes), "a routing decision", ApiCodec::decision);
   }
 
   /** The latest {@code limit} routing changes, applied and rejected, oldest first; of one entity unless null. */
-  public Answer<AuditPage> audit(int limit, String entity) throws RouterException {
+  public Answer<AuditPage> audit(int limit, String entity) throws RouterProblemException, RouterUnavailableException {
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("limit", limit);
     parameters.put("entity", entity);
@@ -86,7 +87,7 @@ public final class RouterHttpClient {
   // ---- changes ----
 
   public Answer<ChangeResult> createCohort(String entity, NewCohort cohort, ChangeOptions change)
-      throws RouterException {
+      throws RouterProblemException, RouterUnavailableException {
     ObjectNode body = NODES.objectNode().put("name", cohort.name());
     putSelector(body, cohort.selector());
     if (cohort.phase() != null) {
@@ -103,7 +104,7 @@ public final class RouterHttpClient {
    * unless {@code rollback} confirms it.
    */
   public Answer<ChangeResult> setPercent(String entity, String cohort, BigDecimal percent, boolean rollback,
-      ChangeOptions change) throws RouterException {
+      ChangeOptions change) throws RouterProblemException, RouterUnavailableException {
     ObjectNode body = NODES.objectNode();
     putSelector(body, new SelectorRequest.Percent(percent));
     return change("POST", path("v1", "entities", entity, "cohorts", cohort, "percent"), body, rollback, change);
@@ -111,38 +112,42 @@ public final class RouterHttpClient {
 
   /** A cohort's new selector (a percentage keeps its salt); {@code rollback} as for {@link #setPercent}. */
   public Answer<ChangeResult> replaceSelector(String entity, String cohort, SelectorRequest selector, boolean rollback,
-      ChangeOptions change) throws RouterException {
+      ChangeOptions change) throws RouterProblemException, RouterUnavailableException {
     ObjectNode body = NODES.objectNode();
     putSelector(body, selector);
     return change("PUT", path("v1", "entities", entity, "cohorts", cohort, "selector"), body, rollback, change);
   }
 
   /** One phase forward: LEGACY, SHADOW, NEW_READS, NEW. */
-  public Answer<ChangeResult> promote(String entity, String cohort, ChangeOptions change) throws RouterException {
+  public Answer<ChangeResult> promote(String entity, String cohort, ChangeOptions change)
+      throws RouterProblemException, RouterUnavailableException {
     return change("POST", path("v1", "entities", entity, "cohorts", cohort, "promote"), NODES.objectNode(), null,
         change);
   }
 
   /** One phase back; asking for it is the rollback confirmation. */
-  public Answer<ChangeResult> demote(String entity, String cohort, ChangeOptions change) throws RouterException {
+  public Answer<ChangeResult> demote(String entity, String cohort, ChangeOptions change)
+      throws RouterProblemException, RouterUnavailableException {
     return change("POST", path("v1", "entities", entity, "cohorts", cohort, "demote"), NODES.objectNode(), null,
         change);
   }
 
   /** Removes a cohort; {@code rollback} confirms that its keys may move back towards legacy. */
   public Answer<ChangeResult> deleteCohort(String entity, String cohort, boolean rollback, ChangeOptions change)
-      throws RouterException {
+      throws RouterProblemException, RouterUnavailableException {
     return change("DELETE", path("v1", "entities", entity, "cohorts", cohort), NODES.objectNode(), rollback, change);
   }
 
   /** The routing of an earlier version back, as a new version. */
-  public Answer<ChangeResult> rollback(long version, ChangeOptions change) throws RouterException {
+  public Answer<ChangeResult> rollback(long version, ChangeOptions change)
+      throws RouterProblemException, RouterUnavailableException {
     return change("POST", "/v1/rollback", NODES.objectNode().put("version", version), null, change);
   }
 
   // ---- requests ----
 
-  private <T> Answer<T> get(String target, String expected, Function<JsonNode, T> reader) throws RouterException {
+  private <T> Answer<T> get(String target, String expected, Function<JsonNode, T> reader)
+      throws RouterProblemException, RouterUnavailableException {
     return read(transport.send("GET", target, null), expected, reader);
   }
 
@@ -151,7 +156,7 @@ public final class RouterHttpClient {
    * take one: null for the others), the expected version and force, each only when set.
    */
   private Answer<ChangeResult> change(String method, String target, ObjectNode body, Boolean rollback,
-      ChangeOptions change) throws RouterException {
+      ChangeOptions change) throws RouterProblemException, RouterUnavailableException {
     body.put("reason", change.reason());
     if (rollback != null) {
       body.put("rollback", rollback);
