@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * The routing log's record format: one JSON object per proposal (readable with any console consumer,
- * documented in docs/router.md). Also the JSON shape of cohorts and selectors in the API.
+ * documented in docs/router.md). Its commands, selectors and gate outcomes are also what the API shows
+ * ({@link io.tandem.routing.api.ApiCodec} builds on them).
  */
 public final class ProposalCodec {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +68,8 @@ public final class ProposalCodec {
     return node;
   }
 
-  static GateOutcome gate(JsonNode node) {
+  /** Reads a gate outcome; throws {@link IllegalArgumentException} naming the problem. */
+  public static GateOutcome gate(JsonNode node) {
     if (!node.isObject()) {
       throw new IllegalArgumentException("field 'gate' is not an object");
     }
@@ -117,7 +119,8 @@ public final class ProposalCodec {
     return node;
   }
 
-  static Command command(JsonNode node) {
+  /** Reads a command; throws {@link IllegalArgumentException} naming the problem (e.g. an unknown type). */
+  public static Command command(JsonNode node) {
     String type = text(node, "type");
     switch (type) {
       case "define_entity": {
@@ -141,6 +144,7 @@ public final class ProposalCodec {
     }
   }
 
+  /** A selector as the log and the API show it. */
   public static ObjectNode selector(Selector selector) {
     ObjectNode node = JSON.createObjectNode();
     node.put("kind", selector.kind());
@@ -157,7 +161,8 @@ public final class ProposalCodec {
     return node;
   }
 
-  static Selector selector(JsonNode node) {
+  /** Reads a selector; throws {@link IllegalArgumentException} naming the problem. */
+  public static Selector selector(JsonNode node) {
     String kind = text(node, "kind");
     switch (kind) {
       case "percent":
@@ -172,17 +177,6 @@ public final class ProposalCodec {
       default:
         throw new IllegalArgumentException("unknown selector kind '" + kind + "'");
     }
-  }
-
-  /** A cohort as the API shows it. */
-  public static ObjectNode cohort(Cohort cohort) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("name", cohort.name());
-    node.put("phase", cohort.phase().name());
-    node.put("read", cohort.phase().read().name());
-    node.put("write", cohort.phase().write().name());
-    node.set("selector", selector(cohort.selector()));
-    return node;
   }
 
   private static String text(JsonNode node, String field) {

@@ -1,18 +1,20 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.routing.GateOutcome;
+import io.tandem.routing.api.AuditPage;
+import io.tandem.routing.api.AuditRecord;
+import io.tandem.routing.api.AuditedCommand;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tandem cohort audit [--entity E] [--limit N]}: who changed what, when and why; newest last. */
 @Command(name = "audit", description = "Show the latest routing changes, applied and rejected, newest last.")
-final class AuditCommand extends RouterCommand {
-  /** Command fields already shown as "type entity/cohort". */
-  private static final Set<String> NAMED_FIELDS = Set.of("type", "entity", "cohort");
+final class AuditCommand extends RouterCommand<AuditPage> {
 
   @Option(names = "--entity", paramLabel = "ENTITY", description = "Only changes to this entity.")
   String entity;
@@ -28,61 +30,52 @@ final class AuditCommand extends RouterCommand {
   }
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    Map<String, Object> query = new LinkedHashMap<>();
-    query.put("limit", limit);
-    query.put("entity", entity);
-    return client.get("/v1/audit" + RouterClient.query(query));
+  Answer<AuditPage> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
+    return client.audit(limit, entity);
   }
 
   @Override
-  void print(JsonNode answer, PrintWriter out) {
-    JsonNode entries = answer.path("entries");
-    if (entries.isEmpty()) {
+  void print(AuditPage answer, PrintWriter out) {
+    if (answer.entries().isEmpty()) {
       out.println("No audit entries" + (entity == null ? "." : " for " + Text.clean(entity) + "."));
       return;
     }
     Table table = Table.withHeader("OFFSET", "VERSION", "TIME", "ACTOR", "RESULT", "CHANGE", "REASON");
-    for (JsonNode entry : entries) {
-      table.row(Text.field(entry, "offset"), Text.field(entry, "version"), Text.field(entry, "time"),
-          Text.field(entry, "actor"), result(entry), change(entry), Text.field(entry, "reason"));
+    for (AuditRecord entry : answer.entries()) {
+      table.row(entry.offset(), entry.version(), entry.time(), entry.actor(), result(entry), change(entry),
+          entry.reason());
     }
     table.print(out);
   }
 
-  /** {@code applied}, or {@code rejected: STALE_VERSION (expected 3, at 4)}. */
-  private static String result(JsonNode entry) {
-    if (entry.path("applied").asBoolean(false)) {
+  /** {@code applied}, or {@code rejected: VERSION_CONFLICT (expected 3, at 4)}. */
+  private static String result(AuditRecord entry) {
+    if (entry.applied()) {
       return "applied";
     }
-    String rejection = Text.field(entry, "rejection", null);
-    String message = Text.field(entry, "message", null);
-    return "rejected" + (rejection == null ? "" : ": " + rejection) + (message == null ? "" : " (" + message + ")");
+    return "rejected" + (entry.rejection() == null ? "" : ": " + entry.rejection())
+        + (entry.message() == null ? "" : " (" + entry.message() + ")");
   }
 
   /** {@code set_phase customer/canary phase=SHADOW [rollback]}. */
-  private static String change(JsonNode entry) {
-    JsonNode command = entry.path("command");
-    StringBuilder change = new StringBuilder(command.path("type").asText("?"));
-    if (command.hasNonNull("entity")) {
-      change.append(' ').append(command.get("entity").asText());
-      if (command.hasNonNull("cohort")) {
-        change.append('/').append(command.get("cohort").asText());
+  private static String change(AuditRecord entry) {
+    AuditedCommand command = entry.command();
+    StringBuilder change = new StringBuilder(command == null || command.type() == null ? "?" : command.type());
+    if (command != null) {
+      if (command.entity() != null) {
+        change.append(' ').append(command.entity());
+        if (command.cohort() != null) {
+          change.append('/').append(command.cohort());
+        }
       }
+      command.details().forEach((field, value) -> change.append(' ').append(field).append('=').append(value));
     }
-    for (Map.Entry<String, JsonNode> field : command.properties()) {
-      if (!NAMED_FIELDS.contains(field.getKey()) && !field.getValue().isNull()) {
-        JsonNode value = field.getValue();
-        change.append(' ').append(field.getKey()).append('=')
-            .append(value.isValueNode() ? value.asText() : RouterClient.write(value));
-      }
-    }
-    if (entry.path("rollback").asBoolean(false)) {
+    if (entry.rollback()) {
       change.append(" [rollback]");
     }
-    JsonNode gate = entry.path("gate");
-    if (gate.path("forced").asBoolean(false)) {
-      int overridden = gate.path("overridden").size();
+    GateOutcome gate = entry.gate();
+    if (gate != null && gate.forced()) {
+      int overridden = gate.overridden().size();
       change.append(" [forced").append(overridden == 0 ? "" : ", " + overridden + " gate condition"
           + (overridden == 1 ? "" : "s") + " overridden").append(']');
     }

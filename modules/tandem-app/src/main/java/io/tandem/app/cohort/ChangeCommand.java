@@ -1,10 +1,11 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.ChangeOptions;
 import picocli.CommandLine.Option;
 
 /** A request that changes the routing: it must say why, and may insist on the version it was decided on. */
-abstract class ChangeCommand extends RouterCommand {
+abstract class ChangeCommand extends RouterCommand<ChangeResult> {
 
   @Option(names = "--reason", required = true, paramLabel = "TEXT",
       description = "Why (required): recorded in the audit log with who did it.")
@@ -40,23 +41,8 @@ abstract class ChangeCommand extends RouterCommand {
     return true;
   }
 
-  /** An empty request body, for the command's own fields first. */
-  static ObjectNode body() {
-    return RouterClient.JSON.createObjectNode();
-  }
-
-  /** Adds reason, the rollback confirmation (when the endpoint takes one), the expected version and force. */
-  ObjectNode withReason(ObjectNode body, Boolean rollback) {
-    body.put("reason", reason.strip());
-    if (rollback != null) {
-      body.put("rollback", rollback);
-    }
-    if (expectedVersion != null) {
-      body.put("expectedVersion", expectedVersion);
-    }
-    if (forced()) {
-      body.put("force", true);
-    }
-    return body;
+  /** The reason, the expected version and force, as every change sends them. */
+  final ChangeOptions change() {
+    return new ChangeOptions(reason.strip(), expectedVersion, forced());
   }
 }

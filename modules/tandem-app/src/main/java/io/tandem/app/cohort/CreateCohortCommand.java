@@ -1,12 +1,19 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.routing.Phase;
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.NewCohort;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
+import io.tandem.routing.http.SelectorRequest;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,31 +72,32 @@ final class CreateCohortCommand extends ChangeCommand {
     if (position != null && position < 0) {
       throw usageError("--position must be 0 or more, was " + position);
     }
+    startingPhase();
+  }
+
+  /** The {@code --phase} asked for, null for the router's default; one it does not have is a usage error. */
+  private Phase startingPhase() {
+    if (phase == null) {
+      return null;
+    }
+    try {
+      return Phase.valueOf(phase.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw usageError("--phase must be one of " + Arrays.stream(Phase.values()).map(Phase::name)
+          .collect(Collectors.joining(", ")) + ", was '" + phase + "'");
+    }
   }
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    ObjectNode body = body().put("name", name);
-    if (selection.percent != null) {
-      body.put("percent", selection.percent);
-    } else if (selection.keys != null) {
-      ArrayNode keys = body.putArray("keys");
-      selection.keys.forEach(keys::add);
-    } else {
-      body.put("rule", selection.rule);
-    }
-    if (phase != null) {
-      body.put("phase", phase.strip().toUpperCase(Locale.ROOT));
-    }
-    if (position != null) {
-      body.put("position", position);
-    }
-    return client.post(RouterClient.path("v1", "entities", entity, "cohorts"), withReason(body, null));
+  Answer<ChangeResult> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
+    SelectorRequest selector = selection.percent != null ? SelectorRequest.percent(selection.percent)
+        : selection.keys != null ? SelectorRequest.keys(selection.keys) : SelectorRequest.rule(selection.rule);
+    return client.createCohort(entity, new NewCohort(name, selector, startingPhase(), position), change());
   }
 
   @Override
-  void print(JsonNode answer, PrintWriter out) {
+  void print(ChangeResult answer, PrintWriter out) {
     out.println("Created " + Text.clean(entity + "/" + name) + "." + Cohorts.version(answer));
-    Cohorts.printOne(entity, answer.path("cohort"), out);
+    Cohorts.printOne(entity, name, answer.cohort(), out);
   }
 }

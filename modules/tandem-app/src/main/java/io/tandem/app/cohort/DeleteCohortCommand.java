@@ -1,6 +1,10 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,12 +34,12 @@ final class DeleteCohortCommand extends ChangeCommand {
   boolean rollback;
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    return client.delete(RouterClient.path("v1", "entities", entity, "cohorts", name), withReason(body(), rollback));
+  Answer<ChangeResult> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
+    return client.deleteCohort(entity, name, rollback, change());
   }
 
   @Override
-  void print(JsonNode answer, PrintWriter out) {
+  void print(ChangeResult answer, PrintWriter out) {
     out.println("Deleted " + Text.clean(entity + "/" + name) + "." + Cohorts.version(answer));
     out.println("Its keys go to the next cohort that holds them, else stay on legacy.");
   }

@@ -1,66 +1,63 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.routing.Cohort;
+import io.tandem.routing.EntityRouting;
+import io.tandem.routing.api.RoutingSnapshot;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tandem cohort list [--entity E]}: every entity's cohorts in evaluation order, and the routing version. */
 @Command(name = "list", description = "Show each entity's cohorts in evaluation order and the routing version.")
-final class ListCohortsCommand extends RouterCommand {
+final class ListCohortsCommand extends RouterCommand<RoutingSnapshot> {
 
   @Option(names = "--entity", paramLabel = "ENTITY", description = "Only this entity.")
   String entity;
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable, Refusal {
-    JsonNode routing = client.get("/v1/entities");
+  Answer<RoutingSnapshot> execute(RouterHttpClient client)
+      throws RouterProblemException, RouterUnavailableException, Refusal {
+    Answer<RoutingSnapshot> routing = client.entities();
     if (entity == null) {
       return routing;
     }
-    if (!(routing instanceof ObjectNode document)) {
-      throw new RouterClient.RouterUnavailable("the router at " + client.describe() + " answered with "
-          + Text.excerpt(RouterClient.write(routing)) + " instead of its entities", false);
-    }
-    // The API has no filter: keep the document's shape with only the chosen entity.
-    List<String> known = new ArrayList<>();
-    for (JsonNode candidate : routing.path("entities")) {
-      if (entity.equals(candidate.path("name").asText())) {
-        ObjectNode filtered = document.deepCopy();
-        ArrayNode only = filtered.putArray("entities");
-        only.add(candidate);
-        return filtered;
+    List<EntityRouting> entities = routing.value().entities();
+    for (int i = 0; i < entities.size(); i++) {
+      if (entity.equals(entities.get(i).name())) {
+        // The API has no filter: keep the document's shape with only the chosen entity.
+        ObjectNode filtered = ((ObjectNode) routing.json()).deepCopy();
+        filtered.putArray("entities").add(routing.json().path("entities").get(i));
+        return new Answer<>(new RoutingSnapshot(routing.value().version(), List.of(entities.get(i))), filtered);
       }
-      known.add(Text.field(candidate, "name"));
     }
+    List<String> known = entities.stream().map(e -> Text.clean(e.name())).toList();
     throw new Refusal("the router has no entity '" + Text.clean(entity) + "'"
         + (known.isEmpty() ? "" : " (it has: " + String.join(", ", known) + ")"));
   }
 
   @Override
-  void print(JsonNode routing, PrintWriter out) {
-    out.println("Routing version " + Text.field(routing, "version"));
-    JsonNode entities = routing.path("entities");
-    if (entities.isEmpty()) {
+  void print(RoutingSnapshot routing, PrintWriter out) {
+    out.println("Routing version " + routing.version());
+    if (routing.entities().isEmpty()) {
       out.println("No entities: every key is on legacy.");
       return;
     }
     out.println();
     Table table = Table.withHeader("ENTITY", "#", "COHORT", "PHASE", "READ", "WRITE", "SELECTOR");
-    for (JsonNode routed : entities) {
-      String name = Text.field(routed, "name");
-      JsonNode cohorts = routed.path("cohorts");
-      if (cohorts.isEmpty()) {
-        table.row(name, null, null, null, null, null, "no cohorts");
+    for (EntityRouting routed : routing.entities()) {
+      if (routed.cohorts().isEmpty()) {
+        table.row(routed.name(), null, null, null, null, null, "no cohorts");
       }
       int position = 0;
-      for (JsonNode cohort : cohorts) {
-        table.row(name, position++, Text.field(cohort, "name"), Text.field(cohort, "phase"),
-            Text.field(cohort, "read"), Text.field(cohort, "write"), Cohorts.selector(cohort.get("selector")));
+      for (Cohort cohort : routed.cohorts()) {
+        table.row(routed.name(), position++, cohort.name(), cohort.phase().name(), cohort.phase().read().name(),
+            cohort.phase().write().name(), Cohorts.selector(cohort.selector()));
       }
     }
     table.print(out);

@@ -1,6 +1,11 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.ChangeOptions;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
 import picocli.CommandLine.Parameters;
 
@@ -13,23 +18,23 @@ abstract class PhaseStepCommand extends ChangeCommand {
   @Parameters(index = "1", paramLabel = "NAME", description = "Cohort, e.g. canary.")
   String name;
 
-  /** The endpoint's last segment. */
-  abstract String action();
+  /** Asks the router for the step. */
+  abstract Answer<ChangeResult> step(RouterHttpClient client, String entityName, String cohortName,
+      ChangeOptions change) throws RouterProblemException, RouterUnavailableException;
 
   /** What was done, for the summary line. */
   abstract String done();
 
   @Override
-  final JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    return client.post(RouterClient.path("v1", "entities", entity, "cohorts", name, action()),
-        withReason(body(), null));
+  final Answer<ChangeResult> execute(RouterHttpClient client)
+      throws RouterProblemException, RouterUnavailableException {
+    return step(client, entity, name, change());
   }
 
   @Override
-  final void print(JsonNode answer, PrintWriter out) {
-    JsonNode cohort = answer.path("cohort");
-    out.println(done() + " " + Text.clean(entity + "/" + name) + " to " + Text.field(cohort, "phase") + "."
-        + Cohorts.version(answer));
-    Cohorts.printOne(entity, cohort, out);
+  final void print(ChangeResult answer, PrintWriter out) {
+    String phase = answer.cohort() == null ? Text.NONE : answer.cohort().phase().name();
+    out.println(done() + " " + Text.clean(entity + "/" + name) + " to " + phase + "." + Cohorts.version(answer));
+    Cohorts.printOne(entity, name, answer.cohort(), out);
   }
 }

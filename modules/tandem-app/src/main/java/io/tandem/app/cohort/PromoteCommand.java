@@ -1,5 +1,11 @@
 package io.tandem.app.cohort;
 
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.ChangeOptions;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -15,9 +21,11 @@ final class PromoteCommand extends PhaseStepCommand {
   boolean forced() {
     return force.force;
   }
+
   @Override
-  String action() {
-    return "promote";
+  Answer<ChangeResult> step(RouterHttpClient client, String entityName, String cohortName, ChangeOptions change)
+      throws RouterProblemException, RouterUnavailableException {
+    return client.promote(entityName, cohortName, change);
   }
 
   @Override

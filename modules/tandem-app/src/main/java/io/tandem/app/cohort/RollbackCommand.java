@@ -1,6 +1,10 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,13 +34,13 @@ final class RollbackCommand extends ChangeCommand {
   }
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    return client.post("/v1/rollback", withReason(body().put("version", version), null));
+  Answer<ChangeResult> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
+    return client.rollback(version, change());
   }
 
   @Override
-  void print(JsonNode answer, PrintWriter out) {
-    out.println("Restored the routing of version " + Text.field(answer, "restored", String.valueOf(version)) + "."
+  void print(ChangeResult answer, PrintWriter out) {
+    out.println("Restored the routing of version " + (answer.restored() == null ? version : answer.restored()) + "."
         + Cohorts.version(answer));
   }
 }

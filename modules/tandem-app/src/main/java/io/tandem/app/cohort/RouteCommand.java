@@ -1,6 +1,10 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.routing.Decision;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tandem cohort route ENTITY KEY [--attr k=v ...]}: where the router sends one key right now. */
 @Command(name = "route", description = "Ask the router where one key's reads and writes go right now.")
-final class RouteCommand extends RouterCommand {
+final class RouteCommand extends RouterCommand<Decision> {
 
   @Parameters(index = "0", paramLabel = "ENTITY", description = "Entity, e.g. customer.")
   String entity;
@@ -23,23 +27,21 @@ final class RouteCommand extends RouterCommand {
   Map<String, String> attributes = new LinkedHashMap<>();
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    return client.get(RouterClient.path("v1", "route", entity, key) + RouterClient.query(attributes));
+  Answer<Decision> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
+    return client.route(entity, key, attributes);
   }
 
   @Override
-  void print(JsonNode decision, PrintWriter out) {
-    String cohort = Text.field(decision, "cohort", null);
+  void print(Decision decision, PrintWriter out) {
     Table table = Table.nameValue();
-    table.row("entity", Text.field(decision, "entity"));
-    table.row("key", Text.field(decision, "key"));
-    table.row("cohort", cohort == null ? "none (no cohort holds this key: legacy)" : cohort);
-    table.row("phase", Text.field(decision, "phase"));
-    table.row("read", Text.field(decision, "read"));
-    table.row("write", Text.field(decision, "write"));
-    table.row("shadow", decision.path("shadow").asBoolean(false)
-        ? "yes (reads also go to new and are compared)" : "no");
-    table.row("version", Text.field(decision, "version"));
+    table.row("entity", decision.entity());
+    table.row("key", decision.key());
+    table.row("cohort", decision.cohort() == null ? "none (no cohort holds this key: legacy)" : decision.cohort());
+    table.row("phase", decision.phase().name());
+    table.row("read", decision.read().name());
+    table.row("write", decision.write().name());
+    table.row("shadow", decision.shadow() ? "yes (reads also go to new and are compared)" : "no");
+    table.row("version", decision.version());
     table.print(out);
   }
 }

@@ -1,6 +1,7 @@
 package io.tandem.app.cohort;
 
 import io.tandem.app.DurationConverter;
+import io.tandem.routing.http.RouterHttpClient;
 import java.net.URI;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -27,7 +28,7 @@ public final class RouterOptions {
   boolean json;
 
   /** A client for these options; a malformed {@code --url} or {@code --timeout} is a usage error. */
-  RouterClient client(CommandLine commandLine) {
+  RouterHttpClient client(CommandLine commandLine) {
     URI base;
     try {
       base = new URI(url.trim());
@@ -42,6 +43,6 @@ public final class RouterOptions {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new CommandLine.ParameterException(commandLine, "--timeout must be positive, was " + timeout);
     }
-    return new RouterClient(base, token, timeout);
+    return RouterHttpClient.builder(base).token(token).timeout(timeout).build();
   }
 }

@@ -1,6 +1,10 @@
 package io.tandem.app.cohort;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.routing.api.ChangeResult;
+import io.tandem.routing.http.Answer;
+import io.tandem.routing.http.RouterProblemException;
+import io.tandem.routing.http.RouterUnavailableException;
+import io.tandem.routing.http.RouterHttpClient;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import picocli.CommandLine.Command;
@@ -36,15 +40,14 @@ final class SetPercentCommand extends ChangeCommand {
   boolean rollback;
 
   @Override
-  JsonNode execute(RouterClient client) throws RouterClient.RouterProblem, RouterClient.RouterUnavailable {
-    return client.post(RouterClient.path("v1", "entities", entity, "cohorts", name, "percent"),
-        withReason(body().put("percent", percent), rollback));
+  Answer<ChangeResult> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
+    return client.setPercent(entity, name, percent, rollback, change());
   }
 
   @Override
-  void print(JsonNode answer, PrintWriter out) {
+  void print(ChangeResult answer, PrintWriter out) {
     out.println("Set " + Text.clean(entity + "/" + name) + " to " + Text.percent(percent) + "% of keys."
         + Cohorts.version(answer));
-    Cohorts.printOne(entity, answer.path("cohort"), out);
+    Cohorts.printOne(entity, name, answer.cohort(), out);
   }
 }

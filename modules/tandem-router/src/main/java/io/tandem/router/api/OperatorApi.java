@@ -2,7 +2,6 @@ package io.tandem.router.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.router.RoutingLogWriter;
 import io.tandem.router.gate.GateVerdict;
@@ -15,12 +14,13 @@ import io.tandem.routing.EntityRouting;
 import io.tandem.routing.GateOutcome;
 import io.tandem.routing.Phase;
 import io.tandem.routing.Proposal;
-import io.tandem.routing.ProposalCodec;
 import io.tandem.routing.ProposalRejectedException;
 import io.tandem.routing.Rejection;
 import io.tandem.routing.RoutingLog;
 import io.tandem.routing.RoutingState;
 import io.tandem.routing.Selector;
+import io.tandem.routing.api.ApiCodec;
+import io.tandem.routing.api.ChangeResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -127,17 +127,7 @@ public final class OperatorApi {
     }
     Decision decision = state.decide(entity, key, attributes);
     metrics.decided(decision);
-    StringBuilder json = new StringBuilder(192).append("{\"entity\":\"").append(entity).append("\",\"key\":\"")
-        .append(key).append("\",\"cohort\":");
-    if (decision.cohort() == null) {
-      json.append("null");
-    } else {
-      json.append('"').append(decision.cohort()).append('"');
-    }
-    json.append(",\"phase\":\"").append(decision.phase().name()).append("\",\"read\":\"").append(decision.read().name())
-        .append("\",\"write\":\"").append(decision.write().name()).append("\",\"shadow\":").append(decision.shadow())
-        .append(",\"version\":").append(decision.version()).append('}');
-    request.response().putHeader("content-type", "application/json").end(json.toString());
+    request.response().putHeader("content-type", "application/json").end(ApiCodec.plainDecision(decision));
     return true;
   }
 
@@ -177,35 +167,17 @@ public final class OperatorApi {
     ctx.queryParams().forEach(attributes::putIfAbsent);
     Decision decision = state.decide(entity, ctx.pathParam("key"), attributes);
     metrics.decided(decision);
-    ObjectNode body = JSON.createObjectNode();
-    body.put("entity", decision.entity());
-    body.put("key", decision.key());
-    body.put("cohort", decision.cohort());
-    body.put("phase", decision.phase().name());
-    body.put("read", decision.read().name());
-    body.put("write", decision.write().name());
-    body.put("shadow", decision.shadow());
-    body.put("version", decision.version());
-    ok(ctx, 200, body);
+    ok(ctx, 200, ApiCodec.decision(decision));
   }
 
   private void entities(RoutingContext ctx) {
-    RoutingState state = log.state();
-    ObjectNode body = JSON.createObjectNode();
-    body.put("version", state.version());
-    ArrayNode list = body.putArray("entities");
-    for (EntityRouting entity : state.entities().values()) {
-      list.add(entityJson(entity));
-    }
-    ok(ctx, 200, body);
+    ok(ctx, 200, ApiCodec.routing(log.state()));
   }
 
   private void cohorts(RoutingContext ctx) {
     RoutingState state = log.state();
     EntityRouting entity = entity(state, ctx.pathParam("entity"));
-    ObjectNode body = entityJson(entity);
-    body.put("version", state.version());
-    ok(ctx, 200, body);
+    ok(ctx, 200, ApiCodec.entityCohorts(entity, state.version()));
   }
 
   private void audit(RoutingContext ctx) {
@@ -215,29 +187,8 @@ public final class OperatorApi {
     List<AuditEntry> selected = entries.stream()
         .filter(e -> entity == null || (e.proposal() != null && entity.equals(e.proposal().command().entity())))
         .toList();
-    ObjectNode body = JSON.createObjectNode();
-    body.put("version", log.state().version());
-    ArrayNode list = body.putArray("entries");
-    for (AuditEntry entry : selected.subList(Math.max(0, selected.size() - limit), selected.size())) {
-      ObjectNode node = list.addObject();
-      node.put("offset", entry.offset());
-      node.put("applied", entry.applied());
-      node.put("version", entry.version());
-      node.put("rejection", entry.rejection() == null ? null : entry.rejection().name());
-      node.put("message", entry.message());
-      if (entry.proposal() != null) {
-        Proposal p = entry.proposal();
-        node.put("id", p.id());
-        node.put("expectedVersion", p.expectedVersion());
-        node.put("actor", p.actor());
-        node.put("reason", p.reason());
-        node.put("time", p.time().toString());
-        node.put("rollback", p.rollback());
-        node.set("command", ProposalCodec.command(p.command()));
-        node.set("gate", p.gate() == null ? null : ProposalCodec.gate(p.gate()));
-      }
-    }
-    ok(ctx, 200, body);
+    ok(ctx, 200, ApiCodec.auditPage(log.state().version(),
+        selected.subList(Math.max(0, selected.size() - limit), selected.size())));
   }
 
   // ---- changes ----
@@ -340,7 +291,7 @@ public final class OperatorApi {
       throw new Problem(409, "gate-refused", "Promotion gate refused", "refused by the promotion gate ("
           + String.join(", ", verdict.moves()) + "): " + String.join("; ", verdict.failed())
           + ". An admin may force it (force: true) with a reason; it is recorded in the audit log.")
-          .with("gatedMoves", verdict.moves()).with("failedConditions", verdict.failed());
+          .withGateRefusal(verdict.moves(), verdict.failed());
     }
     if (force || verdict.gated()) {
       proposal = proposal.withGate(new GateOutcome(force, force ? verdict.failed() : List.of(), verdict.evidence()));
@@ -357,16 +308,10 @@ public final class OperatorApi {
             if (!entry.applied()) {
               throw rejected(entry.rejection(), entry.message(), entry.version());
             }
-            ObjectNode answer = JSON.createObjectNode();
-            answer.put("version", entry.version());
-            if (command instanceof Command.RollbackTo r) {
-              answer.put("restored", r.version());
-            }
-            if (cohortName != null) {
-              log.machine().stateAt(entry.version()).flatMap(s -> s.entity(command.entity()))
-                  .flatMap(e -> e.cohort(cohortName)).ifPresent(c -> answer.set("cohort", ProposalCodec.cohort(c)));
-            }
-            ok(ctx, status, answer);
+            Long restored = command instanceof Command.RollbackTo r ? r.version() : null;
+            Cohort changed = cohortName == null ? null : log.machine().stateAt(entry.version())
+                .flatMap(s -> s.entity(command.entity())).flatMap(e -> e.cohort(cohortName)).orElse(null);
+            ok(ctx, status, ApiCodec.change(new ChangeResult(entry.version(), changed, restored)));
           } catch (Problem problem) {
             problem.send(ctx);
           } catch (RuntimeException | LinkageError e) {
@@ -552,16 +497,6 @@ public final class OperatorApi {
   private static Cohort cohort(EntityRouting entity, String name) {
     return entity.cohort(name).orElseThrow(() -> new Problem(404, "not-found", "Unknown cohort",
         "unknown cohort '" + name + "' in entity '" + entity.name() + "'"));
-  }
-
-  private static ObjectNode entityJson(EntityRouting entity) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("name", entity.name());
-    ArrayNode attributes = node.putArray("attributes");
-    entity.attributes().forEach(attributes::add);
-    ArrayNode cohorts = node.putArray("cohorts");
-    entity.cohorts().forEach(c -> cohorts.add(ProposalCodec.cohort(c)));
-    return node;
   }
 
   private static void ok(RoutingContext ctx, int status, ObjectNode body) {

@@ -1,20 +1,23 @@
 package io.tandem.router.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.routing.api.ApiCodec;
+import io.tandem.routing.api.ProblemDocument;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
-/** An RFC 9457 problem answer: {@code application/problem+json} with type, title, status, detail. */
+/** An RFC 9457 problem answer: {@code application/problem+json} as {@link ApiCodec#problem} writes it. */
 public final class Problem extends RuntimeException {
   /** Problem types are this plus a slug, e.g. {@code https://tandem.dev/problems/version-conflict}. */
-  public static final String TYPE_BASE = "https://tandem.dev/problems/";
+  public static final String TYPE_BASE = ProblemDocument.TYPE_BASE;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final int status;
   private final String slug;
   private final String title;
   private final Long currentVersion;
-  private final ObjectNode extensions = JSON.createObjectNode();
+  private List<String> gatedMoves = List.of();
+  private List<String> failedConditions = List.of();
 
   public Problem(int status, String slug, String title, String detail) {
     this(status, slug, title, detail, null);
@@ -32,30 +35,22 @@ public final class Problem extends RuntimeException {
     return status;
   }
 
-  /** Adds an extension member (RFC 9457 section 3.2), e.g. the conditions a gate found failed. */
-  public Problem with(String member, Iterable<String> values) {
-    com.fasterxml.jackson.databind.node.ArrayNode array = extensions.putArray(member);
-    values.forEach(array::add);
+  /** A promotion gate's refusal: the moves it judged and each condition that failed (RFC 9457 extensions). */
+  public Problem withGateRefusal(List<String> moves, List<String> failed) {
+    this.gatedMoves = List.copyOf(moves);
+    this.failedConditions = List.copyOf(failed);
     return this;
   }
 
   public void send(RoutingContext ctx) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("type", TYPE_BASE + slug);
-    body.put("title", title);
-    body.put("status", status);
-    body.put("detail", getMessage());
-    body.put("instance", ctx.request().path());
-    if (currentVersion != null) {
-      body.put("currentVersion", currentVersion);
-    }
-    body.setAll(extensions);
+    ProblemDocument document = new ProblemDocument(TYPE_BASE + slug, title, status, getMessage(),
+        ctx.request().path(), currentVersion, gatedMoves, failedConditions);
     if (status == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"tandem-router\"");
     }
     try {
       ctx.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
-          .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+          .end(Buffer.buffer(JSON.writeValueAsBytes(ApiCodec.problem(document))));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
