@@ -4,12 +4,17 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tandem.app.config.RouterConfig;
 import io.tandem.core.config.ConfigException;
+import io.tandem.router.RouterConfigSection;
 import io.tandem.router.RouterServer;
+import io.tandem.router.RouterSettings;
+import io.tandem.runtime.Supervisor;
+import io.tandem.runtime.TandemConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +24,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tandem router --config tandem.yaml}: one cohort router replica (docs/router.md). Start as
- * many as you like on the same Kafka and routing topic; they share one routing truth.
+ * {@code tandem router --config tandem.yaml}: one cohort router replica (docs/router.md), configured by
+ * the {@code kafka} and {@code router} sections. Start as many as you like on the same Kafka and routing
+ * topic; they share one routing truth.
  */
 @Command(name = "router", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run a cohort router replica: decision API, operator API, read proxy (docs/router.md), "
@@ -56,15 +62,16 @@ public final class RouterReplicaCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RouterConfig routerConfig;
+    RouterSettings settings;
     try {
-      routerConfig = RouterConfig.load(config, env);
+      settings = TandemConfig.loadRouter(config, env);
     } catch (ConfigException e) {
       err.println("tandem router: " + e.getMessage());
       return RunCommand.EXIT_CONFIG;
     }
-    LOG.info("tandem router: effective configuration: {}", routerConfig.masked());
-    out.println("Effective configuration (secrets masked): " + routerConfig.masked());
+    String masked = RouterConfigSection.masked(settings);
+    LOG.info("tandem router: effective configuration: {}", masked);
+    out.println("Effective configuration (secrets masked): " + masked);
     if (handleSignals) {
       StopSignals.install(name -> {
         LOG.info("tandem router: SIG{} received, stopping", name);
@@ -74,36 +81,40 @@ public final class RouterReplicaCommand implements Callable<Integer> {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
+    server = new RouterServer(settings, meters, router -> { });
+    Supervisor supervisor = Supervisor.builder().add(server).stopTimeout(Duration.ofSeconds(30)).build();
     try {
-      server = RouterServer.start(routerConfig.settings(), meters, router -> { });
-    } catch (Exception e) {
-      err.println("tandem router: cannot start: " + e.getMessage());
-      LOG.error("tandem router: cannot start", e);
+      supervisor.start(() -> stop.getCount() > 0);
+    } catch (Supervisor.StartException e) {
+      err.println("tandem router: cannot start: " + e.getCause().getMessage());
       return RunCommand.EXIT_FAILED;
     }
-    out.println("Router listening on http://" + routerConfig.settings().host() + ":" + server.port()
-        + " (routing version " + server.log().state().version() + ", topic " + routerConfig.settings().topic() + ")");
+    out.println("Router listening on http://" + settings.host() + ":" + server.port()
+        + " (routing version " + server.log().state().version() + ", topic " + settings.topic() + ")");
     out.println("Running; stop with SIGTERM or Ctrl-C.");
     out.flush();
     try {
-      while (!stop.await(500, TimeUnit.MILLISECONDS)) {
-        if (!server.log().healthy()) {
-          err.println("tandem router: the routing log follower stopped; exiting so the replica can be restarted");
-          server.close();
-          return RunCommand.EXIT_FAILED;
-        }
+      Optional<String> failed = Optional.empty();
+      while (failed.isEmpty() && !stop.await(500, TimeUnit.MILLISECONDS)) {
+        failed = supervisor.firstFailure();
+      }
+      if (failed.isPresent()) {
+        err.println("tandem router: " + failed.get() + "; exiting so the replica can be restarted");
+        supervisor.stop();
+        return RunCommand.EXIT_FAILED;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    server.close();
+    supervisor.stop();
     out.println("Stopped.");
     return RunCommand.EXIT_OK;
   }
 
-  /** The running server (tests), or null before it started. */
+  /** The running server (tests), or null before it serves. */
   public RouterServer server() {
-    return server;
+    RouterServer current = server;
+    return current != null && current.state() == io.tandem.core.lifecycle.State.RUNNING ? current : null;
   }
 
   public void stop() {

@@ -1,28 +1,38 @@
 package io.tandem.app;
 
 import io.tandem.app.cohort.CohortCommand;
-import io.tandem.app.demo.DemoCommand;
 import io.tandem.app.verify.VerifyCommand;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tandem} command. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
-    subcommands = {DemoCommand.class, RunCommand.class, VerifyCommand.class,
-        RouterReplicaCommand.class, CohortCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, VerifyCommand.class, RouterReplicaCommand.class, CohortCommand.class,
+        CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    if (args.length > 0 && args[0].equals("demo") && !cli.getSubcommands().containsKey("demo")) {
+      System.err.println("tandem demo ships in tandem-demo.jar (with the embedded stack), not in tandem.jar: from a "
+          + "checkout, run ./tandem demo after ./mvnw -B -q install -DskipTests");
+      System.exit(2);
+    }
+    System.exit(cli.execute(args));
   }
 
-  /** The command line as {@link #main} runs it (tests execute it with their own out and err). */
+  /** The command line as {@link #main} runs it, with the extensions on the classpath (tests execute it too). */
   public static CommandLine commandLine() {
-    return new CommandLine(new TandemCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new TandemCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    for (CliExtension extension : ServiceLoader.load(CliExtension.class)) {
+      cli.addSubcommand(extension.name(), extension.command());
+    }
+    return cli;
   }
 
   @Override

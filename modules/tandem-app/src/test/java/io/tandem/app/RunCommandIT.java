@@ -1,17 +1,19 @@
 package io.tandem.app;
 
-import static io.tandem.app.Repo.ROOT;
+import static io.tandem.runtime.Repo.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tandem.app.check.MappingCheck;
-import io.tandem.app.demo.LegacyShop;
+import io.tandem.runtime.MappingCheck;
+import io.tandem.embedded.LegacyShop;
 import io.tandem.core.mapping.Mapping;
 import io.tandem.core.mapping.MappingLoader;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
-import io.tandem.transform.EntitySchema;
+import io.tandem.core.model.EntitySchema;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -102,7 +104,7 @@ class RunCommandIT {
   void allComponentsCopyTheLegacyDatabaseThenStopCleanlyOnTheShutdownPath() throws Exception {
     EmbeddedKafkaBroker kafka = service(EmbeddedKafkaBroker.start());
     EmbeddedSchemaRegistry registry = service(EmbeddedSchemaRegistry.builder()
-        .kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start());
+        .kafkaStorage(kafka.bootstrapServers(), "_schemas").start());
     String legacy = legacyDatabase();
     String target = postgres.createDatabase("target");
     String slot = "tandem_" + legacy;
@@ -149,6 +151,16 @@ class RunCommandIT {
       assertThat(row.next()).isTrue();
       assertThat(row.getString(1)).isEqualTo("Renamed");
     }
+
+    // Every component's real state on /health; /ready once all run.
+    HttpResponse<String> health = get(stdout, "/health");
+    assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+    JsonNode components = new ObjectMapper().readTree(health.body()).path("components");
+    assertThat(components.findValuesAsText("name")).containsExactly("metrics", "topics", "transform", "sink", "capture",
+        "sink-lag", "capture-lag", "consumer-lag");
+    assertThat(components.findValuesAsText("state")).containsOnly("RUNNING");
+    assertThat(health.body()).doesNotContain("password").doesNotContain("s3cret");
+    assertThat(get(stdout, "/ready").statusCode()).isEqualTo(200);
 
     String metrics = scrape(stdout);
     assertThat(metrics).contains("tandem_capture_events_total{table=\"public.customers\"}")
@@ -292,7 +304,7 @@ class RunCommandIT {
   private String legacyDatabase() throws SQLException {
     String legacy = postgres.createDatabase("legacy");
     try (Connection connection = postgres.connect(legacy)) {
-      LegacyShop.createSchema(connection);
+      LegacyShop.createSchema(connection, io.tandem.capture.RowResnapshot.createTableSql(LegacyShop.SIGNAL_TABLE));
       LegacyShop.seed(connection, CUSTOMERS, 42);
       try (Statement statement = connection.createStatement()) {
         statement.execute("ANALYZE");
@@ -335,12 +347,17 @@ class RunCommandIT {
   }
 
   private static String scrape(String stdout) throws IOException, InterruptedException {
-    Matcher url = METRICS_URL.matcher(stdout);
-    assertThat(url.find()).as("metrics URL in %s", stdout).isTrue();
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.group(1)))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = get(stdout, "/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
+  }
+
+  /** GET on the run's metrics server ({@code /metrics}, {@code /health}, {@code /ready}). */
+  private static HttpResponse<String> get(String stdout, String path) throws IOException, InterruptedException {
+    Matcher url = METRICS_URL.matcher(stdout);
+    assertThat(url.find()).as("metrics URL in %s", stdout).isTrue();
+    URI uri = URI.create(url.group(1).replaceFirst("/metrics$", path));
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static boolean slotExists(String database, String slot) throws SQLException {

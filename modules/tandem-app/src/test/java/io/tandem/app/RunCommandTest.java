@@ -2,7 +2,7 @@ package io.tandem.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import static io.tandem.app.Repo.ROOT;
+import static io.tandem.runtime.Repo.ROOT;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

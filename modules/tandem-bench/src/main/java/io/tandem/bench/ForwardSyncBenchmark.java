@@ -1,24 +1,29 @@
 package io.tandem.bench;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tandem.app.Pipeline;
-import io.tandem.capture.CaptureEngine;
-import io.tandem.capture.ConnectorConfig;
-import io.tandem.core.mapping.Mapping;
-import io.tandem.core.mapping.MappingLoader;
+import io.tandem.capture.LegacySettings;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
+import io.tandem.kafka.KafkaSettings;
+import io.tandem.registry.RegistrySettings;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
-import io.tandem.sink.EntityTable;
+import io.tandem.runtime.ComponentName;
+import io.tandem.runtime.Deployment;
+import io.tandem.runtime.HealthServer;
+import io.tandem.runtime.MetricsSettings;
+import io.tandem.runtime.SchemasSettings;
+import io.tandem.runtime.Supervisor;
+import io.tandem.runtime.TandemConfig;
 import io.tandem.sink.JdbcSink;
-import io.tandem.sink.SinkSchema;
+import io.tandem.sink.SinkSettings;
 import io.tandem.sink.SinkStats;
-import io.tandem.transform.EntitySchema;
-import io.tandem.transform.TransformStage;
+import io.tandem.sink.TargetSettings;
+import io.tandem.transform.TransformSettings;
+import io.tandem.verify.VerifySettings;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +32,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +48,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * End-to-end forward-sync benchmark: legacy PostgreSQL → Debezium capture → Kafka → Kafka Streams
@@ -60,10 +61,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@code bench.phases} (snapshot,drain,lag), {@code bench.connector} (connectors/legacy-postgres.properties),
  * {@code bench.result} (append a one-line summary to this file), {@code bench.label}.
  * Tuning overrides: {@code connector.<key>} (written into a copy of the connector file),
- * {@code capture.producer.<key>}, {@code streams.<key>}, {@code streams.threads},
- * {@code sink.maxPollRecords}, {@code sink.pollTimeoutMs}, {@code sink.consumer.<key>}. Without the
- * last group the stock {@link Pipeline#start} wiring is used; with any of them the harness wires the
- * same three stages itself with the overrides (Pipeline offers no such knobs).
+ * {@code kafka.<key>} ({@code kafka.properties}: every Kafka client; e.g. {@code kafka.compression.type},
+ * {@code kafka.producer.linger.ms} for Kafka Streams' producer), {@code streams.threads},
+ * {@code sink.maxPollRecords}. The stages run exactly as {@code tandem run} runs them: one
+ * {@link Deployment} under one {@link Supervisor}, configured by the same settings records.
  */
 public final class ForwardSyncBenchmark {
   private static final String LEGACY_DB = "legacy";
@@ -90,28 +91,32 @@ public final class ForwardSyncBenchmark {
     System.exit(0); // broker/registry daemon threads
   }
 
-  /** The three stages, however they were wired. */
-  private record Stages(CaptureEngine capture, TransformStage transform, JdbcSink sink, AutoCloseable closer) {
+  /** The three stages as the deployment built them. */
+  private record Stages(Deployment deployment, Supervisor supervisor) {
     long captured() {
-      return capture.stats().eventsByTable().values().stream().mapToLong(Long::longValue).sum();
+      return deployment.capture().orElseThrow().stats().eventsByTable().values().stream().mapToLong(Long::longValue)
+          .sum();
     }
 
     long transformed() {
-      return transform.metrics().migratedByEntity().values().stream().mapToLong(Long::longValue).sum();
+      return deployment.transform().orElseThrow().metrics().migratedByEntity().values().stream()
+          .mapToLong(Long::longValue).sum();
     }
 
     long sunk() {
-      return sink.stats().records();
+      return sink().stats().records();
+    }
+
+    JdbcSink sink() {
+      return deployment.sink().orElseThrow();
     }
 
     Optional<String> failure() {
-      if (capture.failure().isPresent()) {
-        return Optional.of("capture: " + capture.failure().get());
-      }
-      if (transform.state() == TransformStage.State.FAILED) {
-        return Optional.of("transform failed");
-      }
-      return sink.failure().map(e -> "sink: " + e);
+      return supervisor.firstFailure();
+    }
+
+    void close() {
+      supervisor.stop();
     }
   }
 
@@ -125,7 +130,7 @@ public final class ForwardSyncBenchmark {
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
         EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
         EmbeddedSchemaRegistry registry =
-            EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start()) {
+            EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start()) {
       postgres = pg;
       exec("postgres", "CREATE DATABASE " + LEGACY_DB);
       exec("postgres", "CREATE DATABASE " + NEW_DB);
@@ -145,14 +150,15 @@ public final class ForwardSyncBenchmark {
       env.put("LEGACY_TABLES", "public.customers");
       env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
-      Pipeline.Settings settings = new Pipeline.Settings(connectorFile(), env, schemasFolder(), kafka.bootstrapServers(),
-          client, pg.jdbcUrl(NEW_DB), pg.user(), "", Files.createTempDirectory(work, "streams"), partitions);
+      TandemConfig config = config(pg, kafka.bootstrapServers(), registry.url(), env);
 
       CpuMeter cpu = new CpuMeter();
       Sampler sampler = new Sampler();
       long start = System.nanoTime();
-      stages = customWiring() ? startCustom(settings) : startStock(settings);
-      System.out.printf("Pipeline started (%s wiring) in %.2f s%n", customWiring() ? "custom" : "stock", secondsSince(start));
+      stages = start(config, env);
+      System.out.printf("Pipeline started in %.2f s (kafka.properties %s, transform threads %d, sink maxPollRecords %d)%n",
+          secondsSince(start), config.kafka().properties(), config.transform().threads(),
+          config.sink().maxPollRecords());
       try {
         sampler.start();
         if (phases.contains("snapshot")) {
@@ -168,7 +174,7 @@ public final class ForwardSyncBenchmark {
         }
       } finally {
         sampler.stop();
-        stages.closer().close();
+        stages.close();
       }
     }
     String hwm = procStatus("VmHWM");
@@ -296,81 +302,29 @@ public final class ForwardSyncBenchmark {
 
   // ---- wiring ----
 
-  private boolean customWiring() {
-    return System.getProperties().stringPropertyNames().stream().anyMatch(k -> k.startsWith("capture.producer.")
-        || k.startsWith("streams.") || k.startsWith("sink."));
+  /** What a tandem.yaml for this stack would say, with the knobs of the class comment. */
+  private TandemConfig config(EmbeddedPostgresServer pg, String kafka, URI registry, Map<String, String> env)
+      throws Exception {
+    Map<String, String> kafkaProperties = new TreeMap<>();
+    prefixed("kafka.").forEach((key, value) -> kafkaProperties.put(key, value.toString()));
+    SinkSettings sink = SinkSettings.defaults();
+    if (Integer.getInteger("sink.maxPollRecords") != null) {
+      sink = sink.withMaxPollRecords(Integer.getInteger("sink.maxPollRecords"));
+    }
+    TransformSettings transform = new TransformSettings(TransformSettings.APPLICATION.defaultValue(),
+        Integer.getInteger("streams.threads", 1), Files.createTempDirectory(work, "streams"));
+    return new TandemConfig(work.resolve("bench (built in)"), new KafkaSettings(kafka, partitions, kafkaProperties),
+        Optional.of(RegistrySettings.external(registry)), new LegacySettings(connectorFile(), Map.of(), Optional.empty()),
+        Optional.of(new TargetSettings(pg.jdbcUrl(NEW_DB), pg.user(), "")), new SchemasSettings(schemasFolder()),
+        transform, sink, new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults());
   }
 
-  private Stages startStock(Pipeline.Settings settings) {
-    Pipeline pipeline = Pipeline.start(settings, new SimpleMeterRegistry());
-    return new Stages(pipeline.capture(), pipeline.transform(), pipeline.sink(), pipeline);
-  }
-
-  /** Pipeline.start's wiring, with the overrides Pipeline does not expose. */
-  private Stages startCustom(Pipeline.Settings settings) throws Exception {
-    ConnectorConfig connector = ConnectorConfig.load(settings.connectorFile(), settings.env());
-    List<Mapping> mappings = MappingLoader.loadAll(settings.schemas().resolve("mappings"));
-    List<EntitySchema> entities = new ArrayList<>();
-    for (Mapping mapping : mappings) {
-      entities.add(EntitySchema.load(settings.schemas().resolve("avro"), mapping));
-    }
-    PGSimpleDataSource newDb = new PGSimpleDataSource();
-    newDb.setURL(settings.newDbUrl());
-    newDb.setUser(settings.newDbUser());
-    SinkSchema.migrate(newDb, settings.schemas().resolve("migrations/new"));
-    List<NewTopic> topics = new ArrayList<>();
-    mappings.stream().map(m -> connector.topicPrefix() + "." + m.sourceTable()).distinct()
-        .forEach(t -> topics.add(new NewTopic(t, Optional.of(partitions), Optional.empty())));
-    entities.stream().map(EntitySchema::topic).distinct().forEach(t -> topics.add(new NewTopic(t, Optional.of(partitions),
-        Optional.empty()).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
-    for (String dlq : List.of(CaptureEngine.DEFAULT_DEAD_LETTER_TOPIC, io.tandem.transform.TransformTopology.DLQ_TOPIC,
-        "tandem.dlq.sink")) {
-      topics.add(new NewTopic(dlq, Optional.of(1), Optional.empty()));
-    }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
-      admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-    }
-    Map<String, Object> streamsConfig = prefixed("streams.");
-    streamsConfig.remove("threads");
-    TransformStage transform = TransformStage.builder()
-        .bootstrapServers(settings.bootstrapServers())
-        .topicPrefix(connector.topicPrefix())
-        .mappings(mappings)
-        .schemaFolder(settings.schemas().resolve("avro"))
-        .registryClient(settings.registry())
-        .stateDir(settings.stateDir())
-        .threads(Integer.getInteger("streams.threads", 1))
-        .streamsConfig(streamsConfig)
-        .build();
-    JdbcSink.Builder sinkBuilder = JdbcSink.builder()
-        .bootstrapServers(settings.bootstrapServers())
-        .registry(settings.registry())
-        .jdbc(settings.newDbUrl(), settings.newDbUser(), settings.newDbPassword())
-        .maxPollRecords(Integer.getInteger("sink.maxPollRecords", 2000))
-        .pollTimeout(Duration.ofMillis(Integer.getInteger("sink.pollTimeoutMs", 500)));
-    prefixed("sink.consumer.").forEach(sinkBuilder::consumerProperty);
-    for (int i = 0; i < entities.size(); i++) {
-      EntitySchema entity = entities.get(i);
-      sinkBuilder.entity(EntityTable.builder(entity.entity(), entity.valueSchema()).keyColumns(mappings.get(i).keyFields())
-          .build());
-    }
-    JdbcSink sink = sinkBuilder.build();
-    CaptureEngine capture = CaptureEngine.builder(connector).schemaRegistry(settings.registry())
-        .producerConfig(prefixed("capture.producer.")).build();
-    transform.start();
-    Thread sinkThread = daemon(sink, "tandem-sink");
-    Thread captureThread = daemon(capture, "tandem-capture");
-    System.out.println("Custom wiring: capture.producer=" + prefixed("capture.producer.") + ", streams=" + streamsConfig
-        + ", streams.threads=" + Integer.getInteger("streams.threads", 1) + ", sink.maxPollRecords="
-        + Integer.getInteger("sink.maxPollRecords", 2000) + ", sink.pollTimeoutMs=" + Integer.getInteger("sink.pollTimeoutMs", 500)
-        + ", sink.consumer=" + prefixed("sink.consumer."));
-    return new Stages(capture, transform, sink, () -> {
-      capture.close();
-      transform.close();
-      sink.close();
-      captureThread.join(30_000);
-      sinkThread.join(30_000);
-    });
+  private Stages start(TandemConfig config, Map<String, String> env) {
+    Deployment deployment = Deployment.plan(config, ComponentName.STAGES, env);
+    Supervisor supervisor = deployment.supervisor(new HealthServer(config.metrics()), Duration.ofSeconds(60),
+        Clock.systemUTC());
+    supervisor.start(() -> true);
+    return new Stages(deployment, supervisor);
   }
 
   private static Thread daemon(Runnable runnable, String name) {

@@ -66,7 +66,7 @@ public class SerdeBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
+    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().start();
     SchemaRegistryClient client = SchemaRegistryClient.builder(registry.url()).build();
     serializer = new AvroSerializer(AvroSerdeConfig.withClient(client), false);
     deserializer = new AvroDeserializer(AvroSerdeConfig.withClient(client));

@@ -1,9 +1,9 @@
 package io.tandem.bench;
 
 import io.tandem.core.mapping.Mapping;
-import io.tandem.core.mapping.MappingLoader;
 import io.tandem.embedded.EmbeddedPostgresServer;
-import io.tandem.transform.EntitySchema;
+import io.tandem.core.model.EntitySchema;
+import io.tandem.core.model.MappedEntity;
 import io.tandem.verify.CohortResolver;
 import io.tandem.verify.Connector;
 import io.tandem.verify.DeadLetters;
@@ -33,8 +33,10 @@ public final class VerifyBenchmark {
     int chunk = Integer.getInteger("bench.chunk", 10_000);
     int runs = Integer.getInteger("bench.runs", 3);
     Path schemas = schemas();
-    Mapping mapping = MappingLoader.load(schemas.resolve("mappings/customer.yaml"));
-    EntitySchema schema = EntitySchema.load(schemas.resolve("avro"), mapping);
+    // The migration model, loaded as every deployment loads it.
+    MappedEntity customer = MappedEntity.loadAll(schemas.resolve("mappings"), schemas.resolve("avro")).get(0);
+    Mapping mapping = customer.mapping();
+    EntitySchema schema = customer.schema();
     // A database server's memory, not the test suite's 64 MB: both tables and their indexes fit.
     String sharedBuffers = System.getProperty("bench.sharedBuffers", "1GB");
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(Map.of("shared_buffers", sharedBuffers))) {

@@ -1,29 +1,30 @@
 package io.tandem.capture;
 
+import java.util.Collection;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tandem.core.config.ConfigException;
-import io.tandem.core.config.ConfigValues;
+import io.tandem.core.lifecycle.LifecycleComponent;
+import io.tandem.core.lifecycle.State;
+import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.storage.KafkaOffsetBackingStore;
 import org.slf4j.Logger;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * CaptureEngine engine = CaptureEngine.builder(ConnectorConfig.load(file, System.getenv()))
+ *     .kafka(KafkaClients.of("localhost:9092", securitySettings))
  *     .schemaRegistry(client)
  *     .build();
- * executor.execute(engine);   // run() blocks until close() or a failure
+ * engine.start();   // runs on its own thread until close() or a failure
  * ...
  * engine.close();
  * }</pre>
@@ -49,40 +51,43 @@ import org.slf4j.LoggerFactory;
  * State#FAILED}, see {@link #failure()}): nothing after it is marked processed, so a restart resumes
  * from the last acknowledged batch.
  */
-public final class CaptureEngine implements Runnable, AutoCloseable {
+public final class CaptureEngine extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);
+  private static final String NAME = "capture";
 
-  public static final String DEFAULT_DEAD_LETTER_TOPIC = "tandem.dlq.capture";
+  // The at-least-once and per-key order guarantees rest on these; nothing overrides them.
+  private static final Map<String, Object> PRODUCER_GUARANTEES = Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+      ProducerConfig.ACKS_CONFIG, "all");
 
-  /** Lifecycle; changed only by compare-and-set. */
-  public enum State { CREATED, STARTING, RUNNING, STOPPING, STOPPED, FAILED }
-
-  // The at-least-once and per-key order guarantees rest on these; callers may not loosen them.
-  private static final Set<String> FIXED_PRODUCER_SETTINGS = Set.of(
-      ProducerConfig.ACKS_CONFIG, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+  /** Where capture sends the changes it cannot convert. */
+  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.capture";
 
   private final ConnectorConfig config;
   private final SchemaRegistryClient registry;
-  private final Map<String, Object> producerConfig;
-  private final Map<String, String> offsetStoreSettings;
+  private final KafkaClients kafka;
+  private final Map<String, Object> producerDefaults;
   private final String deadLetterTopic;
   private final Duration stopTimeout;
+  private final List<String> reportedTables;
 
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final CountDownLatch finished = new CountDownLatch(1);
   private final CaptureCounters counters = new CaptureCounters();
   private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> debezium;
   private volatile Throwable completionError;
-  private volatile Throwable failure;
 
-  private CaptureEngine(Builder builder, Map<String, Object> producerConfig) {
+  private CaptureEngine(Builder builder, KafkaClients kafka) {
+    super(NAME);
     this.config = builder.config;
     this.registry = builder.registry;
-    this.producerConfig = producerConfig;
-    this.offsetStoreSettings = builder.offsetStoreSettings;
+    this.kafka = kafka;
+    this.producerDefaults = Map.of(
+        ProducerConfig.CLIENT_ID_CONFIG, "tandem-capture-" + config.get("name"),
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        // Snapshot batches are thousands of small records; 16 KiB producer batches would cap throughput.
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     this.deadLetterTopic = builder.deadLetterTopic;
     this.stopTimeout = builder.stopTimeout;
+    this.reportedTables = List.copyOf(builder.reportedTables);
   }
 
   public static Builder builder(ConnectorConfig config) {
@@ -90,14 +95,18 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
   }
 
   /**
-   * Runs capture until {@link #close()} or a failure; call it once, on a thread of your choice. The
-   * initial snapshot (if offsets show none was done) comes first, then streaming.
+   * Runs capture on its own thread until {@link #close()} or a failure. The initial snapshot (if offsets
+   * show none was done) comes first, then streaming. A capture engine starts once.
    */
   @Override
-  public void run() {
-    if (!state.compareAndSet(State.CREATED, State.STARTING)) {
-      throw new IllegalStateException("capture engine is " + state.get() + "; it can run once");
-    }
+  public void start() {
+    lifecycle.beginStart();
+    Thread thread = new Thread(this::run, "tandem-capture");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run() {
     Throwable error = null;
     Producer<byte[], byte[]> producer = null;
     try {
@@ -107,7 +116,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
       CapturedTables tables = CapturedTables.read(config);
       tables.refuseUnsafeIdentities(config);
       counters.estimates(tables.estimates());
-      producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+      producer = kafka.producer(producerDefaults, PRODUCER_GUARANTEES);
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
       ConnectToAvro converter = new ConnectToAvro(new SnapshotFloor(config));
       ChangeHandler handler = new ChangeHandler(producer, converter, new AvroSerializer(serde, true),
@@ -119,7 +128,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
           .notifying(handler)
           .build();
       debezium = engine;
-      if (state.compareAndSet(State.STARTING, State.RUNNING)) {
+      if (lifecycle.markRunning()) {
         engine.run();
         error = completionError;
       } else {
@@ -135,43 +144,48 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     }
   }
 
-  /** Stops capture and waits (up to the stop timeout) for {@link #run()} to return. Idempotent. */
+  /** Stops capture (Debezium flushes its offsets) and waits up to the stop timeout. Idempotent. */
   @Override
   public void close() {
     long deadline = System.nanoTime() + stopTimeout.toNanos();
-    while (true) {
-      State current = state.get();
-      if (current == State.CREATED) {
-        if (state.compareAndSet(State.CREATED, State.STOPPED)) {
-          finished.countDown();
-          return;
-        }
-      } else if (current == State.STARTING) {
-        // run() sees STOPPING before it starts Debezium and winds down by itself.
-        if (state.compareAndSet(State.STARTING, State.STOPPING)) {
-          break;
-        }
-      } else if (current == State.RUNNING) {
-        if (state.compareAndSet(State.RUNNING, State.STOPPING)) {
-          stopDebezium(deadline);
-          break;
-        }
-      } else {
-        break; // STOPPING, STOPPED or FAILED: only wait
-      }
+    State before = lifecycle.requestStop();
+    if (before == State.CREATED) {
+      return;
     }
-    if (!awaitFinished(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+    if (before == State.RUNNING) {
+      stopDebezium(deadline);
+    }
+    // STARTING: run() sees STOPPING before it starts Debezium and winds down by itself.
+    if (!lifecycle.awaitTerminal(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
       LOG.warn("Capture engine for {} did not stop within {}", config.topicPrefix(), stopTimeout);
     }
   }
 
-  public State state() {
-    return state.get();
+  @Override
+  public String status() {
+    return state() + "  " + config.topicPrefix() + " (" + config.source() + ", slot " + config.slotName()
+        + ") → raw topics " + config.topicPrefix() + ".*";
   }
 
-  /** Why the engine stopped by itself, if it did ({@link State#FAILED}). */
-  public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
+  /** Snapshot progress and changes per table (those given to the builder), dead letters. */
+  @Override
+  public void bindTo(MeterRegistry meters) {
+    for (String table : reportedTables) {
+      Gauge.builder("tandem.snapshot.rows.done", this, c -> progressOf(c, table).done()).tags("table", table)
+          .description("Initial-snapshot rows delivered to Kafka").register(meters);
+      Gauge.builder("tandem.snapshot.rows.estimated", this, c -> progressOf(c, table).estimated())
+          .tags("table", table).description("Row estimate (pg_class.reltuples) at start").register(meters);
+      FunctionCounter.builder("tandem.capture.events", this, c -> c.stats().eventsByTable().getOrDefault(table, 0L))
+          .tags("table", table).description("Legacy changes delivered to raw topics").register(meters);
+    }
+    FunctionCounter.builder("tandem.dlq.records", this, c -> c.stats().deadLettered()).tags("stage", NAME)
+        .description("Records sent to a dead-letter topic").register(meters);
+  }
+
+  // snapshotProgress() is empty until the engine runs: a table not seen yet reads as nothing done.
+  private static SnapshotProgress progressOf(CaptureEngine capture, String table) {
+    return capture.snapshotProgress().getOrDefault(table,
+        new SnapshotProgress(table, 0, SnapshotProgress.UNKNOWN, false));
   }
 
   /** Initial-snapshot progress per captured table ({@code schema.table}), sorted by table. */
@@ -191,7 +205,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
 
   /** {@code heartbeat.interval.ms} of the connector file; zero if heartbeats are off. */
   public Duration heartbeatInterval() {
-    return config.values().millis("heartbeat.interval.ms", Duration.ZERO);
+    return config.heartbeatInterval();
   }
 
   /** Counters since this engine started. */
@@ -202,13 +216,13 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
   /** State, connector file and topic prefix; never settings (they hold secrets). */
   @Override
   public String toString() {
-    return "CaptureEngine[" + state.get() + ", " + config.source() + ", topic.prefix=" + config.topicPrefix() + "]";
+    return "CaptureEngine[" + lifecycle.state() + ", " + config.source() + ", topic.prefix=" + config.topicPrefix() + "]";
   }
 
   private Properties debeziumProperties() {
     Properties properties = config.toProperties();
     // Connect's offset store builds its clients from all of these; Debezium ignores what it does not know.
-    offsetStoreSettings.forEach(properties::putIfAbsent);
+    kafka.properties().forEach((key, value) -> properties.putIfAbsent(key, String.valueOf(value)));
     if (KafkaOffsetBackingStore.class.getName().equals(properties.getProperty("offset.storage"))) {
       properties.setProperty("offset.storage", KafkaOffsetStore.class.getName()); // see KafkaOffsetStore
     }
@@ -229,7 +243,7 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
         engine.close();
         return;
       } catch (IllegalStateException e) {
-        if (awaitFinished(Duration.ofMillis(100)) || System.nanoTime() > deadline) {
+        if (lifecycle.awaitTerminal(Duration.ofMillis(100)) || System.nanoTime() > deadline) {
           return;
         }
       } catch (IOException | RuntimeException e) {
@@ -240,31 +254,15 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
   }
 
   private void finish(Throwable error) {
-    while (true) {
-      State current = state.get();
-      State next = current == State.STOPPING || error == null ? State.STOPPED : State.FAILED;
-      failure = next == State.FAILED ? error : null; // visible before the state that announces it
-      if (state.compareAndSet(current, next)) {
-        if (next == State.FAILED) {
-          LOG.error("Capture engine for {} failed", config.topicPrefix(), error);
-        } else if (error != null) {
-          LOG.warn("Capture engine for {} reported an error while stopping", config.topicPrefix(), error);
-        } else {
-          LOG.info("Capture engine for {} stopped; {}", config.topicPrefix(), counters.stats());
-        }
-        finished.countDown();
-        return;
-      }
+    boolean stopping = lifecycle.isStopRequested();
+    if (error != null && !stopping) {
+      LOG.error("Capture engine for {} failed", config.topicPrefix(), error);
+    } else if (error != null) {
+      LOG.warn("Capture engine for {} reported an error while stopping", config.topicPrefix(), error);
+    } else {
+      LOG.info("Capture engine for {} stopped; {}", config.topicPrefix(), counters.stats());
     }
-  }
-
-  private boolean awaitFinished(Duration timeout) {
-    try {
-      return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return finished.getCount() == 0;
-    }
+    lifecycle.finish(stopping ? null : error);
   }
 
   private static void closeQuietly(DebeziumEngine<?> engine) {
@@ -275,14 +273,19 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     }
   }
 
+  /** The producer's settings (for tests: the guarantees cannot be loosened). */
+  Map<String, Object> producerConfig() {
+    return kafka.config(producerDefaults, PRODUCER_GUARANTEES);
+  }
+
   /** Typed, validated settings for one engine. */
   public static final class Builder {
     private final ConnectorConfig config;
     private SchemaRegistryClient registry;
-    private Map<String, Object> producerOverrides = Map.of();
-    private Map<String, String> offsetStoreSettings = Map.of();
-    private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+    private KafkaClients kafka;
+    private String deadLetterTopic = DEAD_LETTER_TOPIC;
     private Duration stopTimeout = Duration.ofSeconds(30);
+    private List<String> reportedTables = List.of();
 
     private Builder(ConnectorConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -295,27 +298,18 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
     }
 
     /**
-     * Extra Kafka producer settings (security, timeouts, batching). {@code acks}, idempotence and
-     * serializers are fixed; {@code bootstrap.servers} defaults to the connector file's.
+     * The Kafka cluster of the raw topics and of Debezium's offsets, with the deployment's client
+     * settings (security, timeouts), which also reach Debezium's offset store (a setting the connector
+     * file has itself keeps the file's value). Default: the connector file's {@code bootstrap.servers}.
      */
-    public Builder producerConfig(Map<String, ?> overrides) {
-      for (String key : overrides.keySet()) {
-        if (FIXED_PRODUCER_SETTINGS.contains(key)) {
-          throw new IllegalArgumentException("producer setting '" + key + "' is fixed by the capture engine");
-        }
-      }
-      this.producerOverrides = Map.copyOf(overrides);
+    public Builder kafka(KafkaClients kafka) {
+      this.kafka = Objects.requireNonNull(kafka, "kafka");
       return this;
     }
 
-    /**
-     * Kafka client settings (security, timeouts) for Debezium's offset store, which otherwise only sees the
-     * connector file. A setting the connector file has itself keeps the file's value.
-     */
-    public Builder offsetStoreConfig(Map<String, ?> settings) {
-      Map<String, String> copy = new java.util.HashMap<>();
-      settings.forEach((key, value) -> copy.put(key, String.valueOf(value)));
-      this.offsetStoreSettings = Map.copyOf(copy);
+    /** The tables ({@code schema.table}) whose snapshot progress and events are reported as meters. */
+    public Builder reportTables(Collection<String> tables) {
+      this.reportedTables = List.copyOf(tables);
       return this;
     }
 
@@ -336,42 +330,18 @@ public final class CaptureEngine implements Runnable, AutoCloseable {
       return this;
     }
 
-    /** @throws ConfigException if the connector file lacks what the embedded engine needs */
+    /** @throws ConfigException if the connector file keeps its offsets on another Kafka cluster */
     public CaptureEngine build() {
       if (registry == null) {
         throw new IllegalStateException("schemaRegistry(...) is required");
       }
-      ConfigValues values = config.values();
-      String bootstrap = producerOverrides.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)
-          ? producerOverrides.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG).toString()
-          : values.requiredString("bootstrap.servers", "Kafka bootstrap servers (host:port,...)");
-      String offsetStorage = values.requiredString("offset.storage",
-          "org.apache.kafka.connect.storage.KafkaOffsetBackingStore (offsets in Kafka)");
-      if (offsetStorage.equals(KafkaOffsetBackingStore.class.getName())) {
-        values.requiredString("offset.storage.topic", "the Kafka topic for Debezium's offsets");
-        values.intInRange("offset.storage.partitions", 1, -1, 10_000);
-        values.intInRange("offset.storage.replication.factor", -1, -1, Short.MAX_VALUE);
-        if (!values.has("offset.storage.partitions") || !values.has("offset.storage.replication.factor")) {
-          // Debezium's embedded engine refuses to start without them.
-          String missing = values.has("offset.storage.partitions") ? "offset.storage.replication.factor"
-              : "offset.storage.partitions";
-          throw new ConfigException(config.source(), missing, "an integer (-1: the broker's default)", null);
-        }
+      KafkaClients clients = kafka;
+      if (clients == null) {
+        clients = KafkaClients.of(config.values().requiredString("bootstrap.servers",
+            "Kafka bootstrap servers (host:port,...)"));
       }
-      values.millis("offset.flush.interval.ms", Duration.ofMinutes(1));
-      values.millis("heartbeat.interval.ms", Duration.ZERO);
-
-      Map<String, Object> producer = new HashMap<>();
-      producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      producer.put(ProducerConfig.CLIENT_ID_CONFIG, "tandem-capture-" + config.get("name"));
-      producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-      producer.put(ProducerConfig.ACKS_CONFIG, "all");
-      producer.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-      producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-      // Snapshot batches are thousands of small records; 16 KiB producer batches would cap throughput.
-      producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-      producer.putAll(producerOverrides);
-      return new CaptureEngine(this, producer);
+      config.requireCluster(clients.bootstrapServers());
+      return new CaptureEngine(this, clients);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.tandem.capture;
 
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.Placeholders;
+import io.tandem.core.config.Secrets;
 import io.tandem.core.config.ConfigValues;
 import java.io.IOException;
 import java.io.Reader;
@@ -9,16 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.connect.storage.KafkaOffsetBackingStore;
 
 /**
  * A Debezium PostgreSQL connector configuration read from a {@code .properties} file such as
@@ -33,9 +35,6 @@ import java.util.regex.PatternSyntaxException;
  * messages.
  */
 public final class ConnectorConfig {
-  private static final List<String> SECRET_MARKERS =
-      List.of("password", "secret", "token", "credentials", "jaas", "user.info");
-  private static final String MASK = "******";
 
   // Tandem's own keys in the connector file; never handed to Debezium.
   private static final String TANDEM_PREFIX = "tandem.";
@@ -108,7 +107,7 @@ public final class ConnectorConfig {
   /** All settings with secrets replaced by {@code ******}, sorted by key: safe to log. */
   public Map<String, String> masked() {
     Map<String, String> masked = new TreeMap<>();
-    values.forEach((key, value) -> masked.put(key, isSecret(key) ? MASK : value));
+    values.forEach((key, value) -> masked.put(key, isSecret(key) ? Secrets.MASK : value));
     return Collections.unmodifiableMap(masked);
   }
 
@@ -176,8 +175,7 @@ public final class ConnectorConfig {
   }
 
   static boolean isSecret(String key) {
-    String lower = key.toLowerCase(Locale.ROOT);
-    return SECRET_MARKERS.stream().anyMatch(lower::contains);
+    return Secrets.isSecret(key);
   }
 
   private void validate() {
@@ -216,6 +214,45 @@ public final class ConnectorConfig {
         throw new ConfigException(source, key, expected + " (the raw-topic format in docs/data-model.md relies on it)", actual);
       }
     });
+    validateEmbeddedEngine(read);
+  }
+
+  // What Debezium's embedded engine needs that a Kafka Connect worker would supply itself.
+  private void validateEmbeddedEngine(ConfigValues read) {
+    String offsetStorage = read.requiredString("offset.storage",
+        "org.apache.kafka.connect.storage.KafkaOffsetBackingStore (offsets in Kafka)");
+    if (offsetStorage.equals(KafkaOffsetBackingStore.class.getName())) {
+      read.requiredString("offset.storage.topic", "the Kafka topic for Debezium's offsets");
+      read.intInRange("offset.storage.partitions", 1, -1, 10_000);
+      read.intInRange("offset.storage.replication.factor", -1, -1, Short.MAX_VALUE);
+      if (!read.has("offset.storage.partitions") || !read.has("offset.storage.replication.factor")) {
+        // Debezium's embedded engine refuses to start without them.
+        String missing = read.has("offset.storage.partitions") ? "offset.storage.replication.factor"
+            : "offset.storage.partitions";
+        throw new ConfigException(source, missing, "an integer (-1: the broker's default)", null);
+      }
+    }
+    read.millis("offset.flush.interval.ms", Duration.ofMinutes(1));
+    read.millis("heartbeat.interval.ms", Duration.ZERO);
+  }
+
+  /**
+   * Debezium's offsets must live next to the raw topics: the file's {@code bootstrap.servers}, when it
+   * sets one, must name the cluster capture produces to.
+   *
+   * @throws ConfigException naming this file when it names another cluster
+   */
+  public void requireCluster(String bootstrapServers) {
+    String servers = values.get("bootstrap.servers");
+    if (servers != null && !servers.equals(bootstrapServers)) {
+      throw new ConfigException(source, "bootstrap.servers", "the Kafka cluster the pipeline uses ("
+          + bootstrapServers + "): Debezium's offsets must live next to the raw topics", servers);
+    }
+  }
+
+  /** {@code heartbeat.interval.ms}; zero if heartbeats are off. */
+  public Duration heartbeatInterval() {
+    return values().millis("heartbeat.interval.ms", Duration.ZERO);
   }
 
   // The signal table must be captured (its inserts are how signals and watermarks reach Debezium) and

@@ -1,5 +1,6 @@
 package io.tandem.capture;
 
+import io.tandem.core.lifecycle.State;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -113,7 +114,7 @@ class CaptureEngineIT {
         assertThat(stats.eventsByTable()).containsEntry("public.customers", 3L);
         assertThat(stats.deadLettered()).isZero();
         assertThat(stats.lastPosition()).isPresent();
-        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(engine.state()).isEqualTo(State.RUNNING);
       }
     }
   }
@@ -184,7 +185,7 @@ class CaptureEngineIT {
         legacy.sql("INSERT INTO customers (id, name) VALUES (3, 'Barbara')");
         CaptureHarness.take(consumer, seen, 3);
         first.close();
-        assertThat(first.state()).isEqualTo(CaptureEngine.State.STOPPED);
+        assertThat(first.state()).isEqualTo(State.STOPPED);
         String offsetKey = "[\"legacy-postgres\",{\"server\":\"legacy." + legacy.db + "\"}]";
         try (KafkaConsumer<byte[], byte[]> offsets = harness.rawConsumer(legacy.env.get("TANDEM_OFFSET_TOPIC"))) {
           List<ConsumerRecord<byte[], byte[]>> stored = CaptureHarness.take(offsets, new ArrayList<>(), 1);
@@ -225,7 +226,7 @@ class CaptureEngineIT {
       String oddTopic = legacy.topic("odd");
 
       try (CaptureEngine engine = legacy.start();
-          KafkaConsumer<byte[], byte[]> dlq = harness.rawConsumer(CaptureEngine.DEFAULT_DEAD_LETTER_TOPIC);
+          KafkaConsumer<byte[], byte[]> dlq = harness.rawConsumer(CaptureEngine.DEAD_LETTER_TOPIC);
           KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
         List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -252,7 +253,7 @@ class CaptureEngineIT {
           assertThat(engine.stats().deadLettered()).isEqualTo(1);
           assertThat(engine.stats().eventsByTable()).containsEntry("public.customers", 1L);
         });
-        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(engine.state()).isEqualTo(State.RUNNING);
       }
     }
   }
@@ -267,7 +268,7 @@ class CaptureEngineIT {
 
       // No identity at all: in the publication, the legacy application's UPDATE and DELETE would fail.
       CaptureEngine keyless = legacy.start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> keyless.state() == CaptureEngine.State.FAILED);
+      await().atMost(Duration.ofSeconds(30)).until(() -> keyless.state() == State.FAILED);
       assertThat(keyless.failure()).hasValueSatisfying(e -> assertThat(e.getMessage())
           .contains("without a replica identity: [public.keyless]", "REPLICA IDENTITY FULL", "table.include.list")
           .doesNotContain("public.counters"));
@@ -275,7 +276,7 @@ class CaptureEngineIT {
 
       // A TOASTable column without FULL: an update leaving it unchanged would carry a placeholder.
       CaptureEngine refused = legacy.start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> refused.state() == CaptureEngine.State.FAILED);
+      await().atMost(Duration.ofSeconds(30)).until(() -> refused.state() == State.FAILED);
       assertThat(refused.failure()).hasValueSatisfying(e -> assertThat(e.getMessage())
           .contains("without REPLICA IDENTITY FULL: [public.notes]", "__debezium_unavailable_value",
               "tandem.replica.identity.check=warn", "legacy-postgres.properties")
@@ -287,7 +288,7 @@ class CaptureEngineIT {
           KafkaConsumer<Object, Object> consumer = harness.avroConsumer(legacy.topic("notes"))) {
         List<ConsumerRecord<Object, Object>> rows = CaptureHarness.take(consumer, new ArrayList<>(), 1);
         assertThat(text((GenericRecord) ((GenericRecord) rows.get(0).value()).get("after"), "body")).isEqualTo("a long story");
-        assertThat(warned.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(warned.state()).isEqualTo(State.RUNNING);
       }
     }
   }
@@ -331,7 +332,7 @@ class CaptureEngineIT {
     assertThat(config.toString()).doesNotContain("Sup3r-Secret!");
     assertThat(engine.toString()).doesNotContain("Sup3r-Secret!");
     engine.close();
-    assertThat(engine.state()).isEqualTo(CaptureEngine.State.STOPPED);
+    assertThat(engine.state()).isEqualTo(State.STOPPED);
   }
 
   @Test
@@ -346,15 +347,15 @@ class CaptureEngineIT {
     env.put("TANDEM_OFFSET_TOPIC", "offsets_nowhere");
     CaptureEngine engine = CaptureEngine.builder(ConnectorConfig.load(Fixtures.connectorFile(), env))
         .schemaRegistry(harness.client).build();
-    Thread runner = new Thread(engine, "capture-unreachable");
-    runner.start();
+    engine.start();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> engine.state() == CaptureEngine.State.FAILED);
+    await().atMost(Duration.ofSeconds(30)).until(() -> engine.state() == State.FAILED);
     assertThat(engine.failure()).hasValueSatisfying(e ->
         assertThat(e.getMessage()).contains("127.0.0.1:1").doesNotContain("Sup3r-Secret!"));
     engine.close();
-    assertThat(engine.state()).isEqualTo(CaptureEngine.State.FAILED);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !runner.isAlive());
+    assertThat(engine.state()).isEqualTo(State.FAILED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().equals("tandem-capture")));
   }
 
   private static String type(Schema record, String field) {

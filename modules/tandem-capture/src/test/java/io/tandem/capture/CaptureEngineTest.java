@@ -1,9 +1,11 @@
 package io.tandem.capture;
 
+import io.tandem.core.lifecycle.State;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.config.ConfigException;
+import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.client.SchemaRegistryClient;
 import java.net.URI;
 import java.nio.file.Files;
@@ -27,13 +29,13 @@ class CaptureEngineTest {
   @Test
   void closeBeforeRunStopsAndRunIsThenRefused() {
     CaptureEngine engine = CaptureEngine.builder(config()).schemaRegistry(REGISTRY).build();
-    assertThat(engine.state()).isEqualTo(CaptureEngine.State.CREATED);
+    assertThat(engine.state()).isEqualTo(State.CREATED);
 
     engine.close();
     engine.close();
 
-    assertThat(engine.state()).isEqualTo(CaptureEngine.State.STOPPED);
-    assertThatThrownBy(engine::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("STOPPED");
+    assertThat(engine.state()).isEqualTo(State.STOPPED);
+    assertThatThrownBy(engine::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("STOPPED");
     assertThat(engine.stats().events()).isZero();
     assertThat(engine.snapshotProgress()).isEmpty();
   }
@@ -46,21 +48,32 @@ class CaptureEngineTest {
 
   @Test
   void deliveryGuaranteesCannotBeLoosened() {
-    CaptureEngine.Builder builder = CaptureEngine.builder(config());
-    assertThatThrownBy(() -> builder.producerConfig(Map.of("acks", "1")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acks");
-    assertThatThrownBy(() -> builder.producerConfig(Map.of("enable.idempotence", false)))
+    CaptureEngine engine = CaptureEngine.builder(config()).schemaRegistry(REGISTRY)
+        .kafka(KafkaClients.of(ConnectorConfigTest.env().get("KAFKA_BOOTSTRAP_SERVERS"),
+            Map.of("acks", "1", "enable.idempotence", "false", "linger.ms", "50")))
+        .build();
+    assertThat(engine.producerConfig()).containsEntry("acks", "all").containsEntry("enable.idempotence", true)
+        .containsEntry("linger.ms", "50"); // tuning is the deployment's to change
+    assertThatThrownBy(() -> CaptureEngine.builder(config()).stopTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> builder.stopTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void embeddedSettingsAreCheckedAtBuild() throws Exception {
+  void offsetsOnAnotherClusterAreRefusedNamingTheConnectorFile() {
+    assertThatThrownBy(() -> CaptureEngine.builder(config()).schemaRegistry(REGISTRY)
+        .kafka(KafkaClients.of("elsewhere:9092")).build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("bootstrap.servers");
+          assertThat(e.getMessage()).contains("elsewhere:9092", "offsets must live next to the raw topics");
+        });
+  }
+
+  @Test
+  void embeddedSettingsAreCheckedWhenTheFileIsRead() throws Exception {
     Path file = Files.writeString(dir.resolve("no-offsets.properties"),
         Files.readString(Fixtures.connectorFile()).replaceAll("(?m)^offset\\.storage\\.partitions=.*$", ""));
-    ConnectorConfig config = ConnectorConfig.load(file, ConnectorConfigTest.env());
 
-    assertThatThrownBy(() -> CaptureEngine.builder(config).schemaRegistry(REGISTRY).build())
+    assertThatThrownBy(() -> ConnectorConfig.load(file, ConnectorConfigTest.env()))
         .isInstanceOfSatisfying(ConfigException.class, e -> {
           assertThat(e.source()).isEqualTo(file.toString());
           assertThat(e.key()).isEqualTo("offset.storage.partitions");

@@ -45,7 +45,7 @@ final class CaptureHarness implements AutoCloseable {
   CaptureHarness() {
     postgres = EmbeddedPostgresServer.start();
     kafka = EmbeddedKafkaBroker.start();
-    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start();
     client = SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
   }
 
@@ -78,10 +78,10 @@ final class CaptureHarness implements AutoCloseable {
       return ConnectorConfig.load(Fixtures.connectorFile(), env);
     }
 
-    /** Builds an engine and runs it on its own thread. */
+    /** Builds an engine and starts it (it runs on its own thread). */
     CaptureEngine start() {
       CaptureEngine engine = CaptureEngine.builder(config()).schemaRegistry(client).build();
-      threads.execute(engine);
+      engine.start();
       return engine;
     }
 

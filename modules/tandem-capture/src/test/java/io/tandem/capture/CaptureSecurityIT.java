@@ -1,5 +1,6 @@
 package io.tandem.capture;
 
+import io.tandem.core.lifecycle.State;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import io.tandem.kafka.KafkaClients;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,14 +55,10 @@ class CaptureSecurityIT {
     try (CaptureHarness.Legacy legacy = harness.new Legacy("sasl", "public.accounts")) {
       legacy.sql("CREATE TABLE accounts (id bigint PRIMARY KEY, balance int)", "INSERT INTO accounts VALUES (1, 10)");
       legacy.env.put("KAFKA_BOOTSTRAP_SERVERS", secured.saslBootstrapServers());
-      Map<String, Object> producer = new HashMap<>(USER.clientProperties());
-      producer.put("bootstrap.servers", secured.saslBootstrapServers());
-
+      // The deployment's security settings reach the producer and Debezium's offset store alike.
       try (CaptureEngine engine = CaptureEngine.builder(legacy.config()).schemaRegistry(harness.client)
-          .producerConfig(producer).offsetStoreConfig(USER.clientProperties()).build()) {
-        Thread runner = new Thread(engine, "capture-sasl");
-        runner.setDaemon(true);
-        runner.start();
+          .kafka(KafkaClients.of(secured.saslBootstrapServers(), USER.clientProperties())).build()) {
+        engine.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> engine.stats().events() == 1);
         legacy.sql("UPDATE accounts SET balance = 11 WHERE id = 1");
 
@@ -75,7 +72,7 @@ class CaptureSecurityIT {
           assertThat(new String(stored.get(0).value(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"lsn\"");
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> engine.stats().events() == 2);
-        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(engine.state()).isEqualTo(State.RUNNING);
       }
     } finally {
       root.detachAppender(logs);

@@ -208,6 +208,10 @@ class ConnectorConfigTest {
         plugin.name=pgoutput
         decimal.handling.mode=string
         time.precision.mode=adaptive_time_microseconds
+        offset.storage=org.apache.kafka.connect.storage.KafkaOffsetBackingStore
+        offset.storage.topic=o
+        offset.storage.partitions=1
+        offset.storage.replication.factor=1
         """;
     return Files.writeString(Files.createTempFile(dir, "connector", ".properties"), base + extra);
   }

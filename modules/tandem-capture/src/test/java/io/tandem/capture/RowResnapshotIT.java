@@ -1,5 +1,6 @@
 package io.tandem.capture;
 
+import io.tandem.core.lifecycle.State;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -119,7 +120,7 @@ class RowResnapshotIT {
         assertThat(topics()).doesNotContain(legacy.topic("tandem_signal"));
         assertThat(engine.snapshotProgress()).containsOnlyKeys("public.customers", "public.order_lines");
         assertThat(engine.snapshotProgress().get("public.customers").done()).as("initial snapshot rows only").isEqualTo(6);
-        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(engine.state()).isEqualTo(State.RUNNING);
       }
     }
   }
@@ -152,7 +153,7 @@ class RowResnapshotIT {
         assertThat(history(seen, 3)).containsExactly("r", "u");
         List<Long> positions = seen.stream().filter(r -> id(r) == 3).map(RowResnapshotIT::position).toList();
         assertThat(positions.get(1)).isGreaterThan(positions.get(0));
-        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(engine.state()).isEqualTo(State.RUNNING);
       }
     }
   }
@@ -189,7 +190,7 @@ class RowResnapshotIT {
         ConsumerRecord<Object, Object> update = seen.stream().filter(r -> op(r).equals("u")).findFirst().get();
         assertThat(text(after(read), "name")).isEqualTo("c3");
         assertThat(position(update)).as("the later change's LSN").isLessThan(position(read));
-        assertThat(engine.state()).isEqualTo(CaptureEngine.State.RUNNING);
+        assertThat(engine.state()).isEqualTo(State.RUNNING);
       }
     }
   }

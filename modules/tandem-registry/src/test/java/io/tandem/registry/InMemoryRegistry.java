@@ -18,7 +18,7 @@ public final class InMemoryRegistry implements BeforeEachCallback, AfterEachCall
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
+    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().start();
     client = newClient();
   }
 

@@ -1,8 +1,11 @@
 package io.tandem.router;
 
+import java.util.Optional;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tandem.core.lifecycle.LifecycleComponent;
+import io.tandem.core.lifecycle.State;
 import io.tandem.router.api.DecisionMetrics;
 import io.tandem.router.api.OperatorApi;
 import io.tandem.router.api.Problem;
@@ -41,33 +44,88 @@ import org.slf4j.LoggerFactory;
 /**
  * One router replica: follows the routing log, declares the configured entities in it, and serves the
  * decision and operator APIs, the OpenAPI document, health and Prometheus metrics over Vert.x.
+ *
+ * <p>It is {@link State#RUNNING} while it serves and its routing-log follower is healthy, and
+ * {@link State#FAILED} once the follower stopped by itself (it can no longer see flips: restart it).
  */
-public final class RouterServer implements AutoCloseable {
+public final class RouterServer extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
   private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Vertx vertx;
-  private final HttpServer server;
-  private final RoutingLog log;
-  private final RoutingLogWriter writer;
-  private final Router router;
-  private final StatusBoard status;
+  private final RouterSettings settings;
+  private final PrometheusMeterRegistry meters;
+  private final Consumer<Router> extra;
+  private volatile Vertx vertx;
+  private volatile HttpServer server;
+  private volatile RoutingLog log;
+  private volatile RoutingLogWriter writer;
+  private volatile Router router;
+  private volatile StatusBoard status;
 
-  private RouterServer(Vertx vertx, HttpServer server, RoutingLog log, RoutingLogWriter writer, Router router,
-      StatusBoard status) {
-    this.vertx = vertx;
-    this.server = server;
-    this.log = log;
-    this.writer = writer;
-    this.router = router;
-    this.status = status;
+  /**
+   * A replica, not started.
+   *
+   * @param meters served on {@code /metrics}
+   * @param extra mounts more routes (e.g. a dashboard) before the proxy's
+   */
+  public RouterServer(RouterSettings settings, PrometheusMeterRegistry meters, Consumer<Router> extra) {
+    super("router");
+    this.settings = settings;
+    this.meters = meters;
+    this.extra = extra;
   }
 
-  /** Starts a replica; {@code extra} mounts more routes (e.g. a dashboard) before the proxy's. */
-  public static RouterServer start(RouterSettings settings, PrometheusMeterRegistry meters, Consumer<Router> extra)
-      throws Exception {
+  /** Builds and starts a replica. */
+  public static RouterServer start(RouterSettings settings, PrometheusMeterRegistry meters, Consumer<Router> extra) {
+    RouterServer server = new RouterServer(settings, meters, extra);
+    server.start();
+    return server;
+  }
+
+  /** Replays the routing log, declares the entities, then serves; returns once it answers requests. */
+  @Override
+  public void start() {
+    lifecycle.beginStart();
+    try {
+      startServing();
+      lifecycle.markRunning();
+    } catch (Exception e) {
+      lifecycle.finish(e);
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot start the router: "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public State state() {
+    State current = lifecycle.state();
+    RoutingLog followed = log;
+    if (current == State.RUNNING && followed != null && !followed.healthy()) {
+      lifecycle.finish(new IllegalStateException("the routing log follower stopped; this replica no longer sees "
+          + "flips (see tandem.log)"));
+      return lifecycle.state();
+    }
+    return current;
+  }
+
+  @Override
+  public Optional<Throwable> failure() {
+    state();
+    return lifecycle.failure();
+  }
+
+  @Override
+  public String status() {
+    HttpServer listening = server;
+    RoutingLog followed = log;
+    return state() + (listening == null ? "" : "  http://" + settings.host() + ":" + listening.actualPort()
+        + ", routing version " + followed.state().version() + ", topic " + settings.topic());
+  }
+
+  private void startServing() throws Exception {
     RoutingLogWriter.ensureTopic(settings.kafka(), settings.topic(), settings.replicationFactor());
     RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic());
+    this.log = log;
     RoutingLogWriter writer = null;
     Vertx vertx = null;
     StatusBoard status = null;
@@ -136,7 +194,11 @@ public final class RouterServer implements AutoCloseable {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
           log.state().version());
-      return new RouterServer(vertx, server, log, writer, router, status);
+      this.vertx = vertx;
+      this.server = server;
+      this.writer = writer;
+      this.router = router;
+      this.status = status;
     } catch (Exception | Error e) {
       if (vertx != null) {
         vertx.close();
@@ -245,6 +307,11 @@ public final class RouterServer implements AutoCloseable {
 
   @Override
   public void close() {
+    State before = lifecycle.requestStop();
+    if (before == State.CREATED || before == State.STOPPED || before == State.STOPPING || vertx == null) {
+      lifecycle.finish(null);
+      return;
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -255,5 +322,6 @@ public final class RouterServer implements AutoCloseable {
       status.close();
     }
     log.close();
+    lifecycle.finish(null);
   }
 }

@@ -3,9 +3,18 @@ package io.tandem.sink;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Secrets;
 import io.tandem.core.retry.RetryPolicy;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.tandem.core.lifecycle.LifecycleComponent;
+import io.tandem.core.lifecycle.State;
 import io.tandem.kafka.DeadLetter;
+import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.client.SchemaRegistryClient;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -20,11 +29,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -40,8 +48,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,34 +63,32 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (JdbcSink sink = JdbcSink.builder()
- *     .bootstrapServers("localhost:9092")
+ *     .kafka(KafkaClients.of("localhost:9092"))
  *     .registry(SchemaRegistryClient.builder(URI.create("http://localhost:8081")).build())
  *     .jdbc("jdbc:postgresql://localhost/app", "tandem", secret)
  *     .entity(EntityTable.builder("customer", customerSchema).keyColumns("id").build())
  *     .build()) {
- *   executor.submit(sink);   // runs until close()
+ *   sink.start();   // runs on its own thread until close()
  *   ...
  * }
  * }</pre>
  */
-public final class JdbcSink implements Runnable, AutoCloseable {
+public final class JdbcSink extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
   private static final String STAGE = "sink";
 
-  /** Lifecycle; changed only by compare-and-set. */
-  public enum State { CREATED, STARTING, RUNNING, STOPPING, STOPPED, FAILED }
+  /** Where the sink sends the records the new database refuses. */
+  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.sink";
 
   private final Builder settings;
   private final Map<String, EntityTable> entitiesByTopic;
   private final TableWriter writer;
   private final StatsRecorder stats = new StatsRecorder();
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private final CountDownLatch finished = new CountDownLatch(1);
+  private final List<Consumer<Duration>> lagListeners = new CopyOnWriteArrayList<>();
 
   // Set on the sink thread, read by close() from others.
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile Thread runner;
-  private volatile Throwable failure;
 
   // Owned by the sink thread.
   private HikariDataSource ownedDataSource;
@@ -93,22 +98,53 @@ public final class JdbcSink implements Runnable, AutoCloseable {
   private final Map<String, BoundTable> tables = new HashMap<>();
 
   private JdbcSink(Builder settings, TableWriter writer) {
+    super(STAGE);
     this.settings = settings;
     this.writer = writer;
     Map<String, EntityTable> byTopic = new LinkedHashMap<>();
     settings.entities.forEach(entity -> byTopic.put(entity.topic(), entity));
     this.entitiesByTopic = byTopic;
+    lagListeners.add(settings.lagListener);
   }
-
-  /** How long tombstones are kept unless configured: Kafka's default topic retention, 7 days. */
-  public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(7);
 
   public static Builder builder() {
     return new Builder();
   }
 
-  public State state() {
-    return state.get();
+  /** The sink's settings as built. */
+  public SinkSettings settings() {
+    return settings.settings;
+  }
+
+  @Override
+  public String status() {
+    return state() + "  group " + settings.settings.groupId() + ": " + List.copyOf(entitiesByTopic.keySet()) + " → "
+        + (settings.jdbcUrl == null ? "(a data source)" : Secrets.maskUrl(settings.jdbcUrl));
+  }
+
+  /**
+   * Counters per entity and result, dead letters, and the commit-to-visible lag (legacy commit → new-DB
+   * commit) as a histogram: p50/p99 over any window in Prometheus.
+   */
+  @Override
+  public void bindTo(MeterRegistry meters) {
+    for (EntityTable table : entitiesByTopic.values()) {
+      String entity = table.entity();
+      for (String result : List.of("upserted", "deleted", "stale", "superseded", "rejected")) {
+        FunctionCounter.builder("tandem.sink.rows", this, s -> s.stats().entity(entity).count(result))
+            .tags(Tags.of("entity", entity, "result", result)).description("Changes handled by the sink")
+            .register(meters);
+      }
+    }
+    FunctionCounter.builder("tandem.dlq.records", this, s -> s.stats().dlqCount()).tags("stage", STAGE)
+        .description("Records sent to a dead-letter topic").register(meters);
+    Timer lag = Timer.builder("tandem.commit.visible.lag")
+        .description("Legacy commit → new-DB commit of applied changes")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(meters);
+    lagListeners.add(lag::record);
   }
 
   /** A consistent snapshot of the counters; callable from any thread. */
@@ -116,63 +152,81 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     return stats.snapshot();
   }
 
-  /** Why the sink stopped, if it stopped in state {@link State#FAILED}. */
-  public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
-  }
-
   /**
-   * Runs the sink on the calling thread until {@link #close()} or a failure it cannot get past
-   * (database unreachable for longer than the retry policy allows, a table that does not fit, a
-   * dead-letter topic that cannot be written). A sink runs once.
-   *
-   * @throws IllegalStateException when the sink fails; {@link #failure()} holds the cause
+   * Runs the sink on its own thread until {@link #close()} or a failure it cannot get past (database
+   * unreachable for longer than the retry policy allows, a table that does not fit, a dead-letter topic
+   * that cannot be written): then {@link State#FAILED} with {@link #failure()}. A sink runs once.
    */
   @Override
-  public void run() {
-    if (!state.compareAndSet(State.CREATED, State.STARTING)) {
-      throw new IllegalStateException("sink is " + state.get() + "; a sink runs once");
+  public void start() {
+    lifecycle.beginStart();
+    if (settings.migrations != null) {
+      try {
+        migrate();
+      } catch (RuntimeException e) {
+        lifecycle.finish(e);
+        throw e;
+      }
     }
-    runner = Thread.currentThread();
+    Thread thread = new Thread(this::run, "tandem-sink");
+    thread.setDaemon(true);
+    runner = thread;
+    thread.start();
+  }
+
+  /** The new database's Flyway migrations, before anything is written (docs/sink.md). */
+  private void migrate() {
+    DataSource target = settings.dataSource;
+    if (target == null) {
+      PGSimpleDataSource simple = new PGSimpleDataSource();
+      simple.setURL(settings.jdbcUrl);
+      simple.setUser(settings.jdbcUser);
+      simple.setPassword(settings.jdbcPassword);
+      target = simple;
+    }
+    try {
+      SinkSchema.migrate(target, settings.migrations);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot migrate the new database " + (settings.jdbcUrl == null ? ""
+          : Secrets.maskUrl(settings.jdbcUrl)) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void run() {
+    Throwable failure = null;
     try {
       open();
-      if (state.compareAndSet(State.STARTING, State.RUNNING)) {
-        LOG.info("Tandem sink running: group {}, {}", settings.groupId, entitiesByTopic.values());
-        while (state.get() == State.RUNNING) {
+      if (lifecycle.markRunning()) {
+        LOG.info("Tandem sink running: group {}, {}", settings.settings.groupId(), entitiesByTopic.values());
+        while (lifecycle.state() == State.RUNNING) {
           pollOnce();
         }
       }
     } catch (WakeupException e) {
-      if (state.get() != State.STOPPING) {
+      if (!lifecycle.isStopRequested()) {
         failure = e;
       }
     } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
       // close() gave up waiting and interrupted us: a stop, not a failure (the batch replays).
-      if (state.get() != State.STOPPING) {
+      if (!lifecycle.isStopRequested()) {
         failure = e;
       }
     } catch (Exception e) {
       // An outage met while stopping is a stop: the uncommitted poll is simply read again.
       boolean outage = SqlErrors.isRetriable(e) || ChangeDecoder.registryUnavailable(e);
-      if (!(outage && state.get() == State.STOPPING)) {
+      if (!(outage && lifecycle.isStopRequested())) {
         failure = e;
       }
     } catch (Error e) {
       failure = e;
     } finally {
       closeResources();
-      // Only this thread leaves STARTING, RUNNING and STOPPING, so the terminal write cannot race.
       if (failure != null) {
-        state.set(State.FAILED);
         LOG.error("Tandem sink failed; uncommitted records will be re-applied on restart", failure);
       } else {
-        state.set(State.STOPPED);
         LOG.info("Tandem sink stopped");
       }
-      finished.countDown();
-    }
-    if (failure != null) {
-      throw new IllegalStateException("Tandem sink failed: " + failure.getMessage(), failure);
+      lifecycle.finish(failure);
     }
   }
 
@@ -182,56 +236,31 @@ public final class JdbcSink implements Runnable, AutoCloseable {
    */
   @Override
   public void close() {
-    while (true) {
-      State current = state.get();
-      switch (current) {
-        case CREATED -> {
-          if (state.compareAndSet(current, State.STOPPED)) {
-            finished.countDown();
-            return;
-          }
-        }
-        case STARTING, RUNNING -> {
-          if (state.compareAndSet(current, State.STOPPING)) {
-            KafkaConsumer<byte[], byte[]> c = consumer;
-            if (c != null) {
-              c.wakeup();
-            }
-            awaitFinished();
-            return;
-          }
-        }
-        case STOPPING -> {
-          awaitFinished();
-          return;
-        }
-        case STOPPED, FAILED -> {
-          return;
-        }
+    State before = lifecycle.requestStop();
+    if (before == State.CREATED || before.isTerminal()) {
+      return;
+    }
+    if (before != State.STOPPING) {
+      KafkaConsumer<byte[], byte[]> c = consumer;
+      if (c != null) {
+        c.wakeup();
       }
     }
-  }
-
-  private void awaitFinished() {
     if (Thread.currentThread() == runner) {
       return; // close() from inside the loop: the loop sees STOPPING and exits
     }
-    try {
-      if (!finished.await(settings.closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        Thread t = runner;
-        LOG.warn("Tandem sink did not stop within {}; interrupting it", settings.closeTimeout);
-        if (t != null) {
-          t.interrupt();
-        }
-        finished.await(settings.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (!lifecycle.awaitTerminal(settings.closeTimeout)) {
+      Thread t = runner;
+      LOG.warn("Tandem sink did not stop within {}; interrupting it", settings.closeTimeout);
+      if (t != null) {
+        t.interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      lifecycle.awaitTerminal(settings.closeTimeout);
     }
   }
 
   private boolean running() {
-    return state.get() == State.RUNNING || state.get() == State.STARTING;
+    return lifecycle.isActive();
   }
 
   private void open() throws Exception {
@@ -262,23 +291,19 @@ public final class JdbcSink implements Runnable, AutoCloseable {
       decoders.put(entity.topic(), new ChangeDecoder(entity, settings.registry));
     }
 
-    Map<String, Object> producerConfig = new HashMap<>(settings.producerOverrides);
-    producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
-    producerConfig.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-    producerConfig.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    producerConfig.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.groupId + "-dlq");
-    producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-
-    Map<String, Object> consumerConfig = new HashMap<>(settings.consumerOverrides);
-    consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
-    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId);
-    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords);
-    // A new sink must start from the beginning of the topics: the new database starts empty.
-    consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    String group = settings.settings.groupId();
+    producer = settings.kafka.producer(
+        Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+            ProducerConfig.CLIENT_ID_CONFIG, group + "-dlq"),
+        Map.of());
+    // Offsets are committed by hand after the database commit, so auto-commit and the group are fixed.
+    KafkaConsumer<byte[], byte[]> c = settings.kafka.consumer(
+        // A new sink must start from the beginning of the topics: the new database starts empty.
+        Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.settings.maxPollRecords()));
     c.subscribe(List.copyOf(entitiesByTopic.keySet()));
     consumer = c;
   }
@@ -287,7 +312,7 @@ public final class JdbcSink implements Runnable, AutoCloseable {
 
   /** Deletes tombstones older than the retention, at most once per prune interval. */
   private void pruneTombstonesWhenDue() {
-    if (settings.tombstoneRetention.isZero()
+    if (settings.settings.tombstoneRetention().isZero()
         || System.nanoTime() - lastPrune < settings.tombstonePruneEvery.toNanos()) {
       return;
     }
@@ -296,11 +321,11 @@ public final class JdbcSink implements Runnable, AutoCloseable {
         java.sql.PreparedStatement prune = connection.prepareStatement("DELETE FROM " + BoundTable.TOMBSTONES
             + " WHERE raised_at < now() - make_interval(secs => ?)")) {
       connection.setAutoCommit(true);
-      prune.setDouble(1, settings.tombstoneRetention.toMillis() / 1000.0);
+      prune.setDouble(1, settings.settings.tombstoneRetention().toMillis() / 1000.0);
       int pruned = prune.executeUpdate();
       if (pruned > 0) {
         stats.tombstonesPruned(pruned);
-        LOG.info("Pruned {} tombstone(s) older than {}", pruned, settings.tombstoneRetention);
+        LOG.info("Pruned {} tombstone(s) older than {}", pruned, settings.settings.tombstoneRetention());
       }
     } catch (SQLException e) {
       // Pruning is housekeeping: a failure waits for the next interval, the data path goes on.
@@ -338,7 +363,9 @@ public final class JdbcSink implements Runnable, AutoCloseable {
       if (change.commitTsMillis() >= 0) {
         Duration lag = Duration.ofMillis(Math.max(0, outcome.committedAt.toEpochMilli() - change.commitTsMillis()));
         stats.lag(lag);
-        settings.lagListener.accept(lag);
+        for (Consumer<Duration> listener : lagListeners) {
+          listener.accept(lag);
+        }
       }
     }
     stats.committed(records.count(), Instant.now());
@@ -561,76 +588,72 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     }
   }
 
-  /** Settings of a {@link JdbcSink}; {@link #build()} validates them. */
+  /** Settings of a {@link JdbcSink}; {@link #build()} checks that it has what it needs. */
   public static final class Builder {
     private static final String SOURCE = "JdbcSink builder";
 
-    private String bootstrapServers;
-    private String groupId = SinkConfig.DEFAULT_GROUP_ID;
+    private KafkaClients kafka;
+    private SinkSettings settings = SinkSettings.defaults();
     private SchemaRegistryClient registry;
     private DataSource dataSource;
     private String jdbcUrl;
     private String jdbcUser = "";
     private String jdbcPassword = "";
     private final List<EntityTable> entities = new ArrayList<>();
-    private String dlqTopic = SinkConfig.DEFAULT_DLQ_TOPIC;
-    private int maxPollRecords = SinkConfig.DEFAULT_MAX_POLL_RECORDS;
-    private Duration pollTimeout = SinkConfig.DEFAULT_POLL_TIMEOUT;
-    private RetryPolicy retry = SinkConfig.DEFAULT_RETRY;
+    private String dlqTopic = DEAD_LETTER_TOPIC;
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private RetryPolicy retry = new RetryPolicy(10, Duration.ofMillis(200), Duration.ofSeconds(10));
     private Duration closeTimeout = Duration.ofSeconds(30);
-    private final Map<String, Object> consumerOverrides = new HashMap<>();
-    private final Map<String, Object> producerOverrides = new HashMap<>();
     private Runnable afterDatabaseCommit = () -> { };
-    private java.util.function.Consumer<Duration> lagListener = lag -> { };
+    private Consumer<Duration> lagListener = lag -> { };
     private TableWriter writer = new TableWriter();
-    private Duration tombstoneRetention = DEFAULT_TOMBSTONE_RETENTION;
     private Duration tombstonePruneEvery = Duration.ofHours(1);
+    private Path migrations;
 
     private Builder() {}
+
+    /** Flyway migrations applied to the new database when the sink starts (none: the tables are there). */
+    public Builder migrations(Path folder) {
+      this.migrations = folder;
+      return this;
+    }
+
+    /** The Kafka cluster and the deployment's client settings (security, timeouts). */
+    public Builder kafka(KafkaClients kafka) {
+      this.kafka = Objects.requireNonNull(kafka, "kafka");
+      return this;
+    }
+
+    /** The {@code sink} section: group, records per poll, tombstone retention. */
+    public Builder settings(SinkSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    public Builder groupId(String groupId) {
+      this.settings = settings.withGroupId(groupId);
+      return this;
+    }
+
+    public Builder maxPollRecords(int maxPollRecords) {
+      this.settings = settings.withMaxPollRecords(maxPollRecords);
+      return this;
+    }
 
     /**
      * How long a deleted key's tombstone is kept (it rejects replayed changes older than the delete);
      * {@code Duration.ZERO} keeps them forever. Keep it above the longest time a record older than a
      * delete can still be delivered: the raw and migrated topics' retention and
-     * {@code delete.retention.ms}. Default 7 days.
+     * {@code delete.retention.ms}.
      */
     public Builder tombstoneRetention(Duration retention) {
-      if (retention.isNegative()) {
-        throw new IllegalArgumentException("tombstoneRetention must not be negative, got " + retention);
-      }
-      this.tombstoneRetention = retention;
+      this.settings = settings.withTombstoneRetention(retention);
       return this;
     }
 
     /** How often the sink prunes tombstones past their retention (tests shorten it). */
     Builder tombstonePruneEvery(Duration every) {
       this.tombstonePruneEvery = every;
-      return this;
-    }
-
-    /** Everything a {@link SinkConfig} holds; later calls override single settings. */
-    public Builder config(SinkConfig config) {
-      bootstrapServers(config.bootstrapServers());
-      groupId(config.groupId());
-      registry(SchemaRegistryClient.builder(config.registryUrls()).build());
-      jdbc(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
-      config.entities().forEach(this::entity);
-      dlqTopic(config.dlqTopic());
-      maxPollRecords(config.maxPollRecords());
-      pollTimeout(config.pollTimeout());
-      retry(config.retry());
-      config.consumerOverrides().forEach(this::consumerProperty);
-      config.producerOverrides().forEach(this::producerProperty);
-      return this;
-    }
-
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
-      return this;
-    }
-
-    public Builder groupId(String groupId) {
-      this.groupId = groupId;
       return this;
     }
 
@@ -655,6 +678,11 @@ public final class JdbcSink implements Runnable, AutoCloseable {
       return this;
     }
 
+    /** The {@code target} section. */
+    public Builder target(TargetSettings target) {
+      return jdbc(target.jdbcUrl(), target.user(), target.password());
+    }
+
     public Builder entity(EntityTable entity) {
       entities.add(Objects.requireNonNull(entity, "entity"));
       return this;
@@ -662,11 +690,6 @@ public final class JdbcSink implements Runnable, AutoCloseable {
 
     public Builder dlqTopic(String dlqTopic) {
       this.dlqTopic = dlqTopic;
-      return this;
-    }
-
-    public Builder maxPollRecords(int maxPollRecords) {
-      this.maxPollRecords = maxPollRecords;
       return this;
     }
 
@@ -687,34 +710,16 @@ public final class JdbcSink implements Runnable, AutoCloseable {
       return this;
     }
 
-    /** Any Kafka consumer setting except those the sink manages (commits, isolation, group, serde). */
-    public Builder consumerProperty(String key, Object value) {
-      if (SinkConfig.MANAGED_CONSUMER_KEYS.contains(key)) {
-        throw new ConfigException(SOURCE, "consumer property " + key, "not set: the sink manages it", value);
-      }
-      consumerOverrides.put(key, value);
-      return this;
-    }
-
-    /** Any Kafka producer setting of the dead-letter producer except bootstrap and serializers. */
-    public Builder producerProperty(String key, Object value) {
-      if (SinkConfig.MANAGED_PRODUCER_KEYS.contains(key)) {
-        throw new ConfigException(SOURCE, "producer property " + key, "not set: the sink manages it", value);
-      }
-      producerOverrides.put(key, value);
-      return this;
-    }
-
-    /** Test hook: runs after the database commit, before dead letters and offsets. */
     /**
      * Called on the sink thread with each sampled commit→visible lag (legacy commit → new-DB
-     * commit), e.g. to feed a histogram. Must be quick and must not throw.
+     * commit). Must be quick and must not throw.
      */
-    public Builder lagListener(java.util.function.Consumer<Duration> listener) {
+    public Builder lagListener(Consumer<Duration> listener) {
       this.lagListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
+    /** Test hook: runs after the database commit, before dead letters and offsets. */
     Builder afterDatabaseCommit(Runnable hook) {
       this.afterDatabaseCommit = Objects.requireNonNull(hook);
       return this;
@@ -727,16 +732,12 @@ public final class JdbcSink implements Runnable, AutoCloseable {
     }
 
     public JdbcSink build() {
-      require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrapServers",
-          "host:port[,host:port...] of the Kafka cluster", bootstrapServers);
-      require(groupId != null && !groupId.isBlank(), "groupId", "a consumer group id", groupId);
+      require(kafka != null, "kafka", "the Kafka cluster (KafkaClients)", null);
       require(registry != null, "registry", "a SchemaRegistryClient", null);
       require(dataSource != null || (jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:")), "jdbc",
           "a DataSource or a jdbc:postgresql: URL", jdbcUrl);
       require(!entities.isEmpty(), "entity", "at least one EntityTable", null);
       require(dlqTopic != null && !dlqTopic.isBlank(), "dlqTopic", "a topic name", dlqTopic);
-      require(maxPollRecords >= 1 && maxPollRecords <= 100_000, "maxPollRecords", "an integer from 1 to 100000",
-          maxPollRecords);
       require(pollTimeout != null && !pollTimeout.isNegative() && !pollTimeout.isZero(), "pollTimeout",
           "a positive duration", pollTimeout);
       require(closeTimeout != null && !closeTimeout.isNegative(), "closeTimeout", "a non-negative duration",

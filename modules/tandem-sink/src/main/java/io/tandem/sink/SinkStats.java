@@ -42,6 +42,18 @@ public record SinkStats(
    */
   public record EntityStats(long upserted, long deleted, long skippedStale, long superseded, long rejected) {
     static final EntityStats ZERO = new EntityStats(0, 0, 0, 0, 0);
+
+    /** The counter named as the {@code result} tag of {@code tandem_sink_rows_total}. */
+    public long count(String result) {
+      return switch (result) {
+        case "upserted" -> upserted;
+        case "deleted" -> deleted;
+        case "stale" -> skippedStale;
+        case "superseded" -> superseded;
+        case "rejected" -> rejected;
+        default -> throw new IllegalArgumentException("no sink result '" + result + "'");
+      };
+    }
   }
 
   public SinkStats {

@@ -1,5 +1,6 @@
 package io.tandem.sink;
 
+import io.tandem.core.lifecycle.State;
 import io.tandem.kafka.DeadLetter;
 import io.tandem.kafka.ChangeHeaders;
 import io.tandem.kafka.KafkaClients;
@@ -58,8 +59,8 @@ class JdbcSinkFailureIT {
   void rowsTheDatabaseRefusesGoToTheDeadLetterTopicAndLaterRowsStillArrive() {
     String db = Fixtures.migratedDatabase(env.pg, "dlq");
     String topic = env.customerTopic();
-    Topics.ensure(KafkaClients.of(env.kafka.bootstrapServers()), TopicSpec.changeLog(SinkConfig.DEFAULT_DLQ_TOPIC, 1));
-    JdbcSink sink = env.run(env.sink(db, topic).dlqTopic(SinkConfig.DEFAULT_DLQ_TOPIC).build());
+    Topics.ensure(KafkaClients.of(env.kafka.bootstrapServers()), TopicSpec.changeLog(JdbcSink.DEAD_LETTER_TOPIC, 1));
+    JdbcSink sink = env.run(env.sink(db, topic).dlqTopic(JdbcSink.DEAD_LETTER_TOPIC).build());
 
     GenericRecord tooLongEmail = new GenericRecordBuilder((GenericData.Record) customer(3, "Cy"))
         .set("email", "c".repeat(41)).build();
@@ -81,7 +82,7 @@ class JdbcSinkFailureIT {
     assertThat(stats.dlqCount()).isEqualTo(3);
     assertThat(stats.entity("customer").rejected()).isEqualTo(3);
 
-    List<ConsumerRecord<byte[], byte[]>> dead = env.readAll(SinkConfig.DEFAULT_DLQ_TOPIC, 3);
+    List<ConsumerRecord<byte[], byte[]>> dead = env.readAll(JdbcSink.DEAD_LETTER_TOPIC, 3);
     assertThat(dead).hasSize(3);
     Map<Long, ConsumerRecord<byte[], byte[]>> byPosition = new TreeMap<>();
     dead.forEach(r -> byPosition.put(ChangeHeaders.longValue(r.headers(), ChangeHeaders.POSITION), r));
@@ -164,7 +165,7 @@ class JdbcSinkFailureIT {
       }
     }
     env.flush();
-    await().atMost(WAIT).until(() -> first.state() == JdbcSink.State.FAILED);
+    await().atMost(WAIT).until(() -> first.state() == State.FAILED);
     assertThat(first.failure()).get().extracting(Throwable::getMessage).asString().contains("simulated crash");
     String auditAfterCrash = scalar(env.pg, db, "select count(*) from sink_it.customer_audit");
     assertThat(Integer.parseInt(auditAfterCrash)).isPositive();
@@ -213,7 +214,7 @@ class JdbcSinkFailureIT {
         assertThat(rows(env.pg, db, "select id, name from sink_it.customer order by id"))
             .containsExactly(List.of("1", "before"), List.of("2", "during")));
     assertThat(sink.stats().dlqCount()).isZero();
-    assertThat(sink.state()).isEqualTo(JdbcSink.State.RUNNING);
+    assertThat(sink.state()).isEqualTo(State.RUNNING);
   }
 
   private static String text(ConsumerRecord<byte[], byte[]> record, String header) {

@@ -1,5 +1,6 @@
 package io.tandem.sink;
 
+import io.tandem.core.lifecycle.State;
 import static io.tandem.sink.Fixtures.customer;
 import static io.tandem.sink.Fixtures.rows;
 import static io.tandem.sink.Fixtures.scalar;
@@ -101,7 +102,7 @@ class JdbcSinkIT {
     assertThat(stats.lagPercentile(95)).isPresent();
 
     sink.close();
-    assertThat(sink.state()).isEqualTo(JdbcSink.State.STOPPED);
+    assertThat(sink.state()).isEqualTo(State.STOPPED);
   }
 
   @Test

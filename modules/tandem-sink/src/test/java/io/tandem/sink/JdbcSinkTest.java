@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.lifecycle.State;
+import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.client.SchemaRegistryClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,7 @@ class JdbcSinkTest {
 
   private static JdbcSink.Builder valid() {
     return JdbcSink.builder()
-        .bootstrapServers("localhost:9092")
+        .kafka(KafkaClients.of("localhost:9092"))
         .registry(REGISTRY)
         .jdbc("jdbc:postgresql://localhost/app", "u", "p")
         .entity(Fixtures.customerTable("migrated.customer"));
@@ -29,9 +31,10 @@ class JdbcSinkTest {
 
   @Test
   void theBuilderNamesWhatIsMissingOrWrong() {
-    assertThatThrownBy(() -> valid().bootstrapServers(null).build()).isInstanceOf(ConfigException.class)
-        .hasMessage("JdbcSink builder: key 'bootstrapServers': expected host:port[,host:port...] of the Kafka cluster, got nothing");
-    assertThatThrownBy(() -> JdbcSink.builder().bootstrapServers("k:9092").registry(REGISTRY)
+    assertThatThrownBy(() -> JdbcSink.builder().registry(REGISTRY).jdbc("jdbc:postgresql://localhost/app", "u", "p")
+        .entity(Fixtures.customerTable("migrated.customer")).build()).isInstanceOf(ConfigException.class)
+        .hasMessage("JdbcSink builder: key 'kafka': expected the Kafka cluster (KafkaClients), got nothing");
+    assertThatThrownBy(() -> JdbcSink.builder().kafka(KafkaClients.of("k:9092")).registry(REGISTRY)
         .jdbc("jdbc:postgresql://localhost/app", "u", "p").build())
         .hasMessageContaining("key 'entity': expected at least one EntityTable");
     assertThatThrownBy(() -> valid().jdbc("jdbc:h2:mem:x", null, null).build())
@@ -40,19 +43,21 @@ class JdbcSinkTest {
         .hasMessageContaining("expected one entity per topic");
     assertThatThrownBy(() -> valid().dlqTopic("migrated.customer").build())
         .hasMessageContaining("key 'dlqTopic': expected a topic the sink does not read");
-    assertThatThrownBy(() -> valid().maxPollRecords(0).build()).hasMessageContaining("maxPollRecords");
-    assertThatThrownBy(() -> valid().consumerProperty("enable.auto.commit", true))
-        .hasMessageContaining("consumer property enable.auto.commit").hasMessageContaining("the sink manages it");
+    // The same rule as the file's sink.maxPollRecords, defined once in SinkSettings.
+    assertThatThrownBy(() -> valid().maxPollRecords(0).build()).isInstanceOf(ConfigException.class)
+        .hasMessage("settings: key 'sink.maxPollRecords': expected an integer from 1 to 100000, got '0'");
+    assertThatThrownBy(() -> valid().groupId(" ").build())
+        .hasMessageContaining("key 'sink.groupId': expected a consumer group id");
   }
 
   @Test
   void aSinkClosedBeforeItRanStopsAndCannotRunAnymore() {
     JdbcSink sink = valid().build();
-    assertThat(sink.state()).isEqualTo(JdbcSink.State.CREATED);
+    assertThat(sink.state()).isEqualTo(State.CREATED);
     sink.close();
-    assertThat(sink.state()).isEqualTo(JdbcSink.State.STOPPED);
+    assertThat(sink.state()).isEqualTo(State.STOPPED);
     sink.close();
-    assertThatThrownBy(sink::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("runs once");
+    assertThatThrownBy(sink::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("starts once");
     assertThat(sink.failure()).isEmpty();
     assertThat(sink.stats().records()).isZero();
   }

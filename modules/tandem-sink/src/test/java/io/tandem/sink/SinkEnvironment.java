@@ -42,7 +42,7 @@ final class SinkEnvironment implements AutoCloseable {
     // PostgreSQL's initdb and Kafka's start each take seconds: overlap them.
     CompletableFuture<EmbeddedPostgresServer> postgres = CompletableFuture.supplyAsync(EmbeddedPostgresServer::start);
     kafka = EmbeddedKafkaBroker.start();
-    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start();
     pg = postgres.join();
     client = SchemaRegistryClient.builder(registry.url()).build();
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -73,7 +73,7 @@ final class SinkEnvironment implements AutoCloseable {
 
   JdbcSink.Builder sink(String database, EntityTable entity) {
     return JdbcSink.builder()
-        .bootstrapServers(kafka.bootstrapServers())
+        .kafka(KafkaClients.of(kafka.bootstrapServers()))
         .groupId(unique("sink"))
         .registry(client)
         .jdbc(pg.jdbcUrl(database), pg.user(), "")
@@ -82,13 +82,10 @@ final class SinkEnvironment implements AutoCloseable {
         .pollTimeout(Duration.ofMillis(100));
   }
 
-  /** Runs the sink on its own thread; it is closed with the environment if the test does not. */
+  /** Starts the sink; it is closed with the environment if the test does not. */
   JdbcSink run(JdbcSink sink) {
     sinks.add(sink);
-    Thread thread = new Thread(sink, "sink-" + sinks.size());
-    thread.setDaemon(true);
-    thread.setUncaughtExceptionHandler((t, e) -> { }); // failures are asserted through state()/failure()
-    thread.start();
+    sink.start();
     return sink;
   }
 

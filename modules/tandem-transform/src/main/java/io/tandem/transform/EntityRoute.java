@@ -1,5 +1,6 @@
 package io.tandem.transform;
 
+import io.tandem.core.model.EntitySchema;
 import io.tandem.core.mapping.Mapping;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,19 +1,23 @@
 package io.tandem.transform;
 
-import io.tandem.core.mapping.Mapping;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tandem.core.lifecycle.LifecycleComponent;
+import io.tandem.core.lifecycle.State;
+import io.tandem.core.model.EntitySchema;
+import io.tandem.core.model.MappedEntity;
+import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.RegistryException;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.serde.AvroDeserializer;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -24,19 +28,20 @@ import org.slf4j.LoggerFactory;
  * The running transform stage: registers every entity schema (refusing to start on an
  * incompatible change, with the registry's reason), then runs the topology on Kafka Streams.
  * Several instances with the same application id share the partitions.
+ *
+ * <p>It is {@link State#RUNNING} once Kafka Streams first reaches RUNNING (partitions assigned), and
+ * {@link State#FAILED} when a stream thread dies or Kafka Streams stops by itself.
  */
-public final class TransformStage implements AutoCloseable {
+public final class TransformStage extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(TransformStage.class);
-
-  /** Lifecycle; changed only by compare-and-set. */
-  public enum State { CREATED, RUNNING, STOPPED, FAILED }
+  private static final String NAME = "transform";
 
   private final Builder config;
   private final TransformMetrics metrics = new TransformMetrics();
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
-  private KafkaStreams streams;
+  private volatile KafkaStreams streams;
 
   private TransformStage(Builder config) {
+    super(NAME);
     this.config = config;
   }
 
@@ -44,53 +49,50 @@ public final class TransformStage implements AutoCloseable {
     return new Builder();
   }
 
-  public TransformStage start() {
-    if (!state.compareAndSet(State.CREATED, State.RUNNING)) {
-      throw new IllegalStateException("transform stage is " + state.get() + "; it can be started once");
-    }
+  /** Registers the schemas and starts Kafka Streams; throws (and is FAILED) when either is refused. */
+  @Override
+  public void start() {
+    lifecycle.beginStart();
     try {
-      List<EntityRoute> routes = new ArrayList<>();
-      for (Mapping mapping : config.mappings) {
-        EntitySchema schema = EntitySchema.load(config.schemaFolder, mapping);
-        register(schema);
-        routes.add(new EntityRoute(mapping, schema));
-      }
+      List<EntityRoute> routes = config.entities.stream().map(e -> new EntityRoute(e.mapping(), e.schema())).toList();
+      routes.forEach(route -> register(route.schema()));
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(config.client);
       var topology = TransformTopology.build(config.topicPrefix, routes, new AvroDeserializer(serde),
           new AvroSerializer(serde, true), new AvroSerializer(serde, false), metrics);
       Properties props = new Properties();
-      props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId);
-      props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
-      props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir.toString());
-      props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads);
       // Offsets are committed often: a restart re-processes little, and the sink's position
       // check makes any re-processed change harmless.
-      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-      props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
-      props.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
-      props.put(StreamsConfig.consumerPrefix("max.poll.records"), 2000);
-      props.putAll(config.streamsConfig);
-      streams = new KafkaStreams(topology, props);
-      streams.setUncaughtExceptionHandler(e -> {
+      props.putAll(config.kafka.config(
+          Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200,
+              StreamsConfig.producerPrefix("linger.ms"), 5,
+              StreamsConfig.producerPrefix("compression.type"), "lz4",
+              StreamsConfig.consumerPrefix("max.poll.records"), 2000),
+          Map.of(StreamsConfig.APPLICATION_ID_CONFIG, config.settings.applicationId(),
+              StreamsConfig.STATE_DIR_CONFIG, config.settings.stateDir().toString(),
+              StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.settings.threads())));
+      KafkaStreams created = new KafkaStreams(topology, props);
+      created.setUncaughtExceptionHandler(e -> {
         LOG.error("Transform stage failed; stopping it", e);
-        failure = e;
-        state.set(State.FAILED);
+        lifecycle.finish(e);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
       });
-      streams.start();
+      created.setStateListener((now, before) -> {
+        if (now == KafkaStreams.State.RUNNING) {
+          lifecycle.markRunning();
+        } else if (now == KafkaStreams.State.ERROR) {
+          lifecycle.finish(new IllegalStateException("Kafka Streams went to ERROR (see tandem.log)"));
+        } else if (now == KafkaStreams.State.NOT_RUNNING && !lifecycle.isStopRequested()) {
+          lifecycle.finish(new IllegalStateException("Kafka Streams stopped by itself (see tandem.log)"));
+        }
+      });
+      streams = created;
+      created.start();
       LOG.info("Transform stage started: {} mapping(s), topics {}", routes.size(),
           routes.stream().map(r -> r.schema().topic()).toList());
-      return this;
     } catch (RuntimeException e) {
-      failure = e;
-      state.set(State.FAILED);
+      lifecycle.finish(e);
       throw e;
     }
-  }
-
-  /** Why the stage failed (a stream thread's uncaught exception, or a start that threw); empty otherwise. */
-  public java.util.Optional<Throwable> failure() {
-    return java.util.Optional.ofNullable(failure);
   }
 
   private void register(EntitySchema schema) {
@@ -103,15 +105,10 @@ public final class TransformStage implements AutoCloseable {
     }
   }
 
-  private volatile Throwable failure;
-
-  public State state() {
-    return state.get();
-  }
-
   /** Kafka Streams' own state (e.g. RUNNING, REBALANCING), for status output. */
   public String streamsState() {
-    return streams == null ? "NOT_STARTED" : streams.state().name();
+    KafkaStreams current = streams;
+    return current == null ? "NOT_STARTED" : current.state().name();
   }
 
   public TransformMetrics metrics() {
@@ -119,34 +116,52 @@ public final class TransformStage implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    State previous = state.getAndSet(State.STOPPED);
-    if (streams != null && previous != State.STOPPED) {
-      streams.close(Duration.ofSeconds(30));
+  public String status() {
+    return state() + "  application " + config.settings.applicationId() + ", Kafka Streams " + streamsState() + ": "
+        + config.topicPrefix + ".* → " + config.entities.stream().map(MappedEntity::topic).toList();
+  }
+
+  @Override
+  public void bindTo(MeterRegistry meters) {
+    for (MappedEntity entity : config.entities) {
+      String name = entity.name();
+      FunctionCounter.builder("tandem.transform.records", this,
+              t -> t.metrics().migratedByEntity().getOrDefault(name, 0L))
+          .tags("entity", name).description("Records written to migrated topics").register(meters);
     }
+    FunctionCounter.builder("tandem.dlq.records", this, t -> t.metrics().deadLettered()).tags("stage", NAME)
+        .description("Records sent to a dead-letter topic").register(meters);
+  }
+
+  @Override
+  public void close() {
+    State before = lifecycle.requestStop();
+    KafkaStreams current = streams;
+    if (current != null && before != State.STOPPED && before != State.STOPPING) {
+      current.close(Duration.ofSeconds(30));
+    }
+    lifecycle.finish(null);
   }
 
   /** Typed settings; {@link #build()} checks that the required ones are there. */
   public static final class Builder {
-    private String bootstrapServers;
-    private String applicationId = "tandem-transform";
+    private KafkaClients kafka;
+    private TransformSettings settings = TransformSettings.defaults();
     private String topicPrefix;
-    private List<Mapping> mappings = List.of();
-    private Path schemaFolder;
+    private List<MappedEntity> entities = List.of();
     private SchemaRegistryClient client;
-    private Path stateDir;
-    private int threads = 1;
-    private Map<String, Object> streamsConfig = Map.of();
 
     private Builder() {}
 
-    public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
+    /** The Kafka cluster and the deployment's client settings (security, processing guarantee, ...). */
+    public Builder kafka(KafkaClients kafka) {
+      this.kafka = Objects.requireNonNull(kafka, "kafka");
       return this;
     }
 
-    public Builder applicationId(String applicationId) {
-      this.applicationId = applicationId;
+    /** The {@code transform} section: application id, threads, state directory. */
+    public Builder settings(TransformSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 
@@ -156,14 +171,9 @@ public final class TransformStage implements AutoCloseable {
       return this;
     }
 
-    public Builder mappings(List<Mapping> mappings) {
-      this.mappings = List.copyOf(mappings);
-      return this;
-    }
-
-    /** Folder with {@code <entity>.avsc} files. */
-    public Builder schemaFolder(Path schemaFolder) {
-      this.schemaFolder = schemaFolder;
+    /** The mapped entities, loaded once (mappings with their entity schemas). */
+    public Builder entities(List<MappedEntity> entities) {
+      this.entities = List.copyOf(entities);
       return this;
     }
 
@@ -172,33 +182,12 @@ public final class TransformStage implements AutoCloseable {
       return this;
     }
 
-    public Builder stateDir(Path stateDir) {
-      this.stateDir = stateDir;
-      return this;
-    }
-
-    public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-      }
-      this.threads = threads;
-      return this;
-    }
-
-    /** Extra Kafka Streams settings (security, processing guarantee, ...); they win over the defaults. */
-    public Builder streamsConfig(Map<String, Object> streamsConfig) {
-      this.streamsConfig = Map.copyOf(streamsConfig);
-      return this;
-    }
-
     public TransformStage build() {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      Objects.requireNonNull(kafka, "kafka");
       Objects.requireNonNull(topicPrefix, "topicPrefix");
-      Objects.requireNonNull(schemaFolder, "schemaFolder");
       Objects.requireNonNull(client, "registryClient");
-      Objects.requireNonNull(stateDir, "stateDir");
-      if (mappings.isEmpty()) {
-        throw new IllegalArgumentException("at least one mapping is needed");
+      if (entities.isEmpty()) {
+        throw new IllegalArgumentException("at least one mapped entity is needed");
       }
       return new TransformStage(this);
     }

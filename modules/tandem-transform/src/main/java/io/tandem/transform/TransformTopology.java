@@ -15,7 +15,8 @@ import org.apache.kafka.streams.Topology;
  * sink. Pure: tests drive it with {@code TopologyTestDriver}.
  */
 public final class TransformTopology {
-  public static final String DLQ_TOPIC = "tandem.dlq.transform";
+  /** Where the transform sends the records it cannot map. */
+  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.transform";
 
   private TransformTopology() {}
 
@@ -56,7 +57,7 @@ public final class TransformTopology {
           entity.getValue().toArray(String[]::new));
     }
     Serializer<Object> raw = (topic, value) -> (byte[]) value;
-    topology.addSink(TransformProcessor.DLQ_CHILD, DLQ_TOPIC, raw, raw, processors.toArray(String[]::new));
+    topology.addSink(TransformProcessor.DLQ_CHILD, DEAD_LETTER_TOPIC, raw, raw, processors.toArray(String[]::new));
     return topology;
   }
 }

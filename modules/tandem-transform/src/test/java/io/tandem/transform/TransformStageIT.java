@@ -1,5 +1,8 @@
 package io.tandem.transform;
 
+import io.tandem.core.lifecycle.State;
+import io.tandem.core.model.MappedEntity;
+import io.tandem.core.model.EntitySchema;
 import io.tandem.kafka.KafkaClients;
 import io.tandem.kafka.TopicSpec;
 import io.tandem.kafka.Topics;
@@ -40,6 +43,8 @@ class TransformStageIT {
   static EmbeddedSchemaRegistry registry;
   static SchemaRegistryClient client;
   static final Mapping CUSTOMER = MappingLoader.load(TransformTopologyTest.SCHEMAS.resolve("mappings/customer.yaml"));
+  static final List<MappedEntity> ENTITIES = List.of(new MappedEntity(CUSTOMER,
+      EntitySchema.load(TransformTopologyTest.SCHEMAS.resolve("avro"), CUSTOMER)));
 
   @TempDir
   Path stateDir;
@@ -47,7 +52,7 @@ class TransformStageIT {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafkaBroker.start();
-    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start();
     client = SchemaRegistryClient.builder(registry.url()).build();
   }
 
@@ -58,16 +63,21 @@ class TransformStageIT {
   }
 
   private TransformStage stage(String db, String appId) {
-    return TransformStage.builder().bootstrapServers(kafka.bootstrapServers()).applicationId(appId)
-        .topicPrefix("legacy." + db).mappings(List.of(CUSTOMER)).schemaFolder(TransformTopologyTest.SCHEMAS.resolve("avro"))
-        .registryClient(client).stateDir(stateDir).build();
+    return TransformStage.builder().kafka(KafkaClients.of(kafka.bootstrapServers()))
+        .settings(new TransformSettings(appId, 1, stateDir)).topicPrefix("legacy." + db).entities(ENTITIES)
+        .registryClient(client).build();
+  }
+
+  private static TransformStage started(TransformStage stage) {
+    stage.start();
+    return stage;
   }
 
   @Test
   void migratesRecordsFromARealBroker() {
     Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("legacy.itshop.public.customers", 2));
     Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("migrated.customer", 2));
-    try (TransformStage stage = stage("itshop", "transform-it").start();
+    try (TransformStage stage = started(stage("itshop", "transform-it"));
         KafkaProducer<Object, Object> producer = new KafkaProducer<>(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
             new AvroSerializer(AvroSerdeConfig.withClient(client), true),
@@ -118,10 +128,10 @@ class TransformStageIT {
   void aStreamThreadThatDiesLeavesTheStageFailedWithItsCause() {
     Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("legacy.failshop.public.customers", 1));
     // A producer limit no migrated record fits: Kafka Streams' default production handler fails the thread.
-    try (TransformStage stage = TransformStage.builder().bootstrapServers(kafka.bootstrapServers())
-        .applicationId("transform-fail").topicPrefix("legacy.failshop").mappings(List.of(CUSTOMER))
-        .schemaFolder(TransformTopologyTest.SCHEMAS.resolve("avro")).registryClient(client).stateDir(stateDir)
-        .streamsConfig(Map.of("producer.max.request.size", 64)).build().start();
+    try (TransformStage stage = started(TransformStage.builder()
+        .kafka(KafkaClients.of(kafka.bootstrapServers(), Map.of("producer.max.request.size", 64)))
+        .settings(new TransformSettings("transform-fail", 1, stateDir)).topicPrefix("legacy.failshop")
+        .entities(ENTITIES).registryClient(client).build());
         KafkaProducer<Object, Object> producer = new KafkaProducer<>(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
             new AvroSerializer(AvroSerdeConfig.withClient(client), true),
@@ -145,7 +155,7 @@ class TransformStageIT {
       key.put("cust_id", 1L);
       producer.send(new ProducerRecord<>("legacy.failshop.public.customers", key, change));
       producer.flush();
-      await().atMost(Duration.ofSeconds(60)).until(() -> stage.state() == TransformStage.State.FAILED);
+      await().atMost(Duration.ofSeconds(60)).until(() -> stage.state() == State.FAILED);
       assertThat(stage.failure()).get().satisfies(e -> {
         Throwable root = e;
         while (root.getCause() != null) {
@@ -163,17 +173,17 @@ class TransformStageIT {
     String subject = "migrated.customer-value";
     // A registry of its own, so the other test's registration of the real schema does not interfere.
     try (EmbeddedSchemaRegistry fresh = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas_refuse")
-        .build().start()) {
+        .start()) {
       SchemaRegistryClient freshClient = SchemaRegistryClient.builder(fresh.url()).build();
       freshClient.register(subject, other);
-      TransformStage stage = TransformStage.builder().bootstrapServers(kafka.bootstrapServers()).applicationId("refuse")
-          .topicPrefix("legacy.x").mappings(List.of(CUSTOMER)).schemaFolder(TransformTopologyTest.SCHEMAS.resolve("avro"))
-          .registryClient(freshClient).stateDir(stateDir).build();
+      TransformStage stage = TransformStage.builder().kafka(KafkaClients.of(kafka.bootstrapServers()))
+          .settings(new TransformSettings("refuse", 1, stateDir)).topicPrefix("legacy.x").entities(ENTITIES)
+          .registryClient(freshClient).build();
 
       assertThatThrownBy(stage::start).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("entity 'customer' refused by the registry")
           .hasMessageContaining("incompatible");
-      assertThat(stage.state()).isEqualTo(TransformStage.State.FAILED);
+      assertThat(stage.state()).isEqualTo(State.FAILED);
       assertThat(freshClient.versions(subject)).containsExactly(1);
     }
   }

@@ -1,5 +1,6 @@
 package io.tandem.transform;
 
+import io.tandem.core.model.EntitySchema;
 import io.tandem.kafka.DeadLetter;
 import io.tandem.kafka.ChangeHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,7 +73,7 @@ class TransformTopologyTest {
 
   @BeforeEach
   void start() {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
+    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().start();
     SchemaRegistryClient client = SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
     AvroSerdeConfig config = AvroSerdeConfig.withClient(client);
     Mapping mapping = MappingLoader.load(SCHEMAS.resolve("mappings/customer.yaml"));
@@ -85,7 +86,7 @@ class TransformTopologyTest {
         new AvroSerializer(config, true), new AvroSerializer(config, false), metrics), props);
     input = driver.createInputTopic("legacy.shop.public.customers", new ByteArraySerializer(), new ByteArraySerializer());
     output = driver.createOutputTopic("migrated.customer", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    dlq = driver.createOutputTopic(TransformTopology.DLQ_TOPIC, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    dlq = driver.createOutputTopic(TransformTopology.DEAD_LETTER_TOPIC, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     rawSerializer = new AvroSerializer(config, false);
     migratedDeserializer = new AvroDeserializer(config);
   }

@@ -1,6 +1,8 @@
 package io.tandem.verify;
 
 import io.tandem.kafka.DeadLetter;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.TopicFollower;
 import io.tandem.core.mapping.Mapping;
 import java.time.Duration;
 import java.util.List;
@@ -23,15 +25,15 @@ public final class DeadLetterIndex {
   private DeadLetterIndex() {}
 
   /**
-   * @param kafka consumer settings (bootstrap.servers and security); no group is used
+   * @param kafka the cluster (no consumer group is used)
    * @param keyDeserializer Avro keys in Confluent wire format (the registry's deserializer)
    * @param mappings to tell which entity a raw table's dead letter belongs to
    */
-  public static DeadLetters read(Map<String, Object> kafka, List<String> topics, Deserializer<Object> keyDeserializer,
+  public static DeadLetters read(KafkaClients kafka, List<String> topics, Deserializer<Object> keyDeserializer,
       List<Mapping> mappings, Duration timeout) {
     DeadLetters index = new DeadLetters();
     Map<String, Mapping> byTable = mappings.stream().collect(Collectors.toMap(Mapping::sourceTable, m -> m, (a, b) -> a));
-    StatusTopic.readToEnd(kafka, topics, timeout, record -> index(record, keyDeserializer, byTable, index));
+    TopicFollower.readToEnd(kafka, topics, timeout, record -> index(record, keyDeserializer, byTable, index));
     return index;
   }
 
@@ -67,6 +69,5 @@ public final class DeadLetterIndex {
           record.offset(), e.getMessage());
     }
   }
-
 
 }

@@ -3,7 +3,7 @@ package io.tandem.verify;
 import io.tandem.core.mapping.Cast;
 import io.tandem.core.mapping.FieldRule;
 import io.tandem.core.mapping.Mapping;
-import io.tandem.transform.EntitySchema;
+import io.tandem.core.model.EntitySchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

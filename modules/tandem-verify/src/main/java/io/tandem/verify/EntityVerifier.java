@@ -1,7 +1,7 @@
 package io.tandem.verify;
 
 import io.tandem.core.mapping.Mapping;
-import io.tandem.transform.EntitySchema;
+import io.tandem.core.model.EntitySchema;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,7 +2,7 @@ package io.tandem.verify;
 
 import io.tandem.core.mapping.Mapping;
 import io.tandem.core.mapping.MappingLoader;
-import io.tandem.transform.EntitySchema;
+import io.tandem.core.model.EntitySchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,11 +1,16 @@
 package io.tandem.app.verify;
 
-import io.tandem.app.config.TandemConfig;
+import java.util.Set;
 import io.tandem.core.config.ConfigException;
+import io.tandem.runtime.ComponentName;
+import io.tandem.runtime.Deployment;
+import io.tandem.runtime.TandemConfig;
 import io.tandem.verify.Difference;
 import io.tandem.verify.EntityResult;
 import io.tandem.verify.EntityVerifier;
+import io.tandem.verify.Repair;
 import io.tandem.verify.VerificationReport;
+import io.tandem.verify.Verifier;
 import io.tandem.verify.VerifyException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,10 +98,14 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    VerifySetup setup;
+    Verifier verifier;
+    String statusTopic;
     try {
-      setup = VerifySetup.of(TandemConfig.load(config, env), env);
-      setup.select(entities);
+      Deployment deployment = Deployment.plan(TandemConfig.load(config, env), Set.of(ComponentName.VERIFY),
+          env);
+      verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
+      verifier.select(entities);
+      statusTopic = deployment.config().verify().statusTopic();
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_USAGE;
@@ -105,19 +114,18 @@ public final class VerifyCommand implements Callable<Integer> {
       return EXIT_USAGE;
     }
     VerificationReport result;
-    Verification.Request request = new Verification.Request(entities == null ? List.of() : entities, cohort,
-        showValues, !noPublish);
+    Verifier.Request request = new Verifier.Request(entities, cohort, showValues, !noPublish);
     EntityVerifier.Progress progress = noProgress ? EntityVerifier.Progress.NONE : new ProgressBar(err);
     try {
-      result = Verification.run(setup, request, progress, Clock.systemUTC());
+      result = verifier.pass(request, progress, Clock.systemUTC());
       if (repair && !result.clean()) {
         if (!json) {
           out.print(summary(result, null));
         }
         long started = System.nanoTime();
-        List<Repair.Outcome> outcomes = Repair.run(setup, result, repairTimeout, Clock.systemUTC());
+        List<Repair.Outcome> outcomes = verifier.repair(result, repairTimeout, Clock.systemUTC());
         (json ? err : out).print(repairSummary(outcomes, (System.nanoTime() - started) / 1e9));
-        result = Verification.run(setup, request, progress, Clock.systemUTC());
+        result = verifier.pass(request, progress, Clock.systemUTC());
         if (!json) {
           out.println("After repair:");
         }
@@ -145,7 +153,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (json) {
       out.println(result.toJson());
     } else {
-      out.print(summary(result, noPublish ? null : setup.config().verify().statusTopic()));
+      out.print(summary(result, noPublish ? null : statusTopic));
     }
     out.flush();
     return result.clean() ? EXIT_CLEAN : EXIT_DIFFERENCES;

@@ -1,10 +1,11 @@
 package io.tandem.app.cohort;
 
+import io.tandem.routing.http.TestRouter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.app.cohort.Cli.Result;
-import io.tandem.app.cohort.FakeRouter.Request;
+import io.tandem.routing.http.TestRouter.Call;
 import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -19,11 +20,11 @@ class CohortChangeCommandsTest {
       {"name":"canary","phase":"SHADOW","read":"LEGACY","write":"LEGACY",
        "selector":{"kind":"percent","basisPoints":150,"percent":1.5,"salt":"customer/canary"}}""";
 
-  private FakeRouter router;
+  private TestRouter router;
 
   @BeforeEach
   void startRouter() throws IOException {
-    router = FakeRouter.start();
+    router = TestRouter.start();
   }
 
   @AfterEach
@@ -40,8 +41,8 @@ class CohortChangeCommandsTest {
     return Cli.run(withRouter);
   }
 
-  private static Request post(String target, String body) {
-    return new Request("POST", target, "Bearer op-token", "application/json", body);
+  private static Call post(String target, String body) {
+    return new Call("POST", target, "Bearer op-token", "application/json", body);
   }
 
   @Test
@@ -53,7 +54,7 @@ class CohortChangeCommandsTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.err()).isEmpty();
-    assertThat(router.requests()).containsExactly(post("/v1/entities/customer/cohorts",
+    assertThat(router.calls()).containsExactly(post("/v1/entities/customer/cohorts",
         "{\"name\":\"canary\",\"percent\":1.5,\"phase\":\"SHADOW\",\"position\":0,\"reason\":\"first 1.5%\","
             + "\"expectedVersion\":7}"));
     assertThat(result.out()).isEqualTo("""
@@ -73,7 +74,7 @@ class CohortChangeCommandsTest {
     Result result = run("cohort", "create", "customer", "vip", "--keys", "1,2", "--keys", "3", "--reason", "vips");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(post("/v1/entities/customer/cohorts",
+    assertThat(router.calls()).containsExactly(post("/v1/entities/customer/cohorts",
         "{\"name\":\"vip\",\"keys\":[\"1\",\"2\",\"3\"],\"reason\":\"vips\"}"));
     assertThat(result.out()).contains("customer  vip     LEGACY  LEGACY  LEGACY  3 keys: 1, 2, 3\n");
   }
@@ -87,7 +88,7 @@ class CohortChangeCommandsTest {
     Result result = run("cohort", "create", "eu customer", "eu", "--rule", "region == \"EU\"", "--reason", "EU first");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(post("/v1/entities/eu%20customer/cohorts",
+    assertThat(router.calls()).containsExactly(post("/v1/entities/eu%20customer/cohorts",
         "{\"name\":\"eu\",\"rule\":\"region == \\\"EU\\\"\",\"reason\":\"EU first\"}"));
     assertThat(result.out()).contains("rule: region == \"EU\"");
   }
@@ -113,7 +114,7 @@ class CohortChangeCommandsTest {
     Result result = run("cohort", "set-percent", "customer", "canary", "5", "--reason", "widen", "--expect-version", "8");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(post("/v1/entities/customer/cohorts/canary/percent",
+    assertThat(router.calls()).containsExactly(post("/v1/entities/customer/cohorts/canary/percent",
         "{\"percent\":5,\"reason\":\"widen\",\"rollback\":false,\"expectedVersion\":8}"));
     assertThat(result.out()).isEqualTo("""
         Set customer/canary to 5% of keys. Routing version 9.
@@ -132,7 +133,7 @@ class CohortChangeCommandsTest {
     Result result = run("cohort", "set-percent", "customer", "a/b", "0.5%", "--reason", "errors", "--rollback");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(post("/v1/entities/customer/cohorts/a%2Fb/percent",
+    assertThat(router.calls()).containsExactly(post("/v1/entities/customer/cohorts/a%2Fb/percent",
         "{\"percent\":0.5,\"reason\":\"errors\",\"rollback\":true}"));
     assertThat(result.out()).startsWith("Set customer/a/b to 0.5% of keys. Routing version 9.\n");
   }
@@ -151,7 +152,7 @@ class CohortChangeCommandsTest {
 
     assertThat(promoted.exitCode()).isZero();
     assertThat(demoted.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(
+    assertThat(router.calls()).containsExactly(
         post("/v1/entities/customer/cohorts/canary/promote", "{\"reason\":\"shadow clean for 24h\",\"expectedVersion\":9}"),
         post("/v1/entities/customer/cohorts/canary/demote", "{\"reason\":\"p99 up\"}"));
     assertThat(promoted.out()).isEqualTo("""
@@ -181,7 +182,7 @@ class CohortChangeCommandsTest {
         "--force").exitCode()).isZero();
     assertThat(run("cohort", "rollback", "4", "--reason", "r", "--force").exitCode()).isZero();
     assertThat(run("cohort", "delete", "customer", "vip", "--reason", "r", "--force").exitCode()).isZero();
-    assertThat(router.requests()).extracting(Request::body).containsExactly(
+    assertThat(router.calls()).extracting(Call::body).containsExactly(
         "{\"reason\":\"verifier down, checked by hand\",\"force\":true}",
         "{\"percent\":5,\"reason\":\"r\",\"rollback\":false,\"force\":true}",
         "{\"name\":\"wave\",\"percent\":1,\"phase\":\"NEW_READS\",\"reason\":\"r\",\"force\":true}",
@@ -191,7 +192,7 @@ class CohortChangeCommandsTest {
     Result demote = run("cohort", "demote", "customer", "canary", "--reason", "r", "--force");
     assertThat(demote.exitCode()).isEqualTo(CohortCommand.EXIT_USAGE);
     assertThat(demote.err()).contains("Unknown option: '--force'");
-    assertThat(router.requests()).hasSize(5);
+    assertThat(router.calls()).hasSize(5);
   }
 
   @Test
@@ -201,7 +202,7 @@ class CohortChangeCommandsTest {
     Result result = run("cohort", "delete", "customer", "canary", "--reason", "done", "--rollback");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(new Request("DELETE", "/v1/entities/customer/cohorts/canary",
+    assertThat(router.calls()).containsExactly(new Call("DELETE", "/v1/entities/customer/cohorts/canary",
         "Bearer op-token", "application/json", "{\"reason\":\"done\",\"rollback\":true}"));
     assertThat(result.out()).isEqualTo("""
         Deleted customer/canary. Routing version 11.
@@ -216,7 +217,7 @@ class CohortChangeCommandsTest {
     Result result = run("cohort", "rollback", "5", "--reason", "bad deploy", "--expect-version", "11");
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).containsExactly(post("/v1/rollback",
+    assertThat(router.calls()).containsExactly(post("/v1/rollback",
         "{\"version\":5,\"reason\":\"bad deploy\",\"expectedVersion\":11}"));
     assertThat(result.out()).isEqualTo("Restored the routing of version 5. Routing version 12.\n");
   }

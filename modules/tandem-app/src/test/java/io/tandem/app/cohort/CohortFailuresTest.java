@@ -1,11 +1,12 @@
 package io.tandem.app.cohort;
 
+import io.tandem.routing.http.TestRouter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.app.cohort.Cli.Result;
-import io.tandem.app.cohort.FakeRouter.Request;
+import io.tandem.routing.http.TestRouter.Call;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,11 +26,11 @@ class CohortFailuresTest {
       {"type":"https://tandem.io/problems/version-conflict","title":"Version conflict","status":409,
        "detail":"expected version 8, the routing is at version 9","currentVersion":9}""";
 
-  private FakeRouter router;
+  private TestRouter router;
 
   @BeforeEach
   void startRouter() throws IOException {
-    router = FakeRouter.start();
+    router = TestRouter.start();
   }
 
   @AfterEach
@@ -228,7 +229,7 @@ class CohortFailuresTest {
 
     assertThat(result.exitCode()).isEqualTo(CohortCommand.EXIT_USAGE);
     assertThat(result.err()).startsWith("Missing required option: '--reason=TEXT'");
-    assertThat(router.requests()).isEmpty();
+    assertThat(router.calls()).isEmpty();
   }
 
   @Test
@@ -237,7 +238,7 @@ class CohortFailuresTest {
 
     assertThat(result.exitCode()).isEqualTo(CohortCommand.EXIT_USAGE);
     assertThat(result.err()).startsWith("--reason must say why (it goes into the audit log)");
-    assertThat(router.requests()).isEmpty();
+    assertThat(router.calls()).isEmpty();
   }
 
   @ParameterizedTest
@@ -250,7 +251,7 @@ class CohortFailuresTest {
     assertThat(setPercent.err()).startsWith("Invalid value for positional parameter at index 2 (PERCENT): '" + percent + "'");
     assertThat(create.exitCode()).isEqualTo(CohortCommand.EXIT_USAGE);
     assertThat(create.err()).startsWith("Invalid value for option '--percent': '" + percent + "'");
-    assertThat(router.requests()).isEmpty();
+    assertThat(router.calls()).isEmpty();
   }
 
   @Test
@@ -262,7 +263,7 @@ class CohortFailuresTest {
     assertThat(none.err()).startsWith("Error: Missing required argument (specify one of these): (--percent=PERCENT | --keys=KEY");
     assertThat(two.exitCode()).isEqualTo(CohortCommand.EXIT_USAGE);
     assertThat(two.err()).contains("mutually exclusive");
-    assertThat(router.requests()).isEmpty();
+    assertThat(router.calls()).isEmpty();
   }
 
   @Test
@@ -290,7 +291,7 @@ class CohortFailuresTest {
         Cli.run("cohort", "list", "--url", "http://127.0.0.1:1", "--token", TOKEN));
 
     assertThat(results).allSatisfy(result -> assertThat(result.all()).doesNotContain(TOKEN));
-    assertThat(router.requests()).extracting(Request::authorization).containsOnly("Bearer " + TOKEN);
+    assertThat(router.calls()).extracting(Call::authorization).containsOnly("Bearer " + TOKEN);
   }
 
   @Test
@@ -301,6 +302,6 @@ class CohortFailuresTest {
     Result result = Cli.run("cohort", "list", "--url", router.url());
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).extracting(Request::authorization).containsExactly((String) null);
+    assertThat(router.calls()).extracting(Call::authorization).containsExactly((String) null);
   }
 }

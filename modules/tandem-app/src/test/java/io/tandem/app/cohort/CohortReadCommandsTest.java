@@ -1,12 +1,13 @@
 package io.tandem.app.cohort;
 
+import io.tandem.routing.http.TestRouter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.app.cohort.Cli.Result;
-import io.tandem.app.cohort.FakeRouter.Request;
+import io.tandem.routing.http.TestRouter.Call;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,11 +50,11 @@ class CohortReadCommandsTest {
          "gate":{"forced":false,"overridden":[],"evidence":["customer/canary verified clean"]}}]}
       """;
 
-  private FakeRouter router;
+  private TestRouter router;
 
   @BeforeEach
   void startRouter() throws IOException {
-    router = FakeRouter.start();
+    router = TestRouter.start();
   }
 
   @AfterEach
@@ -80,7 +81,7 @@ class CohortReadCommandsTest {
 
         A key goes to the first cohort (#) that holds it; keys no cohort holds stay on legacy.
         """);
-    assertThat(router.requests()).containsExactly(new Request("GET", "/v1/entities", "Bearer t0ken", null, ""));
+    assertThat(router.calls()).containsExactly(new Call("GET", "/v1/entities", "Bearer t0ken", null, ""));
   }
 
   @Test
@@ -149,7 +150,7 @@ class CohortReadCommandsTest {
         6       6        2026-11-21T10:12:00Z  root   applied                                     set_phase customer/canary phase=NEW_READS [forced, 2 gate conditions overridden]  verifier down
         7       7        2026-11-21T10:15:00Z  alice  applied                                     set_phase customer/canary phase=NEW                                               verified
         """);
-    assertThat(router.requests()).extracting(Request::target).containsExactly("/v1/audit?limit=50&entity=customer");
+    assertThat(router.calls()).extracting(Call::target).containsExactly("/v1/audit?limit=50&entity=customer");
   }
 
   @Test
@@ -160,7 +161,7 @@ class CohortReadCommandsTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(JSON.readTree(result.out())).isEqualTo(JSON.readTree(AUDIT));
-    assertThat(router.requests()).extracting(Request::target).containsExactly("/v1/audit?limit=3");
+    assertThat(router.calls()).extracting(Call::target).containsExactly("/v1/audit?limit=3");
   }
 
   @Test
@@ -181,7 +182,7 @@ class CohortReadCommandsTest {
         "--url", router.url());
 
     assertThat(result.exitCode()).isZero();
-    assertThat(router.requests()).extracting(Request::method, Request::target)
+    assertThat(router.calls()).extracting(Call::method, Call::target)
         .containsExactly(tuple("GET", "/v1/route/customer/a%2Fb%20c?region=EU&tier=gold%20plus"));
     assertThat(result.out()).isEqualTo("""
         entity   customer

@@ -1,19 +1,20 @@
 package io.tandem.app.verify;
 
-import static io.tandem.app.Repo.ROOT;
+import static io.tandem.runtime.Repo.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.app.RunCommand;
-import io.tandem.app.demo.LegacyShop;
-import io.tandem.app.demo.Workload;
+import io.tandem.embedded.LegacyShop;
+import io.tandem.embedded.Workload;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import io.tandem.routing.status.StatusRecord;
-import io.tandem.verify.StatusTopic;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.routing.status.StatusTopic;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -60,11 +61,11 @@ class VerifyCommandIT {
   static void startPipeline() throws Exception {
     postgres = EmbeddedPostgresServer.start();
     kafka = EmbeddedKafkaBroker.start();
-    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start();
     legacy = postgres.createDatabase("legacy");
     target = postgres.createDatabase("target");
     try (Connection connection = postgres.connect(legacy)) {
-      LegacyShop.createSchema(connection);
+      LegacyShop.createSchema(connection, io.tandem.capture.RowResnapshot.createTableSql(LegacyShop.SIGNAL_TABLE));
       LegacyShop.seed(connection, CUSTOMERS, 42);
       execute(connection, "ANALYZE");
     }
@@ -159,7 +160,7 @@ class VerifyCommandIT {
     Result result = verify();
     assertThat(result.exit()).as(result.err()).isZero();
     assertThat(result.out()).contains("customer: ").contains("CLEAN").contains("Result: clean. Published to tandem.status");
-    Map<String, StatusRecord> status = StatusTopic.readLatest(kafkaClient(), "tandem.status", Duration.ofSeconds(30));
+    Map<String, StatusRecord> status = StatusTopic.readLatest(KafkaClients.fromConfig(kafkaClient()), "tandem.status", Duration.ofSeconds(30));
     for (String entity : new String[] {"customer", "address", "customer_order"}) {
       assertThat(status.get("verify/" + entity + "/*")).as(entity).isInstanceOfSatisfying(
           StatusRecord.Verification.class, v -> {
@@ -241,7 +242,7 @@ class VerifyCommandIT {
     Result summary = verify("--entity", "customer");
     assertThat(summary.out()).contains("4 DIFFERENCES").contains("missing 1, extra 1, different 2")
         .contains(offByOne + "  different: balance_cents").doesNotContain("Not The Name");
-    Map<String, StatusRecord> status = StatusTopic.readLatest(kafkaClient(), "tandem.status", Duration.ofSeconds(30));
+    Map<String, StatusRecord> status = StatusTopic.readLatest(KafkaClients.fromConfig(kafkaClient()), "tandem.status", Duration.ofSeconds(30));
     assertThat(status.get("verify/customer/*")).isInstanceOfSatisfying(StatusRecord.Verification.class, v -> {
       assertThat(v.clean()).isFalse();
       assertThat(v.differences()).isEqualTo(4);
@@ -277,7 +278,7 @@ class VerifyCommandIT {
           .containsPattern("tandem_verify_last_clean_pass\\{cohort=\"\\*\",entity=\"address\"} [1-9]")
           .containsPattern("tandem_verify_passes_total [1-9]");
     });
-    Map<String, StatusRecord> status = StatusTopic.readLatest(kafkaClient(), "tandem.status", Duration.ofSeconds(30));
+    Map<String, StatusRecord> status = StatusTopic.readLatest(KafkaClients.fromConfig(kafkaClient()), "tandem.status", Duration.ofSeconds(30));
     assertThat(status.get("lag/customer")).isInstanceOfSatisfying(StatusRecord.Lag.class, lag -> {
       assertThat(lag.source()).isEqualTo("sink");
       assertThat(lag.lagMillis()).isLessThan(60_000);

@@ -3,6 +3,8 @@ package io.tandem.registry.server;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.tandem.core.lifecycle.LifecycleComponent;
+import io.tandem.core.lifecycle.State;
 import io.tandem.registry.Compatibility;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,10 +14,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,25 +33,21 @@ import org.slf4j.LoggerFactory;
  * try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder()
  *     .kafkaStorage("broker:9092", "_schemas")
  *     .port(8081)
- *     .build()) {
- *   registry.start();
+ *     .start()) {   // build() then start()
  *   URI url = registry.url();
  * }
  * }</pre>
  */
-public final class EmbeddedSchemaRegistry implements AutoCloseable {
+public final class EmbeddedSchemaRegistry extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
 
-  /** Lifecycle; changed only by compare-and-set. */
-  public enum State { CREATED, STARTING, RUNNING, STOPPED, FAILED }
-
   private final Builder config;
-  private final AtomicReference<State> state = new AtomicReference<>(State.CREATED);
   private SchemaLog log;
   private HttpServer server;
   private ExecutorService executor;
 
   private EmbeddedSchemaRegistry(Builder config) {
+    super("registry");
     this.config = config;
   }
 
@@ -58,10 +56,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   /** Replays the log, then serves HTTP. Returns once the registry answers requests. */
-  public EmbeddedSchemaRegistry start() {
-    if (!state.compareAndSet(State.CREATED, State.STARTING)) {
-      throw new IllegalStateException("registry is " + state.get() + "; it can be started once");
-    }
+  @Override
+  public void start() {
+    lifecycle.beginStart();
     try {
       log = config.bootstrapServers == null
           ? new InMemorySchemaLog()
@@ -92,26 +89,27 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       server.setExecutor(executor);
       server.createContext("/", new RegistryHttpApi(service, authenticator));
       server.start();
-      state.set(State.RUNNING);
+      lifecycle.markRunning();
       LOG.info("Schema registry listening on {} with storage {} ({} records replayed, auth {})", url(), log.describe(),
           registryState.appliedRecords(), config.basicUser != null ? "basic" : config.bearerToken != null ? "bearer" : "none");
-      return this;
     } catch (IOException e) {
-      fail();
-      throw new UncheckedIOException("could not listen on " + config.host + ":" + config.port, e);
+      UncheckedIOException failure = new UncheckedIOException("could not listen on " + config.host + ":" + config.port, e);
+      fail(failure);
+      throw failure;
     } catch (RuntimeException e) {
-      fail();
+      fail(e);
       throw e;
     }
   }
 
-  private void fail() {
-    state.set(State.FAILED);
+  private void fail(RuntimeException cause) {
+    lifecycle.finish(cause);
     stopQuietly();
   }
 
-  public State state() {
-    return state.get();
+  @Override
+  public String status() {
+    return state() + (server == null ? "" : "  " + url() + ", storage " + log.describe());
   }
 
   /** Base URL, e.g. {@code http://127.0.0.1:41234}. */
@@ -125,10 +123,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   @Override
   public void close() {
-    State previous = state.getAndSet(State.STOPPED);
-    if (previous != State.STOPPED) {
+    State before = lifecycle.requestStop();
+    if (before != State.STOPPED && before != State.STOPPING && before != State.CREATED) {
       stopQuietly();
     }
+    lifecycle.finish(null);
   }
 
   private void stopQuietly() {
@@ -248,6 +247,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     public Builder tls(SSLContext sslContext) {
       this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
       return this;
+    }
+
+    /** {@link #build()}, then {@link EmbeddedSchemaRegistry#start()}: a registry that answers requests. */
+    public EmbeddedSchemaRegistry start() {
+      EmbeddedSchemaRegistry registry = build();
+      registry.start();
+      return registry;
     }
 
     public EmbeddedSchemaRegistry build() {

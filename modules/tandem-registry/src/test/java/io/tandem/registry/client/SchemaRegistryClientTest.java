@@ -117,9 +117,9 @@ class SchemaRegistryClientTest {
   @Test
   void sendsBasicAndBearerCredentials() {
     try (EmbeddedSchemaRegistry basic = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests()
-            .basicAuth("ops", "pa:ss").build().start();
+            .basicAuth("ops", "pa:ss").start();
         EmbeddedSchemaRegistry bearer = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests()
-            .bearerToken("tkn-123").build().start()) {
+            .bearerToken("tkn-123").start()) {
       assertThat(SchemaRegistryClient.builder(basic.url()).basicAuth("ops", "pa:ss").build().register("s", SCHEMA))
           .isPositive();
       assertThat(SchemaRegistryClient.builder(bearer.url()).bearerToken("tkn-123").build().register("s", SCHEMA))

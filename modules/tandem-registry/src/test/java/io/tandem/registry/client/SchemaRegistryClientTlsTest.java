@@ -49,7 +49,7 @@ class SchemaRegistryClientTlsTest {
     keys.init(store, PASSWORD);
     SSLContext server = SSLContext.getInstance("TLS");
     server.init(keys.getKeyManagers(), null, null);
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().tls(server).build().start();
+    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().tls(server).start();
   }
 
   @AfterAll

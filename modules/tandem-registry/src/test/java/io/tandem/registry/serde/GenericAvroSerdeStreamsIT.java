@@ -52,7 +52,7 @@ class GenericAvroSerdeStreamsIT {
   void streamsTopologyReadsAndWritesAvroThroughTheRegistry() throws Exception {
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.builder()
-            .kafkaStorage(kafka.bootstrapServers(), "_schemas").build().start()) {
+            .kafkaStorage(kafka.bootstrapServers(), "_schemas").start()) {
       Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("legacy.customers", 2));
       Topics.ensure(KafkaClients.of(kafka.bootstrapServers()), TopicSpec.changeLog("migrated.customer", 2));
       Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.URL, registry.url().toString());

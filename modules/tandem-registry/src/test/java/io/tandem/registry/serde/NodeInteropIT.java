@@ -110,7 +110,7 @@ class NodeInteropIT {
     nodeDir = findNodeDir();
     installNodeModules();
     kafka = EmbeddedKafkaBroker.start();
-    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas_interop").build().start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas_interop").start();
     client = SchemaRegistryClient.builder(registry.url()).build();
   }
 

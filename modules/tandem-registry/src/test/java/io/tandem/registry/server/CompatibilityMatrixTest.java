@@ -29,7 +29,7 @@ class CompatibilityMatrixTest {
 
   @BeforeAll
   static void start() {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
+    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().start();
     client = SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
   }
 

@@ -53,7 +53,7 @@ class KafkaBackedRegistryIT {
   }
 
   private static EmbeddedSchemaRegistry registry(String topic) {
-    return EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), topic).build().start();
+    return EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), topic).start();
   }
 
   private static SchemaRegistryClient client(URI url) {

@@ -28,7 +28,7 @@ class RegistryBadInputTest {
 
   @BeforeAll
   static void start() throws Exception {
-    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().build().start();
+    registry = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests().start();
     assertThat(send("POST", "/subjects/existing-value/versions", JSON_TYPE, VALID).statusCode()).isEqualTo(200);
   }
 
@@ -90,7 +90,7 @@ class RegistryBadInputTest {
   @Test
   void authenticationIsRequiredWhenConfigured() throws Exception {
     try (EmbeddedSchemaRegistry secured = EmbeddedSchemaRegistry.builder().inMemoryStorageForTests()
-        .basicAuth("ops", "s3cret").build().start()) {
+        .basicAuth("ops", "s3cret").start()) {
       HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(secured.url() + "/subjects")).build(),
           HttpResponse.BodyHandlers.ofString());
       HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(secured.url() + "/subjects"))

@@ -15,11 +15,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** A real HTTP server on a free port that answers from a script and records every request. */
-final class TestRouter implements AutoCloseable {
+/**
+ * A real HTTP server on a free port that answers like the router's API from a script and records every
+ * request. One per test: nothing shared, so tests can run in parallel. Also the CLI's tests' router
+ * (tandem-router-client's test jar).
+ */
+public final class TestRouter implements AutoCloseable {
 
   /** What the client sent; {@code target} is the raw path and query, as on the wire. */
-  record Request(String method, String target, String protocol, String authorization, String contentType,
+  public record Request(String method, String target, String protocol, String authorization, String contentType,
       String upgrade, String body) {
   }
 
@@ -36,39 +40,53 @@ final class TestRouter implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  TestRouter() throws IOException {
+  /** Starts one on a free port. */
+  public static TestRouter start() throws IOException {
+    return new TestRouter();
+  }
+
+  public TestRouter() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(handlers);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** Answer {@code METHOD rawPath} (query ignored) with JSON, or a problem document from 400 on. */
-  TestRouter answer(String method, String rawPath, int status, String body) {
+  public TestRouter answer(String method, String rawPath, int status, String body) {
     return answer(method, rawPath, status, status >= 400 ? "application/problem+json" : "application/json", body);
   }
 
-  TestRouter answer(String method, String rawPath, int status, String contentType, String body) {
+  public TestRouter answer(String method, String rawPath, int status, String contentType, String body) {
     script.put(method + " " + rawPath, new Reply(status, contentType, body, Map.of(), false));
     return this;
   }
 
-  TestRouter redirect(String method, String rawPath, String location) {
+  public TestRouter redirect(String method, String rawPath, String location) {
     script.put(method + " " + rawPath, new Reply(302, "text/plain", "", Map.of("Location", location), false));
     return this;
   }
 
   /** Never answer (until closed): for timeouts. */
-  TestRouter hang(String method, String rawPath) {
+  public TestRouter hang(String method, String rawPath) {
     script.put(method + " " + rawPath, new Reply(0, null, null, Map.of(), true));
     return this;
   }
 
-  List<Request> requests() {
+  /** What was asked, without the transport details: what a command sent. */
+  public record Call(String method, String target, String authorization, String contentType, String body) {}
+
+  /** {@link #requests()} as calls. */
+  public List<Call> calls() {
+    return requests().stream().map(r -> new Call(r.method(), r.target(), r.authorization(), r.contentType(), r.body()))
+        .toList();
+  }
+
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 

@@ -1,0 +1,195 @@
+package io.tandem.demo;
+
+import java.util.List;
+import io.tandem.app.DurationConverter;
+import io.tandem.app.StopSignals;
+import io.tandem.capture.LegacySettings;
+import io.tandem.capture.RowResnapshot;
+import io.tandem.embedded.EmbeddedKafkaBroker;
+import io.tandem.embedded.EmbeddedPostgresServer;
+import io.tandem.embedded.LegacyShop;
+import io.tandem.embedded.Workload;
+import io.tandem.kafka.KafkaSettings;
+import io.tandem.registry.RegistrySettings;
+import io.tandem.runtime.ComponentName;
+import io.tandem.runtime.Deployment;
+import io.tandem.runtime.HealthServer;
+import io.tandem.runtime.MetricsSettings;
+import io.tandem.runtime.SchemasSettings;
+import io.tandem.runtime.Supervisor;
+import io.tandem.runtime.TandemConfig;
+import io.tandem.sink.SinkSettings;
+import io.tandem.sink.TargetSettings;
+import io.tandem.transform.TransformSettings;
+import io.tandem.verify.Connector;
+import io.tandem.verify.VerifySettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tandem demo}: the whole pipeline in one JVM with nothing installed but a JDK — embedded
+ * PostgreSQL (legacy and new), an in-JVM Kafka broker, Tandem's embedded registry — on a sample legacy
+ * shop under a live workload, then proof that both sides hold the same data. The pipeline runs exactly
+ * as {@code tandem run} runs it: one {@link Deployment} under one {@link Supervisor}, configured with the
+ * same settings records a {@code tandem.yaml} would give.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the full pipeline on an embedded stack with a sample legacy workload.")
+public final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--customers", defaultValue = "10000", description = "Legacy customers to seed (default ${DEFAULT-VALUE}).")
+  int customers;
+
+  @Option(names = "--rate", defaultValue = "200", description = "Legacy changes per second during the run (default ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(names = "--duration", converter = DurationConverter.class, description = "Stop after this long (e.g. 60s, 5m); default: until Ctrl-C.")
+  Duration duration;
+
+  @Option(names = "--metrics-port", defaultValue = "9404", description = "Port of /metrics, /health, /ready (0 = any free port; default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--home", defaultValue = "${env:TANDEM_HOME:-.}",
+      description = "Tandem checkout holding schemas/ and connectors/ (default: $TANDEM_HOME, else the current folder).")
+  Path home;
+
+  @Override
+  public Integer call() throws Exception {
+    Path schemas = home.resolve("schemas");
+    Path connector = home.resolve("connectors/legacy-postgres.properties");
+    if (!Files.isDirectory(schemas.resolve("mappings")) || !Files.isRegularFile(connector)) {
+      System.err.println("tandem demo: no schemas/mappings or connectors/legacy-postgres.properties under "
+          + home.toAbsolutePath().normalize() + " (run from the Tandem checkout, or pass --home)");
+      return 2;
+    }
+    if (customers < 1 || rate < 0) {
+      System.err.println("tandem demo: --customers must be at least 1 and --rate at least 0");
+      return 2;
+    }
+    Console console = new Console(System.out);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        finished.await(90, TimeUnit.SECONDS); // let the main thread drain and report before the JVM exits
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tandem-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    StopSignals.install(signal -> stop.countDown());
+    long started = System.nanoTime();
+    try (EmbeddedPostgresServer postgres = step(console, "Starting embedded PostgreSQL 17", EmbeddedPostgresServer::start);
+        EmbeddedKafkaBroker kafka = step(console, "Starting embedded Kafka (KRaft)", EmbeddedKafkaBroker::start)) {
+      createDatabase(postgres, "shop");
+      createDatabase(postgres, "shop_new");
+      try (Connection legacy = postgres.connect("shop")) {
+        step(console, "Creating legacy schema and seeding " + customers + " customers", () -> {
+          LegacyShop.createSchema(legacy, RowResnapshot.createTableSql(LegacyShop.SIGNAL_TABLE));
+          LegacyShop.seed(legacy, customers, 42);
+          try (Statement analyze = legacy.createStatement()) {
+            analyze.execute("ANALYZE"); // row estimates for the snapshot progress bars
+          }
+          return null;
+        });
+      }
+      TandemConfig config = config(postgres, kafka, schemas, connector);
+      Deployment deployment = Deployment.plan(config, ComponentName.STAGES, System.getenv());
+      HealthServer health = new HealthServer(config.metrics());
+      Supervisor supervisor = deployment.supervisor(health, Duration.ofSeconds(60), Clock.systemUTC());
+      try {
+        step(console, "Starting registry → capture → transform → sink", () -> {
+          supervisor.start(() -> stop.getCount() > 0);
+          return null;
+        });
+        console.line("Metrics: " + health.url() + "/metrics (health: /health, /ready)");
+        Workload workload = new Workload(() -> {
+          try {
+            return postgres.connect("shop");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }, rate, customers, 7);
+        Progress progress = new Progress(console, deployment, supervisor);
+        progress.untilSnapshotDone(stop);
+        Thread workloadThread = new Thread(workload, "tandem-demo-workload");
+        workloadThread.setDaemon(true);
+        workloadThread.start();
+        console.line("Snapshot done. Legacy workload running at " + rate + " changes/s"
+            + (duration == null ? "; Ctrl-C to stop." : " for " + duration.toSeconds() + " s."));
+        progress.streamUntil(stop, duration, workload);
+        workload.stop();
+        workloadThread.join(10_000);
+        console.line("Workload stopped after " + workload.changes()
+            + " legacy changes. Waiting until the new side has caught up...");
+        Report report = Report.waitUntilEqual(deployment, supervisor,
+            Connector.jdbc(postgres.jdbcUrl("shop"), postgres.user(), ""),
+            Connector.jdbc(postgres.jdbcUrl("shop_new"), postgres.user(), ""), Duration.ofSeconds(120));
+        report.print(console, Duration.ofNanos(System.nanoTime() - started));
+        return report.clean() ? 0 : 1;
+      } finally {
+        supervisor.stop();
+      }
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down (the hook is what stopped the demo)
+      }
+    }
+  }
+
+  /** What a tandem.yaml for this stack would say, as the same validated settings records. */
+  private TandemConfig config(EmbeddedPostgresServer postgres, EmbeddedKafkaBroker kafka, Path schemas,
+      Path connector) throws java.io.IOException {
+    Map<String, String> legacyEnv = new HashMap<>();
+    legacyEnv.put("LEGACY_DB_HOST", postgres.host());
+    legacyEnv.put("LEGACY_DB_PORT", Integer.toString(postgres.port()));
+    legacyEnv.put("LEGACY_DB_NAME", "shop");
+    legacyEnv.put("LEGACY_DB_USER", postgres.user());
+    legacyEnv.put("LEGACY_DB_PASSWORD", "");
+    legacyEnv.put("LEGACY_TABLES", String.join(",", LegacyShop.TABLES));
+    legacyEnv.put("LEGACY_SIGNAL_TABLE", LegacyShop.SIGNAL_TABLE);
+    legacyEnv.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
+    return new TandemConfig(home.resolve("tandem-demo (built in)"), new KafkaSettings(kafka.bootstrapServers(), 2,
+        Map.of()), Optional.of(new RegistrySettings(List.of(),
+        Optional.of(new RegistrySettings.Embedded("127.0.0.1", 0, "_schemas")), Optional.empty())),
+        new LegacySettings(connector, legacyEnv, Optional.empty()),
+        Optional.of(new TargetSettings(postgres.jdbcUrl("shop_new"), postgres.user(), "")), new SchemasSettings(schemas),
+        TransformSettings.defaults().withStateDir(Files.createTempDirectory("tandem-streams")), SinkSettings.defaults(),
+        new MetricsSettings("127.0.0.1", metricsPort), VerifySettings.defaults());
+  }
+
+  private static void createDatabase(EmbeddedPostgresServer postgres, String name) throws SQLException {
+    try (Connection connection = postgres.connect("postgres"); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  interface Step<T> {
+    T run() throws Exception;
+  }
+
+  private static <T> T step(Console console, String what, Step<T> step) throws Exception {
+    long start = System.nanoTime();
+    console.partial(what + "... ");
+    T result = step.run();
+    console.line(String.format("done (%.1f s)", (System.nanoTime() - start) / 1e9));
+    return result;
+  }
+}

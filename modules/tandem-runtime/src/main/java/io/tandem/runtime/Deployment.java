@@ -1,0 +1,274 @@
+package io.tandem.runtime;
+
+import io.tandem.capture.CaptureEngine;
+import io.tandem.capture.ConnectorConfig;
+import io.tandem.capture.RowResnapshot;
+import io.tandem.core.config.ConfigException;
+import io.tandem.core.config.Secrets;
+import io.tandem.core.lifecycle.Component;
+import io.tandem.kafka.KafkaClients;
+import io.tandem.registry.RegistrySettings;
+import io.tandem.registry.client.SchemaRegistryClient;
+import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import io.tandem.routing.status.AppliedChanges;
+import io.tandem.routing.status.CaptureLagReporter;
+import io.tandem.routing.status.LagReporter;
+import io.tandem.routing.status.StatusPublisher;
+import io.tandem.sink.JdbcSink;
+import io.tandem.sink.SinkStats;
+import io.tandem.sink.TargetSettings;
+import io.tandem.transform.TransformStage;
+import io.tandem.verify.Connector;
+import io.tandem.verify.Verifier;
+import io.tandem.verify.VerifyException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One deployment of Tandem: the chosen components wired from the configuration and the migration model,
+ * each read once. {@link #plan} checks everything that can be checked without a connection; {@link
+ * #supervisor} builds the components in start order:
+ * metrics → embedded registry → topics → transform → sink → capture → lag reporters → consumer lag →
+ * verifier. {@code tandem run}, {@code tandem demo} and the benchmarks all run through it.
+ */
+public final class Deployment {
+  private static final Logger LOG = LoggerFactory.getLogger(Deployment.class);
+  /** How often the lag reporters and the consumer-lag reader run. */
+  private static final Duration REPORT_EVERY = Duration.ofSeconds(5);
+
+  private final TandemConfig config;
+  private final Set<ComponentName> components;
+  private final MigrationModel model;
+  private final Map<String, String> env;
+  private final AtomicReference<SchemaRegistryClient> registryClient = new AtomicReference<>();
+  private final AtomicReference<CaptureEngine> capture = new AtomicReference<>();
+  private final AtomicReference<TransformStage> transform = new AtomicReference<>();
+  private final AtomicReference<JdbcSink> sink = new AtomicReference<>();
+
+  private Deployment(TandemConfig config, Set<ComponentName> components, MigrationModel model,
+      Map<String, String> env) {
+    this.config = config;
+    this.components = components;
+    this.model = model;
+    this.env = env;
+  }
+
+  /**
+   * Checks the configuration for {@code components} and loads the migration model. Opens no connection.
+   *
+   * @throws ConfigException naming the file, the key and what was expected
+   */
+  public static Deployment plan(TandemConfig config, Set<ComponentName> components, Map<String, String> env) {
+    Set<ComponentName> chosen = Collections.unmodifiableSet(EnumSet.copyOf(components));
+    return new Deployment(config, chosen, MigrationModel.load(config, chosen, env), Map.copyOf(env));
+  }
+
+  public TandemConfig config() {
+    return config;
+  }
+
+  public MigrationModel model() {
+    return model;
+  }
+
+  public Set<ComponentName> components() {
+    return components;
+  }
+
+  public boolean runs(ComponentName component) {
+    return components.contains(component);
+  }
+
+  /**
+   * The components of this deployment, in start order, under one supervisor; {@code health} serves their
+   * states and its registry takes their meters.
+   */
+  public Supervisor supervisor(HealthServer health, Duration stopTimeout, Clock clock) {
+    Supervisor.Builder builder = Supervisor.builder().meters(health.registry()).stopTimeout(stopTimeout);
+    builder.add(health);
+    RegistrySettings registry = config.registrySettings();
+    KafkaClients kafka = config.kafka().clients();
+    AtomicReference<EmbeddedSchemaRegistry> embedded = new AtomicReference<>();
+    registry.embedded().ifPresent(settings -> {
+      EmbeddedSchemaRegistry.Builder server = EmbeddedSchemaRegistry.builder()
+          .kafkaStorage(kafka.bootstrapServers(), settings.topic())
+          .kafkaClientConfig(kafka.properties())
+          .host(settings.host())
+          .port(settings.port());
+      registry.basicAuth().ifPresent(auth -> server.basicAuth(auth.user(), auth.password()));
+      EmbeddedSchemaRegistry instance = server.build();
+      embedded.set(instance);
+      builder.add(instance);
+    });
+    Set<ComponentName> stages = EnumSet.noneOf(ComponentName.class);
+    components.stream().filter(ComponentName.STAGES::contains).forEach(stages::add);
+    if (!stages.isEmpty()) {
+      builder.add(new TopicSetup(kafka, model.topics(stages, config.kafka().partitions())));
+    }
+    if (runs(ComponentName.TRANSFORM)) {
+      builder.add("transform", () -> {
+        transform.set(TransformStage.builder()
+            .kafka(kafka)
+            .settings(config.transform())
+            .topicPrefix(model.topicPrefix())
+            .entities(model.entities())
+            .registryClient(registryClient(embedded.get()))
+            .build());
+        return transform.get();
+      });
+    }
+    if (runs(ComponentName.SINK)) {
+      TargetSettings target = config.target().orElseThrow();
+      builder.add("sink", () -> {
+        JdbcSink.Builder sinkBuilder = JdbcSink.builder()
+            .kafka(kafka)
+            .settings(config.sink())
+            .registry(registryClient(embedded.get()))
+            .target(target)
+            .migrations(model.migrations());
+        model.sinkTables().forEach(sinkBuilder::entity);
+        sink.set(sinkBuilder.build());
+        return sink.get();
+      });
+    }
+    if (runs(ComponentName.CAPTURE)) {
+      ConnectorConfig connector = model.connector().orElseThrow();
+      builder.add("capture", () -> {
+        capture.set(CaptureEngine.builder(connector)
+            .kafka(kafka)
+            .schemaRegistry(registryClient(embedded.get()))
+            .reportTables(model.sourceTables())
+            .build());
+        return capture.get();
+      });
+    }
+    String statusTopic = config.verify().statusTopic();
+    if (runs(ComponentName.SINK)) {
+      builder.add("sink-lag", () -> new LagReporter(() -> applied(sink.get().stats()), config.sink().groupId(),
+          model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
+    }
+    if (runs(ComponentName.CAPTURE)) {
+      Duration heartbeat = model.connector().orElseThrow().heartbeatInterval();
+      if (heartbeat.isZero()) {
+        LOG.warn("heartbeat.interval.ms is 0 in the connector file: capture cannot show it is alive, so it publishes"
+            + " no capture lag and the router's promotion gates refuse (docs/capture.md, 'Liveness')");
+      } else {
+        builder.add("capture-lag", () -> new CaptureLagReporter(() -> capture.get().lastBatchAt(), heartbeat,
+            model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
+      }
+    }
+    List<String> groups = new ArrayList<>();
+    if (runs(ComponentName.TRANSFORM)) {
+      groups.add(config.transform().applicationId());
+    }
+    if (runs(ComponentName.SINK)) {
+      groups.add(config.sink().groupId());
+    }
+    if (!groups.isEmpty()) {
+      builder.add(new ConsumerLag(kafka, groups, REPORT_EVERY));
+    }
+    if (runs(ComponentName.VERIFY)) {
+      builder.add("verify", () -> new Verifier(verifierSetup(registryClient(embedded.get()))).continuous(clock));
+    }
+    Supervisor supervisor = builder.build();
+    health.reportingOn(supervisor::report);
+    return supervisor;
+  }
+
+  /** The capture engine, once the supervisor built it. */
+  public Optional<CaptureEngine> capture() {
+    return Optional.ofNullable(capture.get());
+  }
+
+  /** The transform stage, once the supervisor built it. */
+  public Optional<TransformStage> transform() {
+    return Optional.ofNullable(transform.get());
+  }
+
+  /** The sink, once the supervisor built it. */
+  public Optional<JdbcSink> sink() {
+    return Optional.ofNullable(sink.get());
+  }
+
+  private static AppliedChanges applied(SinkStats stats) {
+    return new AppliedChanges(stats.records(), stats.lagSamples(), stats.lastCommit());
+  }
+
+  /** The registry's client: the external registry, or this process's embedded one once it listens. */
+  public SchemaRegistryClient registryClient(EmbeddedSchemaRegistry embedded) {
+    return registryClient.updateAndGet(existing -> {
+      if (existing != null) {
+        return existing;
+      }
+      RegistrySettings registry = config.registrySettings();
+      SchemaRegistryClient.Builder client;
+      if (registry.embedded().isPresent()) {
+        int port = embedded != null ? embedded.url().getPort() : registry.embedded().get().port();
+        client = SchemaRegistryClient.builder(registry.embedded().get().localUrl(port));
+      } else {
+        client = SchemaRegistryClient.builder(registry.urls());
+      }
+      registry.basicAuth().ifPresent(auth -> client.basicAuth(auth.user(), auth.password()));
+      return client.build();
+    });
+  }
+
+  /**
+   * What the verifier needs: the mapped entities, both databases (legacy through the replica when one is
+   * configured), Kafka and the registry, and capture's signal table for repair.
+   */
+  public Verifier.Setup verifierSetup(SchemaRegistryClient registry) {
+    ConnectorConfig connector = model.connector().orElseThrow(() -> new ConfigException(config.file().toString(),
+        "legacy.connector", "a connector file (the verifier reads the legacy database through it)", null));
+    TargetSettings target = config.target().orElseThrow();
+    String legacyUrl = config.verify().legacyReplicaUrl().orElse(connector.jdbcUrl());
+    Connector primary = Connector.jdbc(connector.jdbcUrl(), connector.user(), connector.password());
+    return new Verifier.Setup(model.entities(), Connector.jdbc(legacyUrl, connector.user(), connector.password()),
+        withoutParameters(legacyUrl) + (config.verify().legacyReplicaUrl().isPresent() ? " (replica)" : ""), primary,
+        Connector.jdbc(target.jdbcUrl(), target.user(), target.password()), config.kafka().clients(), registry,
+        config.verify(), reemitter(connector));
+  }
+
+  /** Re-emission through capture's signal table (docs/capture.md, "Re-emitting chosen rows"). */
+  private static Verifier.Reemitter reemitter(ConnectorConfig connector) {
+    Optional<String> signalTable = connector.signalTable();
+    return new Verifier.Reemitter() {
+      @Override
+      public void requireAvailable() {
+        if (signalTable.isEmpty()) {
+          throw new VerifyException("--repair re-emits rows through Debezium's signal table, but the connector file "
+              + connector.source() + " sets no signal.data.collection (docs/capture.md, \"Re-emitting chosen rows\")");
+        }
+      }
+
+      @Override
+      public void request(Connection legacy, String sourceTable, List<String> keyColumns, List<List<?>> keys)
+          throws SQLException {
+        requireAvailable();
+        RowResnapshot.request(legacy, signalTable.get(), sourceTable, keyColumns, keys);
+      }
+    };
+  }
+
+  private static String withoutParameters(String url) {
+    int query = url.indexOf('?');
+    return Secrets.maskUrl(query < 0 ? url : url.substring(0, query));
+  }
+
+  @Override
+  public String toString() {
+    return "Deployment[" + ComponentName.ids(components) + " from " + config.file() + "]";
+  }
+}

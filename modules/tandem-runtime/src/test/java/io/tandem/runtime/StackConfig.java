@@ -1,0 +1,47 @@
+package io.tandem.runtime;
+
+import static io.tandem.runtime.Repo.ROOT;
+
+import io.tandem.capture.LegacySettings;
+import io.tandem.embedded.LegacyShop;
+import io.tandem.kafka.KafkaSettings;
+import io.tandem.registry.RegistrySettings;
+import io.tandem.sink.SinkSettings;
+import io.tandem.sink.TargetSettings;
+import io.tandem.transform.TransformSettings;
+import io.tandem.verify.VerifySettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The configuration of a deployment on the embedded stack, as a tandem.yaml would give it (tests). */
+public final class StackConfig {
+  private StackConfig() {}
+
+  /**
+   * @param registry an external registry's URL
+   * @param slot the replication slot (and publication) of this deployment's capture
+   */
+  public static TandemConfig of(String bootstrap, URI registry, String legacyHost, int legacyPort, String legacyDb,
+      String slot, String newDbUrl, String user, Path stateDir) {
+    Map<String, String> legacy = new HashMap<>();
+    legacy.put("LEGACY_DB_HOST", legacyHost);
+    legacy.put("LEGACY_DB_PORT", Integer.toString(legacyPort));
+    legacy.put("LEGACY_DB_NAME", legacyDb);
+    legacy.put("LEGACY_SLOT_NAME", slot);
+    legacy.put("LEGACY_PUBLICATION_NAME", slot);
+    legacy.put("LEGACY_DB_USER", user);
+    legacy.put("LEGACY_DB_PASSWORD", "");
+    legacy.put("LEGACY_TABLES", String.join(",", LegacyShop.TABLES));
+    legacy.put("LEGACY_SIGNAL_TABLE", LegacyShop.SIGNAL_TABLE);
+    legacy.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
+    return new TandemConfig(Path.of("test stack"), new KafkaSettings(bootstrap, 2, Map.of()),
+        Optional.of(RegistrySettings.external(registry)),
+        new LegacySettings(ROOT.resolve("connectors/legacy-postgres.properties"), legacy, Optional.empty()),
+        Optional.of(new TargetSettings(newDbUrl, user, "")), new SchemasSettings(ROOT.resolve("schemas")),
+        TransformSettings.defaults().withStateDir(stateDir), SinkSettings.defaults(),
+        new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults());
+  }
+}
