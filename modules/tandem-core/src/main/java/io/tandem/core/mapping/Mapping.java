@@ -18,9 +18,15 @@ public final class Mapping {
   private final Map<String, FieldRule> fields;
   private final List<String> dropped;
   private final List<RowFilter> filters;
+  private final ReverseSpec reverseSpec;
 
   public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
       List<String> dropped, List<RowFilter> filters) {
+    this(name, entity, sourceTable, keyFields, fields, dropped, filters, ReverseSpec.none());
+  }
+
+  public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
+      List<String> dropped, List<RowFilter> filters, ReverseSpec reverseSpec) {
     this.name = Objects.requireNonNull(name, "name");
     this.entity = Objects.requireNonNull(entity, "entity");
     this.sourceTable = Objects.requireNonNull(sourceTable, "sourceTable");
@@ -30,6 +36,7 @@ public final class Mapping {
     this.fields = java.util.Collections.unmodifiableMap(byTarget);
     this.dropped = List.copyOf(dropped);
     this.filters = List.copyOf(filters);
+    this.reverseSpec = Objects.requireNonNull(reverseSpec, "reverseSpec");
     for (String key : keyFields) {
       if (!byTarget.containsKey(key)) {
         throw new IllegalArgumentException("key field '" + key + "' has no field rule");
@@ -66,6 +73,20 @@ public final class Mapping {
 
   public List<RowFilter> filters() {
     return filters;
+  }
+
+  /** The file's {@code reverse:} section ({@link ReverseSpec#none()} when it has none). */
+  public ReverseSpec reverseSpec() {
+    return reverseSpec;
+  }
+
+  /**
+   * The inverse mapping (new row → legacy row) for reverse sync.
+   *
+   * @throws io.tandem.core.config.ConfigException naming this file and the field that cannot be inverted
+   */
+  public ReverseMapping reverse() {
+    return ReverseMapping.of(this);
   }
 
   /** The new row, or empty when the filters keep this legacy row out of the new model. */

@@ -37,10 +37,18 @@ import java.util.stream.Stream;
  * drop: [legacy_flags]             # legacy columns deliberately not carried over
  * filter:                          # rows failing any condition are not in the new model
  *   - { column: status_code, op: not_in, values: [X] }
+ * reverse:                         # what reverse sync (new → legacy) cannot derive; see ReverseMapping
+ *   fields:
+ *     country: ignore              # a constant: not carried back
+ *   columns:
+ *     legacy_flags: ""             # NOT NULL legacy column: the value a row inserted from new gets
+ *   filter: protect                # legacy rows the filter keeps out are never written from new
  * </pre>
  */
 public final class MappingLoader {
-  private static final Set<String> TOP_LEVEL = Set.of("entity", "source", "key", "fields", "drop", "filter");
+  private static final Set<String> TOP_LEVEL = Set.of("entity", "source", "key", "fields", "drop", "filter",
+      "reverse");
+  private static final Set<String> REVERSE_KEYS = Set.of("key", "fields", "columns", "filter");
   private static final Set<String> FIELD_KEYS = Set.of("from", "cast", "values", "zone", "scale", "default");
   private static final Set<String> FILTER_KEYS = Set.of("column", "op", "values");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -119,7 +127,73 @@ public final class MappingLoader {
         filters.add(filter(source, "filter[" + i + "]", filterNode.get(i)));
       }
     }
-    return new Mapping(source, entity, table, keys, rules, dropped, filters);
+    ReverseSpec reverse = reverse(source, root.get("reverse"));
+    for (String field : reverse.ignoredFields()) {
+      requireField(source, rules, "reverse.fields." + field, field);
+    }
+    for (String field : reverse.enumInverses().keySet()) {
+      requireField(source, rules, "reverse.fields." + field, field);
+    }
+    return new Mapping(source, entity, table, keys, rules, dropped, filters, reverse);
+  }
+
+  private static void requireField(String source, List<FieldRule> rules, String path, String field) {
+    if (rules.stream().noneMatch(r -> r.target().equals(field))) {
+      throw new ConfigException(source, path, "a field defined under 'fields'", field);
+    }
+  }
+
+  private static ReverseSpec reverse(String source, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return ReverseSpec.none();
+    }
+    if (!node.isObject()) {
+      throw new ConfigException(source, "reverse", "a map with key, fields, columns or filter", node);
+    }
+    rejectUnknown(source, "reverse.", node, REVERSE_KEYS);
+    List<String> legacyKey = stringList(source, "reverse.key", node.get("key"), false);
+    Set<String> ignored = new java.util.LinkedHashSet<>();
+    Map<String, Map<String, String>> inverses = new LinkedHashMap<>();
+    JsonNode fields = node.get("fields");
+    if (fields != null && !fields.isNull()) {
+      if (!fields.isObject()) {
+        throw new ConfigException(source, "reverse.fields", "a map of new field → ignore | { values: ... }", fields);
+      }
+      Iterator<Map.Entry<String, JsonNode>> entries = fields.fields();
+      while (entries.hasNext()) {
+        Map.Entry<String, JsonNode> entry = entries.next();
+        String path = "reverse.fields." + entry.getKey();
+        JsonNode value = entry.getValue();
+        if (value.isTextual() && value.asText().equals("ignore")) {
+          ignored.add(entry.getKey());
+        } else if (value.isObject() && value.size() == 1 && value.get("values") != null && value.get("values").isObject()) {
+          Map<String, String> codes = new LinkedHashMap<>();
+          value.get("values").fields().forEachRemaining(e -> codes.put(e.getKey(), e.getValue().asText()));
+          inverses.put(entry.getKey(), codes);
+        } else {
+          throw new ConfigException(source, path, "'ignore' or { values: { <symbol>: <legacy code> } }", value);
+        }
+      }
+    }
+    Map<String, Object> insertValues = new LinkedHashMap<>();
+    JsonNode columns = node.get("columns");
+    if (columns != null && !columns.isNull()) {
+      if (!columns.isObject()) {
+        throw new ConfigException(source, "reverse.columns", "a map of legacy column → value for rows inserted from new",
+            columns);
+      }
+      columns.fields().forEachRemaining(e -> insertValues.put(e.getKey(),
+          scalar(source, "reverse.columns." + e.getKey(), e.getValue())));
+    }
+    boolean protect = false;
+    JsonNode filter = node.get("filter");
+    if (filter != null && !filter.isNull()) {
+      if (!filter.isTextual() || !filter.asText().equals("protect")) {
+        throw new ConfigException(source, "reverse.filter", "'protect'", filter);
+      }
+      protect = true;
+    }
+    return new ReverseSpec(legacyKey, ignored, inverses, insertValues, protect);
   }
 
   private static FieldRule fieldRule(String source, String target, JsonNode node) {
