@@ -3,13 +3,10 @@ package io.tandem.transform;
 import io.tandem.core.mapping.MappingException;
 import io.tandem.kafka.ChangeHeaders;
 import io.tandem.kafka.DeadLetter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.util.Utf8;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -64,22 +61,19 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
       deadLetter(input, null, "cannot decode raw change: " + e.getMessage(), e);
       return;
     }
-    String op = text(change, "op");
-    Long position = (Long) field(change, "position");
-    Long commitTs = (Long) field(change, "commit_ts");
-    String source = text(change, "source");
-    Map<String, Object> before;
-    Map<String, Object> after;
+    RawChangeRecord raw;
     try {
-      before = row(change.get("before"));
-      after = row(change.get("after"));
-      if (op == null || position == null) {
-        throw new IllegalArgumentException("raw change lacks 'op' or 'position'");
-      }
+      raw = RawChangeRecord.of(change);
     } catch (RuntimeException e) {
-      deadLetter(input, position, "malformed raw change: " + e.getMessage(), e);
+      deadLetter(input, RawChangeRecord.positionOf(change), "malformed raw change: " + e.getMessage(), e);
       return;
     }
+    String op = raw.op();
+    Long position = raw.position();
+    Long commitTs = raw.commitTs();
+    String source = raw.source();
+    Map<String, Object> before = raw.before();
+    Map<String, Object> after = raw.after();
     Optional<String> unavailable = unavailableColumn(after);
     if (unavailable.isPresent()) {
       deadLetter(input, position, "column '" + unavailable.get() + "' was not sent by PostgreSQL (unchanged TOASTed"
@@ -133,28 +127,4 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
   }
 
   static final String UNAVAILABLE = "__debezium_unavailable_value";
-
-  private static Object field(GenericRecord record, String name) {
-    Schema.Field field = record.getSchema().getField(name);
-    return field == null ? null : record.get(field.pos());
-  }
-
-  private static String text(GenericRecord record, String name) {
-    Object value = field(record, name);
-    return value == null ? null : value.toString();
-  }
-
-  /** A Row record as a map of plain Java values (Avro's Utf8 becomes String). */
-  private static Map<String, Object> row(Object value) {
-    if (value == null) {
-      return null;
-    }
-    GenericRecord record = (GenericRecord) value;
-    Map<String, Object> row = new HashMap<>();
-    for (Schema.Field field : record.getSchema().getFields()) {
-      Object v = record.get(field.pos());
-      row.put(field.name(), v instanceof Utf8 ? v.toString() : v);
-    }
-    return row;
-  }
 }

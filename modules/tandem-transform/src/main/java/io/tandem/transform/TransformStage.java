@@ -4,7 +4,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tandem.core.lifecycle.LifecycleComponent;
 import io.tandem.core.lifecycle.State;
-import io.tandem.core.model.EntitySchema;
+import io.tandem.core.model.ReverseEntity;
+import org.apache.kafka.streams.Topology;
 import io.tandem.core.model.MappedEntity;
 import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.RegistryException;
@@ -35,13 +36,14 @@ import org.slf4j.LoggerFactory;
 public final class TransformStage extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(TransformStage.class);
   private static final String NAME = "transform";
+  private static final String REVERSE_NAME = "reverse";
 
   private final Builder config;
   private final TransformMetrics metrics = new TransformMetrics();
   private volatile KafkaStreams streams;
 
   private TransformStage(Builder config) {
-    super(NAME);
+    super(config.reverse.isEmpty() ? NAME : REVERSE_NAME);
     this.config = config;
   }
 
@@ -54,11 +56,22 @@ public final class TransformStage extends LifecycleComponent {
   public void start() {
     lifecycle.beginStart();
     try {
-      List<EntityRoute> routes = config.entities.stream().map(e -> new EntityRoute(e.mapping(), e.schema())).toList();
-      routes.forEach(route -> register(route.schema()));
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(config.client);
-      var topology = TransformTopology.build(config.topicPrefix, routes, new AvroDeserializer(serde),
-          new AvroSerializer(serde, true), new AvroSerializer(serde, false), metrics);
+      Topology topology;
+      List<String> outputs;
+      if (config.reverse.isEmpty()) {
+        List<EntityRoute> routes = config.entities.stream().map(e -> new EntityRoute(e.mapping(), e.schema())).toList();
+        routes.forEach(route -> register(route.schema().entity(), route.schema().topic(), route.schema().keySchema(),
+            route.schema().valueSchema()));
+        topology = TransformTopology.build(config.topicPrefix, routes, new AvroDeserializer(serde),
+            new AvroSerializer(serde, true), new AvroSerializer(serde, false), metrics);
+        outputs = routes.stream().map(r -> r.schema().topic()).toList();
+      } else {
+        config.reverse.forEach(e -> register(e.name(), e.topic(), e.keySchema(), e.valueSchema()));
+        topology = ReverseTopology.build(config.topicPrefix, config.reverse, new AvroDeserializer(serde),
+            new AvroSerializer(serde, true), new AvroSerializer(serde, false), metrics);
+        outputs = config.reverse.stream().map(ReverseEntity::topic).toList();
+      }
       Properties props = new Properties();
       // Offsets are committed often: a restart re-processes little, and the sink's position
       // check makes any re-processed change harmless.
@@ -87,20 +100,19 @@ public final class TransformStage extends LifecycleComponent {
       });
       streams = created;
       created.start();
-      LOG.info("Transform stage started: {} mapping(s), topics {}", routes.size(),
-          routes.stream().map(r -> r.schema().topic()).toList());
+      LOG.info("{} stage started: {} mapping(s), topics {}", name(), outputs.size(), outputs);
     } catch (RuntimeException e) {
       lifecycle.finish(e);
       throw e;
     }
   }
 
-  private void register(EntitySchema schema) {
+  private void register(String entity, String topic, org.apache.avro.Schema key, org.apache.avro.Schema value) {
     try {
-      config.client.register(schema.topic() + "-key", schema.keySchema());
-      config.client.register(schema.topic() + "-value", schema.valueSchema());
+      config.client.register(topic + "-key", key);
+      config.client.register(topic + "-value", value);
     } catch (RegistryException e) {
-      throw new IllegalStateException("schema of entity '" + schema.entity() + "' refused by the registry: "
+      throw new IllegalStateException("schema of " + topic + " (entity '" + entity + "') refused by the registry: "
           + e.getMessage(), e);
     }
   }
@@ -118,18 +130,22 @@ public final class TransformStage extends LifecycleComponent {
   @Override
   public String status() {
     return state() + "  application " + config.settings.applicationId() + ", Kafka Streams " + streamsState() + ": "
-        + config.topicPrefix + ".* → " + config.entities.stream().map(MappedEntity::topic).toList();
+        + config.topicPrefix + ".* → " + (config.reverse.isEmpty()
+            ? config.entities.stream().map(MappedEntity::topic).toList()
+            : config.reverse.stream().map(ReverseEntity::topic).toList());
   }
 
   @Override
   public void bindTo(MeterRegistry meters) {
-    for (MappedEntity entity : config.entities) {
-      String name = entity.name();
-      FunctionCounter.builder("tandem.transform.records", this,
+    List<String> names = config.reverse.isEmpty() ? config.entities.stream().map(MappedEntity::name).toList()
+        : config.reverse.stream().map(ReverseEntity::name).toList();
+    for (String name : names) {
+      FunctionCounter.builder(config.reverse.isEmpty() ? "tandem.transform.records" : "tandem.reverse.records", this,
               t -> t.metrics().migratedByEntity().getOrDefault(name, 0L))
-          .tags("entity", name).description("Records written to migrated topics").register(meters);
+          .tags("entity", name).description(config.reverse.isEmpty() ? "Records written to migrated topics"
+              : "Legacy rows written to reverse topics").register(meters);
     }
-    FunctionCounter.builder("tandem.dlq.records", this, t -> t.metrics().deadLettered()).tags("stage", NAME)
+    FunctionCounter.builder("tandem.dlq.records", this, t -> t.metrics().deadLettered()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
   }
 
@@ -150,8 +166,18 @@ public final class TransformStage extends LifecycleComponent {
     private String topicPrefix;
     private List<MappedEntity> entities = List.of();
     private SchemaRegistryClient client;
+    private List<ReverseEntity> reverse = List.of();
 
     private Builder() {}
+
+    /**
+     * Makes this the reverse stage (new → legacy): reads the new database's raw topics (prefix
+     * {@code new.<db>}) and writes {@code reverse.<entity>}; used instead of {@link #entities}.
+     */
+    public Builder reverse(List<ReverseEntity> entities) {
+      this.reverse = List.copyOf(entities);
+      return this;
+    }
 
     /** The Kafka cluster and the deployment's client settings (security, processing guarantee, ...). */
     public Builder kafka(KafkaClients kafka) {
@@ -186,8 +212,11 @@ public final class TransformStage extends LifecycleComponent {
       Objects.requireNonNull(kafka, "kafka");
       Objects.requireNonNull(topicPrefix, "topicPrefix");
       Objects.requireNonNull(client, "registryClient");
-      if (entities.isEmpty()) {
+      if (entities.isEmpty() && reverse.isEmpty()) {
         throw new IllegalArgumentException("at least one mapped entity is needed");
+      }
+      if (!entities.isEmpty() && !reverse.isEmpty()) {
+        throw new IllegalArgumentException("a stage is forward (entities) or reverse, not both");
       }
       return new TransformStage(this);
     }
