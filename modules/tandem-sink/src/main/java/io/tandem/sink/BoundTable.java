@@ -23,6 +23,8 @@ final class BoundTable {
   static final String POSITION = "_tandem_position";
   static final String COMMIT_TS = "_tandem_commit_ts";
   static final String TOMBSTONES = "tandem_sink_tombstones";
+  /** Where reverse sync keeps each legacy key's newest applied position (and whether it was a delete). */
+  static final String APPLIED = "tandem_applied_positions";
 
   private final EntityTable entity;
   private final String qualifiedName;
@@ -36,8 +38,9 @@ final class BoundTable {
     this.qualifiedName = qualifiedName;
     this.quotedColumns = List.copyOf(quotedColumns);
     this.baseTypes = List.copyOf(baseTypes);
-    this.upsertSql = buildUpsert();
-    this.deleteSql = buildDelete();
+    boolean legacy = entity.legacy().isPresent();
+    this.upsertSql = legacy ? buildLegacyUpsert() : buildUpsert();
+    this.deleteSql = legacy ? buildLegacyDelete() : buildDelete();
   }
 
   /** Reads the table's columns and primary key and refuses a table that does not fit the entity. */
@@ -59,16 +62,21 @@ final class BoundTable {
           + " entity's migration first)");
     }
     Map<String, String> catalogTypes = new LinkedHashMap<>();
+    List<String> requiredColumns = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(
         // The type's own name, not format_type(): format_type(bpchar, NULL) is "character", which
         // casts to char(1) and would cut 'EUR' to 'E'; bpchar, varchar and numeric are unbounded.
-        "SELECT a.attname, quote_ident(n.nspname) || '.' || quote_ident(t.typname) FROM pg_attribute a"
+        "SELECT a.attname, quote_ident(n.nspname) || '.' || quote_ident(t.typname),"
+            + " a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' FROM pg_attribute a"
             + " JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace"
             + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
       ps.setString(1, entity.table());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           catalogTypes.put(rs.getString(1), rs.getString(2));
+          if (rs.getBoolean(3)) {
+            requiredColumns.add(rs.getString(1));
+          }
         }
       }
     }
@@ -104,6 +112,26 @@ final class BoundTable {
       throw new IllegalStateException(where + "expected a column for every entity field, missing " + missing
           + " (table has " + catalogTypes.keySet() + ")");
     }
+    if (entity.legacy().isPresent()) {
+      EntityTable.LegacyWrites legacy = entity.legacy().get();
+      List<String> written = quoted.stream().map(q -> q.substring(1, q.length() - 1).replace("\"\"", "\"")).toList();
+      for (String required : requiredColumns) {
+        if (!written.contains(required)) {
+          throw new IllegalStateException(where + "legacy column '" + required + "' is NOT NULL without a default and"
+              + " reverse sync does not set it: declare 'reverse.columns." + required + "' (the value a row inserted"
+              + " from new gets) in " + legacy.origin());
+        }
+      }
+      if (!primaryKey.equals(keyNames)) {
+        throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + " (the legacy key"
+            + " reverse sync derives), found " + (primaryKey.isEmpty() ? "none" : primaryKey)
+            + ": declare 'reverse.key' in " + legacy.origin());
+      }
+      requireAppliedPositions(connection, where);
+      BoundTable bound = new BoundTable(entity, qualified, quoted, types);
+      bound.checkStatements(connection);
+      return bound;
+    }
     if (!"pg_catalog.int8".equals(catalogTypes.get(POSITION))) {
       throw new IllegalStateException(where + "expected a column " + POSITION + " bigint not null, found "
           + (catalogTypes.containsKey(POSITION) ? catalogTypes.get(POSITION) : "none"));
@@ -119,6 +147,19 @@ final class BoundTable {
     BoundTable bound = new BoundTable(entity, qualified, quoted, types);
     bound.checkStatements(connection);
     return bound;
+  }
+
+  private static void requireAppliedPositions(Connection connection, String where) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, APPLIED);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          throw new IllegalStateException(where + "no table " + APPLIED + " in the legacy database (reverse sync"
+              + " creates it with the legacy migrations, SinkSchema.migrateLegacy)");
+        }
+      }
+    }
   }
 
   // Parsing the statements on the server now turns a cast PostgreSQL cannot do (say, boolean to
@@ -189,8 +230,9 @@ final class BoundTable {
     }
     sets.add(quoteIdent(POSITION) + " = EXCLUDED." + quoteIdent(POSITION));
     sets.add(quoteIdent(COMMIT_TS) + " = EXCLUDED." + quoteIdent(COMMIT_TS));
+    // A row an application wrote on new has no position: older than any change (docs/coexistence.md).
     return " ON CONFLICT (" + keys + ") DO UPDATE SET " + sets
-        + " WHERE t." + quoteIdent(POSITION) + " < EXCLUDED." + quoteIdent(POSITION);
+        + " WHERE t." + quoteIdent(POSITION) + " IS NULL OR t." + quoteIdent(POSITION) + " < EXCLUDED." + quoteIdent(POSITION);
   }
 
   /** Column list of the INSERT, entity columns then the two sink columns. */
@@ -249,11 +291,106 @@ final class BoundTable {
     String position = quoteIdent(POSITION);
     return "WITH d AS (SELECT " + select + " FROM unnest(" + arrays + ") AS u(" + aliases + ")),"
         + " removed AS (DELETE FROM " + qualifiedName + " AS t USING d WHERE " + match
-        + " AND t." + position + " < d.p),"
+        + " AND (t." + position + " IS NULL OR t." + position + " < d.p)),"
         + " raised AS (INSERT INTO " + TOMBSTONES + " AS o (entity, key_json, position) SELECT ?, d.kj, d.p FROM d"
         + " ON CONFLICT (entity, key_json) DO UPDATE SET position = EXCLUDED.position, raised_at = now()"
         + " WHERE o.position < EXCLUDED.position RETURNING o.key_json)"
         + " SELECT count(*) FROM d WHERE d.kj IN (SELECT key_json FROM raised)"
         + " AND NOT EXISTS (SELECT 1 FROM " + qualifiedName + " t WHERE " + match + " AND t." + position + " >= d.p)";
+  }
+
+  /*
+   * Reverse sync into a legacy table: the same parameters as the forward upsert, but the newest applied
+   * position per key lives in APPLIED, only the columns reverse sync owns are updated (insert-only ones are
+   * set on insert), and a row the mapping's filters keep out of the new model is never changed.
+   */
+  private String buildLegacyUpsert() {
+    EntityTable.LegacyWrites legacy = entity.legacy().orElseThrow();
+    int n = quotedColumns.size();
+    StringJoiner select = new StringJoiner(", ");
+    StringJoiner arrays = new StringJoiner(", ");
+    StringJoiner aliases = new StringJoiner(", ");
+    StringJoiner columns = new StringJoiner(", ", "(", ")");
+    for (int i = 0; i < n; i++) {
+      select.add("CAST(f.c" + i + " AS " + baseTypes.get(i) + ")");
+      arrays.add("?::text[]");
+      aliases.add("c" + i);
+      columns.add(quotedColumns.get(i));
+    }
+    arrays.add("?::text[]").add("?::int8[]").add("?::text[]");
+    aliases.add("kj").add("p").add("ts");
+    Set<Integer> keyIndexes = new HashSet<>();
+    StringJoiner keys = new StringJoiner(", ");
+    for (int index : entity.keyIndexes()) {
+      keyIndexes.add(index);
+      keys.add(quotedColumns.get(index));
+    }
+    StringJoiner sets = new StringJoiner(", ");
+    List<AvroColumn> avro = entity.avroColumns();
+    for (int i = 0; i < n; i++) {
+      if (!keyIndexes.contains(i) && !legacy.insertOnly().contains(avro.get(i).name())) {
+        sets.add(quotedColumns.get(i) + " = EXCLUDED." + quotedColumns.get(i));
+      }
+    }
+    String guard = protectedRows("t", legacy);
+    String onConflict = sets.length() == 0 ? " ON CONFLICT (" + keys + ") DO NOTHING"
+        : " ON CONFLICT (" + keys + ") DO UPDATE SET " + sets + (guard.isEmpty() ? "" : " WHERE " + guard);
+    return "WITH u AS (SELECT u.*, x.ent FROM unnest(" + arrays + ") AS u(" + aliases + ")"
+        + " CROSS JOIN (SELECT CAST(? AS text) AS ent) x),"
+        + " f AS (SELECT * FROM u WHERE NOT EXISTS (SELECT 1 FROM " + APPLIED + " a WHERE a.entity = u.ent"
+        + " AND a.key_json = u.kj AND a.position >= u.p)),"
+        + " written AS (INSERT INTO " + qualifiedName + " AS t " + columns + " SELECT " + select + " FROM f"
+        + onConflict + " RETURNING 1),"
+        + " positioned AS (INSERT INTO " + APPLIED + " AS a (entity, key_json, position, deleted, commit_ts)"
+        + " SELECT f.ent, f.kj, f.p, false, CAST(f.ts AS timestamptz) FROM f ON CONFLICT (entity, key_json) DO UPDATE"
+        + " SET position = EXCLUDED.position, deleted = false, commit_ts = EXCLUDED.commit_ts, applied_at = now()"
+        + " WHERE a.position < EXCLUDED.position)"
+        + " SELECT count(*) FROM written";
+  }
+
+  private String buildLegacyDelete() {
+    EntityTable.LegacyWrites legacy = entity.legacy().orElseThrow();
+    int[] keys = entity.keyIndexes();
+    StringJoiner select = new StringJoiner(", ");
+    StringJoiner arrays = new StringJoiner(", ");
+    StringJoiner aliases = new StringJoiner(", ");
+    StringJoiner match = new StringJoiner(" AND ");
+    for (int k = 0; k < keys.length; k++) {
+      select.add("CAST(u.k" + k + " AS " + baseTypes.get(keys[k]) + ") AS k" + k);
+      arrays.add("?::text[]");
+      aliases.add("k" + k);
+      match.add("t." + quotedColumns.get(keys[k]) + " = f.k" + k);
+    }
+    select.add("u.kj").add("u.p").add("x.ent");
+    arrays.add("?::text[]").add("?::int8[]");
+    aliases.add("kj").add("p");
+    String guard = protectedRows("t", legacy);
+    return "WITH d AS (SELECT " + select + " FROM unnest(" + arrays + ") AS u(" + aliases + ")"
+        + " CROSS JOIN (SELECT CAST(? AS text) AS ent) x),"
+        + " f AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM " + APPLIED + " a WHERE a.entity = d.ent"
+        + " AND a.key_json = d.kj AND a.position >= d.p)),"
+        + " removed AS (DELETE FROM " + qualifiedName + " AS t USING f WHERE " + match
+        + (guard.isEmpty() ? "" : " AND " + guard) + "),"
+        + " raised AS (INSERT INTO " + APPLIED + " AS a (entity, key_json, position, deleted)"
+        + " SELECT f.ent, f.kj, f.p, true FROM f ON CONFLICT (entity, key_json) DO UPDATE"
+        + " SET position = EXCLUDED.position, deleted = true, applied_at = now() WHERE a.position < EXCLUDED.position)"
+        + " SELECT count(*) FROM f";
+  }
+
+  /** SQL true for a legacy row the mapping's filters keep in the new model (empty: no filters). */
+  static String protectedRows(String alias, EntityTable.LegacyWrites legacy) {
+    StringJoiner all = new StringJoiner(" AND ");
+    for (io.tandem.core.mapping.RowFilter filter : legacy.protectedBy()) {
+      String column = alias + "." + quoteIdent(filter.column()) + "::text";
+      StringJoiner values = new StringJoiner(", ", "(", ")");
+      filter.values().forEach(v -> values.add("'" + v.replace("'", "''") + "'"));
+      all.add(switch (filter.op()) {
+        case EQUALS, IN -> "(" + column + " IN " + values + ")";
+        case NOT_EQUALS, NOT_IN -> "(" + column + " IS NULL OR " + column + " NOT IN " + values + ")";
+        case IS_NULL -> "(" + column + " IS NULL)";
+        case NOT_NULL -> "(" + column + " IS NOT NULL)";
+      });
+    }
+    return all.length() == 0 ? "" : "(" + all + ")";
   }
 }

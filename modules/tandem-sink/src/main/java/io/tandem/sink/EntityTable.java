@@ -33,6 +33,24 @@ public final class EntityTable {
   private final List<String> keyColumns;
   private final List<AvroColumn> columns;
   private final int[] keyIndexes;
+  private final LegacyWrites legacy;
+
+  /**
+   * How reverse sync writes a legacy table it does not own the shape of: no {@code _tandem_*} columns, so
+   * positions live in {@value BoundTable#APPLIED} (docs/coexistence.md).
+   *
+   * @param insertOnly columns set only when a row is inserted (existing legacy rows keep their values)
+   * @param protectedBy conditions a legacy row must meet to be changed (the forward mapping's filters):
+   *     rows failing them are left alone
+   * @param origin what declared it, for messages (the mapping file)
+   */
+  public record LegacyWrites(Set<String> insertOnly, List<io.tandem.core.mapping.RowFilter> protectedBy, String origin) {
+    public LegacyWrites {
+      insertOnly = Set.copyOf(insertOnly);
+      protectedBy = List.copyOf(protectedBy);
+      Objects.requireNonNull(origin, "origin");
+    }
+  }
 
   private EntityTable(Builder builder, List<AvroColumn> columns, int[] keyIndexes) {
     this.entity = builder.entity;
@@ -42,11 +60,29 @@ public final class EntityTable {
     this.keyColumns = List.copyOf(builder.keyColumns);
     this.columns = List.copyOf(columns);
     this.keyIndexes = keyIndexes;
+    this.legacy = builder.legacy;
+  }
+
+  /** Set when this is a legacy table written by reverse sync. */
+  public java.util.Optional<LegacyWrites> legacy() {
+    return java.util.Optional.ofNullable(legacy);
   }
 
   /** Starts an entity binding from its value schema (the {@code schemas/avro/<entity>.avsc} record). */
   public static Builder builder(String entity, Schema valueSchema) {
     return new Builder(entity, valueSchema);
+  }
+
+  /** The legacy table reverse sync writes for an entity: {@code reverse.<entity>} → its legacy table. */
+  public static EntityTable legacyTable(io.tandem.core.model.ReverseEntity reverse) {
+    var mapping = reverse.mapping();
+    return builder(reverse.name(), reverse.valueSchema())
+        .topic(reverse.topic())
+        .table(reverse.legacyTable())
+        .keyColumns(mapping.legacyKey())
+        .legacy(new LegacyWrites(mapping.insertValues().keySet(),
+            mapping.protectFiltered() ? mapping.forward().filters() : List.of(), mapping.forward().name()))
+        .build();
   }
 
   /** Starts an entity binding from an {@code .avsc} file. */
@@ -107,6 +143,7 @@ public final class EntityTable {
     private String topic;
     private String table;
     private List<String> keyColumns = List.of();
+    private LegacyWrites legacy;
 
     private Builder(String entity, Schema schema) {
       this.entity = entity;
@@ -132,6 +169,12 @@ public final class EntityTable {
 
     public Builder keyColumns(List<String> keyColumns) {
       this.keyColumns = List.copyOf(keyColumns);
+      return this;
+    }
+
+    /** Makes this a legacy table written by reverse sync: positions kept beside it, not in it. */
+    public Builder legacy(LegacyWrites writes) {
+      this.legacy = Objects.requireNonNull(writes, "writes");
       return this;
     }
 
@@ -184,6 +227,14 @@ public final class EntityTable {
           throw new IllegalArgumentException("entity '" + entity + "': key column '" + key + "' must not be nullable");
         }
         keyIndexes[k] = field.pos();
+      }
+      if (legacy != null) {
+        for (String column : legacy.insertOnly()) {
+          if (schema.getField(column) == null || keyColumns.contains(column)) {
+            throw new IllegalArgumentException("entity '" + entity + "': insert-only column '" + column
+                + "' must be a non-key field of " + schema.getFullName());
+          }
+        }
       }
       return new EntityTable(this, columns, keyIndexes);
     }

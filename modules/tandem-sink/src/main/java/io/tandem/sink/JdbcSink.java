@@ -160,7 +160,7 @@ public final class JdbcSink extends LifecycleComponent {
   @Override
   public void start() {
     lifecycle.beginStart();
-    if (settings.migrations != null) {
+    if (settings.migrations != null || settings.migrateLegacy) {
       try {
         migrate();
       } catch (RuntimeException e) {
@@ -185,10 +185,14 @@ public final class JdbcSink extends LifecycleComponent {
       target = simple;
     }
     try {
-      SinkSchema.migrate(target, settings.migrations);
+      if (settings.migrateLegacy) {
+        SinkSchema.migrateLegacy(target);
+      } else {
+        SinkSchema.migrate(target, settings.migrations);
+      }
     } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot migrate the new database " + (settings.jdbcUrl == null ? ""
-          : Secrets.maskUrl(settings.jdbcUrl)) + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot migrate the " + (settings.migrateLegacy ? "legacy" : "new")
+          + " database " + (settings.jdbcUrl == null ? "" : Secrets.maskUrl(settings.jdbcUrl)) + ": " + e.getMessage(), e);
     }
   }
 
@@ -317,9 +321,11 @@ public final class JdbcSink extends LifecycleComponent {
       return;
     }
     lastPrune = System.nanoTime();
+    String sql = settings.migrateLegacy || reverseOnly()
+        ? "DELETE FROM " + BoundTable.APPLIED + " WHERE deleted AND applied_at < now() - make_interval(secs => ?)"
+        : "DELETE FROM " + BoundTable.TOMBSTONES + " WHERE raised_at < now() - make_interval(secs => ?)";
     try (Connection connection = dataSource.getConnection();
-        java.sql.PreparedStatement prune = connection.prepareStatement("DELETE FROM " + BoundTable.TOMBSTONES
-            + " WHERE raised_at < now() - make_interval(secs => ?)")) {
+        java.sql.PreparedStatement prune = connection.prepareStatement(sql)) {
       connection.setAutoCommit(true);
       prune.setDouble(1, settings.settings.tombstoneRetention().toMillis() / 1000.0);
       int pruned = prune.executeUpdate();
@@ -331,6 +337,10 @@ public final class JdbcSink extends LifecycleComponent {
       // Pruning is housekeeping: a failure waits for the next interval, the data path goes on.
       LOG.warn("Cannot prune tombstones: {}", e.getMessage());
     }
+  }
+
+  private boolean reverseOnly() {
+    return entitiesByTopic.values().stream().allMatch(e -> e.legacy().isPresent());
   }
 
   private void pollOnce() throws Exception {
@@ -436,6 +446,7 @@ public final class JdbcSink extends LifecycleComponent {
   }
 
   private Outcome applyBatch(Connection connection, List<Change> changes) throws SQLException {
+    markOrigin(connection);
     Outcome outcome = new Outcome();
     // Newest change per key; partition order is the per-key order, and positions say which is newer.
     Map<String, Map<String, Change>> newest = new LinkedHashMap<>();
@@ -478,6 +489,7 @@ public final class JdbcSink extends LifecycleComponent {
    * (the batch path, which only writes the newest change per key, is only used when nothing fails).
    */
   private Outcome applyOneByOne(Connection connection, List<Change> changes) throws SQLException {
+    markOrigin(connection);
     Outcome outcome = new Outcome();
     List<Change> applied = new ArrayList<>();
     for (Change change : changes) {
@@ -510,6 +522,25 @@ public final class JdbcSink extends LifecycleComponent {
     outcome.sampled = applied;
     return outcome;
   }
+
+  /*
+   * The transaction's first write: capture recognises transactions that touch tandem_origin and does not
+   * send them back to the other side (docs/coexistence.md, "No echo"). It must come first, because
+   * capture sees a transaction's changes in statement order.
+   */
+  private void markOrigin(Connection connection) throws SQLException {
+    if (settings.originWriter == null) {
+      return;
+    }
+    try (java.sql.PreparedStatement mark = connection.prepareStatement(ORIGIN_SQL)) {
+      mark.setString(1, settings.originWriter);
+      mark.executeUpdate();
+    }
+  }
+
+  static final String ORIGIN_TABLE = "tandem_origin";
+  private static final String ORIGIN_SQL = "INSERT INTO " + ORIGIN_TABLE + " AS o (writer, transactions, updated_at)"
+      + " VALUES (?, 1, now()) ON CONFLICT (writer) DO UPDATE SET transactions = o.transactions + 1, updated_at = now()";
 
   private static void rollbackQuietly(Connection connection, SQLException cause) {
     try {
@@ -609,8 +640,26 @@ public final class JdbcSink extends LifecycleComponent {
     private TableWriter writer = new TableWriter();
     private Duration tombstonePruneEvery = Duration.ofHours(1);
     private Path migrations;
+    private boolean migrateLegacy;
+    private String originWriter;
 
     private Builder() {}
+
+    /**
+     * Makes every transaction mark itself in {@code tandem_origin} as written by {@code writer}, so the
+     * database's capture does not send it back (coexistence; the table comes with the migrations).
+     */
+    public Builder originMarker(String writer) {
+      this.originWriter = writer;
+      return this;
+    }
+
+    /** This sink writes the legacy database (reverse sync): Tandem's legacy tables are created at start. */
+    public Builder migrateLegacy() {
+      this.migrateLegacy = true;
+      this.migrations = null;
+      return this;
+    }
 
     /** Flyway migrations applied to the new database when the sink starts (none: the tables are there). */
     public Builder migrations(Path folder) {
@@ -742,6 +791,11 @@ public final class JdbcSink extends LifecycleComponent {
           "a positive duration", pollTimeout);
       require(closeTimeout != null && !closeTimeout.isNegative(), "closeTimeout", "a non-negative duration",
           closeTimeout);
+      require(originWriter == null || originWriter.matches("[A-Za-z0-9._-]{1,100}"), "originMarker",
+          "a writer name of letters, digits, '.', '_', '-'", originWriter);
+      boolean anyLegacy = entities.stream().anyMatch(e -> e.legacy().isPresent());
+      require(!anyLegacy || entities.stream().allMatch(e -> e.legacy().isPresent()), "entity",
+          "only legacy tables or only new tables in one sink", entities);
       Set<String> topics = new HashSet<>();
       Set<String> names = new HashSet<>();
       for (EntityTable entity : entities) {

@@ -18,7 +18,33 @@ public final class SinkSchema {
   /** The copy of {@code schemas/migrations/new} inside the sink jar. */
   public static final String BUNDLED_LOCATION = "classpath:tandem/migrations/new";
 
+  /** The copy of {@code schemas/migrations/legacy} (Tandem's own tables in the legacy database). */
+  public static final String BUNDLED_LEGACY_LOCATION = "classpath:tandem/migrations/legacy";
+  /** Flyway's history table in the legacy database: Tandem's, beside whatever the application uses. */
+  public static final String LEGACY_HISTORY_TABLE = "tandem_schema_history";
+
   private SinkSchema() {}
+
+  /**
+   * Creates Tandem's coexistence tables in the legacy database (bundled {@code schemas/migrations/legacy}).
+   * The legacy schema is not empty, so Flyway starts from a baseline and touches nothing but its own
+   * history table and {@code tandem_*} tables.
+   */
+  public static Result migrateLegacy(DataSource dataSource) {
+    MigrateResult result = Flyway.configure()
+        .dataSource(dataSource)
+        .locations(BUNDLED_LEGACY_LOCATION)
+        .table(LEGACY_HISTORY_TABLE)
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .failOnMissingLocations(true)
+        .validateMigrationNaming(true)
+        .load()
+        .migrate();
+    List<String> applied = new ArrayList<>();
+    result.migrations.forEach(m -> applied.add(m.version + " " + m.description));
+    return new Result(result.initialSchemaVersion, result.targetSchemaVersion, applied);
+  }
 
   /** Applies the bundled migrations. */
   public static Result migrate(DataSource dataSource) {

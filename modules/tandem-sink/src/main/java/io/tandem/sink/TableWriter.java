@@ -46,7 +46,14 @@ class TableWriter {
       ps.setArray(p++, connection.createArrayOf("int8", positions));
       ps.setArray(p++, connection.createArrayOf("text", commitTs));
       ps.setString(p, table.entity().entity());
-      return ps.executeUpdate();
+      if (table.entity().legacy().isEmpty()) {
+        return ps.executeUpdate();
+      }
+      // The legacy upsert also advances the side table's positions, so it is a query counting what it wrote.
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 

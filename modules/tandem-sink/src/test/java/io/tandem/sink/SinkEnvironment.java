@@ -99,6 +99,15 @@ final class SinkEnvironment implements AutoCloseable {
     producer.send(new ProducerRecord<>(topic, null, Fixtures.customerKey(id), value, headers));
   }
 
+  /** Any key and value (null: a delete) with the data-model headers. */
+  void send(String topic, GenericRecord key, GenericRecord value, long position) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(ChangeHeaders.POSITION, ChangeHeaders.longBytes(position));
+    headers.add(ChangeHeaders.COMMIT_TS, ChangeHeaders.longBytes(System.currentTimeMillis()));
+    headers.add(ChangeHeaders.OP, ChangeHeaders.utf8(value == null ? "d" : "u"));
+    producer.send(new ProducerRecord<>(topic, null, key, value, headers));
+  }
+
   void flush() {
     producer.flush();
   }

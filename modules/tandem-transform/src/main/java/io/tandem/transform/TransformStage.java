@@ -112,7 +112,7 @@ public final class TransformStage extends LifecycleComponent {
       config.client.register(topic + "-key", key);
       config.client.register(topic + "-value", value);
     } catch (RegistryException e) {
-      throw new IllegalStateException("schema of " + topic + " (entity '" + entity + "') refused by the registry: "
+      throw new IllegalStateException("schema of " + topic + " for entity '" + entity + "' refused by the registry: "
           + e.getMessage(), e);
     }
   }
