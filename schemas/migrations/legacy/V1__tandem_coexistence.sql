@@ -32,3 +32,7 @@ CREATE TABLE tandem_origin (
   transactions bigint      NOT NULL DEFAULT 0,
   updated_at   timestamptz NOT NULL DEFAULT now()
 );
+
+-- Both are captured (markers); text columns need full row images (capture refuses them otherwise).
+ALTER TABLE tandem_write_fence REPLICA IDENTITY FULL;
+ALTER TABLE tandem_origin REPLICA IDENTITY FULL;

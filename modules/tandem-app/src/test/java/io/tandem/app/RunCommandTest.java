@@ -89,7 +89,7 @@ class RunCommandTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(stderr()).isEqualTo("command line: key '--components': expected a comma-separated, non-empty subset of "
-        + "capture, transform, sink, verify (e.g. transform,sink), got 'capture,transfrom'" + System.lineSeparator());
+        + "capture, transform, sink, verify, reverse (e.g. transform,sink), got 'capture,transfrom'" + System.lineSeparator());
     assertThat(out.size()).isZero();
     assertNothingConnected();
   }

@@ -22,6 +22,7 @@ final class CaptureCounters {
   private final ConcurrentMap<String, LongAdder> events = new ConcurrentHashMap<>();
   private final LongAdder deadLettered = new LongAdder();
   private final LongAdder skipped = new LongAdder();
+  private final LongAdder echoSuppressed = new LongAdder();
   private final AtomicLong lastPosition = new AtomicLong(NO_POSITION);
   private final ConcurrentMap<String, TableSnapshot> snapshot = new ConcurrentHashMap<>();
   private final LongAdder resnapshotted = new LongAdder();
@@ -35,7 +36,7 @@ final class CaptureCounters {
     volatile boolean finished;
   }
 
-  /** Tables that are captured but are not data (the signal table): never listed in snapshot progress. */
+  /** Tables that are captured but are not data (signal, origin, fence): never listed in snapshot progress. */
   void ignore(Set<String> tables) {
     ignoredTables = Set.copyOf(tables);
   }
@@ -81,6 +82,10 @@ final class CaptureCounters {
     skipped.increment();
   }
 
+  void echoSuppressed() {
+    echoSuppressed.increment();
+  }
+
   /** Applies what Debezium's snapshot metrics say; see {@link SnapshotMetrics}. */
   void snapshotMetrics(SnapshotMetrics metrics) {
     if (metrics.skipped()) {
@@ -107,14 +112,18 @@ final class CaptureCounters {
     events.forEach((table, count) -> byTable.put(table, count.sum()));
     long position = lastPosition.get();
     return new CaptureStats(byTable, deadLettered.sum(), skipped.sum(),
-        position == NO_POSITION ? OptionalLong.empty() : OptionalLong.of(position), resnapshotted.sum());
+        position == NO_POSITION ? OptionalLong.empty() : OptionalLong.of(position), resnapshotted.sum(),
+        echoSuppressed.sum());
   }
 
   Map<String, SnapshotProgress> snapshotProgress() {
     Map<String, SnapshotProgress> progress = new TreeMap<>();
     boolean over = snapshotOver;
-    snapshot.forEach((table, s) ->
-        progress.put(table, new SnapshotProgress(table, s.done.sum(), s.estimated, over || s.finished)));
+    snapshot.forEach((table, s) -> {
+      if (!ignoredTables.contains(table)) {
+        progress.put(table, new SnapshotProgress(table, s.done.sum(), s.estimated, over || s.finished));
+      }
+    });
     return progress;
   }
 

@@ -75,7 +75,7 @@ public final class CaptureEngine extends LifecycleComponent {
   private volatile Throwable completionError;
 
   private CaptureEngine(Builder builder, KafkaClients kafka) {
-    super(NAME);
+    super(builder.name);
     this.config = builder.config;
     this.registry = builder.registry;
     this.kafka = kafka;
@@ -101,7 +101,7 @@ public final class CaptureEngine extends LifecycleComponent {
   @Override
   public void start() {
     lifecycle.beginStart();
-    Thread thread = new Thread(this::run, "tandem-capture");
+    Thread thread = new Thread(this::run, "tandem-" + name());
     thread.setDaemon(true);
     thread.start();
   }
@@ -112,7 +112,10 @@ public final class CaptureEngine extends LifecycleComponent {
     try {
       LOG.info("Capture engine starting with {}", config.masked());
       Set<String> signalTables = config.signalTable().map(Set::of).orElse(Set.of());
-      counters.ignore(signalTables);
+      Set<String> notData = new java.util.HashSet<>(signalTables);
+      config.originTable().ifPresent(notData::add);
+      config.fenceTable().ifPresent(notData::add);
+      counters.ignore(notData);
       CapturedTables tables = CapturedTables.read(config);
       tables.refuseUnsafeIdentities(config);
       counters.estimates(tables.estimates());
@@ -120,7 +123,8 @@ public final class CaptureEngine extends LifecycleComponent {
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
       ConnectToAvro converter = new ConnectToAvro(new SnapshotFloor(config));
       ChangeHandler handler = new ChangeHandler(producer, converter, new AvroSerializer(serde, true),
-          new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables);
+          new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,
+          config.originTable().orElse(null), config.fenceTable().orElse(null));
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
           .using(debeziumProperties())
@@ -178,8 +182,11 @@ public final class CaptureEngine extends LifecycleComponent {
       FunctionCounter.builder("tandem.capture.events", this, c -> c.stats().eventsByTable().getOrDefault(table, 0L))
           .tags("table", table).description("Legacy changes delivered to raw topics").register(meters);
     }
-    FunctionCounter.builder("tandem.dlq.records", this, c -> c.stats().deadLettered()).tags("stage", NAME)
+    FunctionCounter.builder("tandem.dlq.records", this, c -> c.stats().deadLettered()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
+    FunctionCounter.builder("tandem.capture.echo.suppressed", this, c -> c.stats().echoSuppressed())
+        .tags("source", config.topicPrefix())
+        .description("Changes a Tandem sink wrote, recognised by their origin marker and not sent back").register(meters);
   }
 
   // snapshotProgress() is empty until the engine runs: a table not seen yet reads as nothing done.
@@ -286,6 +293,7 @@ public final class CaptureEngine extends LifecycleComponent {
     private String deadLetterTopic = DEAD_LETTER_TOPIC;
     private Duration stopTimeout = Duration.ofSeconds(30);
     private List<String> reportedTables = List.of();
+    private String name = NAME;
 
     private Builder(ConnectorConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -310,6 +318,18 @@ public final class CaptureEngine extends LifecycleComponent {
     /** The tables ({@code schema.table}) whose snapshot progress and events are reported as meters. */
     public Builder reportTables(Collection<String> tables) {
       this.reportedTables = List.copyOf(tables);
+      return this;
+    }
+
+    /**
+     * The component's name in status, health and the {@code stage} tag of its meters (default {@code
+     * capture}); reverse sync captures the new database as {@code capture-new}.
+     */
+    public Builder name(String name) {
+      if (name == null || !name.matches("[a-z][a-z0-9-]{0,40}")) {
+        throw new IllegalArgumentException("name must be lower-case letters, digits and '-', got " + name);
+      }
+      this.name = name;
       return this;
     }
 

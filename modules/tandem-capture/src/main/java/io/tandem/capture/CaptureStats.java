@@ -14,9 +14,11 @@ import java.util.TreeMap;
  * @param lastPosition source position (LSN) of the last delivered change, empty before the first
  * @param resnapshotted rows read again on request ({@link RowResnapshot}) and delivered; also counted in
  *     {@code eventsByTable}
+ * @param echoSuppressed changes of transactions a Tandem sink wrote (marked in the origin table), not produced
+ *     so that they are not synced back to where they came from
  */
 public record CaptureStats(Map<String, Long> eventsByTable, long deadLettered, long skipped, OptionalLong lastPosition,
-    long resnapshotted) {
+    long resnapshotted, long echoSuppressed) {
 
   public CaptureStats {
     eventsByTable = Collections.unmodifiableMap(new TreeMap<>(eventsByTable));

@@ -40,19 +40,34 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   private final String deadLetterTopic;
   private final CaptureCounters counters;
   private final Set<String> signalTables;
+  private final String originTable;
+  private final String fenceTable;
+  private final Map<Long, Boolean> echoTransactions = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+      return size() > ECHO_MEMORY;
+    }
+  };
   private final JsonConverter jsonKeys = json(true);
   private final JsonConverter jsonValues = json(false);
 
-  private enum Kind { DELIVERED, DEAD_LETTERED, SKIPPED }
+  private enum Kind { DELIVERED, DEAD_LETTERED, SKIPPED, ECHO, DEFERRED }
+
+  // Transactions seen to write the origin table: a few thousand ids cover any realistic interleaving, since
+  // pgoutput hands over each transaction whole, in commit order.
+  private static final int ECHO_MEMORY = 4096;
 
   private record Outcome(Kind kind, RawChange change, Future<RecordMetadata> ack) {}
 
   /**
    * @param signalTables {@code schema.table} of the signal table (empty if none): captured so that Debezium
    *     sees signals and its own watermarks, but its changes are not data and are not produced
+   * @param originTable {@code schema.table} a Tandem sink writes first in each of its transactions, or null
+   * @param fenceTable {@code schema.table} of write-fence markers, or null
    */
   ChangeHandler(Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
-      Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables) {
+      Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables,
+      String originTable, String fenceTable) {
     this.producer = producer;
     this.converter = converter;
     this.keySerializer = keySerializer;
@@ -60,6 +75,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     this.deadLetterTopic = deadLetterTopic;
     this.counters = counters;
     this.signalTables = Set.copyOf(signalTables);
+    this.originTable = originTable;
+    this.fenceTable = fenceTable;
   }
 
   @Override
@@ -74,6 +91,14 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     for (Outcome outcome : outcomes) {
       awaitAck(outcome);
     }
+    // Fence markers go last, once everything before them is acknowledged (earlier batches already are):
+    // whoever sees a marker in Kafka knows every change committed before it is there too.
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i).kind() == Kind.DEFERRED) {
+        outcomes.set(i, produce(events.get(i).value()));
+        awaitAck(outcomes.get(i));
+      }
+    }
     for (int i = 0; i < events.size(); i++) {
       committer.markProcessed(events.get(i));
       Outcome outcome = outcomes.get(i);
@@ -81,6 +106,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
         case DELIVERED -> counters.delivered(outcome.change());
         case DEAD_LETTERED -> counters.deadLettered();
         case SKIPPED -> counters.skipped();
+        case ECHO -> counters.echoSuppressed();
+        case DEFERRED -> throw new IllegalStateException("unreachable: deferred outcomes are produced above");
       }
     }
     committer.markBatchFinished();
@@ -108,6 +135,28 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
       LOG.debug("Skipping signal-table change on {}", record.topic());
       return new Outcome(Kind.SKIPPED, null, null);
     }
+    if (originTable != null || fenceTable != null) {
+      String source = ConnectToAvro.sourceTable(record);
+      Long txId = ConnectToAvro.txId(record);
+      if (originTable != null && originTable.equals(source)) {
+        // A snapshot read of the table is not a sink transaction (and shares one id with the whole snapshot).
+        if (txId != null && !"r".equals(ConnectToAvro.op(record))) {
+          echoTransactions.put(txId, Boolean.TRUE);
+        }
+        return new Outcome(Kind.SKIPPED, null, null);
+      }
+      if (txId != null && echoTransactions.containsKey(txId) && !"r".equals(ConnectToAvro.op(record))) {
+        LOG.trace("Not producing {} of transaction {}: a Tandem sink wrote it", record.topic(), txId);
+        return new Outcome(Kind.ECHO, null, null);
+      }
+      if (fenceTable != null && fenceTable.equals(source)) {
+        return new Outcome(Kind.DEFERRED, null, null);
+      }
+    }
+    return produce(record);
+  }
+
+  private Outcome produce(SourceRecord record) {
     RawChange change;
     byte[] key;
     byte[] value;

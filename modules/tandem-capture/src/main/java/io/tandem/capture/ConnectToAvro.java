@@ -186,6 +186,23 @@ final class ConnectToAvro {
     }
   }
 
+  /** The source transaction id ({@code source.txId}), or null if the record has none (snapshots may not). */
+  static Long txId(SourceRecord record) {
+    if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+      return null;
+    }
+    Struct source = value.getStruct("source");
+    if (source == null || source.schema().field("txId") == null) {
+      return null;
+    }
+    return source.get("txId") instanceof Number n ? n.longValue() : null;
+  }
+
+  /** The change's op (c, u, d, r), or null. */
+  static String op(SourceRecord record) {
+    return record.value() instanceof Struct value && value.schema().field("op") != null ? value.getString("op") : null;
+  }
+
   /** Debezium's position of a record, for dead-letter headers; null if it has none. */
   static Long position(SourceRecord record) {
     try {

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -38,6 +39,8 @@ public final class ConnectorConfig {
 
   // Tandem's own keys in the connector file; never handed to Debezium.
   private static final String TANDEM_PREFIX = "tandem.";
+  static final String ORIGIN_TABLE = "tandem.origin.table";
+  static final String FENCE_TABLE = "tandem.fence.table";
   // Settings the raw-topic format of docs/data-model.md depends on: another value changes the wire types.
   private static final Map<String, String> CONTRACT = Map.of(
       "decimal.handling.mode", "string",
@@ -147,6 +150,44 @@ public final class ConnectorConfig {
     return table == null || table.isBlank() ? Optional.empty() : Optional.of(table.trim());
   }
 
+  /**
+   * {@code tandem.origin.table}: the table every Tandem sink transaction writes first ({@code
+   * public.tandem_origin}); capture drops the rest of such a transaction, so a synced change is never
+   * sent back (docs/coexistence.md, "No echo"). Empty: every change is produced.
+   */
+  public Optional<String> originTable() {
+    return optional(ORIGIN_TABLE);
+  }
+
+  /**
+   * {@code tandem.fence.table}: the write-fence table ({@code public.tandem_write_fence}); its changes are
+   * produced only after everything captured before them is in Kafka, so seeing one proves the rest arrived.
+   */
+  public Optional<String> fenceTable() {
+    return optional(FENCE_TABLE);
+  }
+
+  private Optional<String> optional(String key) {
+    String value = values.get(key);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  // A marker table capture does not see would silently disable what it is for.
+  private void validateCapturedTable(String key, String what) {
+    Optional<String> table = optional(key);
+    if (table.isEmpty()) {
+      return;
+    }
+    if (!RowResnapshot.isSimpleTableName(table.get())) {
+      throw new ConfigException(source, key, what + ", as schema.table of plain identifiers", table.get());
+    }
+    List<String> include = tableIncludeList();
+    if (!include.isEmpty() && !matchesAny(include, table.get(), "table.include.list")) {
+      throw new ConfigException(source, "table.include.list", "a list that also captures " + table.get() + " ("
+          + key + "), e.g. by appending ," + table.get(), values.get("table.include.list"));
+    }
+  }
+
   /** JDBC URL of the captured database (for estimates; Debezium opens its own connections). */
   public String jdbcUrl() {
     String url = "jdbc:postgresql://" + values.get("database.hostname") + ":" + values.get("database.port")
@@ -204,9 +245,12 @@ public final class ConnectorConfig {
     if (!identityCheck.equals("refuse") && !identityCheck.equals("warn")) {
       throw new ConfigException(source, CapturedTables.IDENTITY_CHECK, "refuse or warn", identityCheck);
     }
-    values.keySet().stream().filter(key -> key.startsWith(TANDEM_PREFIX) && !key.equals(CapturedTables.IDENTITY_CHECK))
+    validateCapturedTable(ORIGIN_TABLE, "the origin table that marks transactions written by a Tandem sink");
+    validateCapturedTable(FENCE_TABLE, "the write-fence table whose changes are cutover markers");
+    Set<String> known = Set.of(CapturedTables.IDENTITY_CHECK, ORIGIN_TABLE, FENCE_TABLE);
+    values.keySet().stream().filter(key -> key.startsWith(TANDEM_PREFIX) && !known.contains(key))
         .findFirst().ifPresent(key -> {
-          throw new ConfigException(source, key, "a known Tandem key (" + CapturedTables.IDENTITY_CHECK + ")", values.get(key));
+          throw new ConfigException(source, key, "a known Tandem key " + new java.util.TreeSet<>(known), values.get(key));
         });
     CONTRACT.forEach((key, expected) -> {
       String actual = read.string(key, null);

@@ -259,6 +259,61 @@ class CaptureEngineIT {
   }
 
   @Test
+  void transactionsMarkedByATandemSinkAreNotProducedAndFenceMarkersFollowEverythingBeforeThem() throws Exception {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("echo", "public.customers")) {
+      legacy.sql(CUSTOMERS,
+          "CREATE TABLE tandem_origin (writer text PRIMARY KEY, transactions bigint NOT NULL DEFAULT 0,"
+              + " updated_at timestamptz NOT NULL DEFAULT now())",
+          "CREATE TABLE tandem_write_fence (entity text, cohort text, writable boolean NOT NULL, switch_id text,"
+              + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (entity, cohort))",
+          "ALTER TABLE tandem_origin REPLICA IDENTITY FULL", "ALTER TABLE tandem_write_fence REPLICA IDENTITY FULL",
+          // Read by the snapshot: a snapshot read of the origin table must not mark the snapshot's transaction.
+          "INSERT INTO tandem_origin (writer) VALUES ('reverse')",
+          "INSERT INTO customers (id, name) VALUES (1, 'Ada')");
+      String topic = legacy.topic("customers");
+
+      try (CaptureEngine engine = legacy.start(); KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic);
+          KafkaConsumer<Object, Object> fences = harness.avroConsumer(legacy.topic("tandem_write_fence"))) {
+        List<ConsumerRecord<Object, Object>> seen = new ArrayList<>();
+        CaptureHarness.take(consumer, seen, 1);
+        legacy.sql("INSERT INTO customers (id, name) VALUES (10, 'application')");
+        try (Connection sink = legacy.connect(); Statement statement = sink.createStatement()) {
+          sink.setAutoCommit(false);
+          // What JdbcSink does first in each of its transactions (JdbcSink.markOrigin).
+          statement.execute("INSERT INTO tandem_origin AS o (writer, transactions) VALUES ('reverse', 1)"
+              + " ON CONFLICT (writer) DO UPDATE SET transactions = o.transactions + 1");
+          statement.execute("INSERT INTO customers (id, name) VALUES (20, 'synced by tandem')");
+          statement.execute("UPDATE customers SET name = 'synced too' WHERE id = 1");
+          sink.commit();
+        }
+        legacy.sql("INSERT INTO customers (id, name) VALUES (30, 'application again')",
+            "INSERT INTO tandem_write_fence (entity, cohort, writable, switch_id) VALUES ('customer', 'pilot', false, 's1')");
+
+        CaptureHarness.take(fences, new ArrayList<>(), 1);
+        // The marker is in Kafka, so is everything committed before it: read to the end now, no waiting.
+        try (KafkaConsumer<Object, Object> all = harness.avroConsumer(topic)) {
+          List<ConsumerRecord<Object, Object>> records = CaptureHarness.take(all, new ArrayList<>(), 3);
+          records.addAll(pollBriefly(all));
+          assertThat(records).extracting(r -> ((GenericRecord) r.key()).get("id")).containsExactly(1L, 10L, 30L);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          CaptureStats stats = engine.stats();
+          assertThat(stats.echoSuppressed()).isEqualTo(2);
+          assertThat(stats.eventsByTable()).containsEntry("public.customers", 3L)
+              .containsEntry("public.tandem_write_fence", 1L).doesNotContainKey("public.tandem_origin");
+        });
+        assertThat(engine.snapshotProgress()).doesNotContainKeys("public.tandem_origin", "public.tandem_write_fence");
+      }
+    }
+  }
+
+  private static List<ConsumerRecord<Object, Object>> pollBriefly(KafkaConsumer<Object, Object> consumer) {
+    List<ConsumerRecord<Object, Object>> more = new ArrayList<>();
+    consumer.poll(Duration.ofSeconds(2)).forEach(more::add);
+    return more;
+  }
+
+  @Test
   void replicaIdentitiesThatWouldLoseChangesOrBreakLegacyWritesAreRefused() {
     try (CaptureHarness.Legacy legacy = harness.new Legacy("identity", "public.notes,public.counters,public.keyless")) {
       legacy.sql("CREATE TABLE notes (id int PRIMARY KEY, body text)",

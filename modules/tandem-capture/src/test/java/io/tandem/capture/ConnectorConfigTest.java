@@ -37,8 +37,11 @@ class ConnectorConfigTest {
     assertThat(config.get("database.port")).isEqualTo("5432");
     assertThat(config.topicPrefix()).isEqualTo("legacy.shop");
     assertThat(config.slotName()).isEqualTo("tandem_legacy");
-    assertThat(config.tableIncludeList()).containsExactly("public.customers", "public.tandem_signal");
+    assertThat(config.tableIncludeList()).containsExactly("public.customers", "public.tandem_signal",
+        "public.tandem_origin", "public.tandem_write_fence");
     assertThat(config.signalTable()).contains(RowResnapshot.DEFAULT_SIGNAL_TABLE);
+    assertThat(config.originTable()).contains("public.tandem_origin");
+    assertThat(config.fenceTable()).contains("public.tandem_write_fence");
     assertThat(config.get("incremental.snapshot.chunk.size")).isEqualTo("1024");
     assertThat(config.get("offset.storage.replication.factor")).isEqualTo("-1");
     assertThat(config.get("plugin.name")).isEqualTo("pgoutput");
@@ -129,7 +132,27 @@ class ConnectorConfigTest {
     ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile(), env);
 
     assertThat(config.signalTable()).contains("ops.debezium_signal");
-    assertThat(config.tableIncludeList()).containsExactly("public.customers", "public.orders", "ops.debezium_signal");
+    assertThat(config.tableIncludeList()).containsExactly("public.customers", "public.orders", "ops.debezium_signal",
+        "public.tandem_origin", "public.tandem_write_fence");
+  }
+
+  @Test
+  void originAndFenceTablesMustBeCapturedOrCaptureWouldSilentlyEchoAndNeverSeeAMarker() throws IOException {
+    assertThatThrownBy(() -> ConnectorConfig.load(
+        write("table.include.list=public.customers\ntandem.origin.table=public.tandem_origin\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.key()).isEqualTo("table.include.list");
+          assertThat(e.getMessage()).contains("public.tandem_origin", "tandem.origin.table");
+        });
+    assertThatThrownBy(() -> ConnectorConfig.load(write("tandem.fence.table=fence\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("tandem.fence.table"));
+    assertThatThrownBy(() -> ConnectorConfig.load(write("tandem.origin.tabel=public.o\n"), Map.of()))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("tandem.origin.table"));
+    ConnectorConfig reverse = ConnectorConfig.load(Fixtures.connectorFile().resolveSibling("new-postgres.properties"), Map.of(
+        "NEW_DB_HOST", "h", "NEW_DB_NAME", "shop_new", "NEW_DB_USER", "u", "NEW_DB_PASSWORD", "", "KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
+    assertThat(reverse.topicPrefix()).isEqualTo("new.shop_new");
+    assertThat(reverse.get("snapshot.mode")).isEqualTo("no_data");
+    assertThat(reverse.originTable()).contains("public.tandem_origin");
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * What {@code tandem run --components} can run: the stages of forward sync and the continuous verifier;
+ * What {@code tandem run --components} can run: the stages of forward sync, the continuous verifier and reverse sync;
  * any non-empty subset, so each can run as its own (scaled-out) deployment.
  */
 public enum ComponentName {
@@ -20,7 +20,12 @@ public enum ComponentName {
   /** {@code migrated.*} topics → the new database (instances in one consumer group share partitions). */
   SINK,
   /** Continuous verification passes (docs/verify.md). */
-  VERIFY;
+  VERIFY,
+  /**
+   * Reverse sync (docs/coexistence.md): capture of the new database, the reverse transform and the sink into
+   * legacy, as three components {@code capture-new}, {@code reverse}, {@code sink-legacy}. Needs {@code coexistence}.
+   */
+  REVERSE;
 
   /** Every component, in pipeline order. */
   public static final Set<ComponentName> ALL = Collections.unmodifiableSet(EnumSet.allOf(ComponentName.class));
@@ -29,7 +34,7 @@ public enum ComponentName {
   public static final Set<ComponentName> STAGES = Collections.unmodifiableSet(EnumSet.of(CAPTURE, TRANSFORM, SINK));
 
   private static final String EXPECTED =
-      "a comma-separated, non-empty subset of capture, transform, sink, verify (e.g. transform,sink)";
+      "a comma-separated, non-empty subset of capture, transform, sink, verify, reverse (e.g. transform,sink)";
 
   /** Lower-case name as on the command line and in status output. */
   public String id() {

@@ -17,6 +17,7 @@ import io.tandem.routing.status.StatusPublisher;
 import io.tandem.sink.JdbcSink;
 import io.tandem.sink.SinkStats;
 import io.tandem.sink.TargetSettings;
+import io.tandem.transform.TransformSettings;
 import io.tandem.transform.TransformStage;
 import io.tandem.verify.Connector;
 import io.tandem.verify.Verifier;
@@ -56,6 +57,15 @@ public final class Deployment {
   private final AtomicReference<CaptureEngine> capture = new AtomicReference<>();
   private final AtomicReference<TransformStage> transform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> sink = new AtomicReference<>();
+  private final AtomicReference<CaptureEngine> reverseCapture = new AtomicReference<>();
+  private final AtomicReference<TransformStage> reverseTransform = new AtomicReference<>();
+  private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
+  /**
+   * Names this process's rows in the origin tables: one row per writing process, so that sink instances do
+   * not queue behind each other's lock on a shared row.
+   */
+  private static final String INSTANCE = Long.toString(ProcessHandle.current().pid()) + "-"
+      + Long.toHexString(System.nanoTime() & 0xffffff);
 
   private Deployment(TandemConfig config, Set<ComponentName> components, MigrationModel model,
       Map<String, String> env) {
@@ -113,7 +123,8 @@ public final class Deployment {
       builder.add(instance);
     });
     Set<ComponentName> stages = EnumSet.noneOf(ComponentName.class);
-    components.stream().filter(ComponentName.STAGES::contains).forEach(stages::add);
+    components.stream().filter(c -> ComponentName.STAGES.contains(c) || c == ComponentName.REVERSE)
+        .forEach(stages::add);
     if (!stages.isEmpty()) {
       builder.add(new TopicSetup(kafka, model.topics(stages, config.kafka().partitions())));
     }
@@ -138,10 +149,16 @@ public final class Deployment {
             .registry(registryClient(embedded.get()))
             .target(target)
             .migrations(model.migrations());
+        if (config.coexistence().isPresent()) {
+          sinkBuilder.originMarker("forward." + INSTANCE); // reverse capture drops these transactions (no echo)
+        }
         model.sinkTables().forEach(sinkBuilder::entity);
         sink.set(sinkBuilder.build());
         return sink.get();
       });
+    }
+    if (runs(ComponentName.REVERSE)) {
+      addReverseSync(builder, kafka, embedded);
     }
     if (runs(ComponentName.CAPTURE)) {
       ConnectorConfig connector = model.connector().orElseThrow();
@@ -176,6 +193,10 @@ public final class Deployment {
     if (runs(ComponentName.SINK)) {
       groups.add(config.sink().groupId());
     }
+    if (runs(ComponentName.REVERSE)) {
+      groups.add(config.coexistence().orElseThrow().applicationId());
+      groups.add(config.coexistence().orElseThrow().groupId());
+    }
     if (!groups.isEmpty()) {
       builder.add(new ConsumerLag(kafka, groups, REPORT_EVERY));
     }
@@ -185,6 +206,67 @@ public final class Deployment {
     Supervisor supervisor = builder.build();
     health.reportingOn(supervisor::report);
     return supervisor;
+  }
+
+  /*
+   * new database → capture-new → new.<db>.public.<entity> → reverse → reverse.<entity> → sink-legacy → legacy.
+   * The legacy sink comes first: its migration creates the origin and fence tables in legacy, which legacy
+   * capture must find when it sets up its publication.
+   */
+  private void addReverseSync(Supervisor.Builder builder, KafkaClients kafka,
+      AtomicReference<EmbeddedSchemaRegistry> embedded) {
+    CoexistenceSettings coexistence = config.coexistence().orElseThrow();
+    ConnectorConfig legacy = model.connector().orElseThrow();
+    ConnectorConfig newSide = model.newConnector().orElseThrow();
+    builder.add("sink-legacy", () -> {
+      JdbcSink.Builder sinkBuilder = JdbcSink.builder()
+          .kafka(kafka)
+          .settings(config.sink().withGroupId(coexistence.groupId()))
+          .registry(registryClient(embedded.get()))
+          .jdbc(legacy.jdbcUrl(), legacy.user(), legacy.password())
+          .migrateLegacy()
+          .originMarker("reverse." + INSTANCE) // legacy capture drops these transactions (no echo)
+          .dlqTopic(JdbcSink.LEGACY_DEAD_LETTER_TOPIC);
+      model.legacyTables().forEach(sinkBuilder::entity);
+      legacySink.set(sinkBuilder.build());
+      return legacySink.get();
+    });
+    builder.add("reverse", () -> {
+      reverseTransform.set(TransformStage.builder()
+          .kafka(kafka)
+          .settings(new TransformSettings(coexistence.applicationId(), config.transform().threads(),
+              config.transform().stateDir()))
+          .topicPrefix(newSide.topicPrefix())
+          .reverse(model.reverse())
+          .registryClient(registryClient(embedded.get()))
+          .build());
+      return reverseTransform.get();
+    });
+    builder.add("capture-new", () -> {
+      reverseCapture.set(CaptureEngine.builder(newSide)
+          .name("capture-new")
+          .deadLetterTopic(MigrationModel.REVERSE_CAPTURE_DEAD_LETTERS)
+          .kafka(kafka)
+          .schemaRegistry(registryClient(embedded.get()))
+          .reportTables(model.newTables())
+          .build());
+      return reverseCapture.get();
+    });
+  }
+
+  /** Capture of the new database (reverse sync), once the supervisor built it. */
+  public Optional<CaptureEngine> reverseCapture() {
+    return Optional.ofNullable(reverseCapture.get());
+  }
+
+  /** The reverse transform, once the supervisor built it. */
+  public Optional<TransformStage> reverseTransform() {
+    return Optional.ofNullable(reverseTransform.get());
+  }
+
+  /** The sink writing legacy (reverse sync), once the supervisor built it. */
+  public Optional<JdbcSink> legacySink() {
+    return Optional.ofNullable(legacySink.get());
   }
 
   /** The capture engine, once the supervisor built it. */

@@ -4,6 +4,8 @@ import io.tandem.capture.CaptureEngine;
 import io.tandem.capture.ConnectorConfig;
 import io.tandem.capture.LegacySettings;
 import io.tandem.core.config.ConfigException;
+import io.tandem.core.model.ReverseEntity;
+import io.tandem.transform.ReverseTopology;
 import io.tandem.core.model.MappedEntity;
 import io.tandem.kafka.TopicSpec;
 import io.tandem.sink.EntityTable;
@@ -27,12 +29,18 @@ import java.util.Set;
  * @param topicPrefix prefix of the raw topics ({@code legacy.<db>})
  * @param avro the folder of the entity schemas ({@code <entity>.avsc})
  * @param migrations Flyway migrations of the new database
+ * @param newConnector the new database's connector settings, for reverse sync; empty unless it runs
+ * @param reverse each entity's way back (new row → legacy row); empty unless reverse sync runs
  */
 public record MigrationModel(Optional<ConnectorConfig> connector, String topicPrefix, List<MappedEntity> entities,
-    Path avro, Path migrations) {
+    Path avro, Path migrations, Optional<ConnectorConfig> newConnector, List<ReverseEntity> reverse) {
+
+  /** Where capture of the new database sends what it cannot convert. */
+  public static final String REVERSE_CAPTURE_DEAD_LETTERS = "tandem.dlq.capture-new";
 
   public MigrationModel {
     entities = List.copyOf(entities);
+    reverse = List.copyOf(reverse);
   }
 
   /**
@@ -59,8 +67,21 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
       topicPrefix = connector.topicPrefix();
     }
     List<MappedEntity> entities = MappedEntity.loadAll(config.schemas().mappings(), config.schemas().avro());
+    ConnectorConfig newConnector = null;
+    List<ReverseEntity> reverse = List.of();
+    if (components.contains(ComponentName.REVERSE)) {
+      CoexistenceSettings coexistence = config.coexistence().orElseThrow();
+      newConnector = ConnectorConfig.load(coexistence.connector(), coexistence.environment(config.target().orElseThrow(),
+          processEnv, config.kafka().bootstrapServers()));
+      newConnector.requireCluster(config.kafka().bootstrapServers());
+      if (newConnector.originTable().isEmpty()) {
+        throw new ConfigException(newConnector.source(), "tandem.origin.table", "the origin table (public.tandem_origin):"
+            + " without it reverse sync would send the forward sink's writes back to legacy", null);
+      }
+      reverse = ReverseEntity.all(entities); // a mapping that cannot be reversed is refused here, naming file and field
+    }
     MigrationModel model = new MigrationModel(Optional.ofNullable(connector), topicPrefix, entities,
-        config.schemas().avro(), config.schemas().migrations());
+        config.schemas().avro(), config.schemas().migrations(), Optional.ofNullable(newConnector), reverse);
     if (components.contains(ComponentName.SINK)) {
       model.sinkTables(); // a schema the sink cannot write is a configuration error now, not at start
     }
@@ -91,6 +112,16 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
     return tables;
   }
 
+  /** The legacy tables reverse sync writes, one per entity. */
+  public List<EntityTable> legacyTables() {
+    return reverse.stream().map(EntityTable::legacyTable).toList();
+  }
+
+  /** The new tables reverse capture reads ({@code public.<entity>}). */
+  public List<String> newTables() {
+    return reverse.stream().map(ReverseEntity::newTable).toList();
+  }
+
   /**
    * The topics {@code components} read and write, as they are created when missing: raw change topics,
    * compacted {@code migrated.*} topics, one dead-letter topic per stage.
@@ -114,6 +145,14 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
     }
     if (sink) {
       topics.add(TopicSpec.deadLetters(JdbcSink.DEAD_LETTER_TOPIC));
+    }
+    if (components.contains(ComponentName.REVERSE)) {
+      String newPrefix = newConnector.orElseThrow().topicPrefix();
+      newTables().forEach(t -> topics.add(TopicSpec.changeLog(MappedEntity.rawTopic(newPrefix, t), partitions)));
+      reverse.forEach(e -> topics.add(TopicSpec.compacted(e.topic(), partitions)));
+      topics.add(TopicSpec.deadLetters(REVERSE_CAPTURE_DEAD_LETTERS));
+      topics.add(TopicSpec.deadLetters(ReverseTopology.DEAD_LETTER_TOPIC));
+      topics.add(TopicSpec.deadLetters(JdbcSink.LEGACY_DEAD_LETTER_TOPIC));
     }
     return List.copyOf(topics);
   }

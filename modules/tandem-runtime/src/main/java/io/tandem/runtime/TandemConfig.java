@@ -40,13 +40,13 @@ import java.util.Set;
  */
 public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySettings> registry, LegacySettings legacy,
     Optional<TargetSettings> target, SchemasSettings schemas, TransformSettings transform, SinkSettings sink,
-    MetricsSettings metrics, VerifySettings verify) {
+    MetricsSettings metrics, VerifySettings verify, Optional<CoexistenceSettings> coexistence) {
 
   /** Every key, in documentation order. */
   public static final ConfigSchema SCHEMA = ConfigSchema.of(KafkaSettings.DEFINITIONS, RegistrySettings.DEFINITIONS,
       LegacySettings.DEFINITIONS, TargetSettings.DEFINITIONS, SchemasSettings.DEFINITIONS,
       TransformSettings.DEFINITIONS, SinkSettings.DEFINITIONS, MetricsSettings.DEFINITIONS, VerifySettings.DEFINITIONS,
-      RouterConfigSection.DEFINITIONS);
+      CoexistenceSettings.DEFINITIONS, RouterConfigSection.DEFINITIONS);
 
   public TandemConfig {
     Objects.requireNonNull(file, "file");
@@ -59,6 +59,20 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(verify, "verify");
+    Objects.requireNonNull(coexistence, "coexistence");
+  }
+
+  /** Without a {@code coexistence} section: forward sync only. */
+  public TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySettings> registry, LegacySettings legacy,
+      Optional<TargetSettings> target, SchemasSettings schemas, TransformSettings transform, SinkSettings sink,
+      MetricsSettings metrics, VerifySettings verify) {
+    this(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, verify, Optional.empty());
+  }
+
+  /** The same configuration with reverse sync configured. */
+  public TandemConfig withCoexistence(CoexistenceSettings settings) {
+    return new TandemConfig(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, verify,
+        Optional.of(settings));
   }
 
   /**
@@ -71,7 +85,7 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     ConfigSection root = ConfigSection.load(file, env, SCHEMA);
     return new TandemConfig(file, KafkaSettings.read(root), RegistrySettings.read(root), LegacySettings.read(root),
         TargetSettings.read(root), SchemasSettings.read(root), TransformSettings.read(root), SinkSettings.read(root),
-        MetricsSettings.read(root), VerifySettings.read(root));
+        MetricsSettings.read(root), VerifySettings.read(root), CoexistenceSettings.read(root));
   }
 
   /**
@@ -101,6 +115,20 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
       throw new ConfigException(source, RegistrySettings.SECTION.path(), "a section with 'url' (an external registry)"
           + " or 'embedded: true' (Tandem's registry in this process)", null);
     }
+    boolean reverse = components.contains(ComponentName.REVERSE);
+    if (reverse && coexistence.isEmpty()) {
+      throw new ConfigException(source, CoexistenceSettings.SECTION.path(),
+          "a coexistence section (the reverse component runs reverse sync; docs/coexistence.md)", null);
+    }
+    if (reverse && target.isEmpty()) {
+      throw new ConfigException(source, TargetSettings.SECTION.path(),
+          "a section with jdbcUrl, user and password (reverse sync captures the new database)", null);
+    }
+    if (reverse && !Files.isRegularFile(coexistence.get().connector())) {
+      throw new ConfigException(source, CoexistenceSettings.CONNECTOR.path(), "a readable connector properties file"
+          + " for the new database (relative paths resolve against the config file's folder)",
+          coexistence.get().connector());
+    }
     if (sink && target.isEmpty()) {
       throw new ConfigException(source, TargetSettings.SECTION.path(),
           "a section with jdbcUrl, user and password (the sink component writes the new database)", null);
@@ -116,7 +144,7 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     }
     if (needsConnectorFile(components) && !Files.isRegularFile(legacy.connector())) {
       throw new ConfigException(source, LegacySettings.CONNECTOR.path(), "a readable connector properties file ("
-          + (capture ? "capture" : verify ? "verify" : "transform, for the topic prefix; or set "
+          + (capture ? "capture" : verify ? "verify" : reverse ? "reverse, writing legacy with its credentials," : "transform, for the topic prefix; or set "
           + LegacySettings.TOPIC_PREFIX.path()) + " needs it; relative paths resolve against the config file's folder)",
           legacy.connector());
     }
@@ -125,6 +153,7 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
   /** Whether these components read the connector file: capture, verify, or transform without a topic prefix. */
   public boolean needsConnectorFile(Set<ComponentName> components) {
     return components.contains(ComponentName.CAPTURE) || components.contains(ComponentName.VERIFY)
+        || components.contains(ComponentName.REVERSE)
         || (components.contains(ComponentName.TRANSFORM) && legacy.topicPrefix().isEmpty());
   }
 
@@ -149,7 +178,7 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     return "TandemConfig[file=" + file + ", kafka=" + kafka + ", registry=" + registry.map(Object::toString)
         .orElse("(none)") + ", legacy=" + legacy + ", target=" + target.map(Object::toString).orElse("(none)")
         + ", schemas=" + schemas + ", transform=" + transform + ", sink=" + sink + ", metrics=" + metrics
-        + ", verify=" + verify + "]";
+        + ", verify=" + verify + coexistence.map(c -> ", coexistence=" + c).orElse("") + "]";
   }
 
   private static void requireFolder(String source, Path folder, String what) {

@@ -352,7 +352,7 @@ class TandemConfigTest {
       assertThatThrownBy(() -> ComponentName.parseList("command line", "--components", bad))
           .isInstanceOf(ConfigException.class)
           .hasMessage("command line: key '--components': expected a comma-separated, non-empty subset of capture, "
-              + "transform, sink, verify (e.g. transform,sink), got '" + bad + "'");
+              + "transform, sink, verify, reverse (e.g. transform,sink), got '" + bad + "'");
     }
     assertThat(ComponentName.parseList("command line", "--components", "verify")).containsExactly(ComponentName.VERIFY);
   }

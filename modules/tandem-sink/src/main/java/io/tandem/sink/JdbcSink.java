@@ -76,9 +76,13 @@ import org.slf4j.LoggerFactory;
 public final class JdbcSink extends LifecycleComponent {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcSink.class);
   private static final String STAGE = "sink";
+  /** The sink of reverse sync, writing legacy tables: its own component name, meters and dead-letter stage. */
+  private static final String LEGACY_STAGE = "sink-legacy";
 
   /** Where the sink sends the records the new database refuses. */
   public static final String DEAD_LETTER_TOPIC = "tandem.dlq.sink";
+  /** Where the sink writing legacy (reverse sync) sends what legacy refuses. */
+  public static final String LEGACY_DEAD_LETTER_TOPIC = "tandem.dlq.sink-legacy";
 
   private final Builder settings;
   private final Map<String, EntityTable> entitiesByTopic;
@@ -98,7 +102,7 @@ public final class JdbcSink extends LifecycleComponent {
   private final Map<String, BoundTable> tables = new HashMap<>();
 
   private JdbcSink(Builder settings, TableWriter writer) {
-    super(STAGE);
+    super(settings.entities.stream().allMatch(e -> e.legacy().isPresent()) ? LEGACY_STAGE : STAGE);
     this.settings = settings;
     this.writer = writer;
     Map<String, EntityTable> byTopic = new LinkedHashMap<>();
@@ -128,18 +132,22 @@ public final class JdbcSink extends LifecycleComponent {
    */
   @Override
   public void bindTo(MeterRegistry meters) {
+    boolean reverse = name().equals(LEGACY_STAGE);
     for (EntityTable table : entitiesByTopic.values()) {
       String entity = table.entity();
       for (String result : List.of("upserted", "deleted", "stale", "superseded", "rejected")) {
-        FunctionCounter.builder("tandem.sink.rows", this, s -> s.stats().entity(entity).count(result))
-            .tags(Tags.of("entity", entity, "result", result)).description("Changes handled by the sink")
+        FunctionCounter.builder(reverse ? "tandem.reverse.sink.rows" : "tandem.sink.rows", this,
+                s -> s.stats().entity(entity).count(result))
+            .tags(Tags.of("entity", entity, "result", result))
+            .description(reverse ? "New-side changes handled by the sink writing legacy" : "Changes handled by the sink")
             .register(meters);
       }
     }
-    FunctionCounter.builder("tandem.dlq.records", this, s -> s.stats().dlqCount()).tags("stage", STAGE)
+    FunctionCounter.builder("tandem.dlq.records", this, s -> s.stats().dlqCount()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
-    Timer lag = Timer.builder("tandem.commit.visible.lag")
-        .description("Legacy commit → new-DB commit of applied changes")
+    Timer lag = Timer.builder(reverse ? "tandem.reverse.commit.visible.lag" : "tandem.commit.visible.lag")
+        .description(reverse ? "New commit → legacy commit of applied changes"
+            : "Legacy commit → new-DB commit of applied changes")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMinutes(10))
@@ -561,7 +569,7 @@ public final class JdbcSink extends LifecycleComponent {
       LOG.warn("Record {}-{}@{} (entity {}, position {}) sent to {}: {}", reject.record().topic(),
           reject.record().partition(), reject.record().offset(), reject.entity(), reject.position(),
           settings.dlqTopic, reject.reason());
-      sent.add(producer.send(deadLetterRecord(settings.dlqTopic, reject)));
+      sent.add(producer.send(deadLetterRecord(name(), settings.dlqTopic, reject)));
     }
     producer.flush();
     for (Future<RecordMetadata> future : sent) {
@@ -574,9 +582,9 @@ public final class JdbcSink extends LifecycleComponent {
     }
   }
 
-  static ProducerRecord<byte[], byte[]> deadLetterRecord(String topic, Reject reject) {
+  static ProducerRecord<byte[], byte[]> deadLetterRecord(String stage, String topic, Reject reject) {
     ConsumerRecord<byte[], byte[]> source = reject.record();
-    return DeadLetter.of(STAGE, reject.reason(), reject.exceptionClass(), source)
+    return DeadLetter.of(stage, reject.reason(), reject.exceptionClass(), source)
         .record(topic, source.key(), source.value(), source.headers(), reject.position());
   }
 

@@ -70,7 +70,7 @@ class JdbcSinkTest {
     ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>("migrated.customer", 2, 17L, 0L,
         TimestampType.CREATE_TIME, 3, 3, new byte[] {1, 2, 3}, new byte[] {4, 5, 6}, headers, Optional.empty());
 
-    ProducerRecord<byte[], byte[]> letter = JdbcSink.deadLetterRecord("tandem.dlq.sink",
+    ProducerRecord<byte[], byte[]> letter = JdbcSink.deadLetterRecord("sink", "tandem.dlq.sink",
         new Reject("customer", source, "SQLState 23514: check", "org.postgresql.util.PSQLException", 42L));
 
     assertThat(letter.topic()).isEqualTo("tandem.dlq.sink");

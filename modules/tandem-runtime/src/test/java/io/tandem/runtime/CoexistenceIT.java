@@ -1,0 +1,235 @@
+package io.tandem.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.capture.CaptureEngine;
+import io.tandem.core.mapping.Mapping;
+import io.tandem.core.mapping.MappingLoader;
+import io.tandem.core.model.EntitySchema;
+import io.tandem.embedded.EmbeddedKafkaBroker;
+import io.tandem.embedded.EmbeddedPostgresServer;
+import io.tandem.embedded.LegacyShop;
+import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import io.tandem.sink.JdbcSink;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Forward and reverse sync running together as {@code tandem run --components capture,transform,sink,reverse}
+ * deploys them, on real parts: embedded PostgreSQL (legacy and new), a KRaft broker, the Kafka-backed
+ * registry, Debezium on both databases, Kafka Streams both ways and both JDBC sinks.
+ */
+class CoexistenceIT {
+  static final Path SCHEMAS = Repo.ROOT.resolve("schemas");
+
+  static EmbeddedPostgresServer postgres;
+  EmbeddedKafkaBroker kafka;
+  EmbeddedSchemaRegistry registry;
+  String legacyDb;
+  String newDb;
+
+  @TempDir
+  Path stateDir;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = EmbeddedPostgresServer.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void startStack() throws SQLException {
+    kafka = EmbeddedKafkaBroker.start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start();
+    legacyDb = postgres.createDatabase("legacy");
+    newDb = postgres.createDatabase("target");
+    try (Connection legacy = postgres.connect(legacyDb)) {
+      LegacyShop.createSchema(legacy, io.tandem.capture.RowResnapshot.createTableSql(LegacyShop.SIGNAL_TABLE));
+      LegacyShop.seed(legacy, 200, 5);
+    }
+  }
+
+  @AfterEach
+  void stopStack() throws SQLException {
+    registry.close();
+    kafka.close();
+    try (Connection admin = postgres.connect("postgres"); Statement statement = admin.createStatement()) {
+      statement.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+          + " WHERE slot_name IN ('" + legacySlot() + "', '" + newSlot() + "')");
+    }
+  }
+
+  private String legacySlot() {
+    return "slot_" + legacyDb;
+  }
+
+  private String newSlot() {
+    return "slot_" + newDb;
+  }
+
+  private record Running(Deployment deployment, Supervisor supervisor) implements AutoCloseable {
+    @Override
+    public void close() {
+      supervisor.stop();
+    }
+
+    JdbcSink forwardSink() {
+      return deployment.sink().orElseThrow();
+    }
+
+    JdbcSink legacySink() {
+      return deployment.legacySink().orElseThrow();
+    }
+
+    CaptureEngine legacyCapture() {
+      return deployment.capture().orElseThrow();
+    }
+
+    CaptureEngine newCapture() {
+      return deployment.reverseCapture().orElseThrow();
+    }
+  }
+
+  private Running start() {
+    TandemConfig config = StackConfig.of(kafka.bootstrapServers(), registry.url(), postgres.host(), postgres.port(),
+        legacyDb, legacySlot(), postgres.jdbcUrl(newDb), postgres.user(), stateDir)
+        .withCoexistence(CoexistenceSettings.withConnector(Repo.ROOT.resolve("connectors/new-postgres.properties")));
+    java.util.Set<ComponentName> components = java.util.EnumSet.of(ComponentName.CAPTURE, ComponentName.TRANSFORM,
+        ComponentName.SINK, ComponentName.REVERSE);
+    Deployment deployment = Deployment.plan(config, components, Map.of("NEW_SLOT_NAME", newSlot(),
+        "NEW_PUBLICATION_NAME", newSlot(), "TANDEM_NEW_OFFSET_TOPIC", "offsets_" + newDb,
+        "TANDEM_OFFSET_REPLICATION_FACTOR", "1"));
+    Supervisor supervisor = deployment.supervisor(new HealthServer(config.metrics()), Duration.ofSeconds(30),
+        java.time.Clock.systemUTC());
+    supervisor.start(() -> true);
+    return new Running(deployment, supervisor);
+  }
+
+  @Test
+  void writesOnEachSideReachTheOtherAndNeitherSyncSendsBackWhatTheOtherApplied() throws Exception {
+    try (Running both = start()) {
+      awaitEqual();
+      // Reverse capture must be streaming before the proof below means anything.
+      await().atMost(Duration.ofSeconds(60)).until(() -> both.newCapture().lastBatchAt().isPresent());
+
+      // Only legacy writes: forward sync carries them; reverse sync applies nothing.
+      updateLegacy(20, 400);
+      awaitEqual();
+      long forwardApplied = both.forwardSink().stats().records();
+      assertThat(forwardApplied).isGreaterThan(200);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(both.newCapture().stats().echoSuppressed()).as("forward-sink writes recognised").isPositive());
+      assertThat(both.newCapture().stats().eventsByTable()).as("nothing of the forward sink's produced")
+          .doesNotContainKey("public.customer");
+      assertThat(both.legacySink().stats().records()).as("reverse sync applied nothing").isZero();
+      long legacyCustomerEvents = both.legacyCapture().stats().eventsByTable().getOrDefault("public.customers", 0L);
+
+      // Only new writes: reverse sync carries them back; forward sync applies nothing.
+      long changed;
+      try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement()) {
+        try (ResultSet rows = statement.executeQuery("SELECT min(id) FROM customer WHERE id > 20")) {
+          rows.next();
+          changed = rows.getLong(1);
+        }
+        statement.execute("UPDATE customer SET name = 'Changed on new', balance_cents = 4242 WHERE id = " + changed);
+        statement.execute("INSERT INTO customer (id, name, email, balance_cents, status, created_at, updated_at, country)"
+            + " VALUES (500001, 'Born on new', 'new@example.com', 1999, 'SUSPENDED', '2026-03-29T01:30:00Z',"
+            + " '2026-12-05T10:00:00Z', 'NL')");
+        statement.execute("INSERT INTO customer (id, name, balance_cents, status, created_at, updated_at, country)"
+            + " VALUES (500002, 'Short-lived', 0, 'ACTIVE', now(), now(), 'NL')");
+        statement.execute("DELETE FROM customer WHERE id = 500002");
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        try (Connection legacy = postgres.connect(legacyDb)) {
+          assertThat(legacyRow(legacy, changed)).isEqualTo("Changed on new|42.42|" + legacyStatus(legacy, changed));
+          assertThat(legacyRow(legacy, 500001)).isEqualTo("Born on new|19.99|S");
+          assertThat(legacyRow(legacy, 500002)).isNull();
+          assertThat(localCreated(legacy, 500001)).isEqualTo("2026-03-29 03:30:00"); // CEST began at 02:00 UTC+1
+        }
+      });
+      awaitEqual();
+      assertThat(both.legacySink().stats().entity("customer").upserted()).isEqualTo(2);
+      // Give forward sync time to (wrongly) carry anything: it must not.
+      Thread.sleep(3000);
+      assertThat(both.legacyCapture().stats().eventsByTable().getOrDefault("public.customers", 0L))
+          .as("nothing of the reverse sink's produced").isEqualTo(legacyCustomerEvents);
+      assertThat(both.legacyCapture().stats().echoSuppressed()).as("reverse-sink writes recognised").isPositive();
+      assertThat(both.forwardSink().stats().records()).as("forward sync applied nothing").isEqualTo(forwardApplied);
+      assertThat(both.supervisor().firstFailure()).isEmpty();
+    }
+  }
+
+  private static String legacyRow(Connection legacy, long id) throws SQLException {
+    try (PreparedStatement query = legacy.prepareStatement(
+        "SELECT full_nm || '|' || balance::text || '|' || status_cd FROM customers WHERE cust_id = ?")) {
+      query.setLong(1, id);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    }
+  }
+
+  private static String legacyStatus(Connection legacy, long id) throws SQLException {
+    try (Statement statement = legacy.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT status_cd FROM customers WHERE cust_id = " + id)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  private static String localCreated(Connection legacy, long id) throws SQLException {
+    try (Statement statement = legacy.createStatement(); ResultSet rows = statement.executeQuery(
+        "SELECT to_char(created_local, 'YYYY-MM-DD HH24:MI:SS') FROM customers WHERE cust_id = " + id)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  private void updateLegacy(int keys, int updates) throws SQLException {
+    try (Connection legacy = postgres.connect(legacyDb);
+        PreparedStatement update = legacy.prepareStatement(
+            "UPDATE customers SET balance = ?, full_nm = ? WHERE cust_id = ?")) {
+      for (int i = 0; i < updates; i++) {
+        long cents = ThreadLocalRandom.current().nextLong(0, 1_000_000);
+        update.setBigDecimal(1, BigDecimal.valueOf(cents, 2));
+        update.setString(2, "Legacy " + cents);
+        update.setLong(3, 1 + ThreadLocalRandom.current().nextInt(keys));
+        update.executeUpdate();
+      }
+    }
+  }
+
+  private void awaitEqual() {
+    List<Mapping> mappings = MappingLoader.loadAll(SCHEMAS.resolve("mappings"));
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      try (Connection legacy = postgres.connect(legacyDb); Connection target = postgres.connect(newDb)) {
+        for (Mapping mapping : mappings) {
+          MappingCheck.Result result = MappingCheck.run(mapping, EntitySchema.load(SCHEMAS.resolve("avro"), mapping),
+              legacy, target);
+          assertThat(result.differences()).as("%s: %s", mapping.entity(), result).isZero();
+          assertThat(result.unmappable()).isZero();
+        }
+      }
+    });
+  }
+}
