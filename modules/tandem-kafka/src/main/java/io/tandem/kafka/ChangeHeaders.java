@@ -18,6 +18,8 @@ public final class ChangeHeaders {
   public static final String OP = "tandem.op";
   /** {@code <db>.<schema>.<table>}. */
   public static final String SOURCE = "tandem.source";
+  /** The entity key as the router decides on it ({@code RoutingKeys}), on reverse records keyed by the legacy key. */
+  public static final String ROUTING_KEY = "tandem.routing.key";
 
   private ChangeHeaders() {}
 

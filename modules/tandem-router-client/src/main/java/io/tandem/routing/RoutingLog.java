@@ -32,6 +32,8 @@ public final class RoutingLog implements AutoCloseable {
   private final ConcurrentSkipListMap<Long, CompletableFuture<AuditEntry>> waiters = new ConcurrentSkipListMap<>();
   private final List<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
   private final TopicFollower follower;
+  private final KafkaClients clients;
+  private volatile org.apache.kafka.clients.admin.Admin admin;
   private volatile long nextOffset;
   private volatile Instant lastRecordTime;
 
@@ -45,7 +47,8 @@ public final class RoutingLog implements AutoCloseable {
 
   private RoutingLog(Map<String, Object> kafka, String topic) {
     partition = new TopicPartition(topic, 0);
-    follower = TopicFollower.one(KafkaClients.fromConfig(kafka), partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {
+    clients = KafkaClients.fromConfig(kafka);
+    follower = TopicFollower.one(clients, partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {
       @Override
       public void apply(ConsumerRecord<byte[], byte[]> record) {
         RoutingLog.this.apply(record);
@@ -106,6 +109,42 @@ public final class RoutingLog implements AutoCloseable {
     follower.awaitCaughtUp(timeout);
   }
 
+  /**
+   * Waits until this view has applied every record the log held when called: after it returns, a decision
+   * reflects every proposal accepted before the call (a follower reading from the log may lag behind).
+   *
+   * @throws TimeoutException when the end offset cannot be read, or not reached, within {@code timeout}
+   */
+  public void awaitEnd(Duration timeout) throws TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long end;
+    try {
+      end = admin().listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+          .partitionResult(partition).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).offset();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new TimeoutException("cannot read the end of " + partition + ": " + e.getCause().getMessage());
+    }
+    while (nextOffset < end) {
+      if (System.nanoTime() > deadline || !follower.healthy()) {
+        throw new TimeoutException("routing log view at offset " + nextOffset + ", log end " + end);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private org.apache.kafka.clients.admin.Admin admin() {
+    org.apache.kafka.clients.admin.Admin current = admin;
+    if (current == null) {
+      synchronized (this) {
+        if (admin == null) {
+          admin = clients.admin("tandem-routing-log-end");
+        }
+        current = admin;
+      }
+    }
+    return current;
+  }
+
   /** What the state machine made of the record at {@code offset}, once this replica applied it. */
   public CompletableFuture<AuditEntry> applied(long offset) {
     CompletableFuture<AuditEntry> future = new CompletableFuture<>();
@@ -150,5 +189,9 @@ public final class RoutingLog implements AutoCloseable {
   @Override
   public void close() {
     follower.close();
+    org.apache.kafka.clients.admin.Admin current = admin;
+    if (current != null) {
+      current.close(Duration.ofSeconds(5));
+    }
   }
 }

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * @param connector the Debezium connector file for the new database
  * @param applicationId Kafka Streams application id of the reverse transform
  * @param groupId consumer group of the reverse sink (writing legacy)
+ * @param routingTopic the routing log, which says who owns each key's writes
  */
-public record CoexistenceSettings(Path connector, String applicationId, String groupId) {
+public record CoexistenceSettings(Path connector, String applicationId, String groupId, String routingTopic) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
   public static final Section SECTION = Section.of("coexistence", "optional",
@@ -40,16 +41,28 @@ public record CoexistenceSettings(Path connector, String applicationId, String g
       "Consumer group of the sink writing legacy.").requiring(v -> ID.matcher(v).matches(),
       "letters, digits, '.', '_', '-'");
 
-  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, CONNECTOR, APPLICATION, GROUP);
+  public static final Setting<String> ROUTING_TOPIC = Setting.text("coexistence.routingTopic", "tandem.routing",
+      "The routing log (the router's `router.topic`): both sinks apply a change only if its side owns the key.")
+      .requiring(v -> ID.matcher(v).matches(), "a topic name");
+
+  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, CONNECTOR, APPLICATION, GROUP,
+      ROUTING_TOPIC);
 
   public CoexistenceSettings {
     APPLICATION.check(applicationId);
     GROUP.check(groupId);
+    ROUTING_TOPIC.check(routingTopic);
   }
 
   /** Defaults, with the connector file at {@code connector}. */
   public static CoexistenceSettings withConnector(Path connector) {
-    return new CoexistenceSettings(connector, APPLICATION.defaultValue(), GROUP.defaultValue());
+    return new CoexistenceSettings(connector, APPLICATION.defaultValue(), GROUP.defaultValue(),
+        ROUTING_TOPIC.defaultValue());
+  }
+
+  /** The same with another routing log. */
+  public CoexistenceSettings withRoutingTopic(String topic) {
+    return new CoexistenceSettings(connector, applicationId, groupId, topic);
   }
 
   /** The section, or empty when the file has none (coexistence off). */
@@ -58,7 +71,8 @@ public record CoexistenceSettings(Path connector, String applicationId, String g
     if (!section.present()) {
       return Optional.empty();
     }
-    return Optional.of(new CoexistenceSettings(section.get(CONNECTOR), section.get(APPLICATION), section.get(GROUP)));
+    return Optional.of(new CoexistenceSettings(section.get(CONNECTOR), section.get(APPLICATION), section.get(GROUP),
+        section.get(ROUTING_TOPIC)));
   }
 
   /**

@@ -10,6 +10,7 @@ import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.RegistrySettings;
 import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import io.tandem.routing.Target;
 import io.tandem.routing.status.AppliedChanges;
 import io.tandem.routing.status.CaptureLagReporter;
 import io.tandem.routing.status.LagReporter;
@@ -60,6 +61,7 @@ public final class Deployment {
   private final AtomicReference<CaptureEngine> reverseCapture = new AtomicReference<>();
   private final AtomicReference<TransformStage> reverseTransform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
+  private final AtomicReference<RoutingView> routingView = new AtomicReference<>();
   /**
    * Names this process's rows in the origin tables: one row per writing process, so that sink instances do
    * not queue behind each other's lock on a shared row.
@@ -126,7 +128,11 @@ public final class Deployment {
     components.stream().filter(c -> ComponentName.STAGES.contains(c) || c == ComponentName.REVERSE)
         .forEach(stages::add);
     if (!stages.isEmpty()) {
-      builder.add(new TopicSetup(kafka, model.topics(stages, config.kafka().partitions())));
+      List<io.tandem.kafka.TopicSpec> topics = new ArrayList<>(model.topics(stages, config.kafka().partitions()));
+      if (config.coexistence().isPresent()) {
+        topics.add(io.tandem.kafka.TopicSpec.deadLetters(JdbcSink.CONFLICT_TOPIC)); // one order, like dead letters
+      }
+      builder.add(new TopicSetup(kafka, topics));
     }
     if (runs(ComponentName.TRANSFORM)) {
       builder.add("transform", () -> {
@@ -140,6 +146,11 @@ public final class Deployment {
         return transform.get();
       });
     }
+    if (config.coexistence().isPresent() && (runs(ComponentName.SINK) || runs(ComponentName.REVERSE))) {
+      RoutingView view = new RoutingView(kafka, config.coexistence().get().routingTopic());
+      routingView.set(view);
+      builder.add(view);
+    }
     if (runs(ComponentName.SINK)) {
       TargetSettings target = config.target().orElseThrow();
       builder.add("sink", () -> {
@@ -150,7 +161,8 @@ public final class Deployment {
             .target(target)
             .migrations(model.migrations());
         if (config.coexistence().isPresent()) {
-          sinkBuilder.originMarker("forward." + INSTANCE); // reverse capture drops these transactions (no echo)
+          sinkBuilder.originMarker("forward." + INSTANCE) // reverse capture drops these transactions (no echo)
+              .ownership(routingView.get().forChangesFrom(Target.LEGACY));
         }
         model.sinkTables().forEach(sinkBuilder::entity);
         sink.set(sinkBuilder.build());
@@ -226,6 +238,7 @@ public final class Deployment {
           .jdbc(legacy.jdbcUrl(), legacy.user(), legacy.password())
           .migrateLegacy()
           .originMarker("reverse." + INSTANCE) // legacy capture drops these transactions (no echo)
+          .ownership(routingView.get().forChangesFrom(Target.NEW))
           .dlqTopic(JdbcSink.LEGACY_DEAD_LETTER_TOPIC);
       model.legacyTables().forEach(sinkBuilder::entity);
       legacySink.set(sinkBuilder.build());

@@ -11,7 +11,20 @@ import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.embedded.LegacyShop;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.routing.Command;
+import io.tandem.routing.Phase;
+import io.tandem.routing.Proposal;
+import io.tandem.routing.ProposalCodec;
+import io.tandem.routing.Selector;
 import io.tandem.sink.JdbcSink;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -110,10 +123,15 @@ class CoexistenceIT {
     }
   }
 
+  private String routingTopic() {
+    return "routing_" + newDb;
+  }
+
   private Running start() {
     TandemConfig config = StackConfig.of(kafka.bootstrapServers(), registry.url(), postgres.host(), postgres.port(),
         legacyDb, legacySlot(), postgres.jdbcUrl(newDb), postgres.user(), stateDir)
-        .withCoexistence(CoexistenceSettings.withConnector(Repo.ROOT.resolve("connectors/new-postgres.properties")));
+        .withCoexistence(CoexistenceSettings.withConnector(Repo.ROOT.resolve("connectors/new-postgres.properties"))
+            .withRoutingTopic(routingTopic()));
     java.util.Set<ComponentName> components = java.util.EnumSet.of(ComponentName.CAPTURE, ComponentName.TRANSFORM,
         ComponentName.SINK, ComponentName.REVERSE);
     Deployment deployment = Deployment.plan(config, components, Map.of("NEW_SLOT_NAME", newSlot(),
@@ -144,13 +162,12 @@ class CoexistenceIT {
       assertThat(both.legacySink().stats().records()).as("reverse sync applied nothing").isZero();
       long legacyCustomerEvents = both.legacyCapture().stats().eventsByTable().getOrDefault("public.customers", 0L);
 
-      // Only new writes: reverse sync carries them back; forward sync applies nothing.
-      long changed;
+      // Only new writes, on keys new owns: reverse sync carries them back; forward sync applies nothing.
+      long changed = firstNewId(20);
+      propose(0, new Command.DefineEntity("customer", List.of()));
+      propose(1, new Command.CreateCohort("customer", "pilot", new Selector.Keys(Set.of(Long.toString(changed),
+          "500001", "500002")), Phase.NEW, -1));
       try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement()) {
-        try (ResultSet rows = statement.executeQuery("SELECT min(id) FROM customer WHERE id > 20")) {
-          rows.next();
-          changed = rows.getLong(1);
-        }
         statement.execute("UPDATE customer SET name = 'Changed on new', balance_cents = 4242 WHERE id = " + changed);
         statement.execute("INSERT INTO customer (id, name, email, balance_cents, status, created_at, updated_at, country)"
             + " VALUES (500001, 'Born on new', 'new@example.com', 1999, 'SUSPENDED', '2026-03-29T01:30:00Z',"
@@ -168,7 +185,9 @@ class CoexistenceIT {
         }
       });
       awaitEqual();
-      assertThat(both.legacySink().stats().entity("customer").upserted()).isEqualTo(2);
+      var reverseApplied = both.legacySink().stats().entity("customer");
+      // Three upserts, one of them (500002) maybe superseded by its delete within one batch.
+      assertThat(reverseApplied.upserted() + reverseApplied.superseded()).isEqualTo(3);
       // Give forward sync time to (wrongly) carry anything: it must not.
       Thread.sleep(3000);
       assertThat(both.legacyCapture().stats().eventsByTable().getOrDefault("public.customers", 0L))
@@ -176,6 +195,117 @@ class CoexistenceIT {
       assertThat(both.legacyCapture().stats().echoSuppressed()).as("reverse-sink writes recognised").isPositive();
       assertThat(both.forwardSink().stats().records()).as("forward sync applied nothing").isEqualTo(forwardApplied);
       assertThat(both.supervisor().firstFailure()).isEmpty();
+    }
+  }
+
+  @Test
+  void eachSideAppliesOnlyTheKeysTheOtherOwnsAndAWriteOnTheWrongSideIsARecordedConflict() throws Exception {
+    try (Running both = start()) {
+      awaitEqual();
+      await().atMost(Duration.ofSeconds(60)).until(() -> both.newCapture().lastBatchAt().isPresent());
+      long onNew = firstNewId(20);
+      long onLegacy = firstNewId(onNew);
+      propose(0, new Command.DefineEntity("customer", List.of()));
+      propose(1, new Command.CreateCohort("customer", "pilot", new Selector.Keys(Set.of(Long.toString(onNew))),
+          Phase.NEW, -1));
+
+      // Owned writes: carried across.
+      newSql("UPDATE customer SET name = 'Owner new wrote this' WHERE id = " + onNew);
+      legacySql("UPDATE customers SET full_nm = 'Owner legacy wrote this' WHERE cust_id = " + onLegacy);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(legacyName(onNew)).isEqualTo("Owner new wrote this");
+        assertThat(newName(onLegacy)).isEqualTo("Owner legacy wrote this");
+      });
+      // Writes on the side that does not own the key: recorded, not applied.
+      legacySql("UPDATE customers SET full_nm = 'Stray legacy write' WHERE cust_id = " + onNew);
+      newSql("UPDATE customer SET name = 'Stray new write' WHERE id = " + onLegacy);
+
+      List<JsonNode> conflicts = readConflicts(2);
+      JsonNode forward = conflicts.stream().filter(c -> c.get("direction").asText().equals("forward")).findFirst()
+          .orElseThrow();
+      assertThat(forward.get("entity").asText()).isEqualTo("customer");
+      assertThat(forward.get("key").asText()).isEqualTo(Long.toString(onNew));
+      assertThat(forward.get("writtenOn").asText()).isEqualTo("legacy");
+      assertThat(forward.get("owner").asText()).isEqualTo("new");
+      assertThat(forward.get("routingVersion").asLong()).isEqualTo(2);
+      assertThat(forward.get("cohort").asText()).isEqualTo("pilot");
+      assertThat(forward.get("phase").asText()).isEqualTo("NEW");
+      assertThat(forward.at("/incoming/row/name").asText()).isEqualTo("Stray legacy write");
+      assertThat(forward.at("/current/name").asText()).isEqualTo("Owner new wrote this");
+      JsonNode reverse = conflicts.stream().filter(c -> c.get("direction").asText().equals("reverse")).findFirst()
+          .orElseThrow();
+      assertThat(reverse.get("key").asText()).isEqualTo(Long.toString(onLegacy));
+      assertThat(reverse.get("writtenOn").asText()).isEqualTo("new");
+      assertThat(reverse.get("cohort").isNull()).isTrue();
+      assertThat(reverse.get("phase").asText()).isEqualTo("LEGACY");
+      assertThat(reverse.at("/incoming/row/full_nm").asText()).isEqualTo("Stray new write");
+      assertThat(reverse.at("/current/full_nm").asText()).isEqualTo("Owner legacy wrote this");
+
+      assertThat(newName(onNew)).as("the owner's row stands").isEqualTo("Owner new wrote this");
+      assertThat(legacyName(onLegacy)).isEqualTo("Owner legacy wrote this");
+      assertThat(both.forwardSink().conflicts("customer")).isEqualTo(1);
+      assertThat(both.legacySink().conflicts("customer")).isEqualTo(1);
+      assertThat(both.supervisor().firstFailure()).isEmpty();
+    }
+  }
+
+  private void propose(long expectedVersion, Command command) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(routingTopic(), 0, null, ProposalCodec.encode(new Proposal(
+          java.util.UUID.randomUUID().toString(), expectedVersion, "test", "coexistence test", java.time.Instant.now(),
+          false, command)))).get();
+    }
+  }
+
+  private List<JsonNode> readConflicts(int count) {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> found = new java.util.ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        kafka.bootstrapServers(), "group.id", "conflicts-" + newDb, "auto.offset.reset", "earliest"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(JdbcSink.CONFLICT_TOPIC));
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          found.add(json.readTree(record.value()));
+        }
+        return found.size() >= count;
+      });
+    }
+    return found;
+  }
+
+  private long firstNewId(long above) throws SQLException {
+    try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT min(id) FROM customer WHERE id > " + above)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private void newSql(String sql) throws SQLException {
+    try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private void legacySql(String sql) throws SQLException {
+    try (Connection legacy = postgres.connect(legacyDb); Statement statement = legacy.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private String newName(long id) throws SQLException {
+    try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT name FROM customer WHERE id = " + id)) {
+      return rows.next() ? rows.getString(1) : null;
+    }
+  }
+
+  private String legacyName(long id) throws SQLException {
+    try (Connection legacy = postgres.connect(legacyDb); Statement statement = legacy.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT full_nm FROM customers WHERE cust_id = " + id)) {
+      return rows.next() ? rows.getString(1) : null;
     }
   }
 

@@ -212,6 +212,16 @@ final class BoundTable {
     return deleteSql;
   }
 
+  /** The row of one key as JSON text (parameters: the key columns as text, in key order). */
+  String currentRowSql() {
+    StringJoiner match = new StringJoiner(" AND ");
+    int[] keys = entity.keyIndexes();
+    for (int k = 0; k < keys.length; k++) {
+      match.add("t." + quotedColumns.get(keys[k]) + " = CAST(? AS " + baseTypes.get(keys[k]) + ")");
+    }
+    return "SELECT row_to_json(t)::text FROM " + qualifiedName + " t WHERE " + match;
+  }
+
   /** The ON CONFLICT tail shared by every upsert form: newer positions win, nothing else does. */
   String onConflictClause() {
     StringJoiner keys = new StringJoiner(", ");

@@ -83,11 +83,14 @@ public final class JdbcSink extends LifecycleComponent {
   public static final String DEAD_LETTER_TOPIC = "tandem.dlq.sink";
   /** Where the sink writing legacy (reverse sync) sends what legacy refuses. */
   public static final String LEGACY_DEAD_LETTER_TOPIC = "tandem.dlq.sink-legacy";
+  /** Changes written on the side that did not own their key (docs/coexistence.md, "Conflicts"). */
+  public static final String CONFLICT_TOPIC = "tandem.conflicts";
 
   private final Builder settings;
   private final Map<String, EntityTable> entitiesByTopic;
   private final TableWriter writer;
   private final StatsRecorder stats = new StatsRecorder();
+  private final OwnershipCheck ownership;
   private final List<Consumer<Duration>> lagListeners = new CopyOnWriteArrayList<>();
 
   // Set on the sink thread, read by close() from others.
@@ -109,6 +112,8 @@ public final class JdbcSink extends LifecycleComponent {
     settings.entities.forEach(entity -> byTopic.put(entity.topic(), entity));
     this.entitiesByTopic = byTopic;
     lagListeners.add(settings.lagListener);
+    this.ownership = settings.ownership == null ? null
+        : new OwnershipCheck(settings.ownership, name().equals(LEGACY_STAGE) ? "reverse" : "forward");
   }
 
   public static Builder builder() {
@@ -140,6 +145,15 @@ public final class JdbcSink extends LifecycleComponent {
                 s -> s.stats().entity(entity).count(result))
             .tags(Tags.of("entity", entity, "result", result))
             .description(reverse ? "New-side changes handled by the sink writing legacy" : "Changes handled by the sink")
+            .register(meters);
+      }
+    }
+    if (ownership != null) {
+      for (EntityTable table : entitiesByTopic.values()) {
+        String entity = table.entity();
+        FunctionCounter.builder("tandem.conflicts", this, s -> s.conflicts(entity))
+            .tags("entity", entity, "direction", reverse ? "reverse" : "forward")
+            .description("Changes written on the side that did not own the key: recorded, not applied")
             .register(meters);
       }
     }
@@ -365,12 +379,24 @@ public final class JdbcSink extends LifecycleComponent {
       }
       return retry;
     });
-    Outcome outcome = settings.retry.call(() -> apply(batch.changes()), this::retryDatabase);
+    OwnershipCheck.Split split = ownership == null ? new OwnershipCheck.Split(batch.changes(), List.of())
+        : settings.retry.call(() -> ownership.split(batch.changes()), e -> {
+          boolean retry = e instanceof OwnershipCheck.ViewBehind && running();
+          if (retry) {
+            stats.retried();
+            LOG.warn("{}; retrying the batch", e.getMessage());
+          }
+          return retry;
+        });
+    Outcome outcome = settings.retry.call(() -> apply(split.owned()), this::retryDatabase);
     settings.afterDatabaseCommit.run();
 
     List<Reject> rejects = new ArrayList<>(batch.rejects());
     rejects.addAll(outcome.rejects);
     deadLetter(rejects);
+    if (!split.conflicts().isEmpty()) {
+      recordConflicts(split.conflicts());
+    }
     for (Reject reject : batch.rejects()) {
       outcome.counts(reject.entity())[4]++;
     }
@@ -582,6 +608,34 @@ public final class JdbcSink extends LifecycleComponent {
     }
   }
 
+  // Like dead letters: after the database commit, before the offset commit (doubled at worst, never lost).
+  private void recordConflicts(List<OwnershipCheck.Conflict> conflicts) throws Exception {
+    List<ProducerRecord<byte[], byte[]>> records = settings.retry.call(() -> {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(true);
+        return ownership.records(settings.conflictTopic, conflicts, tables, connection);
+      }
+    }, this::retryDatabase);
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> record : records) {
+      sent.add(producer.send(record));
+    }
+    producer.flush();
+    for (Future<RecordMetadata> future : sent) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("cannot write to conflict topic " + settings.conflictTopic + ": "
+            + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  /** Conflicts recorded for {@code entity} since start (0 without ownership checks). */
+  public long conflicts(String entity) {
+    return ownership == null ? 0 : ownership.conflicts(entity);
+  }
+
   static ProducerRecord<byte[], byte[]> deadLetterRecord(String stage, String topic, Reject reject) {
     ConsumerRecord<byte[], byte[]> source = reject.record();
     return DeadLetter.of(stage, reject.reason(), reject.exceptionClass(), source)
@@ -650,6 +704,8 @@ public final class JdbcSink extends LifecycleComponent {
     private Path migrations;
     private boolean migrateLegacy;
     private String originWriter;
+    private WriteOwnership ownership;
+    private String conflictTopic = CONFLICT_TOPIC;
 
     private Builder() {}
 
@@ -663,6 +719,21 @@ public final class JdbcSink extends LifecycleComponent {
     }
 
     /** This sink writes the legacy database (reverse sync): Tandem's legacy tables are created at start. */
+    /**
+     * Applies a change only when the side this sink reads from owns its key; the others are conflicts,
+     * recorded on {@link #CONFLICT_TOPIC} with both versions (docs/coexistence.md).
+     */
+    public Builder ownership(WriteOwnership ownership) {
+      this.ownership = ownership;
+      return this;
+    }
+
+    /** Where conflicts are recorded (tests use their own topic). */
+    public Builder conflictTopic(String topic) {
+      this.conflictTopic = topic;
+      return this;
+    }
+
     public Builder migrateLegacy() {
       this.migrateLegacy = true;
       this.migrations = null;

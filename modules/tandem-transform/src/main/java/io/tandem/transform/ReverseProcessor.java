@@ -1,5 +1,9 @@
 package io.tandem.transform;
 
+import io.tandem.core.model.RoutingKeys;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.tandem.core.mapping.MappingException;
 import io.tandem.core.model.ReverseEntity;
 import io.tandem.kafka.ChangeHeaders;
@@ -103,10 +107,20 @@ final class ReverseProcessor implements Processor<byte[], byte[], Object, Object
     ChangeHeaders.putLong(headers, ChangeHeaders.COMMIT_TS, change.commitTs() == null ? input.timestamp() : change.commitTs());
     ChangeHeaders.putText(headers, ChangeHeaders.OP, op);
     ChangeHeaders.putText(headers, ChangeHeaders.SOURCE, change.source() == null ? entity.newTable() : change.source());
+    ChangeHeaders.putText(headers, ChangeHeaders.ROUTING_KEY, routingKey(op.equals("d") ? change.before() : change.after()));
     Object value = row == null ? null : entity.valueRecord(row);
     context.forward(new Record<Object, Object>(entity.keyRecord(key), value, input.timestamp(), headers),
         childFor(entity));
     metrics.countMigrated(entity.name());
+  }
+
+  // The entity key of the new row: what the router decides on, whatever legacy key the row is written under.
+  private String routingKey(Map<String, Object> row) {
+    List<String> values = new ArrayList<>();
+    for (String field : entity.forward().mapping().keyFields()) {
+      values.add(String.valueOf(row.get(field)));
+    }
+    return RoutingKeys.of(values);
   }
 
   private void deadLetter(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {

@@ -135,6 +135,7 @@ class ReverseTopologyTest {
     assertThat(ChangeHeaders.longValue(record.headers(), ChangeHeaders.POSITION)).isEqualTo(500L);
     assertThat(new String(record.headers().lastHeader(ChangeHeaders.OP).value(), StandardCharsets.UTF_8))
         .isEqualTo("c");
+    assertThat(ChangeHeaders.text(record.headers(), ChangeHeaders.ROUTING_KEY)).as("the entity key").isEqualTo("7");
   }
 
   @Test
@@ -143,6 +144,7 @@ class ReverseTopologyTest {
     TestRecord<byte[], byte[]> record = output.readRecord();
     assertThat(((GenericRecord) deserializer.deserialize("reverse.customer", record.key())).get("cust_id")).isEqualTo(8L);
     assertThat(record.value()).isNull();
+    assertThat(ChangeHeaders.text(record.headers(), ChangeHeaders.ROUTING_KEY)).isEqualTo("8");
   }
 
   @Test
