@@ -21,6 +21,9 @@ CREATE TABLE tandem_write_fence (
   cohort     text        NOT NULL,
   writable   boolean     NOT NULL,
   switch_id  text,
+  -- Offset in the routing log of the switch's latest step: a writer whose routing view has not applied
+  -- it yet must catch up before it writes here (docs/coexistence.md, "Write cutover").
+  routing_offset bigint NOT NULL DEFAULT -1,
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (entity, cohort)
 );

@@ -4,7 +4,8 @@ import java.util.List;
 
 /** What a proposal asks to change. Applied by {@link RoutingStateMachine}, identically on every replica. */
 public sealed interface Command permits Command.DefineEntity, Command.CreateCohort, Command.UpdateSelector,
-    Command.SetPhase, Command.DeleteCohort, Command.RollbackTo {
+    Command.SetPhase, Command.DeleteCohort, Command.RollbackTo, Command.BeginSwitch, Command.CompleteSwitch,
+    Command.AbortSwitch {
 
   /** The log's name for this kind of command. */
   String type();
@@ -65,6 +66,55 @@ public sealed interface Command permits Command.DefineEntity, Command.CreateCoho
     @Override
     public String type() {
       return "rollback_to";
+    }
+  }
+
+  /**
+   * Starts a fenced write switch (docs/coexistence.md, "Write cutover"): {@code change} would move some keys'
+   * writes from one side to the other. Until the switch completes, those keys' writes are fenced (refused,
+   * retryably) and still owned by their old side; the coordinator completes it once the old side's changes
+   * up to a marker have reached the other side. One switch at a time.
+   */
+  record BeginSwitch(String switchId, Command change) implements Command {
+    public BeginSwitch {
+      java.util.Objects.requireNonNull(switchId, "switchId");
+      java.util.Objects.requireNonNull(change, "change");
+    }
+
+    @Override
+    public String entity() {
+      return change.entity();
+    }
+
+    @Override
+    public String type() {
+      return "begin_switch";
+    }
+  }
+
+  /** Applies the pending switch's change: the keys' writes now go to their new side. */
+  record CompleteSwitch(String switchId) implements Command {
+    @Override
+    public String entity() {
+      return null;
+    }
+
+    @Override
+    public String type() {
+      return "complete_switch";
+    }
+  }
+
+  /** Drops the pending switch: nothing moved, the fence lifts, writes stay where they were. */
+  record AbortSwitch(String switchId) implements Command {
+    @Override
+    public String entity() {
+      return null;
+    }
+
+    @Override
+    public String type() {
+      return "abort_switch";
     }
   }
 }

@@ -115,6 +115,13 @@ public final class ProposalCodec {
       node.put("cohort", c.cohort());
     } else if (command instanceof Command.RollbackTo c) {
       node.put("version", c.version());
+    } else if (command instanceof Command.BeginSwitch c) {
+      node.put("switchId", c.switchId());
+      node.set("change", command(c.change()));
+    } else if (command instanceof Command.CompleteSwitch c) {
+      node.put("switchId", c.switchId());
+    } else if (command instanceof Command.AbortSwitch c) {
+      node.put("switchId", c.switchId());
     }
     return node;
   }
@@ -139,6 +146,17 @@ public final class ProposalCodec {
         return new Command.DeleteCohort(text(node, "entity"), text(node, "cohort"));
       case "rollback_to":
         return new Command.RollbackTo(number(node, "version"));
+      case "begin_switch": {
+        JsonNode change = node.get("change");
+        if (change == null || !change.isObject()) {
+          throw new IllegalArgumentException("field 'change' missing or not an object");
+        }
+        return new Command.BeginSwitch(text(node, "switchId"), command(change));
+      }
+      case "complete_switch":
+        return new Command.CompleteSwitch(text(node, "switchId"));
+      case "abort_switch":
+        return new Command.AbortSwitch(text(node, "switchId"));
       default:
         throw new IllegalArgumentException("unknown command type '" + type + "'");
     }

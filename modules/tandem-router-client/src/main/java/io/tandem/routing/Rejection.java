@@ -12,6 +12,10 @@ public enum Rejection {
   INVALID,
   /** The change could move keys that read from new back to legacy and was not marked as a rollback. */
   ROLLBACK_NOT_CONFIRMED,
+  /** A write switch is pending: it must complete or be aborted before writes may move again. */
+  SWITCH_IN_PROGRESS,
+  /** No pending switch has that id. */
+  UNKNOWN_SWITCH,
   /** The log record could not be decoded. */
   MALFORMED
 }

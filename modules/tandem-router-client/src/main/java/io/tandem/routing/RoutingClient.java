@@ -56,6 +56,11 @@ public final class RoutingClient implements AutoCloseable {
     return log.state();
   }
 
+  /** The routing log this client follows (for {@link WriteGuard}). */
+  RoutingLog log() {
+    return log;
+  }
+
   @Override
   public void close() {
     log.close();

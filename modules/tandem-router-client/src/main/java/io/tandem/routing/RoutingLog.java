@@ -132,6 +132,22 @@ public final class RoutingLog implements AutoCloseable {
     }
   }
 
+  /** Waits until this view has applied the record at {@code offset} (and so everything before it). */
+  public void awaitApplied(long offset, Duration timeout) throws TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (nextOffset <= offset) {
+      if (System.nanoTime() > deadline || !follower.healthy()) {
+        throw new TimeoutException("routing log view at offset " + nextOffset + ", waiting for " + offset);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** The offset of the next record this view will apply (everything before it is applied). */
+  public long nextOffset() {
+    return nextOffset;
+  }
+
   private org.apache.kafka.clients.admin.Admin admin() {
     org.apache.kafka.clients.admin.Admin current = admin;
     if (current == null) {

@@ -19,15 +19,35 @@ public final class RoutingState {
   private final long version;
   private final Map<String, EntityRouting> entities;
   private final Map<String, Matcher[]> matchers;
+  private final PendingSwitch pending;
 
-  private RoutingState(long version, Map<String, EntityRouting> entities, Map<String, Matcher[]> matchers) {
+  /**
+   * A write switch under way: {@code change} will be applied when it completes; until then the keys whose
+   * writes it moves (in {@code entities}) are fenced.
+   *
+   * @param target the state the change gives, to tell which keys it moves
+   * @param beganAt the routing version that began it
+   * @param rollback whether it was confirmed as a rollback (it moves keys new serves back to legacy)
+   * @param losing the sides that lose some keys' writes: the ones to fence and drain
+   */
+  public record PendingSwitch(String id, Command change, Set<String> entities, RoutingState target, long beganAt,
+      boolean rollback, Set<Target> losing) {
+    public PendingSwitch {
+      entities = Set.copyOf(entities);
+      losing = Set.copyOf(losing);
+    }
+  }
+
+  private RoutingState(long version, Map<String, EntityRouting> entities, Map<String, Matcher[]> matchers,
+      PendingSwitch pending) {
     this.version = version;
     this.entities = entities;
     this.matchers = matchers;
+    this.pending = pending;
   }
 
   public static RoutingState empty() {
-    return new RoutingState(0, Map.of(), Map.of());
+    return new RoutingState(0, Map.of(), Map.of(), null);
   }
 
   /** A state holding {@code entities} at {@code version}; rules must compile (they did when applied). */
@@ -42,7 +62,16 @@ public final class RoutingState {
       }
       compiled.put(entity.name(), list);
     }
-    return new RoutingState(version, Collections.unmodifiableMap(copy), compiled);
+    return new RoutingState(version, Collections.unmodifiableMap(copy), compiled, null);
+  }
+
+  /** The write switch under way, if any. */
+  public Optional<PendingSwitch> pendingSwitch() {
+    return Optional.ofNullable(pending);
+  }
+
+  RoutingState withPending(PendingSwitch switching) {
+    return new RoutingState(version, entities, matchers, switching);
   }
 
   public long version() {
@@ -58,7 +87,7 @@ public final class RoutingState {
   }
 
   RoutingState withVersion(long newVersion) {
-    return new RoutingState(newVersion, entities, matchers);
+    return new RoutingState(newVersion, entities, matchers, pending);
   }
 
   /**
@@ -67,6 +96,18 @@ public final class RoutingState {
    * @param attributes request attributes the entity's rules may use (missing ones make a rule not hold)
    */
   public Decision decide(String entity, String key, Map<String, String> attributes) {
+    Decision decision = decideHere(entity, key, attributes);
+    if (pending != null && pending.entities().contains(entity)) {
+      Decision after = pending.target().decideHere(entity, key, attributes);
+      if (after.write() != decision.write()) {
+        return new Decision(entity, key, decision.cohort(), decision.phase(), decision.read(), decision.write(),
+            decision.shadow(), version, true);
+      }
+    }
+    return decision;
+  }
+
+  private Decision decideHere(String entity, String key, Map<String, String> attributes) {
     Matcher[] list = matchers.get(entity);
     if (list != null && list.length > 0) {
       byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);

@@ -71,6 +71,59 @@ public final class RoutingStateMachine {
    */
   public RoutingState check(RoutingState current, Proposal proposal) throws ProposalRejectedException {
     Command command = proposal.command();
+    Optional<RoutingState.PendingSwitch> pending = current.pendingSwitch();
+    if (command instanceof Command.BeginSwitch begin) {
+      if (pending.isPresent()) {
+        throw new ProposalRejectedException(Rejection.SWITCH_IN_PROGRESS, "write switch '" + pending.get().id()
+            + "' is under way: complete or abort it first");
+      }
+      if (begin.change() instanceof Command.BeginSwitch || begin.change() instanceof Command.CompleteSwitch
+          || begin.change() instanceof Command.AbortSwitch) {
+        throw new ProposalRejectedException(Rejection.INVALID, "a switch changes cohorts, it cannot hold another switch");
+      }
+      if (!SWITCH_ID.matcher(begin.switchId()).matches()) {
+        throw new ProposalRejectedException(Rejection.INVALID, "switch id '" + begin.switchId() + "' must match "
+            + SWITCH_ID.pattern());
+      }
+      RoutingState target = apply(current, proposal, begin.change());
+      java.util.Set<String> moved = WriteMoves.entities(current.entities(), target.entities());
+      if (moved.isEmpty()) {
+        throw new ProposalRejectedException(Rejection.INVALID, "this change moves no key's writes: propose it"
+            + " directly, not as a switch");
+      }
+      return current.withPending(new RoutingState.PendingSwitch(begin.switchId(), begin.change(), moved, target,
+          current.version() + 1, proposal.rollback(),
+          WriteMoves.losingSides(current.entities(), target.entities(), moved)));
+    }
+    if (command instanceof Command.CompleteSwitch || command instanceof Command.AbortSwitch) {
+      String id = command instanceof Command.CompleteSwitch c ? c.switchId() : ((Command.AbortSwitch) command).switchId();
+      if (pending.isEmpty() || !pending.get().id().equals(id)) {
+        throw new ProposalRejectedException(Rejection.UNKNOWN_SWITCH, "no write switch '" + id + "' is under way"
+            + pending.map(p -> " (switch '" + p.id() + "' is)").orElse(""));
+      }
+      if (command instanceof Command.AbortSwitch) {
+        return current.withPending(null);
+      }
+      // Re-applied to the state as it is now: changes that moved no writes may have come in meanwhile.
+      // A rollback was confirmed when the switch began; completing it is not a second decision.
+      Proposal confirmed = new Proposal(proposal.id(), proposal.expectedVersion(), proposal.actor(), proposal.reason(),
+          proposal.time(), pending.get().rollback(), proposal.command(), proposal.gate());
+      return apply(current.withPending(null), confirmed, pending.get().change());
+    }
+    RoutingState next = apply(current, proposal, command);
+    if (pending.isPresent() && !WriteMoves.entities(current.entities(), next.entities()).isEmpty()) {
+      throw new ProposalRejectedException(Rejection.SWITCH_IN_PROGRESS, "write switch '" + pending.get().id()
+          + "' is under way and this change would move writes too: complete or abort the switch first");
+    }
+    return next;
+  }
+
+  private static final java.util.regex.Pattern SWITCH_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** {@code command}'s state from {@code current} (keeping a pending switch), or why it is refused. */
+  private RoutingState apply(RoutingState current, Proposal proposal, Command command)
+      throws ProposalRejectedException {
+    RoutingState.PendingSwitch pending = current.pendingSwitch().orElse(null);
     Map<String, EntityRouting> entities = new LinkedHashMap<>(current.entities());
     if (command instanceof Command.RollbackTo rollback) {
       RoutingState target = history.get(rollback.version());
@@ -78,7 +131,7 @@ public final class RoutingStateMachine {
         throw new ProposalRejectedException(Rejection.UNKNOWN_VERSION,
             "version " + rollback.version() + " does not exist (current version " + current.version() + ")");
       }
-      return RoutingState.of(current.version(), target.entities());
+      return RoutingState.of(current.version(), target.entities()).withPending(pending);
     }
     if (command instanceof Command.DefineEntity define) {
       requireName("entity", define.entity());
@@ -91,7 +144,7 @@ public final class RoutingStateMachine {
       EntityRouting old = entities.get(define.entity());
       List<Cohort> cohorts = old == null ? List.of() : old.cohorts();
       entities.put(define.entity(), new EntityRouting(define.entity(), define.attributes(), cohorts));
-      return RoutingState.of(current.version(), entities); // recompiles the rules against the new attributes
+      return RoutingState.of(current.version(), entities).withPending(pending); // recompiles the rules
     }
     String entityName = command.entity();
     EntityRouting before = entities.get(entityName);
@@ -124,7 +177,7 @@ public final class RoutingStateMachine {
       }
     }
     entities.put(entityName, after);
-    return RoutingState.of(current.version(), entities);
+    return RoutingState.of(current.version(), entities).withPending(pending);
   }
 
   private static EntityRouting create(EntityRouting before, Command.CreateCohort create)

@@ -6,6 +6,7 @@ import io.tandem.capture.RowResnapshot;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.Secrets;
 import io.tandem.core.lifecycle.Component;
+import io.tandem.core.model.MappedEntity;
 import io.tandem.kafka.KafkaClients;
 import io.tandem.registry.RegistrySettings;
 import io.tandem.registry.client.SchemaRegistryClient;
@@ -62,6 +63,7 @@ public final class Deployment {
   private final AtomicReference<TransformStage> reverseTransform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
   private final AtomicReference<RoutingView> routingView = new AtomicReference<>();
+  private final AtomicReference<SwitchCoordinator> switchCoordinator = new AtomicReference<>();
   /**
    * Names this process's rows in the origin tables: one row per writing process, so that sink instances do
    * not queue behind each other's lock on a shared row.
@@ -131,6 +133,11 @@ public final class Deployment {
       List<io.tandem.kafka.TopicSpec> topics = new ArrayList<>(model.topics(stages, config.kafka().partitions()));
       if (config.coexistence().isPresent()) {
         topics.add(io.tandem.kafka.TopicSpec.deadLetters(JdbcSink.CONFLICT_TOPIC)); // one order, like dead letters
+        // Fence markers: one partition each, so a marker follows every earlier change of its table.
+        model.connector().flatMap(c -> c.fenceTable().map(t -> MappedEntity.rawTopic(c.topicPrefix(), t)))
+            .ifPresent(t -> topics.add(io.tandem.kafka.TopicSpec.changeLog(t, 1)));
+        model.newConnector().flatMap(c -> c.fenceTable().map(t -> MappedEntity.rawTopic(c.topicPrefix(), t)))
+            .ifPresent(t -> topics.add(io.tandem.kafka.TopicSpec.changeLog(t, 1)));
       }
       builder.add(new TopicSetup(kafka, topics));
     }
@@ -171,6 +178,12 @@ public final class Deployment {
     }
     if (runs(ComponentName.REVERSE)) {
       addReverseSync(builder, kafka, embedded);
+      builder.add("switch-coordinator", () -> {
+        switchCoordinator.set(new SwitchCoordinator(kafka, () -> routingView.get().log(),
+            config.coexistence().get().routingTopic(), registryClient(embedded.get()), switchSides(),
+            SWITCH_TIMEOUT));
+        return switchCoordinator.get();
+      });
     }
     if (runs(ComponentName.CAPTURE)) {
       ConnectorConfig connector = model.connector().orElseThrow();
@@ -265,6 +278,34 @@ public final class Deployment {
           .build());
       return reverseCapture.get();
     });
+  }
+
+  /** How long a write switch may take to drain before the coordinator aborts it. */
+  private static final Duration SWITCH_TIMEOUT = Duration.ofSeconds(120);
+
+  // Both directions are fenced and drained on every switch: a change may move keys either way.
+  private List<SwitchCoordinator.Side> switchSides() {
+    CoexistenceSettings coexistence = config.coexistence().orElseThrow();
+    ConnectorConfig legacy = model.connector().orElseThrow();
+    ConnectorConfig newSide = model.newConnector().orElseThrow();
+    TargetSettings target = config.target().orElseThrow();
+    List<String> legacyRaw = model.sourceTables().stream().map(t -> MappedEntity.rawTopic(legacy.topicPrefix(), t))
+        .toList();
+    List<String> newRaw = model.newTables().stream().map(t -> MappedEntity.rawTopic(newSide.topicPrefix(), t)).toList();
+    return List.of(
+        new SwitchCoordinator.Side(Target.LEGACY, "legacy", legacy.jdbcUrl(), legacy.user(), legacy.password(),
+            MappedEntity.rawTopic(legacy.topicPrefix(), legacy.fenceTable().orElseThrow()), legacyRaw,
+            config.transform().applicationId(), model.entities().stream().map(MappedEntity::topic).toList(),
+            config.sink().groupId()),
+        new SwitchCoordinator.Side(Target.NEW, "new", target.jdbcUrl(), target.user(), target.password(),
+            MappedEntity.rawTopic(newSide.topicPrefix(), newSide.fenceTable().orElseThrow()), newRaw,
+            coexistence.applicationId(), model.reverse().stream().map(io.tandem.core.model.ReverseEntity::topic).toList(),
+            coexistence.groupId()));
+  }
+
+  /** The write-switch coordinator (reverse sync deployments), once the supervisor built it. */
+  Optional<SwitchCoordinator> switchCoordinator() {
+    return Optional.ofNullable(switchCoordinator.get());
   }
 
   /** Capture of the new database (reverse sync), once the supervisor built it. */

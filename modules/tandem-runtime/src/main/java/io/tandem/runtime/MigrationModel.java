@@ -78,6 +78,13 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
         throw new ConfigException(newConnector.source(), "tandem.origin.table", "the origin table (public.tandem_origin):"
             + " without it reverse sync would send the forward sink's writes back to legacy", null);
       }
+      for (ConnectorConfig side : new ConnectorConfig[] {connector, newConnector}) {
+        if (side.originTable().isEmpty() || side.fenceTable().isEmpty()) {
+          throw new ConfigException(side.source(), side.originTable().isEmpty() ? "tandem.origin.table"
+              : "tandem.fence.table", "set on both databases' connector files while coexistence runs (no echo,"
+              + " write-switch markers; docs/coexistence.md)", null);
+        }
+      }
       reverse = ReverseEntity.all(entities); // a mapping that cannot be reversed is refused here, naming file and field
     }
     MigrationModel model = new MigrationModel(Optional.ofNullable(connector), topicPrefix, entities,

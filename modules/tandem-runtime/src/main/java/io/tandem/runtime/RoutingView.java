@@ -49,6 +49,11 @@ final class RoutingView extends LifecycleComponent {
     }
   }
 
+  /** The followed log, once started. */
+  RoutingLog log() {
+    return log;
+  }
+
   /** FAILED once the log follower stopped by itself: ownership can no longer be decided. */
   @Override
   public io.tandem.core.lifecycle.State state() {

@@ -17,7 +17,11 @@ import io.tandem.routing.Command;
 import io.tandem.routing.Phase;
 import io.tandem.routing.Proposal;
 import io.tandem.routing.ProposalCodec;
+import io.tandem.routing.RoutingClient;
 import io.tandem.routing.Selector;
+import io.tandem.routing.Target;
+import io.tandem.routing.WriteFencedException;
+import io.tandem.routing.WriteGuard;
 import io.tandem.sink.JdbcSink;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -246,6 +250,117 @@ class CoexistenceIT {
       assertThat(both.forwardSink().conflicts("customer")).isEqualTo(1);
       assertThat(both.legacySink().conflicts("customer")).isEqualTo(1);
       assertThat(both.supervisor().firstFailure()).isEmpty();
+    }
+  }
+
+  @Test
+  void guardedWritesSurviveFiveCutoversAndUndosWithNothingLostOrDoubled() throws Exception {
+    try (Running both = start()) {
+      awaitEqual();
+      await().atMost(Duration.ofSeconds(60)).until(() -> both.newCapture().lastBatchAt().isPresent());
+      long key = firstNewId(20);
+      propose(0, new Command.DefineEntity("customer", List.of()));
+      propose(1, new Command.CreateCohort("customer", "pilot", new Selector.Keys(Set.of(Long.toString(key))),
+          Phase.NEW_READS, -1));
+      long startCents = legacyCents(key);
+
+      try (RoutingClient routing = RoutingClient.connect(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+          routingTopic(), Duration.ofSeconds(30))) {
+        WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, dataSource(legacyDb),
+            Target.NEW, dataSource(newDb)));
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong fenced = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+          running.add(writers.submit(() -> {
+            while (!stop.get()) {
+              try {
+                guard.write("customer", Long.toString(key), (target, connection) -> {
+                  String sql = target == Target.LEGACY
+                      ? "UPDATE customers SET balance = balance + 0.01 WHERE cust_id = " + key
+                      : "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + key;
+                  try (Statement statement = connection.createStatement()) {
+                    assertThat(statement.executeUpdate(sql)).isEqualTo(1);
+                  }
+                  return null;
+                });
+                written.incrementAndGet();
+              } catch (WriteFencedException e) {
+                fenced.incrementAndGet();
+                Thread.sleep(20);
+              }
+            }
+            return null;
+          }));
+        }
+        Thread.sleep(500);
+        for (int round = 1; round <= 5; round++) {
+          switchTo(routing, "up-" + round, Phase.NEW, false);
+          Thread.sleep(700);
+          switchTo(routing, "down-" + round, Phase.NEW_READS, true);
+          Thread.sleep(700);
+        }
+        stop.set(true);
+        for (var future : running) {
+          future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        writers.shutdown();
+
+        long expected = startCents + written.get();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+          assertThat(legacyCents(key)).as("legacy: every acknowledged write, once").isEqualTo(expected);
+          assertThat(newCents(key)).as("new: every acknowledged write, once").isEqualTo(expected);
+        });
+        awaitEqual();
+        assertThat(written.get()).isGreaterThan(50);
+        assertThat(fenced.get()).as("writes were refused while switches ran").isPositive();
+        assertThat(both.forwardSink().conflicts("customer") + both.legacySink().conflicts("customer"))
+            .as("no write landed on the side that did not own the key").isZero();
+        List<Duration> windows = both.deployment().switchCoordinator().orElseThrow().windows();
+        assertThat(windows).hasSize(10);
+        System.out.printf("fence windows (ms): %s; writes %d, refused %d%n",
+            windows.stream().map(Duration::toMillis).toList(), written.get(), fenced.get());
+        assertThat(both.supervisor().firstFailure()).isEmpty();
+      }
+    }
+  }
+
+  /** Begins a switch of the pilot cohort and waits until the coordinator has completed it. */
+  private void switchTo(RoutingClient routing, String id, Phase phase, boolean rollback) throws Exception {
+    long version = routing.version();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(routingTopic(), 0, null, ProposalCodec.encode(new Proposal(
+          java.util.UUID.randomUUID().toString(), version, "test", "cutover test", java.time.Instant.now(), rollback,
+          new Command.BeginSwitch(id, new Command.SetPhase("customer", "pilot", phase)))))).get();
+    }
+    await().atMost(Duration.ofSeconds(90)).until(() -> routing.state().pendingSwitch().isEmpty()
+        && routing.state().entity("customer").flatMap(e -> e.cohort("pilot")).map(c -> c.phase() == phase)
+        .orElse(false));
+  }
+
+  private javax.sql.DataSource dataSource(String db) {
+    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
+    source.setURL(postgres.jdbcUrl(db));
+    source.setUser(postgres.user());
+    return source;
+  }
+
+  private long legacyCents(long id) throws SQLException {
+    try (Connection legacy = postgres.connect(legacyDb); Statement statement = legacy.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT (balance * 100)::bigint FROM customers WHERE cust_id = " + id)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private long newCents(long id) throws SQLException {
+    try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT balance_cents FROM customer WHERE id = " + id)) {
+      rows.next();
+      return rows.getLong(1);
     }
   }
 

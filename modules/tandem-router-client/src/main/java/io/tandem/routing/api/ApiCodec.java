@@ -59,6 +59,7 @@ public final class ApiCodec {
     node.put("write", decision.write().name());
     node.put("shadow", decision.shadow());
     node.put("version", decision.version());
+    node.put("writeFenced", decision.writeFenced());
     return node;
   }
 
@@ -78,7 +79,7 @@ public final class ApiCodec {
     return json.append(",\"phase\":\"").append(decision.phase().name()).append("\",\"read\":\"")
         .append(decision.read().name()).append("\",\"write\":\"").append(decision.write().name())
         .append("\",\"shadow\":").append(decision.shadow()).append(",\"version\":").append(decision.version())
-        .append('}').toString();
+        .append(",\"writeFenced\":").append(decision.writeFenced()).append('}').toString();
   }
 
   public static Decision decision(JsonNode node) {
@@ -86,7 +87,8 @@ public final class ApiCodec {
     return new Decision(requiredText(node, "entity"), requiredText(node, "key"),
         absent(node, "cohort") ? null : requiredText(node, "cohort"), requiredEnum(node, "phase", Phase.class),
         requiredEnum(node, "read", Target.class), requiredEnum(node, "write", Target.class),
-        requiredBoolean(node, "shadow"), requiredLong(node, "version"));
+        requiredBoolean(node, "shadow"), requiredLong(node, "version"),
+        !absent(node, "writeFenced") && requiredBoolean(node, "writeFenced"));
   }
 
   // ---- the routing: GET /v1/entities, GET /v1/entities/{entity}/cohorts ----

@@ -38,7 +38,7 @@ class ApiCodecTest {
     }
     assertThat(JSON.writeValueAsString(ApiCodec.decision(state.decide("customer", "7")))).isEqualTo(
         "{\"entity\":\"customer\",\"key\":\"7\",\"cohort\":\"vip\",\"phase\":\"NEW\",\"read\":\"NEW\","
-            + "\"write\":\"NEW\",\"shadow\":false,\"version\":7}");
+            + "\"write\":\"NEW\",\"shadow\":false,\"version\":7,\"writeFenced\":false}");
   }
 
   @Test

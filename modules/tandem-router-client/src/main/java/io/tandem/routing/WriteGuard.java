@@ -1,0 +1,135 @@
+package io.tandem.routing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+
+/**
+ * Writes one key on the side that owns it, safely across write switches (docs/coexistence.md, "Write
+ * cutover"). Each write is one transaction on the owner's database that first takes the fence lock in shared
+ * mode and reads the fence row: the switch coordinator takes the same lock exclusively to write its marker, so
+ * a write either commits before the marker (and is carried across before the switch completes) or sees the
+ * fence and is refused with a retryable {@link WriteFencedException}. A writer whose routing view is behind
+ * the switch recorded in the fence row catches up before deciding.
+ *
+ * <pre>{@code
+ * WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, legacyDataSource, Target.NEW, newDataSource));
+ * guard.write("customer", "42", (target, connection) -> {
+ *   if (target == Target.LEGACY) { ... UPDATE customers ... } else { ... UPDATE customer ... }
+ *   return null;
+ * });   // WriteFencedException: retry after e.retryAfter()
+ * }</pre>
+ */
+public final class WriteGuard {
+  /** The fence lock's name in SQL ({@code hashtext(...)}); the coordinator uses the same. */
+  public static String lockName(String entity) {
+    return "tandem.fence:" + entity;
+  }
+
+  /** The fence row's cohort column: one row per entity and database. */
+  public static final String ENTITY_ROW = "*";
+  private static final Duration CATCH_UP = Duration.ofSeconds(5);
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+  /** The write itself, inside the guard's transaction on the owning side's database. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Target target, Connection connection) throws SQLException;
+  }
+
+  private final RoutingLog log;
+  private final Map<Target, DataSource> databases;
+
+  public WriteGuard(RoutingClient routing, Map<Target, DataSource> databases) {
+    this(routing.log(), databases);
+  }
+
+  /** Over a routing log this process already follows. */
+  public WriteGuard(RoutingLog log, Map<Target, DataSource> databases) {
+    this.log = Objects.requireNonNull(log, "log");
+    this.databases = Map.copyOf(databases);
+    if (!this.databases.keySet().containsAll(java.util.EnumSet.allOf(Target.class))) {
+      throw new IllegalArgumentException("a data source for both LEGACY and NEW is needed");
+    }
+  }
+
+  /**
+   * Runs {@code work} on the side that owns {@code key} and commits.
+   *
+   * @throws WriteFencedException while a write switch moves the key (retry after {@link
+   *     WriteFencedException#retryAfter()})
+   */
+  public <T> T write(String entity, String key, Work<T> work) throws SQLException, InterruptedException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Decision decision = log.state().decide(entity, key);
+      if (decision.writeFenced()) {
+        throw new WriteFencedException(entity, key, decision.version(), RETRY_AFTER);
+      }
+      try (Connection connection = databases.get(decision.write()).getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          long fenceOffset = lockAndReadFence(connection, entity);
+          if (log.nextOffset() <= fenceOffset) {
+            connection.rollback();
+            catchUp(fenceOffset, entity, key, decision.version());
+            continue; // decide again with a view that has seen the switch
+          }
+          // Decided again under the lock: the first decision may predate a switch the view has applied since.
+          Decision locked = log.state().decide(entity, key);
+          if (locked.writeFenced()) {
+            connection.rollback();
+            throw new WriteFencedException(entity, key, locked.version(), RETRY_AFTER);
+          }
+          if (locked.write() != decision.write()) {
+            connection.rollback();
+            continue;
+          }
+          T result = work.run(decision.write(), connection);
+          connection.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(connection, e);
+          throw e;
+        }
+      }
+    }
+    throw new WriteFencedException(entity, key, log.state().version(), RETRY_AFTER);
+  }
+
+  private static long lockAndReadFence(Connection connection, String entity) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock_shared(hashtext(?))")) {
+      lock.setString(1, lockName(entity));
+      lock.execute();
+    }
+    try (PreparedStatement fence = connection.prepareStatement(
+        "SELECT routing_offset FROM tandem_write_fence WHERE entity = ? AND cohort = ?")) {
+      fence.setString(1, entity);
+      fence.setString(2, ENTITY_ROW);
+      try (ResultSet row = fence.executeQuery()) {
+        return row.next() ? row.getLong(1) : -1;
+      }
+    }
+  }
+
+  private void catchUp(long offset, String entity, String key, long version) throws InterruptedException {
+    try {
+      log.awaitApplied(offset, CATCH_UP);
+    } catch (TimeoutException e) {
+      throw new WriteFencedException(entity, key, version, RETRY_AFTER);
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, Exception cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+}
