@@ -118,6 +118,14 @@ public final class RoutingStateMachine {
     return next;
   }
 
+  /**
+   * The entities where going from {@code before} to {@code after} may move some key's writes to the other side:
+   * such a change must be made as a fenced switch ({@link Command.BeginSwitch}).
+   */
+  public static java.util.Set<String> writeMoves(RoutingState before, RoutingState after) {
+    return WriteMoves.entities(before.entities(), after.entities());
+  }
+
   private static final java.util.regex.Pattern SWITCH_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** {@code command}'s state from {@code current} (keeping a pending switch), or why it is refused. */
@@ -205,6 +213,12 @@ public final class RoutingStateMachine {
   private static void validateSelectors(EntityRouting entity) throws ProposalRejectedException {
     Map<String, String> listed = new java.util.HashMap<>();
     for (Cohort cohort : entity.cohorts()) {
+      if (cohort.phase() == Phase.NEW && cohort.selector() instanceof Selector.Rule && !entity.attributes().isEmpty()) {
+        // Who owns a key's writes must be decidable from the key alone: the sinks see no request attributes.
+        throw new ProposalRejectedException(Rejection.INVALID, "cohort '" + cohort.name() + "' selects keys by a"
+            + " rule over request attributes and cannot be in NEW: the sinks decide who owns a key's writes from the"
+            + " key alone; use a key list or a percentage");
+      }
       if (cohort.selector() instanceof Selector.Keys keys) {
         for (String key : keys.keys()) {
           String other = listed.putIfAbsent(key, cohort.name());

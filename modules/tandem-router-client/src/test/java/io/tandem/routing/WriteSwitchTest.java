@@ -117,6 +117,15 @@ class WriteSwitchTest {
   }
 
   @Test
+  void aCohortChosenByRequestAttributesCannotOwnWritesOnNew() {
+    applied(entity("account", "region"));
+    applied(new Command.CreateCohort("account", "eu", new Selector.Rule("region == \"EU\""), Phase.NEW_READS, -1));
+    AuditEntry entry = refused(at(machine.state().version(), new Command.BeginSwitch("s1",
+        new Command.SetPhase("account", "eu", Phase.NEW))), Rejection.INVALID);
+    assertThat(entry.message()).contains("key alone");
+  }
+
+  @Test
   void switchesSurviveTheLogCodec() {
     Proposal proposal = at(7, new Command.BeginSwitch("s-1", new Command.SetPhase("customer", "pilot", Phase.NEW)));
     assertThat(ProposalCodec.decode(ProposalCodec.encode(proposal))).isEqualTo(proposal);

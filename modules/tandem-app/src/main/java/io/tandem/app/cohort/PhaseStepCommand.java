@@ -33,6 +33,15 @@ abstract class PhaseStepCommand extends ChangeCommand {
 
   @Override
   final void print(ChangeResult answer, PrintWriter out) {
+    if (answer.switchId() != null) {
+      out.println("Began write switch " + Text.clean(answer.switchId()) + " for " + Text.clean(entity + "/" + name)
+          + ": its keys' writes are refused (retryable) until the old side's writes have reached the other side,"
+          + " then the phase changes." + Cohorts.version(answer));
+      out.println("Watch it: GET /v1/switches. Abort it (nothing moves): POST /v1/switches/"
+          + Text.clean(answer.switchId()) + "/abort.");
+      Cohorts.printOne(entity, name, answer.cohort(), out);
+      return;
+    }
     String phase = answer.cohort() == null ? Text.NONE : answer.cohort().phase().name();
     out.println(done() + " " + Text.clean(entity + "/" + name) + " to " + phase + "." + Cohorts.version(answer));
     Cohorts.printOne(entity, name, answer.cohort(), out);

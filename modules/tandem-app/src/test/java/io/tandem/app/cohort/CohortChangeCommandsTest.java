@@ -139,6 +139,22 @@ class CohortChangeCommandsTest {
   }
 
   @Test
+  void aPromotionIntoNewIsShownAsTheWriteSwitchItBegan() {
+    router.answer("POST", "/v1/entities/customer/cohorts/canary/promote", 202, """
+        {"version":12,"cohort":{"name":"canary","phase":"NEW_READS","read":"NEW","write":"LEGACY",
+         "selector":{"kind":"percent","basisPoints":150,"percent":1.5,"salt":"customer/canary"}},
+         "switch":{"id":"sw-1a2b3c4d","beganAtVersion":12,"entities":["customer"],"fencedSides":["LEGACY"],
+         "change":{"type":"set_phase","entity":"customer","cohort":"canary","phase":"NEW"}}}""");
+
+    Result promoted = run("cohort", "promote", "customer", "canary", "--reason", "writes to new");
+
+    assertThat(promoted.exitCode()).isZero();
+    assertThat(promoted.out()).startsWith("Began write switch sw-1a2b3c4d for customer/canary: its keys' writes are"
+        + " refused (retryable) until the old side's writes have reached the other side, then the phase changes."
+        + " Routing version 12.\nWatch it: GET /v1/switches. Abort it (nothing moves): POST /v1/switches/sw-1a2b3c4d/abort.\n");
+  }
+
+  @Test
   void promoteAndDemoteStepThePhase() {
     router.answer("POST", "/v1/entities/customer/cohorts/canary/promote", 200, """
         {"version":10,"cohort":{"name":"canary","phase":"NEW_READS","read":"NEW","write":"LEGACY",

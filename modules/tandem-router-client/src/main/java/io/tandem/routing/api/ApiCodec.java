@@ -182,7 +182,9 @@ public final class ApiCodec {
     } catch (IllegalArgumentException e) {
       cohort = null;
     }
-    return new ChangeResult(requiredLong(node, "version"), cohort, optionalLong(node, "restored"));
+    JsonNode switchId = node.at("/switch/id");
+    return new ChangeResult(requiredLong(node, "version"), cohort, optionalLong(node, "restored"),
+        switchId.isTextual() ? switchId.asText() : null);
   }
 
   // ---- the audit: GET /v1/audit ----

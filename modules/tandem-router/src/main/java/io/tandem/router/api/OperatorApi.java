@@ -18,6 +18,7 @@ import io.tandem.routing.ProposalRejectedException;
 import io.tandem.routing.Rejection;
 import io.tandem.routing.RoutingLog;
 import io.tandem.routing.RoutingState;
+import io.tandem.routing.RoutingStateMachine;
 import io.tandem.routing.Selector;
 import io.tandem.routing.api.ApiCodec;
 import io.tandem.routing.api.ChangeResult;
@@ -80,6 +81,8 @@ public final class OperatorApi {
     router.post("/v1/entities/:entity/cohorts/:cohort/demote").handler(guard(Role.OPERATOR, ctx -> step(ctx, false)));
     router.delete("/v1/entities/:entity/cohorts/:cohort").handler(guard(Role.OPERATOR, this::delete));
     router.post("/v1/rollback").handler(guard(Role.OPERATOR, this::rollback));
+    router.get("/v1/switches").handler(guard(Role.VIEWER, this::switches));
+    router.post("/v1/switches/:id/abort").handler(guard(Role.OPERATOR, this::abortSwitch));
     router.get("/v1/audit").handler(guard(Role.VIEWER, this::audit));
     router.get("/v1/version").handler(guard(Role.VIEWER, ctx -> {
       ObjectNode body = JSON.createObjectNode();
@@ -125,7 +128,15 @@ public final class OperatorApi {
         attributes.putIfAbsent(name, value);
       }
     }
+    // op=read|write is not an attribute; a fenced write (or a bad op) takes the slow path's problem answer.
+    String op = attributes.containsKey("op") ? attributes.get("op") : null;
+    if (op != null) {
+      attributes.remove("op");
+    }
     Decision decision = state.decide(entity, key, attributes);
+    if ((op != null && !op.equals("read") && !op.equals("write")) || ("write".equals(op) && decision.writeFenced())) {
+      return false;
+    }
     metrics.decided(decision);
     request.response().putHeader("content-type", "application/json").end(ApiCodec.plainDecision(decision));
     return true;
@@ -165,9 +176,47 @@ public final class OperatorApi {
     }
     Map<String, String> attributes = new LinkedHashMap<>();
     ctx.queryParams().forEach(attributes::putIfAbsent);
+    String op = attributes.remove("op");
+    if (op != null && !op.equals("read") && !op.equals("write")) {
+      throw new Problem(400, "invalid", "Invalid query", "op must be read or write, got '" + op + "'");
+    }
     Decision decision = state.decide(entity, ctx.pathParam("key"), attributes);
     metrics.decided(decision);
+    if ("write".equals(op) && decision.writeFenced()) {
+      // Retryable: a write switch moves this key's writes; nothing may be written on either side meanwhile.
+      ctx.response().putHeader("Retry-After", "1");
+      throw new Problem(503, "write-fenced", "Writes fenced", "a write switch ("
+          + state.pendingSwitch().map(RoutingState.PendingSwitch::id).orElse("?") + ") is moving the writes of "
+          + entity + " " + decision.key() + "; retry after 1 s", state.version());
+    }
     ok(ctx, 200, ApiCodec.decision(decision));
+  }
+
+  private void switches(RoutingContext ctx) {
+    RoutingState state = log.state();
+    com.fasterxml.jackson.databind.node.ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode();
+    body.put("version", state.version());
+    state.pendingSwitch().ifPresentOrElse(p -> body.set("pending", switchJson(p)), () -> body.putNull("pending"));
+    ok(ctx, 200, body);
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode switchJson(RoutingState.PendingSwitch pending) {
+    com.fasterxml.jackson.databind.node.ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+        .objectNode();
+    node.put("id", pending.id());
+    node.put("beganAtVersion", pending.beganAt());
+    node.set("change", io.tandem.routing.ProposalCodec.command(pending.change()));
+    com.fasterxml.jackson.databind.node.ArrayNode entities = node.putArray("entities");
+    pending.entities().stream().sorted().forEach(entities::add);
+    com.fasterxml.jackson.databind.node.ArrayNode losing = node.putArray("fencedSides");
+    pending.losing().stream().map(Enum::name).sorted().forEach(losing::add);
+    return node;
+  }
+
+  private void abortSwitch(RoutingContext ctx) {
+    JsonNode body = body(ctx);
+    propose(ctx, body, log.state(), false, new Command.AbortSwitch(ctx.pathParam("id")), 200, null);
   }
 
   private void entities(RoutingContext ctx) {
@@ -284,6 +333,21 @@ public final class OperatorApi {
     } catch (ProposalRejectedException e) {
       throw rejected(e.rejection(), e.getMessage(), state.version());
     }
+    // A change that moves some keys' writes is made as a fenced switch: the coordinator completes it once
+    // the old side's writes have reached the other side (docs/coexistence.md, "Write cutover").
+    String switchId = null;
+    if (!(command instanceof Command.AbortSwitch) && !RoutingStateMachine.writeMoves(state, next).isEmpty()) {
+      switchId = "sw-" + proposal.id().substring(0, 8);
+      Proposal switching = new Proposal(proposal.id(), expected, proposal.actor(), reason, proposal.time(), rollback,
+          new Command.BeginSwitch(switchId, command));
+      try {
+        log.machine().check(state, switching);
+      } catch (ProposalRejectedException e) {
+        throw rejected(e.rejection(), e.getMessage(), state.version());
+      }
+      proposal = switching;
+    }
+    String beganSwitch = switchId;
     // The gate judges the move from exactly this state: the proposal expects its version, so if anything
     // else is applied first the proposal is rejected as a version conflict, never applied unjudged.
     GateVerdict verdict = gate.evaluate(state, next, log.machine()::stateAt);
@@ -311,7 +375,16 @@ public final class OperatorApi {
             Long restored = command instanceof Command.RollbackTo r ? r.version() : null;
             Cohort changed = cohortName == null ? null : log.machine().stateAt(entry.version())
                 .flatMap(s -> s.entity(command.entity())).flatMap(e -> e.cohort(cohortName)).orElse(null);
-            ok(ctx, status, ApiCodec.change(new ChangeResult(entry.version(), changed, restored)));
+            com.fasterxml.jackson.databind.node.ObjectNode answer = ApiCodec.change(new ChangeResult(entry.version(),
+                changed, restored));
+            if (beganSwitch != null) {
+              // Accepted, not done: the cohort keeps its phase until the switch completes.
+              log.machine().stateAt(entry.version()).flatMap(RoutingState::pendingSwitch)
+                  .ifPresent(p -> answer.set("switch", switchJson(p)));
+              ok(ctx, 202, answer);
+            } else {
+              ok(ctx, status, answer);
+            }
           } catch (Problem problem) {
             problem.send(ctx);
           } catch (RuntimeException | LinkageError e) {
@@ -341,6 +414,10 @@ public final class OperatorApi {
         return new Problem(409, "duplicate-cohort", "Cohort exists", message, currentVersion);
       case ROLLBACK_NOT_CONFIRMED:
         return new Problem(409, "rollback-not-confirmed", "Rollback not confirmed", message, currentVersion);
+      case SWITCH_IN_PROGRESS:
+        return new Problem(409, "switch-in-progress", "Write switch in progress", message, currentVersion);
+      case UNKNOWN_SWITCH:
+        return new Problem(404, "not-found", "No such switch", message, currentVersion);
       default:
         return new Problem(422, "invalid", "Invalid change", message, currentVersion);
     }
