@@ -11,6 +11,7 @@ import io.tandem.embedded.LegacyShop;
 import io.tandem.embedded.Workload;
 import io.tandem.kafka.KafkaSettings;
 import io.tandem.registry.RegistrySettings;
+import io.tandem.runtime.CoexistenceSettings;
 import io.tandem.runtime.ComponentName;
 import io.tandem.runtime.Deployment;
 import io.tandem.runtime.HealthServer;
@@ -62,6 +63,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9404", description = "Port of /metrics, /health, /ready (0 = any free port; default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--cutover", description = "Coexistence instead of a legacy workload: writers write each customer "
+      + "on the side the router names while a 1 % cohort moves to NEW, back, and to NEW again (docs/coexistence.md); "
+      + "exit 0 only when no write is lost and the verifier finds no difference.")
+  boolean cutover;
+
+  @Option(names = "--phase-time", converter = DurationConverter.class, defaultValue = "3s",
+      description = "With --cutover: how long each routing phase runs (default ${DEFAULT-VALUE}).")
+  Duration phaseTime;
+
   @Option(names = "--home", defaultValue = "${env:TANDEM_HOME:-.}",
       description = "Tandem checkout holding schemas/ and connectors/ (default: $TANDEM_HOME, else the current folder).")
   Path home;
@@ -73,6 +83,12 @@ public final class DemoCommand implements Callable<Integer> {
     if (!Files.isDirectory(schemas.resolve("mappings")) || !Files.isRegularFile(connector)) {
       System.err.println("tandem demo: no schemas/mappings or connectors/legacy-postgres.properties under "
           + home.toAbsolutePath().normalize() + " (run from the Tandem checkout, or pass --home)");
+      return 2;
+    }
+    Path newConnector = home.resolve("connectors/new-postgres.properties");
+    if (cutover && !Files.isRegularFile(newConnector)) {
+      System.err.println("tandem demo: --cutover needs connectors/new-postgres.properties under "
+          + home.toAbsolutePath().normalize());
       return 2;
     }
     if (customers < 1 || rate < 0) {
@@ -108,11 +124,19 @@ public final class DemoCommand implements Callable<Integer> {
         });
       }
       TandemConfig config = config(postgres, kafka, schemas, connector);
-      Deployment deployment = Deployment.plan(config, ComponentName.STAGES, System.getenv());
+      java.util.Set<ComponentName> components = ComponentName.STAGES;
+      if (cutover) {
+        config = config.withCoexistence(CoexistenceSettings.withConnector(newConnector)
+            .withRoutingTopic(CutoverDemo.ROUTING_TOPIC));
+        components = java.util.EnumSet.of(ComponentName.CAPTURE, ComponentName.TRANSFORM, ComponentName.SINK,
+            ComponentName.REVERSE);
+      }
+      Deployment deployment = Deployment.plan(config, components, System.getenv());
       HealthServer health = new HealthServer(config.metrics());
       Supervisor supervisor = deployment.supervisor(health, Duration.ofSeconds(60), Clock.systemUTC());
       try {
-        step(console, "Starting registry → capture → transform → sink", () -> {
+        step(console, "Starting registry → capture → transform → sink" + (cutover
+            ? " and reverse sync (capture-new → reverse → sink-legacy, switch coordinator)" : ""), () -> {
           supervisor.start(() -> stop.getCount() > 0);
           return null;
         });
@@ -126,6 +150,14 @@ public final class DemoCommand implements Callable<Integer> {
         }, rate, customers, 7);
         Progress progress = new Progress(console, deployment, supervisor);
         progress.untilSnapshotDone(stop);
+        if (cutover) {
+          long lost = new CutoverDemo(console, postgres, kafka, rate, phaseTime).run();
+          Report report = Report.waitUntilEqual(deployment, supervisor,
+              Connector.jdbc(postgres.jdbcUrl("shop"), postgres.user(), ""),
+              Connector.jdbc(postgres.jdbcUrl("shop_new"), postgres.user(), ""), Duration.ofSeconds(120));
+          report.print(console, Duration.ofNanos(System.nanoTime() - started));
+          return report.clean() && lost == 0 ? 0 : 1;
+        }
         Thread workloadThread = new Thread(workload, "tandem-demo-workload");
         workloadThread.setDaemon(true);
         workloadThread.start();

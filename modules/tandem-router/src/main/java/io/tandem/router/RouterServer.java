@@ -233,6 +233,11 @@ public final class RouterServer extends LifecycleComponent {
     }
 
     @Override
+    public java.util.Optional<io.tandem.routing.status.StatusRecord.Lag> lag(String entity, String source) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
     public java.util.Optional<String> problem() {
       return java.util.Optional.of("promotion gates are disabled");
     }

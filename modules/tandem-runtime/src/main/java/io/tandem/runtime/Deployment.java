@@ -211,6 +211,19 @@ public final class Deployment {
             model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
       }
     }
+    if (runs(ComponentName.REVERSE)) {
+      // What the gate for writes on new asks for: reverse sync running (capture alive) and caught up.
+      builder.add("reverse-sink-lag", () -> new LagReporter(io.tandem.routing.status.StatusRecord.Lag.REVERSE_SINK,
+          () -> applied(legacySink.get().stats()), config.coexistence().get().groupId(), model.entityNames(),
+          () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
+      Duration heartbeat = model.newConnector().orElseThrow().heartbeatInterval();
+      if (!heartbeat.isZero()) {
+        builder.add("reverse-capture-lag", () -> new CaptureLagReporter(
+            io.tandem.routing.status.StatusRecord.Lag.REVERSE_CAPTURE, () -> reverseCapture.get().lastBatchAt(),
+            heartbeat, model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock,
+            REPORT_EVERY));
+      }
+    }
     List<String> groups = new ArrayList<>();
     if (runs(ComponentName.TRANSFORM)) {
       groups.add(config.transform().applicationId());

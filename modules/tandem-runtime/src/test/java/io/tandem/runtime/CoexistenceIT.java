@@ -327,6 +327,115 @@ class CoexistenceIT {
     }
   }
 
+  @Test
+  void reverseSyncKilledMidStreamAndRestartedLosesAndDoublesNothing() throws Exception {
+    Process first = startProcess();
+    try {
+      awaitEqual();
+      List<Long> keys = new java.util.ArrayList<>();
+      long above = 20;
+      for (int i = 0; i < 10; i++) {
+        above = firstNewId(above);
+        keys.add(above);
+      }
+      Set<String> keyText = new java.util.TreeSet<>();
+      keys.forEach(k -> keyText.add(Long.toString(k)));
+      propose(0, new Command.DefineEntity("customer", List.of()));
+      propose(1, new Command.CreateCohort("customer", "pilot", new Selector.Keys(keyText), Phase.NEW_READS, -1));
+      String inList = keys.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+      long start = legacySum(inList);
+
+      try (RoutingClient routing = RoutingClient.connect(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+          routingTopic(), Duration.ofSeconds(30))) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> routing.version() >= 2);
+        switchTo(routing, "up", Phase.NEW, false);
+        WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, dataSource(legacyDb),
+            Target.NEW, dataSource(newDb)));
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+          while (!stop.get()) {
+            long key = keys.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(keys.size()));
+            try {
+              guard.write("customer", Long.toString(key), (target, connection) -> {
+                try (Statement statement = connection.createStatement()) {
+                  statement.executeUpdate(target == Target.NEW
+                      ? "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + key
+                      : "UPDATE customers SET balance = balance + 0.01 WHERE cust_id = " + key);
+                }
+                return null;
+              });
+              written.incrementAndGet();
+            } catch (Exception e) {
+              // fenced or interrupted: not acknowledged, not counted
+            }
+          }
+        }, "it-new-writer");
+        writer.start();
+        // Kill while new-side writes are flowing back: some captured, some mapped, some applied to legacy.
+        await().atMost(Duration.ofSeconds(60)).until(() -> legacySum(inList) > start + 100);
+        first.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > 1500); // written while nothing syncs
+        first = startProcess();
+        Thread.sleep(1000);
+        stop.set(true);
+        writer.join(30_000);
+
+        long expected = start + written.get();
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+          assertThat(legacySum(inList)).as("legacy: every write made on new, once").isEqualTo(expected);
+          assertThat(newSum(inList)).isEqualTo(expected);
+        });
+        awaitEqual();
+        List<byte[]> conflicts = new java.util.ArrayList<>();
+        io.tandem.kafka.TopicFollower.readToEnd(io.tandem.kafka.KafkaClients.of(kafka.bootstrapServers()),
+            List.of(JdbcSink.CONFLICT_TOPIC), Duration.ofSeconds(30), r -> conflicts.add(r.value()));
+        assertThat(conflicts).as("no write landed on the side that did not own the key").isEmpty();
+      }
+    } finally {
+      first.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  private Process startProcess() throws Exception {
+    Process process = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", System.getProperty("java.class.path"), CoexistenceProcess.class.getName(),
+        kafka.bootstrapServers(), registry.url().toString(), postgres.host(), Integer.toString(postgres.port()),
+        legacyDb, legacySlot(), postgres.jdbcUrl(newDb), postgres.user(), newSlot(), routingTopic())
+        .redirectErrorStream(true).start();
+    java.io.BufferedReader output = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    List<String> lines = new java.util.ArrayList<>();
+    String line;
+    while ((line = output.readLine()) != null) {
+      lines.add(line);
+      if (line.contains("PIPELINE STARTED")) {
+        Thread drain = new Thread(() -> output.lines().forEach(l -> { }), "it-coexistence-output");
+        drain.setDaemon(true);
+        drain.start();
+        return process;
+      }
+    }
+    throw new AssertionError("coexistence process ended before starting:\n" + String.join("\n", lines));
+  }
+
+  private long legacySum(String ids) throws SQLException {
+    try (Connection legacy = postgres.connect(legacyDb); Statement statement = legacy.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT (sum(balance) * 100)::bigint FROM customers WHERE cust_id IN ("
+            + ids + ")")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private long newSum(String ids) throws SQLException {
+    try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT sum(balance_cents) FROM customer WHERE id IN (" + ids + ")")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
   /** Begins a switch of the pilot cohort and waits until the coordinator has completed it. */
   private void switchTo(RoutingClient routing, String id, Phase phase, boolean rollback) throws Exception {
     long version = routing.version();

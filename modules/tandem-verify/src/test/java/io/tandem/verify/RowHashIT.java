@@ -61,6 +61,32 @@ class RowHashIT {
   }
 
   @Test
+  void aMillisecondFieldIsCutOnNewAsTheMappingCutsItEvenWhenAnApplicationWroteMicroseconds() throws Exception {
+    FieldForm timestamp = new FieldForm("t", FieldForm.Kind.TIMESTAMP_MILLIS, 0);
+    FieldForm local = new FieldForm("l", FieldForm.Kind.LOCAL_TIMESTAMP_MILLIS, 0);
+    FieldForm time = new FieldForm("c", FieldForm.Kind.TIME_MILLIS, 0);
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
+        Connection connection = pg.connect("postgres");
+        PreparedStatement statement = connection.prepareStatement("SELECT " + timestamp.sql("t") + ", "
+            + local.sql("l") + ", " + time.sql("c") + " FROM (VALUES (?::timestamptz, ?::timestamp, ?::time)) v(t, l, c)")) {
+      for (String micros : new String[] {"000000", "123499", "123500", "123999", "999999"}) {
+        String instant = "2026-12-05T13:40:07." + micros + "Z";
+        statement.setString(1, instant);
+        statement.setString(2, "2026-12-05 13:40:07." + micros);
+        statement.setString(3, "13:40:07." + micros);
+        try (ResultSet result = statement.executeQuery()) {
+          result.next();
+          long millis = java.time.Instant.parse(instant).toEpochMilli(); // what the mapping gives the field
+          assertThat(result.getString(1)).as(instant).isEqualTo(Long.toString(millis));
+          assertThat(result.getString(2)).as(instant).isEqualTo(Long.toString(millis));
+          assertThat(result.getString(3)).as(instant)
+              .isEqualTo(Long.toString(java.time.LocalTime.parse("13:40:07." + micros).toNanoOfDay() / 1_000_000));
+        }
+      }
+    }
+  }
+
+  @Test
   void nullEmptyAndSwappedValuesGiveDifferentRowHashes() {
     List<FieldForm> forms = List.of(new FieldForm("a", FieldForm.Kind.STRING, 0),
         new FieldForm("b", FieldForm.Kind.STRING, 0));

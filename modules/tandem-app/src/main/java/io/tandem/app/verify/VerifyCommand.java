@@ -100,12 +100,16 @@ public final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     Verifier verifier;
     String statusTopic;
+    io.tandem.kafka.KafkaClients kafka;
+    boolean coexistence;
     try {
       Deployment deployment = Deployment.plan(TandemConfig.load(config, env), Set.of(ComponentName.VERIFY),
           env);
       verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
       verifier.select(entities);
       statusTopic = deployment.config().verify().statusTopic();
+      kafka = deployment.config().kafka().clients();
+      coexistence = deployment.config().coexistence().isPresent();
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_USAGE;
@@ -154,12 +158,52 @@ public final class VerifyCommand implements Callable<Integer> {
       out.println(result.toJson());
     } else {
       out.print(summary(result, noPublish ? null : statusTopic));
+      if (coexistence) {
+        out.print(conflicts(kafka));
+      }
     }
     out.flush();
     return result.clean() ? EXIT_CLEAN : EXIT_DIFFERENCES;
   }
 
   /** The operator's summary. */
+  /**
+   * The conflicts recorded on {@code tandem.conflicts} (writes on the side that did not own the key, not
+   * applied; docs/coexistence.md): how many per entity and the latest one. They leave both sides equal, so
+   * they do not make a pass unclean, but each is a write someone made that was not carried across.
+   */
+  static String conflicts(io.tandem.kafka.KafkaClients kafka) {
+    Map<String, long[]> counts = new java.util.TreeMap<>();
+    Map<String, String> latest = new java.util.HashMap<>();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try {
+      io.tandem.kafka.TopicFollower.readToEnd(kafka, List.of(io.tandem.sink.JdbcSink.CONFLICT_TOPIC),
+          java.time.Duration.ofSeconds(30), record -> {
+            try {
+              com.fasterxml.jackson.databind.JsonNode conflict = json.readTree(record.value());
+              String entity = conflict.path("entity").asText("?");
+              counts.computeIfAbsent(entity, e -> new long[1])[0]++;
+              latest.put(entity, "key " + conflict.path("key").asText() + " written on "
+                  + conflict.path("writtenOn").asText() + " while " + conflict.path("owner").asText()
+                  + " owned it (routing version " + conflict.path("routingVersion").asLong() + ", "
+                  + conflict.path("detectedAt").asText() + ")");
+            } catch (java.io.IOException | RuntimeException e) {
+              counts.computeIfAbsent("(unreadable)", x -> new long[1])[0]++;
+            }
+          });
+    } catch (RuntimeException e) {
+      return "Conflicts: cannot read " + io.tandem.sink.JdbcSink.CONFLICT_TOPIC + ": " + e.getMessage() + "\n";
+    }
+    if (counts.isEmpty()) {
+      return "Conflicts: none recorded on " + io.tandem.sink.JdbcSink.CONFLICT_TOPIC + ".\n";
+    }
+    StringBuilder text = new StringBuilder("Conflicts recorded on " + io.tandem.sink.JdbcSink.CONFLICT_TOPIC
+        + " (writes on the side that did not own the key, not carried across; docs/coexistence.md):\n");
+    counts.forEach((entity, count) -> text.append(String.format(Locale.ROOT, "  %s: %,d, latest %s%n", entity,
+        count[0], latest.getOrDefault(entity, "-"))));
+    return text.toString();
+  }
+
   static String summary(VerificationReport report, String publishedTo) {
     StringBuilder text = new StringBuilder();
     for (EntityResult result : report.entities()) {

@@ -26,6 +26,7 @@ public final class CaptureLagReporter extends LifecycleComponent {
   private final PeriodicPublisher publisher;
   private final Clock clock;
   private final Duration every;
+  private final String source;
   private Instant startedAt;
 
   /**
@@ -36,7 +37,14 @@ public final class CaptureLagReporter extends LifecycleComponent {
    */
   public CaptureLagReporter(Supplier<Optional<Instant>> lastBatchAt, Duration heartbeat, List<String> entities,
       Supplier<StatusPublisher> publisher, Clock clock, Duration every) {
-    super("capture-lag");
+    this(StatusRecord.Lag.CAPTURE, lastBatchAt, heartbeat, entities, publisher, clock, every);
+  }
+
+  /** @param source {@link StatusRecord.Lag#REVERSE_CAPTURE} for capture of the new database */
+  public CaptureLagReporter(String source, Supplier<Optional<Instant>> lastBatchAt, Duration heartbeat,
+      List<String> entities, Supplier<StatusPublisher> publisher, Clock clock, Duration every) {
+    super(source + "-lag");
+    this.source = source;
     if (heartbeat.isZero() || heartbeat.isNegative()) {
       throw new IllegalArgumentException("capture heartbeats are off (heartbeat.interval.ms=0): a quiet capture cannot"
           + " be told from a stalled one");
@@ -65,7 +73,7 @@ public final class CaptureLagReporter extends LifecycleComponent {
     long lag = lagMillis(lastBatchAt.get(), startedAt, heartbeat, now);
     List<StatusRecord.Lag> records = new ArrayList<>();
     for (String entity : entities) {
-      records.add(new StatusRecord.Lag(entity, lag, now, StatusRecord.Lag.CAPTURE));
+      records.add(new StatusRecord.Lag(entity, lag, now, source));
     }
     return records;
   }

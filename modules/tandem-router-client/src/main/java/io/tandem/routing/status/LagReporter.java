@@ -28,6 +28,7 @@ public final class LagReporter extends LifecycleComponent {
   private final PeriodicPublisher publisher;
   private final Clock clock;
   private final Duration every;
+  private final String source;
   private volatile MeterRegistry meters;
   private Instant startedAt;
   private long lastRecords = -1;
@@ -39,7 +40,14 @@ public final class LagReporter extends LifecycleComponent {
    */
   public LagReporter(Supplier<AppliedChanges> applied, String sinkGroup, List<String> entities,
       Supplier<StatusPublisher> publisher, Clock clock, Duration every) {
-    super("sink-lag");
+    this(StatusRecord.Lag.SINK, applied, sinkGroup, entities, publisher, clock, every);
+  }
+
+  /** @param source what the reports say they come from ({@link StatusRecord.Lag#REVERSE_SINK} for reverse sync) */
+  public LagReporter(String source, Supplier<AppliedChanges> applied, String sinkGroup, List<String> entities,
+      Supplier<StatusPublisher> publisher, Clock clock, Duration every) {
+    super(StatusRecord.Lag.SINK.equals(source) ? "sink-lag" : source + "-lag");
+    this.source = source;
     this.applied = applied;
     this.sinkGroup = sinkGroup;
     this.entities = List.copyOf(entities);
@@ -75,7 +83,7 @@ public final class LagReporter extends LifecycleComponent {
     lastRecords = snapshot.records();
     List<StatusRecord.Lag> records = new ArrayList<>();
     for (String entity : entities) {
-      records.add(new StatusRecord.Lag(entity, lagMillis, now, StatusRecord.Lag.SINK));
+      records.add(new StatusRecord.Lag(entity, lagMillis, now, source));
     }
     return records;
   }

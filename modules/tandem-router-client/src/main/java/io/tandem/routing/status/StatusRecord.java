@@ -33,6 +33,11 @@ public sealed interface StatusRecord {
     return "lag/" + entity;
   }
 
+  /** The compaction key of another source's lag report for an entity: {@code lag/<entity>/<source>}. */
+  static String lagKey(String entity, String source) {
+    return "lag/" + entity + "/" + source;
+  }
+
   /** The compaction key of the capture's lag report for an entity ({@link Lag#CAPTURE}). */
   static String captureLagKey(String entity) {
     return "lag/" + entity + "/" + Lag.CAPTURE;
@@ -83,6 +88,10 @@ public sealed interface StatusRecord {
   record Lag(String entity, long lagMillis, Instant measuredAt, String source) implements StatusRecord {
     public static final String SINK = "sink";
     public static final String CAPTURE = "capture";
+    /** Reverse sync's sink (new commit → visible in legacy). */
+    public static final String REVERSE_SINK = "reverse-sink";
+    /** Capture of the new database (silence beyond its heartbeats). */
+    public static final String REVERSE_CAPTURE = "reverse-capture";
 
     public Lag {
       Objects.requireNonNull(entity, "entity");
@@ -100,7 +109,7 @@ public sealed interface StatusRecord {
 
     @Override
     public String key() {
-      return CAPTURE.equals(source) ? captureLagKey(entity) : lagKey(entity);
+      return SINK.equals(source) ? lagKey(entity) : lagKey(entity, source);
     }
   }
 }

@@ -66,16 +66,25 @@ public final class PromotionGate {
     for (EntityRouting entity : after.entities().values()) {
       EntityRouting was = before.entity(entity.name()).orElse(null);
       boolean gated = false;
+      boolean writesToNew = false;
       for (Cohort cohort : entity.cohorts()) {
         Optional<String> move = move(was, entity, cohort);
         if (move.isPresent()) {
           gated = true;
+          writesToNew |= cohort.phase().write() == io.tandem.routing.Target.NEW;
           moves.add(move.get());
           verified(entity, cohort, history, now, failed, evidence);
         }
       }
       if (gated) {
         lag(entity.name(), now, failed, evidence);
+      }
+      if (writesToNew) {
+        // Writes on new must reach legacy, or an undo loses them: reverse sync must be running and caught up.
+        withinBound("reverse-sync lag", "reverse-sync lag report (is `--components reverse` running?)",
+            status.lag(entity.name(), StatusRecord.Lag.REVERSE_SINK), entity.name(), now, failed, evidence);
+        withinBound("reverse capture lag", "reverse capture lag report (is `--components reverse` running?)",
+            status.lag(entity.name(), StatusRecord.Lag.REVERSE_CAPTURE), entity.name(), now, failed, evidence);
       }
     }
     if (!moves.isEmpty()) {

@@ -115,6 +115,12 @@ public final class StatusBoard implements StatusView, AutoCloseable {
   }
 
   @Override
+  public Optional<StatusRecord.Lag> lag(String entity, String source) {
+    StatusRecord record = newest.get(new StatusRecord.Lag(entity, 0, java.time.Instant.EPOCH, source).key());
+    return record instanceof StatusRecord.Lag l ? Optional.of(l) : Optional.empty();
+  }
+
+  @Override
   public Optional<StatusRecord.Lag> captureLag(String entity) {
     StatusRecord record = newest.get(StatusRecord.captureLagKey(entity));
     return record instanceof StatusRecord.Lag l ? Optional.of(l) : Optional.empty();

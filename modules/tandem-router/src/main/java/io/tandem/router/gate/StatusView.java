@@ -14,6 +14,9 @@ public interface StatusView {
   /** The newest lag report of {@code entity} from capture (its liveness: silence beyond its heartbeats). */
   Optional<StatusRecord.Lag> captureLag(String entity);
 
+  /** The newest lag report of {@code entity} from {@code source} (e.g. {@link StatusRecord.Lag#REVERSE_SINK}). */
+  Optional<StatusRecord.Lag> lag(String entity, String source);
+
   /** Why the facts cannot be trusted right now (the follower stopped, or has not caught up), if so. */
   Optional<String> problem();
 }

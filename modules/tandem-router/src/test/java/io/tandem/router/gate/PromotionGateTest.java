@@ -70,6 +70,25 @@ class PromotionGateTest {
   }
 
   @Test
+  void writesMoveToNewOnlyWhileReverseSyncRunsAndIsCaughtUp() {
+    apply(promote("beta", Phase.NEW_READS));                                   // version 4
+    freshLag();
+    status.put(clean("beta", 4, NOW.minusSeconds(60)));
+    assertThat(evaluate(promote("beta", Phase.NEW)).failed())
+        .containsExactly(
+            "no reverse-sync lag report (is `--components reverse` running?) for customer in the last PT1M (none published)",
+            "no reverse capture lag report (is `--components reverse` running?) for customer in the last PT1M (none published)");
+    status.put(new StatusRecord.Lag("customer", 9_000, NOW.minusSeconds(5), StatusRecord.Lag.REVERSE_SINK));
+    status.put(new StatusRecord.Lag("customer", 0, NOW.minusSeconds(5), StatusRecord.Lag.REVERSE_CAPTURE));
+    assertThat(evaluate(promote("beta", Phase.NEW)).failed()).containsExactly("reverse-sync lag 9000 ms exceeds the"
+        + " bound of 5000 ms (customer, measured at 2026-11-21T11:59:55Z by reverse-sink)");
+    status.put(new StatusRecord.Lag("customer", 40, NOW.minusSeconds(5), StatusRecord.Lag.REVERSE_SINK));
+    GateVerdict verdict = evaluate(promote("beta", Phase.NEW));
+    assertThat(verdict.passed()).isTrue();
+    assertThat(verdict.evidence()).anySatisfy(e -> assertThat(e).startsWith("reverse-sync lag of customer 40 ms"));
+  }
+
+  @Test
   void aCohortCreatedInNewReadsIsGated() {
     GateVerdict verdict = evaluate(create("wave", percent("wave", 5), Phase.NEW_READS));
     assertThat(verdict.moves()).containsExactly("customer/wave enters NEW_READS as a new cohort");
@@ -391,6 +410,11 @@ class PromotionGateTest {
     @Override
     public Optional<StatusRecord.Lag> captureLag(String entity) {
       return Optional.ofNullable((StatusRecord.Lag) records.get(StatusRecord.captureLagKey(entity)));
+    }
+
+    @Override
+    public Optional<StatusRecord.Lag> lag(String entity, String source) {
+      return Optional.ofNullable((StatusRecord.Lag) records.get(StatusRecord.lagKey(entity, source)));
     }
 
     @Override
