@@ -51,7 +51,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Coexistence on the embedded stack (docs/benchmarks.md, "Coexistence"): forward and reverse sync, the switch
@@ -306,11 +305,14 @@ public final class CoexistenceBenchmark {
     }
   }
 
-  private static PGSimpleDataSource dataSource(EmbeddedPostgresServer pg, String db) {
-    PGSimpleDataSource source = new PGSimpleDataSource();
-    source.setURL(pg.jdbcUrl(db));
-    source.setUser(pg.user());
-    return source;
+  /** A pool, as an application would have: a connection per write would measure connection setup. */
+  private javax.sql.DataSource dataSource(EmbeddedPostgresServer pg, String db) {
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setJdbcUrl(pg.jdbcUrl(db));
+    config.setUsername(pg.user());
+    config.setMaximumPoolSize(writerThreads);
+    config.setAutoCommit(true);
+    return new com.zaxxer.hikari.HikariDataSource(config);
   }
 
   private static long processCpuNanos() {
