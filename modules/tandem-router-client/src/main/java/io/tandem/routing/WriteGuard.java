@@ -90,8 +90,12 @@ public final class WriteGuard {
             connection.rollback();
             continue;
           }
+          Long legacyLsn = decision.write() == Target.LEGACY ? insertLsn(connection) : null;
           T result = work.run(decision.write(), connection);
           connection.commit();
+          if (legacyLsn != null) {
+            recentLegacyWrites.remember(entity + "/" + key, legacyLsn);
+          }
           return result;
         } catch (SQLException | RuntimeException e) {
           rollbackQuietly(connection, e);
@@ -101,6 +105,103 @@ public final class WriteGuard {
     }
     throw new WriteFencedException(entity, key, log.state().version(), RETRY_AFTER);
   }
+
+  /**
+   * Reads one key where the router sends its reads; a read from new of a key this process wrote on legacy
+   * moments ago first waits (at most {@code maxWait}) until the new side holds that write, and is served
+   * from legacy if it does not in time (docs/coexistence.md, "Fresh reads"). Freshness is judged by the
+   * new row's {@code _tandem_position}, so {@code newTable} and {@code keyColumn} name the entity's table and
+   * its (single) key column on new.
+   */
+  public <T> T read(String entity, String key, String newTable, String keyColumn, Duration maxWait, Work<T> work)
+      throws SQLException, InterruptedException {
+    Decision decision = log.state().decide(entity, key);
+    Target target = decision.read();
+    if (target == Target.NEW) {
+      Long written = recentLegacyWrites.get(entity + "/" + key);
+      if (written != null && !awaitFresh(newTable, keyColumn, key, written, maxWait)) {
+        target = Target.LEGACY; // legacy owns the key's writes: it holds the write new has not applied yet
+        staleReadsServedFromLegacy.incrementAndGet();
+      }
+    }
+    try (Connection connection = databases.get(target).getConnection()) {
+      return work.run(target, connection);
+    }
+  }
+
+  /** Reads from new that were served from legacy because new had not applied this process's write in time. */
+  public long staleReadsServedFromLegacy() {
+    return staleReadsServedFromLegacy.get();
+  }
+
+  private boolean awaitFresh(String table, String keyColumn, String key, long writtenAfter, Duration maxWait)
+      throws SQLException, InterruptedException {
+    if (!IDENTIFIER.matcher(table).matches() || !IDENTIFIER.matcher(keyColumn).matches()) {
+      throw new IllegalArgumentException("table and key column must be plain identifiers (schema.table allowed)");
+    }
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    try (Connection connection = databases.get(Target.NEW).getConnection();
+        PreparedStatement position = connection.prepareStatement("SELECT _tandem_position FROM " + table
+            + " WHERE " + keyColumn + "::text = ?")) {
+      position.setString(1, key);
+      while (true) {
+        try (ResultSet row = position.executeQuery()) {
+          if (row.next()) {
+            long applied = row.getLong(1);
+            // The write's first WAL record starts at or after the insert position read before it.
+            if (!row.wasNull() && applied >= writtenAfter) {
+              return true;
+            }
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        Thread.sleep(5);
+      }
+    }
+  }
+
+  private static Long insertLsn(Connection connection) throws SQLException {
+    try (PreparedStatement lsn = connection.prepareStatement("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint");
+        ResultSet row = lsn.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
+  private static final java.util.regex.Pattern IDENTIFIER =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+  /**
+   * This process's recent legacy writes (key → WAL position just before the write), bounded: the newest
+   * {@value #RECENT_WRITES} keys, each for {@value #RECENT_SECONDS} s (later, forward sync has long caught up).
+   */
+  private static final class RecentWrites {
+    private final java.util.LinkedHashMap<String, long[]> entries = new java.util.LinkedHashMap<>(1024, 0.75f, false);
+
+    synchronized void remember(String key, long lsn) {
+      entries.remove(key);
+      entries.put(key, new long[] {lsn, System.nanoTime()});
+      if (entries.size() > RECENT_WRITES) {
+        entries.remove(entries.keySet().iterator().next());
+      }
+    }
+
+    synchronized Long get(String key) {
+      long[] entry = entries.get(key);
+      if (entry == null || System.nanoTime() - entry[1] > java.util.concurrent.TimeUnit.SECONDS.toNanos(RECENT_SECONDS)) {
+        return null;
+      }
+      return entry[0];
+    }
+  }
+
+  private static final int RECENT_WRITES = 100_000;
+  private static final int RECENT_SECONDS = 60;
+  private final RecentWrites recentLegacyWrites = new RecentWrites();
+  private final java.util.concurrent.atomic.AtomicLong staleReadsServedFromLegacy =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private static long lockAndReadFence(Connection connection, String entity) throws SQLException {
     try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock_shared(hashtext(?))")) {

@@ -94,6 +94,7 @@ final class SwitchCoordinator extends LifecycleComponent {
     this.registry = registry;
     this.sides = List.copyOf(sides);
     this.timeout = timeout;
+    this.markerValues = new AvroDeserializer(AvroSerdeConfig.withClient(registry));
   }
 
   @Override
@@ -124,6 +125,7 @@ final class SwitchCoordinator extends LifecycleComponent {
 
   private void run() {
     try {
+      warmUp();
       while (!lifecycle.isStopRequested()) {
         Long wake = wakeups.poll(500, TimeUnit.MILLISECONDS);
         if (wake == null) {
@@ -214,27 +216,73 @@ final class SwitchCoordinator extends LifecycleComponent {
       throws SQLException, InterruptedException, java.util.concurrent.TimeoutException,
       java.util.concurrent.ExecutionException {
     long start = System.nanoTime();
+    SideClients clients = clients(side);
     TopicPartition fencePartition = new TopicPartition(side.fenceTopic(), 0);
-    try (Admin admin = kafka.admin("tandem-switch-" + side.name());
-        KafkaConsumer<byte[], byte[]> markers = new KafkaConsumer<>(kafka.config(Map.of(
-            "fetch.max.wait.ms", 20), Map.of("enable.auto.commit", false)), new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      // Ready to read before the marker is written: the wait then measures capture, not a consumer starting.
+    // Ready to read before the marker is written: the wait then measures capture, not a consumer starting.
+    clients.markers.seekToEnd(List.of(fencePartition));
+    clients.markers.position(fencePartition);
+    mark(side, entities, id, beginOffset, false);
+    long marked = System.nanoTime();
+    awaitMarker(clients.markers, side, id, deadline);
+    long seen = System.nanoTime();
+    Map<TopicPartition, Long> raw = endOffsets(clients.admin, side.rawTopics());
+    awaitCommitted(clients.admin, side.transformGroup(), raw, deadline);
+    long transformed = System.nanoTime();
+    Map<TopicPartition, Long> out = endOffsets(clients.admin, side.outputTopics());
+    awaitCommitted(clients.admin, side.sinkGroup(), out, deadline);
+    long applied = System.nanoTime();
+    return side.name() + ": marker written " + ms(marked - start) + " ms, captured +" + ms(seen - marked)
+        + " ms, transformed +" + ms(transformed - seen) + " ms, applied +" + ms(applied - transformed) + " ms";
+  }
+
+  /** One side's Kafka clients, kept open between switches: starting them cost ~1 s of the first window. */
+  private static final class SideClients implements AutoCloseable {
+    final Admin admin;
+    final KafkaConsumer<byte[], byte[]> markers;
+
+    SideClients(Admin admin, KafkaConsumer<byte[], byte[]> markers) {
+      this.admin = admin;
+      this.markers = markers;
+    }
+
+    @Override
+    public void close() {
+      markers.close(Duration.ofSeconds(5));
+      admin.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private final Map<String, SideClients> clients = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile AvroDeserializer markerValues;
+
+  private SideClients clients(Side side) {
+    return clients.computeIfAbsent(side.name(), name -> {
+      TopicPartition fencePartition = new TopicPartition(side.fenceTopic(), 0);
+      KafkaConsumer<byte[], byte[]> markers = new KafkaConsumer<>(kafka.config(Map.of("fetch.max.wait.ms", 20),
+          Map.of("enable.auto.commit", false)), new ByteArrayDeserializer(), new ByteArrayDeserializer());
       markers.assign(List.of(fencePartition));
       markers.seekToEnd(List.of(fencePartition));
-      markers.position(fencePartition);
-      mark(side, entities, id, beginOffset, false);
-      long marked = System.nanoTime();
-      awaitMarker(markers, side, id, deadline);
-      long seen = System.nanoTime();
-      Map<TopicPartition, Long> raw = endOffsets(admin, side.rawTopics());
-      awaitCommitted(admin, side.transformGroup(), raw, deadline);
-      long transformed = System.nanoTime();
-      Map<TopicPartition, Long> out = endOffsets(admin, side.outputTopics());
-      awaitCommitted(admin, side.sinkGroup(), out, deadline);
-      long applied = System.nanoTime();
-      return side.name() + ": marker written " + ms(marked - start) + " ms, captured +" + ms(seen - marked)
-          + " ms, transformed +" + ms(transformed - seen) + " ms, applied +" + ms(applied - transformed) + " ms";
+      markers.position(fencePartition); // fetches metadata and the end now, not during the first switch
+      return new SideClients(kafka.admin("tandem-switch-" + name), markers);
+    });
+  }
+
+  /** Opens both sides' clients and looks up the fence topics' schemas before any switch needs them. */
+  private void warmUp() {
+    for (Side side : sides) {
+      try {
+        SideClients opened = clients(side);
+        endOffsets(opened.admin, List.of(side.fenceTopic()));
+        registry.latest(side.fenceTopic() + "-value");
+      } catch (RuntimeException | InterruptedException | java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        // Nothing captured on the fence table yet (no schema): the first switch fetches it.
+        LOG.debug("Warming up the switch clients of {}: {}", side.name(), e.getMessage());
+      }
     }
   }
 
@@ -271,7 +319,7 @@ final class SwitchCoordinator extends LifecycleComponent {
 
   private void awaitMarker(KafkaConsumer<byte[], byte[]> consumer, Side side, String id, long deadline)
       throws java.util.concurrent.TimeoutException {
-    AvroDeserializer values = new AvroDeserializer(AvroSerdeConfig.withClient(registry));
+    AvroDeserializer values = markerValues;
     while (System.nanoTime() < deadline) {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
         if (record.value() != null && isMarker(values.deserialize(record.topic(), record.value()), id)) {
@@ -378,6 +426,14 @@ final class SwitchCoordinator extends LifecycleComponent {
         Thread.currentThread().interrupt();
       }
     }
+    for (SideClients opened : clients.values()) {
+      try {
+        opened.close();
+      } catch (RuntimeException e) {
+        LOG.debug("Closing the switch clients: {}", e.getMessage()); // a drain cut short by the stop may hold them
+      }
+    }
+    clients.clear();
     lifecycle.finish(null);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 final class Problems {
   static final String MISSING_KEY = "missing-routing-key";
   static final String BAD_GATEWAY = "upstream-failed";
+  static final String WRITE_FENCED = "write-fenced";
 
   private Problems() {}
 

@@ -20,6 +20,8 @@ final class ProxyMetrics {
   enum Comparison {
     MATCH,
     MISMATCH,
+    /** Differed at first, agreed when both were read again after the re-check delay: replication lag, not a bug. */
+    LAGGED,
     /** One side could not be compared: a connection error or a timeout. */
     ERROR
   }

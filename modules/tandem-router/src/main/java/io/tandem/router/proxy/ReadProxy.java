@@ -34,6 +34,8 @@ public final class ReadProxy {
   // reads (counted as errors) instead of taking connections from, or piling up behind, live traffic.
   private static final int LIVE_POOL_SIZE = 64;
   private static final int SHADOW_POOL_SIZE = 16;
+  /** A little above the replication lag the gates accept by default (5 s would hide real lag problems). */
+  public static final java.time.Duration DEFAULT_RECHECK_DELAY = java.time.Duration.ofSeconds(2);
   private static final int SHADOW_QUEUE_SIZE = 256;
 
   private final List<ProxyRoute> routes;
@@ -50,6 +52,15 @@ public final class ReadProxy {
   /** @param sampleSize how many of the latest shadow mismatches to keep (0: none) */
   public ReadProxy(Vertx vertx, List<ProxyRoute> routes, Supplier<RoutingState> state, MeterRegistry meters,
       int sampleSize) {
+    this(vertx, routes, state, meters, sampleSize, DEFAULT_RECHECK_DELAY);
+  }
+
+  /**
+   * @param recheckDelay how long after a differing shadow read both sides are read again before it counts as a
+   *     mismatch (zero: counted at once)
+   */
+  public ReadProxy(Vertx vertx, List<ProxyRoute> routes, Supplier<RoutingState> state, MeterRegistry meters,
+      int sampleSize, java.time.Duration recheckDelay) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(meters, "meters");
@@ -63,7 +74,8 @@ public final class ReadProxy {
     UpstreamClient shadow = new UpstreamClient(vertx, shadowHttp, metrics);
     ShadowComparator comparator = new ShadowComparator(metrics, samples, Clock.systemUTC());
     this.handlers = this.routes.stream()
-        .map(route -> new RouteHandler(vertx, route, state, live, shadow, comparator, metrics, background))
+        .map(route -> new RouteHandler(vertx, route, state, live, shadow, comparator, metrics, background,
+            recheckDelay))
         .toList();
   }
 

@@ -31,9 +31,12 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
   private final ProxyMetrics metrics;
   private final JsonDiff diff;
   private final BackgroundWork background;
+  private final java.time.Duration recheckDelay;
 
   RouteHandler(Vertx vertx, ProxyRoute route, Supplier<RoutingState> state, UpstreamClient live,
-      UpstreamClient shadow, ShadowComparator comparator, ProxyMetrics metrics, BackgroundWork background) {
+      UpstreamClient shadow, ShadowComparator comparator, ProxyMetrics metrics, BackgroundWork background,
+      java.time.Duration recheckDelay) {
+    this.recheckDelay = recheckDelay;
     this.vertx = vertx;
     this.route = route;
     this.state = state;
@@ -57,6 +60,14 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     }
     Decision decision = state.get().decide(route.entity(), key, attributes(ctx));
     boolean read = request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD;
+    if (!read && decision.writeFenced()) {
+      // A write switch moves this key's writes: written on either side now, it could be lost or conflict.
+      ctx.response().putHeader("Retry-After", "1");
+      Problems.send(ctx, 503, Problems.WRITE_FENCED, "Writes fenced", "a write switch is moving the writes of "
+          + route.entity() + " " + key + " (routing version " + decision.version() + "); nothing was written,"
+          + " retry after 1 s");
+      return;
+    }
     Target target = read ? decision.read() : decision.write();
     metrics.decision(route.entity(), decision.cohort(), target);
     String pathAndQuery = request.path() + (request.query() == null ? "" : "?" + request.query());
@@ -121,9 +132,36 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     });
     String described = request.method().name() + " " + request.pathAndQuery();
     background.track(Future.join(legacy, neu).transform(both -> vertx.executeBlocking(() -> {
-      comparator.record(decision, described, diff, legacy, neu);
-      return null;
-    }, false)).onFailure(e -> LOG.warn("Could not compare the shadow read {}", described, e)));
+      boolean differ = ShadowComparator.differ(diff, legacy, neu);
+      if (!differ || recheckDelay.isZero()) {
+        comparator.record(decision, described, diff, legacy, neu);
+      }
+      return differ && !recheckDelay.isZero();
+    }, false)).compose(recheck -> recheck ? recheck(decision, request, described) : Future.succeededFuture())
+        .onFailure(e -> LOG.warn("Could not compare the shadow read {}", described, e)));
+  }
+
+  /*
+   * New may simply not have applied legacy's latest change yet: both sides are read again after the re-check
+   * delay (as shadow reads, off the caller's path) before a difference counts as a mismatch.
+   */
+  private Future<Void> recheck(Decision decision, ForwardedRequest request, String described) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setTimer(recheckDelay.toMillis(), timer -> {
+      try {
+        Future<UpstreamResponse> legacy = shadow.send(route, Target.LEGACY, request.asShadow());
+        Future<UpstreamResponse> neu = shadow.send(route, Target.NEW, request.asShadow());
+        Future.join(legacy, neu).transform(both -> vertx.executeBlocking(() -> {
+          comparator.recordRecheck(decision, described, diff, legacy, neu);
+          return (Void) null;
+        }, false)).onComplete(done);
+      } catch (RuntimeException e) {
+        // The proxy closed while the re-check waited: nothing more to compare.
+        LOG.debug("Shadow re-check of {} dropped: {}", described, e.toString());
+        done.tryComplete();
+      }
+    });
+    return done.future();
   }
 
   private void respond(RoutingContext ctx, Decision decision, Target served, UpstreamResponse upstream,

@@ -32,6 +32,27 @@ final class ShadowComparator {
     this.clock = clock;
   }
 
+  /** Whether the two answers differ (nothing counted): call it off the event loop. */
+  static boolean differ(JsonDiff diff, AsyncResult<UpstreamResponse> legacy, AsyncResult<UpstreamResponse> neu) {
+    if (legacy.failed() || neu.failed()) {
+      return false;
+    }
+    return legacy.result().status() != neu.result().status() || !differences(diff, legacy.result(), neu.result()).isEmpty();
+  }
+
+  /**
+   * Records the comparison of a read that differed and was read again on both sides after the re-check delay:
+   * agreeing now, the first difference was lag ({@link Comparison#LAGGED}); else the re-read is the mismatch.
+   */
+  void recordRecheck(Decision decision, String request, JsonDiff diff, AsyncResult<UpstreamResponse> legacy,
+      AsyncResult<UpstreamResponse> neu) {
+    if (!legacy.failed() && !neu.failed() && !differ(diff, legacy, neu)) {
+      metrics.comparison(decision.entity(), decision.cohort(), Comparison.LAGGED);
+      return;
+    }
+    record(decision, request, diff, legacy, neu);
+  }
+
   /** Parses both bodies: call it off the event loop. */
   void record(Decision decision, String request, JsonDiff diff, AsyncResult<UpstreamResponse> legacy,
       AsyncResult<UpstreamResponse> neu) {

@@ -95,6 +95,24 @@ class ReadProxyRoutingTest {
   }
 
   @Test
+  void aWriteDuringAWriteSwitchIsRefusedRetryablyAndReachesNeitherSide() throws Exception {
+    fixture.entity("customer").cohort("customer", "canary", Phase.NEW_READS, "42")
+        .apply(new Command.BeginSwitch("s1", new Command.SetPhase("customer", "canary", Phase.NEW)));
+    fixture.start(ProxyFixture.customers(legacy.uri(), neu.uri(), false));
+
+    HttpResponse<String> write = fixture.send("PUT", "/api/customers/42", "{\"name\":\"Ada\"}",
+        "Content-Type", "application/json");
+    HttpResponse<String> read = fixture.get("/api/customers/42");
+
+    assertThat(write.statusCode()).isEqualTo(503);
+    assertThat(write.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(write.body()).contains("write-fenced");
+    assertThat(legacy.received).isEmpty();
+    assertThat(neu.received).as("the read only").hasSize(1);
+    assertThat(read.statusCode()).as("reads go on while writes are fenced").isEqualTo(200);
+  }
+
+  @Test
   void aKeyNoCohortHoldsStaysOnLegacy() {
     fixture.entity("customer").cohort("customer", "canary", Phase.NEW, "42");
     fixture.start(ProxyFixture.customers(legacy.uri(), neu.uri(), false));

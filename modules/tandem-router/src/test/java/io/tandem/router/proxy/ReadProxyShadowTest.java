@@ -37,6 +37,23 @@ class ReadProxyShadowTest {
   }
 
   @Test
+  void aDifferenceGoneWhenBothSidesAreReadAgainIsLagNotAMismatch() throws Exception {
+    TestUpstream legacy = TestUpstream.json(fixture.vertx, 200, LEGACY_BODY);
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    // New has not applied legacy's latest change at the first read; it has by the re-check.
+    TestUpstream neu = fixture.upstream(request -> request.response().putHeader("Content-Type", "application/json")
+        .end(asked.incrementAndGet() == 1 ? LEGACY_BODY.replace("Ada", "Ada (before)") : LEGACY_BODY));
+    ReadProxy proxy = fixture.start(ProxyFixture.customers(legacy.uri(), neu.uri(), false));
+
+    assertThat(fixture.get("/api/customers/42").statusCode()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> comparisons("lagged") == 1);
+    assertThat(comparisons("mismatch")).isZero();
+    assertThat(proxy.mismatches()).isEmpty();
+    assertThat(asked.get()).as("new read twice: the shadow read and the re-check").isEqualTo(2);
+  }
+
+  @Test
   void aMismatchIsCountedAndSampledWhileTheCallerGetsLegacyWithoutWaitingForNew() throws Exception {
     TestUpstream legacy = TestUpstream.json(fixture.vertx, 200, LEGACY_BODY);
     // New answers only when the test says so: the caller's answer can then only have come without it.
