@@ -4,13 +4,13 @@ import io.tandem.capture.LegacySettings;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.embedded.LegacyShop;
+import io.tandem.embedded.PacedWriters;
+import io.tandem.kafka.KafkaClients;
 import io.tandem.kafka.KafkaSettings;
 import io.tandem.registry.RegistrySettings;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import io.tandem.routing.Command;
 import io.tandem.routing.Phase;
-import io.tandem.routing.Proposal;
-import io.tandem.routing.ProposalCodec;
 import io.tandem.routing.RoutingClient;
 import io.tandem.routing.Selector;
 import io.tandem.routing.Target;
@@ -21,6 +21,7 @@ import io.tandem.runtime.ComponentName;
 import io.tandem.runtime.Deployment;
 import io.tandem.runtime.HealthServer;
 import io.tandem.runtime.MetricsSettings;
+import io.tandem.runtime.RoutingLogDriver;
 import io.tandem.runtime.SchemasSettings;
 import io.tandem.runtime.Supervisor;
 import io.tandem.runtime.TandemConfig;
@@ -38,19 +39,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Coexistence on the embedded stack (docs/benchmarks.md, "Coexistence"): forward and reverse sync, the switch
@@ -97,19 +90,21 @@ public final class CoexistenceBenchmark {
         awaitForwardCopy(pg, legacyDb, newDb);
         System.out.printf("Forward copy of %,d customers converged in %.1f s%n", customers, since(started));
         try (RoutingClient routing = RoutingClient.connect(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-            routingTopic, Duration.ofSeconds(30))) {
-          propose(kafka, routing, false, new Command.DefineEntity("customer", List.of()));
-          propose(kafka, routing, false, new Command.CreateCohort("customer", "all",
-              new Selector.Percent(10_000, "customer/all"), Phase.NEW_READS, -1));
+            routingTopic, Duration.ofSeconds(30));
+            RoutingLogDriver driver = new RoutingLogDriver(KafkaClients.of(kafka.bootstrapServers()), routing,
+                routingTopic, "bench")) {
+          driver.propose(new Command.DefineEntity("customer", List.of()), false);
+          driver.propose(new Command.CreateCohort("customer", "all",
+              new Selector.Percent(10_000, "customer/all"), Phase.NEW_READS, -1), false);
           List<Long> ids = ids(pg, newDb);
           WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, dataSource(pg, legacyDb),
               Target.NEW, dataSource(pg, newDb)));
           long startCents = sum(pg, newDb, "SELECT sum(balance_cents) FROM customer");
 
           List<Long> windows = new ArrayList<>();
-          windows.add(switchTo(kafka, routing, "warm-up", Phase.NEW, false));
-          Writers writers = new Writers(guard, ids);
-          writers.start();
+          windows.add(switchTo(driver, "warm-up", Phase.NEW, false));
+          PacedWriters writers = PacedWriters.start(writerThreads, rate, ids, id -> write(guard, id),
+              id -> System.err.println("write of customer " + id + " failed"));
           JdbcSink legacySink = deployment.legacySink().orElseThrow();
           SinkStats before = legacySink.stats();
           long cpuBefore = processCpuNanos();
@@ -117,7 +112,7 @@ public final class CoexistenceBenchmark {
           Thread.sleep(seconds * 1000L);
           double steadySeconds = since(steadyStart);
           long cpu = processCpuNanos() - cpuBefore;
-          long written = writers.written.get();
+          long written = writers.acknowledged();
           SinkStats after = legacySink.stats();
           System.out.printf("Steady writes on new through WriteGuard: %,d in %.1f s = %,.0f writes/s (target %d),"
                   + " reverse sink applied %,d records; reverse lag p50 %s, p99 %s, max %s (samples of the legacy"
@@ -127,13 +122,13 @@ public final class CoexistenceBenchmark {
               after.lagPercentile(100).map(CoexistenceBenchmark::ms).orElse("-"), cpu / 1e9, cpu / 1e3 / Math.max(1, written));
 
           for (int round = 1; round <= switches; round++) {
-            windows.add(switchTo(kafka, routing, "undo-" + round, Phase.NEW_READS, true));
+            windows.add(switchTo(driver, "undo-" + round, Phase.NEW_READS, true));
             Thread.sleep(1000);
-            windows.add(switchTo(kafka, routing, "redo-" + round, Phase.NEW, false));
+            windows.add(switchTo(driver, "redo-" + round, Phase.NEW, false));
             Thread.sleep(1000);
           }
           writers.stop();
-          long expected = startCents + writers.written.get();
+          long expected = startCents + writers.acknowledged();
           long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
           long legacyCents;
           long newCents;
@@ -143,10 +138,10 @@ public final class CoexistenceBenchmark {
             newCents = sum(pg, newDb, "SELECT sum(balance_cents) FROM customer");
           } while ((legacyCents != expected || newCents != expected) && System.nanoTime() < deadline);
           System.out.printf("Switches while writing (begin → completion applied, ms): %s; writes refused while"
-                  + " fenced: %,d of %,d attempts%n", windows, writers.fenced.get(),
-              writers.fenced.get() + writers.written.get());
+                  + " fenced: %,d of %,d attempts%n", windows, writers.refused(),
+              writers.refused() + writers.acknowledged());
           System.out.printf("Balances after %,d acknowledged writes: expected %,d cents, legacy %,d, new %,d: %s; "
-                  + "conflicts forward %d, reverse %d%n", writers.written.get(), expected, legacyCents, newCents,
+                  + "conflicts forward %d, reverse %d%n", writers.acknowledged(), expected, legacyCents, newCents,
               legacyCents == expected && newCents == expected ? "EQUAL" : "DIFFERENT",
               deployment.sink().orElseThrow().conflicts("customer"), legacySink.conflicts("customer"));
         }
@@ -156,98 +151,26 @@ public final class CoexistenceBenchmark {
     }
   }
 
-  /** Writers at {@code rate} writes/s in total, each write a balance increment of a random customer. */
-  private final class Writers {
-    final AtomicLong written = new AtomicLong();
-    final AtomicLong fenced = new AtomicLong();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final List<Thread> threads = new ArrayList<>();
-    private final WriteGuard guard;
-    private final List<Long> ids;
-
-    Writers(WriteGuard guard, List<Long> ids) {
-      this.guard = guard;
-      this.ids = ids;
-    }
-
-    void start() {
-      long intervalNanos = 1_000_000_000L * writerThreads / rate;
-      for (int t = 0; t < writerThreads; t++) {
-        Thread thread = new Thread(() -> {
-          long next = System.nanoTime();
-          while (!stop.get()) {
-            long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-            try {
-              guard.write("customer", Long.toString(id), (target, connection) -> {
-                try (Statement statement = connection.createStatement()) {
-                  statement.executeUpdate(target == Target.NEW
-                      ? "UPDATE customer SET balance_cents = balance_cents + 1, updated_at = now() WHERE id = " + id
-                      : "UPDATE customers SET balance = balance + 0.01, updated_at = now() WHERE cust_id = " + id);
-                }
-                return null;
-              });
-              written.incrementAndGet();
-            } catch (WriteFencedException e) {
-              fenced.incrementAndGet();
-              sleep(20);
-            } catch (Exception e) {
-              System.err.println("write failed: " + e);
-              sleep(100);
-            }
-            next += intervalNanos;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-              sleep(wait / 1_000_000);
-            } else if (wait < -1_000_000_000L) {
-              next = System.nanoTime(); // fell behind by a second: do not burst to catch up
-            }
-          }
-        }, "bench-writer-" + t);
-        thread.setDaemon(true);
-        threads.add(thread);
-        thread.start();
-      }
-    }
-
-    void stop() throws InterruptedException {
-      stop.set(true);
-      for (Thread thread : threads) {
-        thread.join(30_000);
-      }
+  private static PacedWriters.Outcome write(WriteGuard guard, long id) {
+    try {
+      guard.write("customer", Long.toString(id), (target, connection) -> {
+        try (Statement statement = connection.createStatement()) {
+          statement.executeUpdate(target == Target.NEW
+              ? "UPDATE customer SET balance_cents = balance_cents + 1, updated_at = now() WHERE id = " + id
+              : "UPDATE customers SET balance = balance + 0.01, updated_at = now() WHERE cust_id = " + id);
+        }
+        return null;
+      });
+      return PacedWriters.Outcome.ACKNOWLEDGED;
+    } catch (WriteFencedException e) {
+      return PacedWriters.Outcome.REFUSED;
+    } catch (Exception e) {
+      return PacedWriters.Outcome.FAILED;
     }
   }
 
-  private long switchTo(EmbeddedKafkaBroker kafka, RoutingClient routing, String id, Phase phase, boolean rollback)
-      throws Exception {
-    long start = System.nanoTime();
-    propose(kafka, routing, rollback, new Command.BeginSwitch(id, new Command.SetPhase("customer", "all", phase)));
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (routing.state().pendingSwitch().isPresent()
-        || routing.state().entity("customer").flatMap(e -> e.cohort("all")).map(c -> c.phase() != phase).orElse(true)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("switch " + id + " did not complete");
-      }
-      Thread.sleep(5);
-    }
-    return Duration.ofNanos(System.nanoTime() - start).toMillis();
-  }
-
-  private void propose(EmbeddedKafkaBroker kafka, RoutingClient routing, boolean rollback, Command command)
-      throws Exception {
-    long version = routing.version();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(routingTopic, 0, null, ProposalCodec.encode(new Proposal(
-          UUID.randomUUID().toString(), version, "bench", "coexistence benchmark", Instant.now(), rollback,
-          command)))).get();
-    }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (routing.version() == version) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(command.type() + " was not applied");
-      }
-      Thread.sleep(5);
-    }
+  private static long switchTo(RoutingLogDriver driver, String id, Phase phase, boolean rollback) throws Exception {
+    return driver.switchTo("customer", "all", id, phase, rollback, Duration.ofSeconds(120)).toMillis();
   }
 
   private TandemConfig config(EmbeddedPostgresServer pg, String kafka, java.net.URI registry, String legacyDb,

@@ -42,6 +42,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   private final Set<String> signalTables;
   private final String originTable;
   private final String fenceTable;
+  private final List<ChangeEvent<SourceRecord, SourceRecord>> heldBack = new ArrayList<>();
+  private Long heldTxId;
   private final Map<Long, Boolean> echoTransactions = new java.util.LinkedHashMap<>(256, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -99,8 +101,13 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
         awaitAck(outcomes.get(i));
       }
     }
+    int markUpTo = markableEnd(events, committer);
     for (int i = 0; i < events.size(); i++) {
-      committer.markProcessed(events.get(i));
+      if (i < markUpTo) {
+        committer.markProcessed(events.get(i));
+      } else {
+        heldBack.add(events.get(i));
+      }
       Outcome outcome = outcomes.get(i);
       switch (outcome.kind()) {
         case DELIVERED -> counters.delivered(outcome.change());
@@ -111,6 +118,73 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
       }
     }
     committer.markBatchFinished();
+  }
+
+  /*
+   * A Tandem sink's transaction may be split across batches: its origin marker in one, the rest in the next.
+   * If capture stopped in between with the marker's offset committed, Debezium would resume after the marker
+   * and the rest would go out as if legacy's own (an echo). So the trailing records of a batch that belong to
+   * a marked transaction (and any heartbeat after them) are not marked processed until a record of another
+   * transaction arrives: a restart then re-reads the transaction from its marker. Returns how many of this
+   * batch's events may be marked now; marks the ones held back from earlier batches once their transaction
+   * is over.
+   */
+  private int markableEnd(List<ChangeEvent<SourceRecord, SourceRecord>> events,
+      DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+    if (originTable == null) {
+      return events.size();
+    }
+    if (!heldBack.isEmpty()) {
+      Long first = firstTxId(events);
+      if (first != null && first.equals(heldTxId)) {
+        // Still inside the held transaction: it may go on in the next batch too.
+        Long lastTx = lastTxId(events);
+        if (lastTx == null || lastTx.equals(heldTxId)) {
+          return 0;
+        }
+      } else if (first == null) {
+        return 0; // heartbeats only: the transaction's end is not known yet
+      }
+      for (ChangeEvent<SourceRecord, SourceRecord> held : heldBack) {
+        committer.markProcessed(held);
+      }
+      heldBack.clear();
+      heldTxId = null;
+    }
+    Long last = lastTxId(events);
+    if (last == null || !echoTransactions.containsKey(last)) {
+      return events.size();
+    }
+    int start = events.size();
+    while (start > 0) {
+      Long tx = ConnectToAvro.txId(events.get(start - 1).value());
+      if (tx != null && !tx.equals(last)) {
+        break;
+      }
+      start--;
+    }
+    heldTxId = last;
+    return start;
+  }
+
+  private static Long firstTxId(List<ChangeEvent<SourceRecord, SourceRecord>> events) {
+    for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
+      Long tx = ConnectToAvro.txId(event.value());
+      if (tx != null) {
+        return tx;
+      }
+    }
+    return null;
+  }
+
+  private static Long lastTxId(List<ChangeEvent<SourceRecord, SourceRecord>> events) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      Long tx = ConnectToAvro.txId(events.get(i).value());
+      if (tx != null) {
+        return tx;
+      }
+    }
+    return null;
   }
 
   // Tombstones stay the default (unsupported), so Debezium does not emit them.

@@ -97,11 +97,28 @@ public final class RoutingLog implements AutoCloseable {
   }
 
   private void completeWaiters() {
-    // Offsets a waiter asked for that turned out to be no record of ours (transaction markers).
+    // Offsets a waiter asked for that are behind us: applied before the waiter was registered (it raced with
+    // the follower), or no record of ours at all (transaction markers).
     for (Map.Entry<Long, CompletableFuture<AuditEntry>> e : waiters.headMap(nextOffset).entrySet()) {
       waiters.remove(e.getKey());
-      e.getValue().completeExceptionally(new IllegalStateException("offset " + e.getKey() + " holds no proposal"));
+      auditAt(e.getKey()).ifPresentOrElse(e.getValue()::complete, () -> e.getValue().completeExceptionally(
+          new IllegalStateException("offset " + e.getKey() + " holds no proposal")));
     }
+  }
+
+  /** The audit entry of the record at {@code offset}, searched from the newest (waiters ask for recent ones). */
+  private Optional<AuditEntry> auditAt(long offset) {
+    List<AuditEntry> audit = machine.audit();
+    for (int i = audit.size() - 1; i >= 0; i--) {
+      AuditEntry entry = audit.get(i);
+      if (entry.offset() == offset) {
+        return Optional.of(entry);
+      }
+      if (entry.offset() < offset) {
+        break;
+      }
+    }
+    return Optional.empty();
   }
 
   /** Waits until every record that existed when following began has been applied. */
@@ -170,11 +187,9 @@ public final class RoutingLog implements AutoCloseable {
       return future;
     }
     waiters.put(offset, future);
-    if (offset < nextOffset) {
-      waiters.remove(offset);
-      machine.audit().stream().filter(a -> a.offset() == offset).findFirst()
-          .ifPresentOrElse(future::complete, () -> future.completeExceptionally(
-              new IllegalStateException("offset " + offset + " holds no proposal")));
+    if (offset < nextOffset && waiters.remove(offset) != null) {
+      auditAt(offset).ifPresentOrElse(future::complete, () -> future.completeExceptionally(
+          new IllegalStateException("offset " + offset + " holds no proposal")));
     }
     return future;
   }

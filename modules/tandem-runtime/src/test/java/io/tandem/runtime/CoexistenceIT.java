@@ -10,6 +10,7 @@ import io.tandem.core.model.EntitySchema;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.embedded.LegacyShop;
+import io.tandem.embedded.PacedWriters;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -254,47 +255,26 @@ class CoexistenceIT {
   }
 
   @Test
-  void guardedWritesSurviveFiveCutoversAndUndosWithNothingLostOrDoubled() throws Exception {
+  void guardedWritesOnTwoCohortsSurviveFiveCutoversAndUndosOfOneWithNothingLostOrDoubled() throws Exception {
     try (Running both = start()) {
       awaitEqual();
       await().atMost(Duration.ofSeconds(60)).until(() -> both.newCapture().lastBatchAt().isPresent());
-      long key = firstNewId(20);
+      long moving = firstNewId(20);
+      long steady = firstNewId(moving);
       propose(0, new Command.DefineEntity("customer", List.of()));
-      propose(1, new Command.CreateCohort("customer", "pilot", new Selector.Keys(Set.of(Long.toString(key))),
+      propose(1, new Command.CreateCohort("customer", "pilot", new Selector.Keys(Set.of(Long.toString(moving))),
           Phase.NEW_READS, -1));
-      long startCents = legacyCents(key);
+      propose(2, new Command.CreateCohort("customer", "steady", new Selector.Keys(Set.of(Long.toString(steady))),
+          Phase.NEW_READS, -1));
+      List<Long> keys = List.of(moving, steady);
+      Map<Long, Long> startCents = Map.of(moving, legacyCents(moving), steady, legacyCents(steady));
 
       try (RoutingClient routing = RoutingClient.connect(Map.of("bootstrap.servers", kafka.bootstrapServers()),
           routingTopic(), Duration.ofSeconds(30))) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> routing.version() >= 3);
         WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, dataSource(legacyDb),
             Target.NEW, dataSource(newDb)));
-        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong fenced = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
-        List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
-        for (int w = 0; w < 2; w++) {
-          running.add(writers.submit(() -> {
-            while (!stop.get()) {
-              try {
-                guard.write("customer", Long.toString(key), (target, connection) -> {
-                  String sql = target == Target.LEGACY
-                      ? "UPDATE customers SET balance = balance + 0.01 WHERE cust_id = " + key
-                      : "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + key;
-                  try (Statement statement = connection.createStatement()) {
-                    assertThat(statement.executeUpdate(sql)).isEqualTo(1);
-                  }
-                  return null;
-                });
-                written.incrementAndGet();
-              } catch (WriteFencedException e) {
-                fenced.incrementAndGet();
-                Thread.sleep(20);
-              }
-            }
-            return null;
-          }));
-        }
+        PacedWriters writers = PacedWriters.start(2, 0, keys, key -> increment(guard, key), key -> { });
         Thread.sleep(500);
         for (int round = 1; round <= 5; round++) {
           switchTo(routing, "up-" + round, Phase.NEW, false);
@@ -302,26 +282,29 @@ class CoexistenceIT {
           switchTo(routing, "down-" + round, Phase.NEW_READS, true);
           Thread.sleep(700);
         }
-        stop.set(true);
-        for (var future : running) {
-          future.get(60, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        writers.shutdown();
+        writers.stop();
 
-        long expected = startCents + written.get();
+        // An independent SQL checksum per key: start + every acknowledged write, once, on both sides.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-          assertThat(legacyCents(key)).as("legacy: every acknowledged write, once").isEqualTo(expected);
-          assertThat(newCents(key)).as("new: every acknowledged write, once").isEqualTo(expected);
+          for (long key : keys) {
+            long expected = startCents.get(key) + writers.acknowledged(key);
+            assertThat(legacyCents(key)).as("legacy %d: every acknowledged write, once", key).isEqualTo(expected);
+            assertThat(newCents(key)).as("new %d: every acknowledged write, once", key).isEqualTo(expected);
+          }
         });
         awaitEqual();
-        assertThat(written.get()).isGreaterThan(50);
-        assertThat(fenced.get()).as("writes were refused while switches ran").isPositive();
+        assertThat(writers.failed()).isZero();
+        assertThat(writers.acknowledged(moving)).isGreaterThan(50);
+        assertThat(writers.acknowledged(steady)).isGreaterThan(50);
+        assertThat(writers.refused(moving)).as("the moving cohort's writes were refused while switches ran")
+            .isPositive();
+        assertThat(writers.refused(steady)).as("the other cohort's writes never were").isZero();
         assertThat(both.forwardSink().conflicts("customer") + both.legacySink().conflicts("customer"))
             .as("no write landed on the side that did not own the key").isZero();
         List<Duration> windows = both.deployment().switchCoordinator().orElseThrow().windows();
         assertThat(windows).hasSize(10);
         System.out.printf("fence windows (ms): %s; writes %d, refused %d%n",
-            windows.stream().map(Duration::toMillis).toList(), written.get(), fenced.get());
+            windows.stream().map(Duration::toMillis).toList(), writers.acknowledged(), writers.refused());
         assertThat(both.supervisor().firstFailure()).isEmpty();
       }
     }
@@ -351,37 +334,18 @@ class CoexistenceIT {
         switchTo(routing, "up", Phase.NEW, false);
         WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, dataSource(legacyDb),
             Target.NEW, dataSource(newDb)));
-        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread writer = new Thread(() -> {
-          while (!stop.get()) {
-            long key = keys.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(keys.size()));
-            try {
-              guard.write("customer", Long.toString(key), (target, connection) -> {
-                try (Statement statement = connection.createStatement()) {
-                  statement.executeUpdate(target == Target.NEW
-                      ? "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + key
-                      : "UPDATE customers SET balance = balance + 0.01 WHERE cust_id = " + key);
-                }
-                return null;
-              });
-              written.incrementAndGet();
-            } catch (Exception e) {
-              // fenced or interrupted: not acknowledged, not counted
-            }
-          }
-        }, "it-new-writer");
-        writer.start();
+        PacedWriters writers = PacedWriters.start(1, 0, keys, key -> increment(guard, key), key -> { });
         // Kill while new-side writes are flowing back: some captured, some mapped, some applied to legacy.
         await().atMost(Duration.ofSeconds(60)).until(() -> legacySum(inList) > start + 100);
         first.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > 1500); // written while nothing syncs
+        long before = writers.acknowledged();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writers.acknowledged() > before + 500); // nothing syncs
         first = startProcess();
         Thread.sleep(1000);
-        stop.set(true);
-        writer.join(30_000);
+        writers.stop();
+        assertThat(writers.failed()).isZero();
 
-        long expected = start + written.get();
+        long expected = start + writers.acknowledged();
         await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
           assertThat(legacySum(inList)).as("legacy: every write made on new, once").isEqualTo(expected);
           assertThat(newSum(inList)).isEqualTo(expected);
@@ -489,16 +453,30 @@ class CoexistenceIT {
 
   /** Begins a switch of the pilot cohort and waits until the coordinator has completed it. */
   private void switchTo(RoutingClient routing, String id, Phase phase, boolean rollback) throws Exception {
-    long version = routing.version();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-        kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(routingTopic(), 0, null, ProposalCodec.encode(new Proposal(
-          java.util.UUID.randomUUID().toString(), version, "test", "cutover test", java.time.Instant.now(), rollback,
-          new Command.BeginSwitch(id, new Command.SetPhase("customer", "pilot", phase)))))).get();
+    try (RoutingLogDriver driver = new RoutingLogDriver(io.tandem.kafka.KafkaClients.of(kafka.bootstrapServers()),
+        routing, routingTopic(), "test")) {
+      driver.switchTo("customer", "pilot", id, phase, rollback, Duration.ofSeconds(90));
     }
-    await().atMost(Duration.ofSeconds(90)).until(() -> routing.state().pendingSwitch().isEmpty()
-        && routing.state().entity("customer").flatMap(e -> e.cohort("pilot")).map(c -> c.phase() == phase)
-        .orElse(false));
+  }
+
+  /** One guarded write adding a cent to {@code key}'s balance, on the side that owns it. */
+  private static PacedWriters.Outcome increment(WriteGuard guard, long key) {
+    try {
+      guard.write("customer", Long.toString(key), (target, connection) -> {
+        String sql = target == Target.LEGACY
+            ? "UPDATE customers SET balance = balance + 0.01 WHERE cust_id = " + key
+            : "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + key;
+        try (Statement statement = connection.createStatement()) {
+          assertThat(statement.executeUpdate(sql)).isEqualTo(1);
+        }
+        return null;
+      });
+      return PacedWriters.Outcome.ACKNOWLEDGED;
+    } catch (WriteFencedException e) {
+      return PacedWriters.Outcome.REFUSED;
+    } catch (Exception | AssertionError e) {
+      return PacedWriters.Outcome.FAILED;
+    }
   }
 
   private javax.sql.DataSource dataSource(String db) {

@@ -39,11 +39,24 @@ public interface CohortResolver {
 
   long routingVersion();
 
+  /**
+   * Whether new owns the key's writes (its cohort is in NEW): new is then the truth, and fields the reverse
+   * mapping does not carry back to legacy cannot be expected to match (docs/coexistence.md).
+   */
+  default boolean newOwns(String entity, String key) {
+    return false;
+  }
+
   boolean knows(String entity, String cohort);
 
   /** Cohorts of one routing state (for example {@code RoutingClient.state()} when the pass starts). */
   static CohortResolver of(RoutingState state) {
     return new CohortResolver() {
+      @Override
+      public boolean newOwns(String entity, String key) {
+        return state.decide(entity, key).write() == io.tandem.routing.Target.NEW;
+      }
+
       @Override
       public String cohortOf(String entity, String key, Map<String, String> fields) {
         EntityRouting routing = state.entity(entity).orElse(null);

@@ -509,8 +509,11 @@ public final class EntityVerifier {
     List<String> fields = new ArrayList<>();
     Map<String, String> expectedValues = new LinkedHashMap<>();
     Map<String, String> actualValues = new LinkedHashMap<>();
+    // New is the truth for keys it owns: what the reverse mapping does not carry back cannot match legacy.
+    java.util.Set<String> notCarriedBack = cohorts.newOwns(plan.entity(), want.key())
+        ? plan.mapping.reverseSpec().ignoredFields() : java.util.Set.of();
     for (int i = 0; i < actual.length; i++) {
-      if (!Objects.equals(want.canonical()[i], actual[i])) {
+      if (!Objects.equals(want.canonical()[i], actual[i]) && !notCarriedBack.contains(plan.fields.get(i).name())) {
         String name = plan.fields.get(i).name();
         fields.add(name);
         if (options.showValues()) {

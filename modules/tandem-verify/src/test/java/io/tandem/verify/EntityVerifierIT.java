@@ -162,6 +162,32 @@ class EntityVerifierIT {
   }
 
   @Test
+  void forKeysNewOwnsWhatTheReverseMappingDoesNotCarryBackIsNotADifference() throws Exception {
+    Pair pair = pair(100);
+    // An application on new set country (a constant on the way in, ignored on the way back) and a name.
+    pair.newSql("UPDATE customer SET country = 'DE' WHERE id IN (10, 11)");
+    pair.newSql("UPDATE customer SET name = 'changed on new only' WHERE id = 10");
+    io.tandem.routing.RoutingStateMachine machine = new io.tandem.routing.RoutingStateMachine();
+    java.time.Instant now = java.time.Instant.now();
+    machine.apply(0, new io.tandem.routing.Proposal("p0", 0, "t", "r", now, false,
+        new io.tandem.routing.Command.DefineEntity("customer", java.util.List.of())));
+    machine.apply(1, new io.tandem.routing.Proposal("p1", 1, "t", "r", now, false,
+        new io.tandem.routing.Command.CreateCohort("customer", "moved", new io.tandem.routing.Selector.Keys(
+            java.util.Set.of("10")), io.tandem.routing.Phase.NEW, 0)));
+
+    EntityResult result = EntityVerifier.create(CustomerFixture.mapping(), CustomerFixture.schema(), "customer",
+        pair.legacy, pair.fresh, fast(), CohortResolver.of(machine.state()), DeadLetters.NONE, Clock.systemUTC())
+        .run(EntityVerifier.Progress.NONE);
+
+    Map<String, java.util.List<String>> fieldsByKey = result.differences().stream()
+        .collect(Collectors.toMap(Difference::key, Difference::fields));
+    // 10 (new owns it): country cannot be in legacy, the name should have been carried back.
+    // 11 (legacy owns it): new must equal legacy's mapping, country included.
+    assertThat(fieldsByKey).containsOnly(Map.entry("10", java.util.List.of("name")),
+        Map.entry("11", java.util.List.of("country")));
+  }
+
+  @Test
   void deadLetteredKeysAreAccountedFor() throws Exception {
     Pair pair = pair(100);
     pair.newSql("DELETE FROM customer WHERE id = 42");
