@@ -30,7 +30,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * must be its starting balance plus its acknowledged writes: anything else is a lost (or doubled) write.
  */
 final class CutoverDemo {
-  static final String ROUTING_TOPIC = "tandem.routing";
+  static final String ROUTING_TOPIC = io.tandem.routing.RoutingLog.DEFAULT_TOPIC;
   private static final String COHORT = "pilot";
 
   private final Console console;

@@ -41,7 +41,7 @@ public record CoexistenceSettings(Path connector, String applicationId, String g
       "Consumer group of the sink writing legacy.").requiring(v -> ID.matcher(v).matches(),
       "letters, digits, '.', '_', '-'");
 
-  public static final Setting<String> ROUTING_TOPIC = Setting.text("coexistence.routingTopic", "tandem.routing",
+  public static final Setting<String> ROUTING_TOPIC = Setting.text("coexistence.routingTopic", io.tandem.routing.RoutingLog.DEFAULT_TOPIC,
       "The routing log (the router's `router.topic`): both sinks apply a change only if its side owns the key.")
       .requiring(v -> ID.matcher(v).matches(), "a topic name");
 

@@ -60,7 +60,6 @@ public final class Deployment {
   private final AtomicReference<TransformStage> transform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> sink = new AtomicReference<>();
   private final AtomicReference<CaptureEngine> reverseCapture = new AtomicReference<>();
-  private final AtomicReference<TransformStage> reverseTransform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
   private final AtomicReference<RoutingView> routingView = new AtomicReference<>();
   private final AtomicReference<SwitchCoordinator> switchCoordinator = new AtomicReference<>();
@@ -270,8 +269,7 @@ public final class Deployment {
       legacySink.set(sinkBuilder.build());
       return legacySink.get();
     });
-    builder.add("reverse", () -> {
-      reverseTransform.set(TransformStage.builder()
+    builder.add("reverse", () -> TransformStage.builder()
           .kafka(kafka)
           .settings(new TransformSettings(coexistence.applicationId(), config.transform().threads(),
               config.transform().stateDir()))
@@ -279,8 +277,6 @@ public final class Deployment {
           .reverse(model.reverse())
           .registryClient(registryClient(embedded.get()))
           .build());
-      return reverseTransform.get();
-    });
     builder.add("capture-new", () -> {
       reverseCapture.set(CaptureEngine.builder(newSide)
           .name("capture-new")
@@ -324,11 +320,6 @@ public final class Deployment {
   /** Capture of the new database (reverse sync), once the supervisor built it. */
   public Optional<CaptureEngine> reverseCapture() {
     return Optional.ofNullable(reverseCapture.get());
-  }
-
-  /** The reverse transform, once the supervisor built it. */
-  public Optional<TransformStage> reverseTransform() {
-    return Optional.ofNullable(reverseTransform.get());
   }
 
   /** The sink writing legacy (reverse sync), once the supervisor built it. */

@@ -283,18 +283,28 @@ final class BoundTable {
    * position, and count the deletes that were newer than everything stored for their key. The
    * sub-statements share one snapshot, so the count sees the rows as they were before the delete.
    */
-  private String buildDelete() {
+  /** The key columns of a delete statement: typed select list, array parameters, aliases, match on {@code alias}. */
+  private record DeleteKeys(StringJoiner select, StringJoiner arrays, StringJoiner aliases, StringJoiner match) {}
+
+  private DeleteKeys deleteKeys(String alias) {
     int[] keys = entity.keyIndexes();
-    StringJoiner select = new StringJoiner(", ");
-    StringJoiner arrays = new StringJoiner(", ");
-    StringJoiner aliases = new StringJoiner(", ");
-    StringJoiner match = new StringJoiner(" AND ");
+    DeleteKeys parts = new DeleteKeys(new StringJoiner(", "), new StringJoiner(", "), new StringJoiner(", "),
+        new StringJoiner(" AND "));
     for (int k = 0; k < keys.length; k++) {
-      select.add("CAST(u.k" + k + " AS " + baseTypes.get(keys[k]) + ") AS k" + k);
-      arrays.add("?::text[]");
-      aliases.add("k" + k);
-      match.add("t." + quotedColumns.get(keys[k]) + " = d.k" + k);
+      parts.select().add("CAST(u.k" + k + " AS " + baseTypes.get(keys[k]) + ") AS k" + k);
+      parts.arrays().add("?::text[]");
+      parts.aliases().add("k" + k);
+      parts.match().add("t." + quotedColumns.get(keys[k]) + " = " + alias + ".k" + k);
     }
+    return parts;
+  }
+
+  private String buildDelete() {
+    DeleteKeys parts = deleteKeys("d");
+    StringJoiner select = parts.select();
+    StringJoiner arrays = parts.arrays();
+    StringJoiner aliases = parts.aliases();
+    StringJoiner match = parts.match();
     select.add("u.kj").add("u.p");
     arrays.add("?::text[]").add("?::int8[]");
     aliases.add("kj").add("p");
@@ -360,17 +370,11 @@ final class BoundTable {
 
   private String buildLegacyDelete() {
     EntityTable.LegacyWrites legacy = entity.legacy().orElseThrow();
-    int[] keys = entity.keyIndexes();
-    StringJoiner select = new StringJoiner(", ");
-    StringJoiner arrays = new StringJoiner(", ");
-    StringJoiner aliases = new StringJoiner(", ");
-    StringJoiner match = new StringJoiner(" AND ");
-    for (int k = 0; k < keys.length; k++) {
-      select.add("CAST(u.k" + k + " AS " + baseTypes.get(keys[k]) + ") AS k" + k);
-      arrays.add("?::text[]");
-      aliases.add("k" + k);
-      match.add("t." + quotedColumns.get(keys[k]) + " = f.k" + k);
-    }
+    DeleteKeys parts = deleteKeys("f");
+    StringJoiner select = parts.select();
+    StringJoiner arrays = parts.arrays();
+    StringJoiner aliases = parts.aliases();
+    StringJoiner match = parts.match();
     select.add("u.kj").add("u.p").add("x.ent");
     arrays.add("?::text[]").add("?::int8[]");
     aliases.add("kj").add("p");

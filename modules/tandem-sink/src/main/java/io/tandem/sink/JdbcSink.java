@@ -105,7 +105,7 @@ public final class JdbcSink extends LifecycleComponent {
   private final Map<String, BoundTable> tables = new HashMap<>();
 
   private JdbcSink(Builder settings, TableWriter writer) {
-    super(settings.entities.stream().allMatch(e -> e.legacy().isPresent()) ? LEGACY_STAGE : STAGE);
+    super(writesLegacy(settings) ? LEGACY_STAGE : STAGE);
     this.settings = settings;
     this.writer = writer;
     Map<String, EntityTable> byTopic = new LinkedHashMap<>();
@@ -343,7 +343,7 @@ public final class JdbcSink extends LifecycleComponent {
       return;
     }
     lastPrune = System.nanoTime();
-    String sql = settings.migrateLegacy || reverseOnly()
+    String sql = name().equals(LEGACY_STAGE)
         ? "DELETE FROM " + BoundTable.APPLIED + " WHERE deleted AND applied_at < now() - make_interval(secs => ?)"
         : "DELETE FROM " + BoundTable.TOMBSTONES + " WHERE raised_at < now() - make_interval(secs => ?)";
     try (Connection connection = dataSource.getConnection();
@@ -361,8 +361,9 @@ public final class JdbcSink extends LifecycleComponent {
     }
   }
 
-  private boolean reverseOnly() {
-    return entitiesByTopic.values().stream().allMatch(e -> e.legacy().isPresent());
+  /** A sink of legacy tables (reverse sync); the builder refuses a mix of legacy and new tables. */
+  private static boolean writesLegacy(Builder settings) {
+    return settings.entities.stream().allMatch(e -> e.legacy().isPresent());
   }
 
   private void pollOnce() throws Exception {

@@ -76,14 +76,16 @@ public enum Cast {
     return "'" + value + "' (" + value.getClass().getSimpleName() + ")";
   }
 
-  private static long integral(Object value) {
+  /** An integral value of any numeric form (reverse mapping shares it). */
+  static long integral(Object value) {
     if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return ((Number) value).longValue();
     }
     return decimal(value).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
   }
 
-  private static BigDecimal decimal(Object value) {
+  /** An exact decimal of any numeric form (reverse mapping shares it). */
+  static BigDecimal decimal(Object value) {
     if (value instanceof BigDecimal d) {
       return d;
     }

@@ -273,12 +273,12 @@ public final class ReverseMapping {
       return switch (rule.cast()) {
         case NONE -> value;
         case STRING -> value.toString();
-        case INT, LONG -> integral(value);
+        case INT, LONG -> Cast.integral(value);
         case DOUBLE -> value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
         case BOOLEAN -> value instanceof Boolean b ? b : Boolean.parseBoolean(value.toString().trim());
-        case CENTS -> BigDecimal.valueOf(integral(value)).movePointLeft(2).setScale(2, RoundingMode.UNNECESSARY)
+        case CENTS -> BigDecimal.valueOf(Cast.integral(value)).movePointLeft(2).setScale(2, RoundingMode.UNNECESSARY)
             .toPlainString();
-        case DECIMAL -> decimal(value).setScale(forward.scale(), RoundingMode.UNNECESSARY).toPlainString();
+        case DECIMAL -> Cast.decimal(value).setScale(forward.scale(), RoundingMode.UNNECESSARY).toPlainString();
         case ENUM -> {
           String code = rule.inverseCodes().get(value.toString());
           if (code == null) {
@@ -297,23 +297,6 @@ public final class ReverseMapping {
       throw new MappingException(rule.field(), "cannot carry '" + value + "' (" + value.getClass().getSimpleName()
           + ") back to column '" + rule.column() + "'");
     }
-  }
-
-  private static long integral(Object value) {
-    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    return decimal(value).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
-  }
-
-  private static BigDecimal decimal(Object value) {
-    if (value instanceof BigDecimal d) {
-      return d;
-    }
-    if (value instanceof Long || value instanceof Integer) {
-      return BigDecimal.valueOf(((Number) value).longValue());
-    }
-    return new BigDecimal(value.toString().trim());
   }
 
   private static Instant instant(Object value) {
