@@ -124,8 +124,7 @@ public final class Topics {
       return;
     }
     Set<String> names = topics.stream().map(TopicSpec::name).collect(Collectors.toSet());
-    Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(), timeout,
-        servers, "describe topics " + names);
+    Map<String, TopicDescription> descriptions = describe(admin, names, timeout, servers);
     List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
     Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all(), timeout,
         servers, "describe the settings of topics " + names);
@@ -177,6 +176,27 @@ public final class Topics {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new TopicException("interrupted while waiting for the leaders of " + topics, e, true);
+      }
+    }
+  }
+
+  // A topic created a moment ago may not be known to the broker answering yet: retriable, within the timeout.
+  private static Map<String, TopicDescription> describe(Admin admin, Set<String> names, Duration timeout,
+      String servers) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return await(admin.describeTopics(names).allTopicNames(), timeout, servers, "describe topics " + names);
+      } catch (TopicException e) {
+        if (!e.timedOut() || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }
