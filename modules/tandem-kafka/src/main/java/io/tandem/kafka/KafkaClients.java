@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -28,8 +29,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaClients {
   private final String bootstrapServers;
   private final Map<String, Object> properties;
+  private final Optional<String> instanceId;
 
-  private KafkaClients(String bootstrapServers, Map<String, ?> properties) {
+  private KafkaClients(String bootstrapServers, Map<String, ?> properties, Optional<String> instanceId) {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("bootstrap.servers must not be blank");
     }
@@ -37,16 +39,17 @@ public final class KafkaClients {
     Map<String, Object> copy = new LinkedHashMap<>(properties);
     copy.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     this.properties = Map.copyOf(copy);
+    this.instanceId = instanceId;
   }
 
   /** A cluster with no extra client settings. */
   public static KafkaClients of(String bootstrapServers) {
-    return new KafkaClients(bootstrapServers, Map.of());
+    return new KafkaClients(bootstrapServers, Map.of(), Optional.empty());
   }
 
   /** A cluster and the deployment's extra client settings ({@code kafka.properties}). */
   public static KafkaClients of(String bootstrapServers, Map<String, ?> properties) {
-    return new KafkaClients(bootstrapServers, properties);
+    return new KafkaClients(bootstrapServers, properties, Optional.empty());
   }
 
   /** From one client map that holds {@code bootstrap.servers} among the other settings. */
@@ -55,7 +58,21 @@ public final class KafkaClients {
     if (servers == null) {
       throw new IllegalArgumentException("a Kafka client configuration needs bootstrap.servers");
     }
-    return new KafkaClients(servers.toString(), config);
+    return new KafkaClients(servers.toString(), config, Optional.empty());
+  }
+
+  /** The same clients, whose group members use {@code instanceId} as their static identity (if present). */
+  public KafkaClients withInstanceId(Optional<String> instanceId) {
+    return new KafkaClients(bootstrapServers, properties, instanceId);
+  }
+
+  /**
+   * This process's stable identity in consumer groups ({@code kafka.instanceId}): a consumer or Streams
+   * member that sets it as {@code group.instance.id} is a static member, so a restart after a crash gets
+   * its partitions back without waiting for the dead member's session to expire.
+   */
+  public Optional<String> instanceId() {
+    return instanceId;
   }
 
   public String bootstrapServers() {
@@ -99,12 +116,12 @@ public final class KafkaClients {
   @Override
   public boolean equals(Object other) {
     return other instanceof KafkaClients that && bootstrapServers.equals(that.bootstrapServers)
-        && properties.equals(that.properties);
+        && properties.equals(that.properties) && instanceId.equals(that.instanceId);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(bootstrapServers, properties);
+    return Objects.hash(bootstrapServers, properties, instanceId);
   }
 
   /** Secret settings masked: safe to log. */
@@ -112,6 +129,7 @@ public final class KafkaClients {
   public String toString() {
     Map<String, String> shown = new HashMap<>();
     properties.forEach((key, value) -> shown.put(key, String.valueOf(value)));
-    return "KafkaClients[bootstrapServers=" + bootstrapServers + ", properties=" + Secrets.masked(shown) + "]";
+    return "KafkaClients[bootstrapServers=" + bootstrapServers + ", properties=" + Secrets.masked(shown)
+        + instanceId.map(id -> ", instanceId=" + id).orElse("") + "]";
   }
 }

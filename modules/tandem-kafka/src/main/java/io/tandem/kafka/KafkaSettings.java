@@ -7,7 +7,10 @@ import io.tandem.core.config.Section;
 import io.tandem.core.config.Setting;
 import java.util.ArrayList;
 import java.util.List;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,13 +20,15 @@ import java.util.regex.Pattern;
  *
  * @param partitions partitions of the topics Tandem creates when they are missing
  * @param properties extra settings for every Kafka client Tandem creates
+ * @param instanceId this process's stable identity in consumer groups (static membership), if any
  */
-public record KafkaSettings(String bootstrapServers, int partitions, Map<String, String> properties) {
+public record KafkaSettings(String bootstrapServers, int partitions, Map<String, String> properties,
+    Optional<String> instanceId) {
 
   /** Kafka client settings Tandem sets itself; {@code kafka.properties} may not hold them. */
   public static final Set<String> MANAGED_PROPERTIES = Set.of("bootstrap.servers", "group.id",
       "application.id", "acks", "enable.idempotence", "transactional.id", "enable.auto.commit", "isolation.level",
-      "max.poll.records", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer");
+      "max.poll.records", "group.instance.id", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer");
 
   private static final Pattern HOST_PORT =
       Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?):([0-9]{1,5})");
@@ -47,12 +52,36 @@ public record KafkaSettings(String bootstrapServers, int partitions, Map<String,
           + "of secret keys (`sasl.jaas.config`, `*password*`, ...) are masked. Where the connector file sets the same "
           + "key for the offset store, the file's value wins.", Map.of(), KafkaSettings::readProperties);
 
-  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, BOOTSTRAP_SERVERS, PARTITIONS, PROPERTIES);
+  /** The value of {@link #INSTANCE_ID} that turns static membership off. */
+  public static final String NO_INSTANCE_ID = "none";
+  public static final Setting<String> INSTANCE_ID = Setting.optionalText("kafka.instanceId",
+      "string: letters, digits, `.`, `_`, `-` (at most 200), or `none`", "the host name",
+      "This process's stable identity in the consumer groups of its stages (Kafka static membership, "
+          + "`group.instance.id`): a stage restarted after a crash gets its partitions back at once instead of after "
+          + "the dead member's `session.timeout.ms` (45 s by default), and a restart causes no rebalance. Keep it "
+          + "stable across restarts of one process and unique among the processes that run the same stage (the host "
+          + "name is both in a StatefulSet or on a VM). Two live processes with the same id fence each other: the "
+          + "older one stops with an error naming this key. The session timeout (`kafka.properties`: "
+          + "`session.timeout.ms`) is then how long the partitions of a process that does not come back wait before "
+          + "another process takes them. `none` turns static membership off.")
+      .requiring(KafkaSettings::validInstanceId, "letters, digits, `.`, `_`, `-` (1 to 200), or `none`");
+
+  public static final List<ConfigDefinition> DEFINITIONS =
+      List.of(SECTION, BOOTSTRAP_SERVERS, PARTITIONS, INSTANCE_ID, PROPERTIES);
 
   public KafkaSettings {
     bootstrapServers = BOOTSTRAP_SERVERS.check(bootstrapServers);
     PARTITIONS.check(partitions);
     properties = Map.copyOf(properties);
+    instanceId.ifPresent(INSTANCE_ID::check);
+    if (instanceId.filter(NO_INSTANCE_ID::equals).isPresent()) {
+      instanceId = Optional.empty();
+    }
+  }
+
+  /** Without static membership (tests, benchmarks and tools that run no stage twice in a group). */
+  public KafkaSettings(String bootstrapServers, int partitions, Map<String, String> properties) {
+    this(bootstrapServers, partitions, properties, Optional.empty());
   }
 
   /** Reads and checks the {@code kafka} section, which must be there. */
@@ -67,12 +96,31 @@ public record KafkaSettings(String bootstrapServers, int partitions, Map<String,
     for (String part : servers.split(",", -1)) {
       parts.add(part.trim());
     }
-    return new KafkaSettings(String.join(",", parts), section.get(PARTITIONS), section.get(PROPERTIES));
+    String instanceId = section.get(INSTANCE_ID);
+    return new KafkaSettings(String.join(",", parts), section.get(PARTITIONS), section.get(PROPERTIES),
+        Optional.of(instanceId == null ? hostInstanceId() : instanceId));
   }
 
   /** The factory of every client for this cluster. */
   public KafkaClients clients() {
-    return KafkaClients.of(bootstrapServers, properties);
+    return KafkaClients.of(bootstrapServers, properties).withInstanceId(instanceId);
+  }
+
+  /** The host name as an instance id; {@code none} (no static membership) when the host has no usable name. */
+  static String hostInstanceId() {
+    String name = System.getenv("HOSTNAME");
+    if (name == null || name.isBlank()) {
+      try {
+        name = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        return NO_INSTANCE_ID;
+      }
+    }
+    return validInstanceId(name) ? name : NO_INSTANCE_ID;
+  }
+
+  private static boolean validInstanceId(String id) {
+    return id.length() <= 200 && id.matches("[A-Za-z0-9._-]+");
   }
 
   private static boolean validServers(String servers) {
@@ -105,6 +153,6 @@ public record KafkaSettings(String bootstrapServers, int partitions, Map<String,
   @Override
   public String toString() {
     return "Kafka[bootstrapServers=" + bootstrapServers + ", partitions=" + partitions + ", properties="
-        + Secrets.masked(properties) + "]";
+        + Secrets.masked(properties) + ", instanceId=" + instanceId.orElse(NO_INSTANCE_ID) + "]";
   }
 }

@@ -140,6 +140,67 @@ public final class Deployment {
       }
       builder.add(new TopicSetup(kafka, topics));
     }
+    if (config.coexistence().isPresent()) {
+      // In order: the legacy sink's migration creates the origin and fence tables legacy capture reads.
+      addStages(builder, kafka, embedded);
+    } else {
+      // The forward stages need only the topics: starting them together makes a restart after a crash
+      // take as long as the slowest of them (capture's), not their sum.
+      builder.together(() -> addStages(builder, kafka, embedded));
+    }
+    String statusTopic = config.verify().statusTopic();
+    if (runs(ComponentName.SINK)) {
+      builder.add("sink-lag", () -> new LagReporter(() -> applied(sink.get().stats()), config.sink().groupId(),
+          model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
+    }
+    if (runs(ComponentName.CAPTURE)) {
+      Duration heartbeat = model.connector().orElseThrow().heartbeatInterval();
+      if (heartbeat.isZero()) {
+        LOG.warn("heartbeat.interval.ms is 0 in the connector file: capture cannot show it is alive, so it publishes"
+            + " no capture lag and the router's promotion gates refuse (docs/capture.md, 'Liveness')");
+      } else {
+        builder.add("capture-lag", () -> new CaptureLagReporter(() -> capture.get().lastBatchAt(), heartbeat,
+            model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
+      }
+    }
+    if (runs(ComponentName.REVERSE)) {
+      // What the gate for writes on new asks for: reverse sync running (capture alive) and caught up.
+      builder.add("reverse-sink-lag", () -> new LagReporter(io.tandem.routing.status.StatusRecord.Lag.REVERSE_SINK,
+          () -> applied(legacySink.get().stats()), config.coexistence().get().groupId(), model.entityNames(),
+          () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
+      Duration heartbeat = model.newConnector().orElseThrow().heartbeatInterval();
+      if (!heartbeat.isZero()) {
+        builder.add("reverse-capture-lag", () -> new CaptureLagReporter(
+            io.tandem.routing.status.StatusRecord.Lag.REVERSE_CAPTURE, () -> reverseCapture.get().lastBatchAt(),
+            heartbeat, model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock,
+            REPORT_EVERY));
+      }
+    }
+    List<String> groups = new ArrayList<>();
+    if (runs(ComponentName.TRANSFORM)) {
+      groups.add(config.transform().applicationId());
+    }
+    if (runs(ComponentName.SINK)) {
+      groups.add(config.sink().groupId());
+    }
+    if (runs(ComponentName.REVERSE)) {
+      groups.add(config.coexistence().orElseThrow().applicationId());
+      groups.add(config.coexistence().orElseThrow().groupId());
+    }
+    if (!groups.isEmpty()) {
+      builder.add(new ConsumerLag(kafka, groups, REPORT_EVERY));
+    }
+    if (runs(ComponentName.VERIFY)) {
+      builder.add("verify", () -> new Verifier(verifierSetup(registryClient(embedded.get()))).continuous(clock));
+    }
+    Supervisor supervisor = builder.build();
+    health.reportingOn(supervisor::report);
+    return supervisor;
+  }
+
+  /** The stages of this deployment (with coexistence also the routing view and the reverse path), in order. */
+  private void addStages(Supervisor.Builder builder, KafkaClients kafka,
+      AtomicReference<EmbeddedSchemaRegistry> embedded) {
     if (runs(ComponentName.TRANSFORM)) {
       builder.add("transform", () -> {
         transform.set(TransformStage.builder()
@@ -195,54 +256,6 @@ public final class Deployment {
         return capture.get();
       });
     }
-    String statusTopic = config.verify().statusTopic();
-    if (runs(ComponentName.SINK)) {
-      builder.add("sink-lag", () -> new LagReporter(() -> applied(sink.get().stats()), config.sink().groupId(),
-          model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
-    }
-    if (runs(ComponentName.CAPTURE)) {
-      Duration heartbeat = model.connector().orElseThrow().heartbeatInterval();
-      if (heartbeat.isZero()) {
-        LOG.warn("heartbeat.interval.ms is 0 in the connector file: capture cannot show it is alive, so it publishes"
-            + " no capture lag and the router's promotion gates refuse (docs/capture.md, 'Liveness')");
-      } else {
-        builder.add("capture-lag", () -> new CaptureLagReporter(() -> capture.get().lastBatchAt(), heartbeat,
-            model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
-      }
-    }
-    if (runs(ComponentName.REVERSE)) {
-      // What the gate for writes on new asks for: reverse sync running (capture alive) and caught up.
-      builder.add("reverse-sink-lag", () -> new LagReporter(io.tandem.routing.status.StatusRecord.Lag.REVERSE_SINK,
-          () -> applied(legacySink.get().stats()), config.coexistence().get().groupId(), model.entityNames(),
-          () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
-      Duration heartbeat = model.newConnector().orElseThrow().heartbeatInterval();
-      if (!heartbeat.isZero()) {
-        builder.add("reverse-capture-lag", () -> new CaptureLagReporter(
-            io.tandem.routing.status.StatusRecord.Lag.REVERSE_CAPTURE, () -> reverseCapture.get().lastBatchAt(),
-            heartbeat, model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock,
-            REPORT_EVERY));
-      }
-    }
-    List<String> groups = new ArrayList<>();
-    if (runs(ComponentName.TRANSFORM)) {
-      groups.add(config.transform().applicationId());
-    }
-    if (runs(ComponentName.SINK)) {
-      groups.add(config.sink().groupId());
-    }
-    if (runs(ComponentName.REVERSE)) {
-      groups.add(config.coexistence().orElseThrow().applicationId());
-      groups.add(config.coexistence().orElseThrow().groupId());
-    }
-    if (!groups.isEmpty()) {
-      builder.add(new ConsumerLag(kafka, groups, REPORT_EVERY));
-    }
-    if (runs(ComponentName.VERIFY)) {
-      builder.add("verify", () -> new Verifier(verifierSetup(registryClient(embedded.get()))).continuous(clock));
-    }
-    Supervisor supervisor = builder.build();
-    health.reportingOn(supervisor::report);
-    return supervisor;
   }
 
   /*

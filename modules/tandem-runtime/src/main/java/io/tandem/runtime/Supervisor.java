@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A component may be given as a factory, built when its turn to start comes: one that needs what
  * an earlier one made (a client of the registry started just before it) is built after it started.
+ * Components that do not need each other may start together ({@link Builder#together}): a restart
+ * after a crash then takes as long as the slowest of them, not their sum.
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
@@ -50,11 +52,13 @@ public final class Supervisor implements AutoCloseable {
   private static final class Entry {
     final String name;
     final Supplier<Component> factory;
+    final int startGroup;
     volatile Component component;
 
-    Entry(String name, Supplier<Component> factory) {
+    Entry(String name, Supplier<Component> factory, int startGroup) {
       this.name = name;
       this.factory = factory;
+      this.startGroup = startGroup;
     }
   }
 
@@ -80,26 +84,73 @@ public final class Supervisor implements AutoCloseable {
    * @throws StartException naming the component that could not start, and why
    */
   public void start(BooleanSupplier keepGoing) {
-    for (Entry entry : entries) {
+    int from = 0;
+    while (from < entries.size()) {
       if (!keepGoing.getAsBoolean()) {
         return;
       }
-      try {
-        Component component = entry.component;
-        if (component == null) {
-          component = Objects.requireNonNull(entry.factory.get(), entry.name);
-          entry.component = component;
-        }
-        if (meters != null) {
+      int to = from + 1;
+      while (to < entries.size() && entries.get(to).startGroup == entries.get(from).startGroup) {
+        to++;
+      }
+      List<Entry> group = entries.subList(from, to);
+      Optional<StartException> failure = group.size() == 1 ? startOne(group.get(0)) : startTogether(group);
+      if (failure.isPresent()) {
+        stop();
+        throw failure.get();
+      }
+      from = to;
+    }
+  }
+
+  private Optional<StartException> startOne(Entry entry) {
+    try {
+      Component component = entry.component;
+      if (component == null) {
+        component = Objects.requireNonNull(entry.factory.get(), entry.name);
+        entry.component = component;
+      }
+      if (meters != null) {
+        synchronized (meters) {
           component.bindTo(meters);
         }
-        component.start();
-        LOG.info("Started {}", entry.name);
-      } catch (RuntimeException e) {
-        LOG.error("Cannot start {}", entry.name, e);
-        stop();
-        throw new StartException(entry.name, e);
       }
+      component.start();
+      LOG.info("Started {}", entry.name);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      LOG.error("Cannot start {}", entry.name, e);
+      return Optional.of(new StartException(entry.name, e));
+    }
+  }
+
+  /** Starts each of {@code group} in a thread of its own; the first of them in start order that failed. */
+  private Optional<StartException> startTogether(List<Entry> group) {
+    List<Thread> threads = new ArrayList<>();
+    List<Optional<StartException>> results = new ArrayList<>(java.util.Collections.nCopies(group.size(),
+        Optional.empty()));
+    for (int i = 0; i < group.size(); i++) {
+      int index = i;
+      Thread thread = new Thread(() -> {
+        Optional<StartException> result = startOne(group.get(index));
+        synchronized (results) {
+          results.set(index, result);
+        }
+      }, "tandem-start-" + group.get(i).name);
+      thread.setDaemon(true);
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of(new StartException(group.get(threads.indexOf(thread)).name, e));
+      }
+    }
+    synchronized (results) {
+      return results.stream().flatMap(Optional::stream).findFirst();
     }
   }
 
@@ -204,11 +255,13 @@ public final class Supervisor implements AutoCloseable {
     private final List<Entry> entries = new ArrayList<>();
     private MeterRegistry meters;
     private Duration stopTimeout = Duration.ofSeconds(60);
+    private int nextGroup;
+    private boolean together;
 
     private Builder() {}
 
     public Builder add(Component component) {
-      Entry entry = new Entry(component.name(), () -> component);
+      Entry entry = new Entry(component.name(), () -> component, startGroup());
       entry.component = component;
       entries.add(entry);
       return this;
@@ -216,8 +269,30 @@ public final class Supervisor implements AutoCloseable {
 
     /** A component built when its turn to start comes (it needs what an earlier one made). */
     public Builder add(String name, Supplier<Component> factory) {
-      entries.add(new Entry(name, factory));
+      entries.add(new Entry(name, factory, startGroup()));
       return this;
+    }
+
+    /**
+     * Components added by {@code adds} start at the same time (factories included), each in a thread of its
+     * own; the next component waits until all of them started. They must not need each other.
+     */
+    public Builder together(Runnable adds) {
+      if (together) {
+        throw new IllegalStateException("together() does not nest");
+      }
+      nextGroup++;
+      together = true;
+      try {
+        adds.run();
+      } finally {
+        together = false;
+      }
+      return this;
+    }
+
+    private int startGroup() {
+      return together ? nextGroup : ++nextGroup;
     }
 
     /** Every component's meters go here. */

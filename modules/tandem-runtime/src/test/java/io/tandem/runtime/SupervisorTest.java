@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tandem.core.lifecycle.State;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SupervisorTest {
@@ -90,5 +92,34 @@ class SupervisorTest {
     assertThat(supervisor.stillRunning()).containsExactly("transform RUNNING");
     supervisor.stop();
     assertThat(supervisor.stillRunning()).isEmpty();
+  }
+
+  @Test
+  void componentsAddedTogetherStartAtTheSameTimeAndTheNextWaitsForAll() {
+    // Each factory waits for the other one to be building: started one after the other, neither would finish.
+    CountDownLatch building = new CountDownLatch(2);
+    FakeComponent capture = new FakeComponent("capture", journal);
+    FakeComponent sink = new FakeComponent("sink", journal);
+    FakeComponent lag = new FakeComponent("lag", journal);
+    Supervisor.Builder builder = Supervisor.builder().meters(meters);
+    builder.together(() -> builder.add("capture", () -> awaitBoth(building, capture))
+        .add("sink", () -> awaitBoth(building, sink)));
+    Supervisor supervisor = builder.add(lag).build();
+
+    supervisor.start(() -> true);
+
+    assertThat(supervisor.ready()).isTrue();
+    assertThat(journal.indexOf("start lag")).isGreaterThan(journal.indexOf("start capture"))
+        .isGreaterThan(journal.indexOf("start sink"));
+  }
+
+  private static FakeComponent awaitBoth(CountDownLatch building, FakeComponent component) {
+    building.countDown();
+    try {
+      assertThat(building.await(10, TimeUnit.SECONDS)).as("both factories run at the same time").isTrue();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    return component;
   }
 }

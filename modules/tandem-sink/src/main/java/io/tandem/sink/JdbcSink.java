@@ -46,6 +46,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -237,6 +238,10 @@ public final class JdbcSink extends LifecycleComponent {
       if (!lifecycle.isStopRequested()) {
         failure = e;
       }
+    } catch (FencedInstanceIdException e) {
+      failure = new IllegalStateException("another process joined consumer group " + settings.settings.groupId()
+          + " with this process's kafka.instanceId " + settings.kafka.instanceId().orElse("")
+          + "; give each process that runs this stage its own kafka.instanceId", e);
     } catch (Exception e) {
       // An outage met while stopping is a stop: the uncommitted poll is simply read again.
       boolean outage = SqlErrors.isRetriable(e) || ChangeDecoder.registryUnavailable(e);
@@ -323,13 +328,15 @@ public final class JdbcSink extends LifecycleComponent {
             ProducerConfig.CLIENT_ID_CONFIG, group + "-dlq"),
         Map.of());
     // Offsets are committed by hand after the database commit, so auto-commit and the group are fixed.
+    Map<String, Object> fixed = new HashMap<>(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.settings.maxPollRecords()));
+    // A static member: after a crash the restarted sink gets its partitions back at once.
+    settings.kafka.instanceId().ifPresent(id -> fixed.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
     KafkaConsumer<byte[], byte[]> c = settings.kafka.consumer(
         // A new sink must start from the beginning of the topics: the new database starts empty.
-        Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-        Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.settings.maxPollRecords()));
+        Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), fixed);
     c.subscribe(List.copyOf(entitiesByTopic.keySet()));
     consumer = c;
   }

@@ -14,11 +14,14 @@ import io.tandem.registry.serde.AvroDeserializer;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -73,6 +76,14 @@ public final class TransformStage extends LifecycleComponent {
         outputs = config.reverse.stream().map(ReverseEntity::topic).toList();
       }
       Properties props = new Properties();
+      Map<String, Object> fixed = new HashMap<>(Map.of(StreamsConfig.APPLICATION_ID_CONFIG,
+          config.settings.applicationId(),
+          StreamsConfig.STATE_DIR_CONFIG, config.settings.stateDir().toString(),
+          StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.settings.threads()));
+      // A static member (Streams adds the thread index): after a crash the restarted instance gets its
+      // tasks back at once instead of after the dead member's session timeout.
+      config.kafka.instanceId().ifPresent(id ->
+          fixed.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
       // Offsets are committed often: a restart re-processes little, and the sink's position
       // check makes any re-processed change harmless.
       props.putAll(config.kafka.config(
@@ -80,13 +91,14 @@ public final class TransformStage extends LifecycleComponent {
               StreamsConfig.producerPrefix("linger.ms"), 5,
               StreamsConfig.producerPrefix("compression.type"), "lz4",
               StreamsConfig.consumerPrefix("max.poll.records"), 2000),
-          Map.of(StreamsConfig.APPLICATION_ID_CONFIG, config.settings.applicationId(),
-              StreamsConfig.STATE_DIR_CONFIG, config.settings.stateDir().toString(),
-              StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.settings.threads())));
+          fixed));
       KafkaStreams created = new KafkaStreams(topology, props);
       created.setUncaughtExceptionHandler(e -> {
         LOG.error("Transform stage failed; stopping it", e);
-        lifecycle.finish(e);
+        lifecycle.finish(fencedInstance(e) ? new IllegalStateException("another process joined Kafka Streams "
+            + "application " + config.settings.applicationId() + " with this process's kafka.instanceId "
+            + config.kafka.instanceId().orElse("") + "; give each process that runs this stage its own "
+            + "kafka.instanceId", e) : e);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
       });
       created.setStateListener((now, before) -> {
@@ -220,5 +232,14 @@ public final class TransformStage extends LifecycleComponent {
       }
       return new TransformStage(this);
     }
+  }
+
+  private static boolean fencedInstance(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof FencedInstanceIdException) {
+        return true;
+      }
+    }
+    return false;
   }
 }
