@@ -242,6 +242,13 @@ class RoutingStateMachineTest {
   }
 
   @Test
+  void aRulesSizeIsTheNodeCountOfItsParsedExpression() {
+    assertThat(new Selector.Rule("region == \"EU\"").nodeCount()).isEqualTo(3);
+    assertThat(new Selector.Rule("region == \"EU\" && tier != \"VIP\"").nodeCount()).isEqualTo(7);
+    assertThat(new Selector.Rule("region == ").nodeCount()).isEqualTo(-1);
+  }
+
+  @Test
   void sameLogGivesSameStateOnEveryReplica() {
     RoutingStateMachine other = new RoutingStateMachine();
     applied(entity("customer", "region"));
