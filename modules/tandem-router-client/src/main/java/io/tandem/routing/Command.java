@@ -56,8 +56,20 @@ public sealed interface Command permits Command.DefineEntity, Command.CreateCoho
     }
   }
 
-  /** Restores the state as it was at {@code version}, as a new version. */
-  record RollbackTo(long version) implements Command {
+  /**
+   * Restores the cohorts (selectors, phases, order) as they were at {@code version}, as a new version.
+   *
+   * @param keepDeclarations true (every rollback a router writes since this field exists): the entity
+   *     declarations stay as they are now; an entity declared after {@code version} keeps its declaration with
+   *     no cohorts. False only for records written before, replayed as they were applied then: the whole state
+   *     of {@code version}, declarations included (a rollback to version 0 dropped every entity)
+   */
+  record RollbackTo(long version, boolean keepDeclarations) implements Command {
+    /** A rollback that keeps the entity declarations. */
+    public RollbackTo(long version) {
+      this(version, true);
+    }
+
     @Override
     public String entity() {
       return null;

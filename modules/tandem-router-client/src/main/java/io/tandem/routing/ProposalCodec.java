@@ -115,6 +115,9 @@ public final class ProposalCodec {
       node.put("cohort", c.cohort());
     } else if (command instanceof Command.RollbackTo c) {
       node.put("version", c.version());
+      if (c.keepDeclarations()) {
+        node.put("keepDeclarations", true);
+      }
     } else if (command instanceof Command.BeginSwitch c) {
       node.put("switchId", c.switchId());
       node.set("change", command(c.change()));
@@ -145,7 +148,8 @@ public final class ProposalCodec {
       case "delete_cohort":
         return new Command.DeleteCohort(text(node, "entity"), text(node, "cohort"));
       case "rollback_to":
-        return new Command.RollbackTo(number(node, "version"));
+        // Absent in records written before rollbacks kept the declarations: replayed as they were applied then.
+        return new Command.RollbackTo(number(node, "version"), node.path("keepDeclarations").asBoolean(false));
       case "begin_switch": {
         JsonNode change = node.get("change");
         if (change == null || !change.isObject()) {

@@ -27,7 +27,7 @@ public final class RoutingLog implements AutoCloseable {
   /** The routing log's default topic. */
   public static final String DEFAULT_TOPIC = "tandem.routing";
 
-  private final RoutingStateMachine machine = new RoutingStateMachine();
+  private final RoutingStateMachine machine;
   private final TopicPartition partition;
   private final ConcurrentSkipListMap<Long, CompletableFuture<AuditEntry>> waiters = new ConcurrentSkipListMap<>();
   private final List<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
@@ -42,10 +42,19 @@ public final class RoutingLog implements AutoCloseable {
    * ({@code bootstrap.servers}, security). Returns at once; see {@link #awaitCaughtUp}.
    */
   public static RoutingLog follow(Map<String, Object> kafka, String topic) {
-    return new RoutingLog(kafka, topic);
+    return new RoutingLog(kafka, topic, RoutingStateMachine.DEFAULT_MATERIALISED_VERSIONS);
   }
 
-  private RoutingLog(Map<String, Object> kafka, String topic) {
+  /**
+   * As {@link #follow(Map, String)}, keeping the latest {@code compiledVersions} routing versions compiled
+   * (older ones keep their definitions and compile again when asked).
+   */
+  public static RoutingLog follow(Map<String, Object> kafka, String topic, int compiledVersions) {
+    return new RoutingLog(kafka, topic, compiledVersions);
+  }
+
+  private RoutingLog(Map<String, Object> kafka, String topic, int compiledVersions) {
+    machine = new RoutingStateMachine(compiledVersions);
     partition = new TopicPartition(topic, 0);
     clients = KafkaClients.fromConfig(kafka);
     follower = TopicFollower.one(clients, partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {

@@ -4,6 +4,7 @@ import io.tandem.core.cohort.CohortBuckets;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Set;
 public final class RoutingState {
   private final long version;
   private final Map<String, EntityRouting> entities;
-  private final Map<String, Matcher[]> matchers;
+  /** Compiled per entity, in cohort order; null until first needed (a state kept only as definitions). */
+  private volatile Map<String, Matcher[]> matchers;
   private final PendingSwitch pending;
 
   /**
@@ -36,6 +38,10 @@ public final class RoutingState {
       entities = Set.copyOf(entities);
       losing = Set.copyOf(losing);
     }
+
+    PendingSwitch definitions() {
+      return new PendingSwitch(id, change, entities, target.definitions(), beganAt, rollback, losing);
+    }
   }
 
   private RoutingState(long version, Map<String, EntityRouting> entities, Map<String, Matcher[]> matchers,
@@ -52,17 +58,85 @@ public final class RoutingState {
 
   /** A state holding {@code entities} at {@code version}; rules must compile (they did when applied). */
   static RoutingState of(long version, Map<String, EntityRouting> entities) throws ProposalRejectedException {
+    return of(version, entities, List.of());
+  }
+
+  /**
+   * A state holding {@code entities} at {@code version}, its rules compiled (a rule that does not compile is
+   * refused). A cohort whose selector is the very instance a {@code donor} compiled, under the same attributes,
+   * reuses the donor's compiled test: a version that does not touch a 100,000-key list or a long rule shares
+   * them instead of copying or recompiling them.
+   */
+  static RoutingState of(long version, Map<String, EntityRouting> entities, List<RoutingState> donors)
+      throws ProposalRejectedException {
     Map<String, EntityRouting> copy = new LinkedHashMap<>();
-    Map<String, Matcher[]> compiled = new HashMap<>();
     for (EntityRouting entity : entities.values()) {
       copy.put(entity.name(), entity);
+    }
+    return new RoutingState(version, Collections.unmodifiableMap(copy), compile(copy, donors), null);
+  }
+
+  private static Map<String, Matcher[]> compile(Map<String, EntityRouting> entities, List<RoutingState> donors)
+      throws ProposalRejectedException {
+    Map<String, Matcher[]> compiled = new HashMap<>();
+    for (EntityRouting entity : entities.values()) {
+      Map<Selector, KeyTest> reusable = new IdentityHashMap<>();
+      for (RoutingState donor : donors) {
+        Map<String, Matcher[]> donated = donor == null ? null : donor.matchers;
+        EntityRouting before = donor == null ? null : donor.entities.get(entity.name());
+        if (donated != null && before != null && before.attributes().equals(entity.attributes())) {
+          for (Matcher matcher : donated.getOrDefault(entity.name(), new Matcher[0])) {
+            reusable.putIfAbsent(matcher.cohort.selector(), matcher.test);
+          }
+        }
+      }
       Matcher[] list = new Matcher[entity.cohorts().size()];
       for (int i = 0; i < list.length; i++) {
-        list[i] = Matcher.of(entity.cohorts().get(i), entity.attributes());
+        Cohort cohort = entity.cohorts().get(i);
+        KeyTest test = reusable.get(cohort.selector());
+        list[i] = new Matcher(cohort, test != null ? test : KeyTest.of(cohort.selector(), entity.attributes()));
       }
       compiled.put(entity.name(), list);
     }
-    return new RoutingState(version, Collections.unmodifiableMap(copy), compiled, null);
+    return compiled;
+  }
+
+  /** The compiled tests, built on first use for a state kept only as definitions. */
+  private Map<String, Matcher[]> matchers() {
+    Map<String, Matcher[]> current = matchers;
+    if (current == null) {
+      try {
+        current = compile(entities, List.of());
+      } catch (ProposalRejectedException e) {
+        // Every rule compiled when its version was applied; the same code compiles it the same way.
+        throw new IllegalStateException("routing version " + version + " no longer compiles: " + e.getMessage(), e);
+      }
+      matchers = current;
+    }
+    return current;
+  }
+
+  /**
+   * This state without its compiled tests (rebuilt on first decision): what the history keeps of versions
+   * older than the latest few. Its definitions share their selectors with the state and the log's commands.
+   */
+  RoutingState definitions() {
+    return new RoutingState(version, entities, null, pending == null ? null : pending.definitions());
+  }
+
+  /** Whether this state holds compiled tests (for the history's bounds and tests). */
+  boolean materialised() {
+    return matchers != null;
+  }
+
+  /** The compiled test of a cohort's selector, for tests of structural sharing; null if none. */
+  Object compiledTest(String entity, String cohort) {
+    for (Matcher matcher : matchers().getOrDefault(entity, new Matcher[0])) {
+      if (matcher.cohort.name().equals(cohort)) {
+        return matcher.test;
+      }
+    }
+    return null;
   }
 
   /** The write switch under way, if any. */
@@ -108,7 +182,7 @@ public final class RoutingState {
   }
 
   private Decision decideHere(String entity, String key, Map<String, String> attributes) {
-    Matcher[] list = matchers.get(entity);
+    Matcher[] list = matchers().get(entity);
     if (list != null && list.length > 0) {
       byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
       for (Matcher matcher : list) {
@@ -126,44 +200,37 @@ public final class RoutingState {
     return decide(entity, key, Map.of());
   }
 
-  /** A cohort's test of one key, compiled from its selector. */
-  private abstract static class Matcher {
+  /** A cohort (name and phase, which change often) with its selector's compiled test (shared across versions). */
+  private static final class Matcher {
     final Cohort cohort;
+    final KeyTest test;
 
-    Matcher(Cohort cohort) {
+    Matcher(Cohort cohort, KeyTest test) {
       this.cohort = cohort;
+      this.test = test;
     }
 
-    abstract boolean holds(String key, byte[] keyBytes, Map<String, String> attributes);
+    boolean holds(String key, byte[] keyBytes, Map<String, String> attributes) {
+      return test.holds(key, keyBytes, attributes);
+    }
+  }
 
-    static Matcher of(Cohort cohort, List<String> attributes) throws ProposalRejectedException {
-      Selector selector = cohort.selector();
+  /** A selector's test of one key, compiled once. Immutable, so versions share it. */
+  private interface KeyTest {
+    boolean holds(String key, byte[] keyBytes, Map<String, String> attributes);
+
+    static KeyTest of(Selector selector, List<String> attributes) throws ProposalRejectedException {
       if (selector instanceof Selector.Percent p) {
         byte[] salt = CohortBuckets.saltPrefix(p.salt());
         int below = p.basisPoints();
-        return new Matcher(cohort) {
-          @Override
-          boolean holds(String key, byte[] keyBytes, Map<String, String> attrs) {
-            return below > 0 && CohortBuckets.bucket(salt, keyBytes) < below;
-          }
-        };
+        return (key, keyBytes, attrs) -> below > 0 && CohortBuckets.bucket(salt, keyBytes) < below;
       }
       if (selector instanceof Selector.Keys k) {
         Set<String> keys = Set.copyOf(k.keys());
-        return new Matcher(cohort) {
-          @Override
-          boolean holds(String key, byte[] keyBytes, Map<String, String> attrs) {
-            return keys.contains(key);
-          }
-        };
+        return (key, keyBytes, attrs) -> keys.contains(key);
       }
       Rules.CompiledRule rule = Rules.compile(((Selector.Rule) selector).expression(), attributes);
-      return new Matcher(cohort) {
-        @Override
-        boolean holds(String key, byte[] keyBytes, Map<String, String> attrs) {
-          return rule.holds(key, attrs);
-        }
-      };
+      return (key, keyBytes, attrs) -> rule.holds(key, attrs);
     }
   }
 }

@@ -15,11 +15,27 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RoutingStateMachine {
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
+  /** How many of the latest versions keep their compiled tests by default. */
+  public static final int DEFAULT_MATERIALISED_VERSIONS = 16;
+
   private volatile RoutingState state = RoutingState.empty();
+  // Every version's definitions (entities, cohorts, selectors: the selectors shared with the commands of the
+  // audit and between versions, so a version costs its cohort records, not its key lists). Only the latest
+  // `materialised` also keep their compiled tests; an older one compiles again when asked to decide.
   private final Map<Long, RoutingState> history = new ConcurrentHashMap<>();
   private final List<AuditEntry> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final int materialised;
 
   public RoutingStateMachine() {
+    this(DEFAULT_MATERIALISED_VERSIONS);
+  }
+
+  /** @param materialisedVersions how many of the latest versions keep their compiled tests (at least 1) */
+  public RoutingStateMachine(int materialisedVersions) {
+    if (materialisedVersions < 1) {
+      throw new IllegalArgumentException("at least the current version is materialised, was " + materialisedVersions);
+    }
+    this.materialised = materialisedVersions;
     history.put(0L, state);
   }
 
@@ -32,9 +48,18 @@ public final class RoutingStateMachine {
     return java.util.Collections.unmodifiableList(audit);
   }
 
-  /** The state as it was at {@code version}, if that version exists. */
+  /**
+   * The state as it was at {@code version}, if that version exists. One older than the latest few is given
+   * as a fresh copy that compiles its rules and key sets only if asked to decide.
+   */
   public Optional<RoutingState> stateAt(long version) {
-    return Optional.ofNullable(history.get(version));
+    RoutingState kept = history.get(version);
+    return Optional.ofNullable(kept == null || kept.materialised() ? kept : kept.definitions());
+  }
+
+  /** How many versions of the history hold compiled tests now (at most the configured number). */
+  public long materialisedVersions() {
+    return history.values().stream().filter(RoutingState::materialised).count();
   }
 
   /** Applies one decoded record. */
@@ -49,6 +74,7 @@ public final class RoutingStateMachine {
         RoutingState next = check(current, proposal).withVersion(current.version() + 1);
         state = next;
         history.put(next.version(), next);
+        history.computeIfPresent(next.version() - materialised, (v, old) -> old.definitions());
         entry = new AuditEntry(offset, proposal, true, next.version(), null, null);
       } catch (ProposalRejectedException e) {
         entry = new AuditEntry(offset, proposal, false, current.version(), e.rejection(), e.getMessage());
@@ -139,7 +165,22 @@ public final class RoutingStateMachine {
         throw new ProposalRejectedException(Rejection.UNKNOWN_VERSION,
             "version " + rollback.version() + " does not exist (current version " + current.version() + ")");
       }
-      return RoutingState.of(current.version(), target.entities()).withPending(pending);
+      if (!rollback.keepDeclarations()) {
+        return RoutingState.of(current.version(), target.entities(), List.of(current, target)).withPending(pending);
+      }
+      // The cohorts of then, the declarations of now: a rollback never drops an entity or its attributes
+      // (they come from the routers' configuration, not from routing decisions). A rule of then that reads an
+      // attribute no longer declared does not compile: refused.
+      Map<String, EntityRouting> restored = new LinkedHashMap<>();
+      for (EntityRouting now : current.entities().values()) {
+        List<Cohort> cohorts = target.entity(now.name()).map(EntityRouting::cohorts).orElse(List.of());
+        restored.put(now.name(), new EntityRouting(now.name(), now.attributes(), cohorts));
+      }
+      target.entities().values().forEach(then -> restored.putIfAbsent(then.name(), then));
+      for (EntityRouting entity : restored.values()) {
+        validateSelectors(entity);
+      }
+      return RoutingState.of(current.version(), restored, List.of(current, target)).withPending(pending);
     }
     if (command instanceof Command.DefineEntity define) {
       requireName("entity", define.entity());
@@ -152,7 +193,8 @@ public final class RoutingStateMachine {
       EntityRouting old = entities.get(define.entity());
       List<Cohort> cohorts = old == null ? List.of() : old.cohorts();
       entities.put(define.entity(), new EntityRouting(define.entity(), define.attributes(), cohorts));
-      return RoutingState.of(current.version(), entities).withPending(pending); // recompiles the rules
+      // Other attributes: that entity's rules compile again (and must).
+      return RoutingState.of(current.version(), entities, List.of(current)).withPending(pending);
     }
     String entityName = command.entity();
     EntityRouting before = entities.get(entityName);
@@ -185,7 +227,7 @@ public final class RoutingStateMachine {
       }
     }
     entities.put(entityName, after);
-    return RoutingState.of(current.version(), entities).withPending(pending);
+    return RoutingState.of(current.version(), entities, List.of(current)).withPending(pending);
   }
 
   private static EntityRouting create(EntityRouting before, Command.CreateCohort create)

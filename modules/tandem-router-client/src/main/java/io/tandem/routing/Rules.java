@@ -25,6 +25,25 @@ final class Rules {
     boolean holds(String key, Map<String, String> attributes);
   }
 
+  /**
+   * How many nodes the parsed expression has (its complexity: {@code region == "EU"} has 3), or -1 when it does
+   * not parse (compiling it says why). Parsing is bounded by CEL's own limits (recursion depth, size).
+   */
+  static int nodeCount(String expression) {
+    CelValidationResult parsed = PARSER.parse(expression);
+    if (parsed.hasError()) {
+      return -1;
+    }
+    try {
+      return (int) Math.min(Integer.MAX_VALUE,
+          dev.cel.common.navigation.CelNavigableAst.fromAst(parsed.getAst()).getRoot().allNodes().count());
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static final CelCompiler PARSER = CelCompilerFactory.standardCelCompilerBuilder().build();
+
   static CompiledRule compile(String expression, List<String> attributes) throws ProposalRejectedException {
     CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
         .addVar("key", SimpleType.STRING)

@@ -84,6 +84,11 @@ public sealed interface Selector permits Selector.Percent, Selector.Keys, Select
       return wider instanceof Rule r && r.expression.equals(expression);
     }
 
+    /** Nodes of the parsed expression (its complexity), or -1 when it does not parse. */
+    public int nodeCount() {
+      return Rules.nodeCount(expression);
+    }
+
     @Override
     public String kind() {
       return "rule";

@@ -151,6 +151,104 @@ class RoutingStateMachineTest {
   }
 
   @Test
+  void rollbackToBeforeAnEntityWasDeclaredKeepsEveryDeclaration() {
+    applied(entity("customer", "region"));
+    applied(percent("wave", 5, Phase.SHADOW));
+    applied(new Command.DefineEntity("order", List.of()));
+    // Version 0 held no entity: its cohorts come back (none), the declarations of now stay.
+    long restored = applied(new Command.RollbackTo(0));
+    assertThat(machine.state().version()).isEqualTo(restored);
+    assertThat(machine.state().entities().keySet()).containsExactly("customer", "order");
+    assertThat(machine.state().entity("customer").orElseThrow().attributes()).containsExactly("region");
+    assertThat(machine.state().entity("customer").orElseThrow().cohorts()).isEmpty();
+    assertThat(machine.state().decide("customer", "42").read()).isEqualTo(Target.LEGACY);
+    // And forward again: rolling back to the version with the cohort restores it under the same declaration.
+    applied(new Command.RollbackTo(2));
+    assertThat(machine.state().entity("customer").orElseThrow().cohort("wave")).isPresent();
+  }
+
+  @Test
+  void aRolledBackRuleMustStillCompileAgainstTheAttributesDeclaredNow() {
+    applied(entity("customer", "region"));
+    applied(new Command.CreateCohort("customer", "eu", new Selector.Rule("region == \"EU\""), Phase.SHADOW, -1));
+    long withRule = machine.state().version();
+    applied(new Command.DeleteCohort("customer", "eu"));
+    applied(entity("customer", "tier")); // region no longer declared
+    AuditEntry refused = apply(rollback(machine.state().version(), new Command.RollbackTo(withRule)));
+    assertThat(refused.applied()).isFalse();
+    assertThat(refused.rejection()).isEqualTo(Rejection.INVALID);
+    assertThat(refused.message()).contains("region");
+  }
+
+  @Test
+  void aRollbackRecordWrittenBeforeDeclarationsWereKeptReplaysAsItWasApplied() {
+    applied(entity("customer"));
+    // What routers wrote before: no keepDeclarations, and the whole state of version 0 came back.
+    Proposal old = ProposalCodec.decode(("{\"id\":\"x\",\"expectedVersion\":1,\"actor\":\"a\",\"reason\":\"r\","
+        + "\"time\":\"2026-11-21T10:00:00Z\",\"rollback\":true,\"command\":{\"type\":\"rollback_to\",\"version\":0}}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(old.command()).isEqualTo(new Command.RollbackTo(0, false));
+    assertThat(apply(old).applied()).isTrue();
+    assertThat(machine.state().entities()).isEmpty();
+  }
+
+  @Test
+  void versionsThatDoNotTouchABigCohortShareItsCompiledTestAndOnlyTheLatestStayCompiled() {
+    RoutingStateMachine machine = new RoutingStateMachine(8);
+    java.util.function.Function<Command, Long> apply = command -> {
+      AuditEntry entry = machine.apply(machine.audit().size(), at(machine.state().version(), command));
+      assertThat(entry.applied()).as("%s: %s", entry.rejection(), entry.message()).isTrue();
+      return entry.version();
+    };
+    apply.apply(entity("customer", "region"));
+    Set<String> keys = new java.util.TreeSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      keys.add("k-" + i);
+    }
+    apply.apply(new Command.CreateCohort("customer", "big", new Selector.Keys(keys), Phase.SHADOW, -1));
+    StringBuilder rule = new StringBuilder("region == \"EU\"");
+    for (int i = 0; i < 300; i++) {
+      rule.append(" || key == \"r-").append(i).append('"');
+    }
+    apply.apply(new Command.CreateCohort("customer", "eu", new Selector.Rule(rule.toString()), Phase.SHADOW, -1));
+    long created = apply.apply(percent("wave", 1, Phase.SHADOW));
+    Object bigTest = machine.state().compiledTest("customer", "big");
+    Object ruleTest = machine.state().compiledTest("customer", "eu");
+
+    java.util.Set<Object> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (int i = 0; i < 200; i++) {
+      apply.apply(setPercent("wave", i % 2 == 0 ? 2 : 1));
+      // Each version compiles only what changed: the list and the rule are the same instances.
+      distinct.add(machine.state().compiledTest("customer", "big"));
+      distinct.add(machine.state().compiledTest("customer", "eu"));
+    }
+    assertThat(distinct).containsExactlyInAnyOrder(bigTest, ruleTest);
+    assertThat(machine.materialisedVersions()).isLessThanOrEqualTo(8);
+
+    // An old version is rebuilt on demand, and decides as it did.
+    RoutingState old = machine.stateAt(created).orElseThrow();
+    assertThat(old.decide("customer", "k-99999").cohort()).isEqualTo("big");
+    assertThat(old.decide("customer", "x", Map.of("region", "EU")).cohort()).isEqualTo("eu");
+    assertThat(machine.materialisedVersions()).as("asking did not keep it compiled").isLessThanOrEqualTo(8);
+    // A rollback to it reuses the current compiled tests of the selectors it shares.
+    apply.apply(new Command.RollbackTo(created));
+    assertThat(machine.state().compiledTest("customer", "big")).isSameAs(bigTest);
+
+    // A restart replays the log into the same state.
+    RoutingStateMachine replayed = new RoutingStateMachine(8);
+    machine.audit().forEach(e -> replayed.apply(e.offset(), ProposalCodec.decode(ProposalCodec.encode(e.proposal()))));
+    assertThat(replayed.state().version()).isEqualTo(machine.state().version());
+    assertThat(replayed.state().entities()).isEqualTo(machine.state().entities());
+  }
+
+  @Test
+  void aRulesSizeIsTheNodeCountOfItsParsedExpression() {
+    assertThat(new Selector.Rule("region == \"EU\"").nodeCount()).isEqualTo(3);
+    assertThat(new Selector.Rule("region == \"EU\" && tier != \"VIP\"").nodeCount()).isEqualTo(7);
+    assertThat(new Selector.Rule("region == ").nodeCount()).isEqualTo(-1);
+  }
+
+  @Test
   void sameLogGivesSameStateOnEveryReplica() {
     RoutingStateMachine other = new RoutingStateMachine();
     applied(entity("customer", "region"));
@@ -172,7 +270,7 @@ class RoutingStateMachineTest {
         keys("vip", Phase.NEW, "a", "b"),
         new Command.CreateCohort("customer", "eu", new Selector.Rule("region == \"EU\""), Phase.LEGACY, 0),
         new Command.SetPhase("customer", "wave", Phase.NEW_READS), new Command.DeleteCohort("customer", "eu"),
-        new Command.RollbackTo(3));
+        new Command.RollbackTo(3), new Command.RollbackTo(3, false));
     for (Command command : commands) {
       Proposal proposal = rollback(4, command);
       assertThat(ProposalCodec.decode(ProposalCodec.encode(proposal))).isEqualTo(proposal);

@@ -101,10 +101,35 @@ public final class RouterConfigSection {
       "60s", Duration.ofSeconds(1), "How recent the lag report must be; an older one counts as no report.")
       .documentedAs(DURATION);
 
+  public static final Section LIMITS = Section.of("router.limits", "optional",
+      "Bounds on what the operator API accepts (docs/router.md, \"Limits\"): a request over one is refused with a "
+          + "problem naming the key (413 for the body, 422 for the rest) and changes nothing.");
+  public static final Setting<Integer> LIMITS_MAX_BODY_BYTES = Setting.integer("router.limits.maxBodyBytes",
+      RouterSettings.Limits.DEFAULT_MAX_BODY_BYTES, 1024, Integer.MAX_VALUE,
+      "Largest request body in bytes; a larger one gets 413.");
+  public static final Setting<Integer> LIMITS_MAX_KEYS = Setting.integer("router.limits.maxKeysPerCohort",
+      RouterSettings.Limits.DEFAULT_MAX_KEYS_PER_COHORT, 1, Integer.MAX_VALUE,
+      "Most keys in a cohort's explicit list (a list is replaced whole, so also per request).");
+  public static final Setting<Integer> LIMITS_MAX_KEY_LENGTH = Setting.integer("router.limits.maxKeyLength",
+      RouterSettings.Limits.DEFAULT_MAX_KEY_LENGTH, 1, 65_536, "Longest key in a list, and longest salt, in characters.");
+  public static final Setting<Integer> LIMITS_MAX_RULE_LENGTH = Setting.integer("router.limits.maxRuleLength",
+      RouterSettings.Limits.DEFAULT_MAX_RULE_LENGTH, 1, 1_000_000, "Longest CEL rule, in characters.");
+  public static final Setting<Integer> LIMITS_MAX_RULE_NODES = Setting.integer("router.limits.maxRuleNodes",
+      RouterSettings.Limits.DEFAULT_MAX_RULE_NODES, 1, 100_000,
+      "Most nodes in a CEL rule's parsed expression (its complexity; `region == \"EU\"` has 3).");
+  public static final Setting<Integer> LIMITS_MAX_REASON_LENGTH = Setting.integer("router.limits.maxReasonLength",
+      RouterSettings.Limits.DEFAULT_MAX_REASON_LENGTH, 1, 100_000, "Longest `reason` of a change, in characters.");
+  public static final Setting<Integer> LIMITS_COMPILED_VERSIONS = Setting.integer("router.limits.compiledVersions",
+      io.tandem.routing.RoutingStateMachine.DEFAULT_MATERIALISED_VERSIONS, 1, 100_000,
+      "Latest routing versions that keep their compiled key sets and rules in memory; older ones keep only their "
+          + "definitions (shared with the log's commands) and are compiled again when a rollback or audit needs them.");
+
   public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, HOST, PORT, TOPIC, REPLICATION_FACTOR,
       SHADOW_SAMPLE_SIZE, ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256, PROXY, PROXY_PATH, PROXY_ENTITY,
       PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK, PROXY_TIMEOUT_MS, GATES, GATES_ENABLED,
-      GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE, GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE);
+      GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE, GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE, LIMITS,
+      LIMITS_MAX_BODY_BYTES, LIMITS_MAX_KEYS, LIMITS_MAX_KEY_LENGTH, LIMITS_MAX_RULE_LENGTH, LIMITS_MAX_RULE_NODES,
+      LIMITS_MAX_REASON_LENGTH, LIMITS_COMPILED_VERSIONS);
 
   private RouterConfigSection() {}
 
@@ -123,7 +148,14 @@ public final class RouterConfigSection {
     String topic = section.get(TOPIC);
     return Optional.of(new RouterSettings(section.get(HOST), section.get(PORT), kafka, topic,
         (short) (int) section.get(REPLICATION_FACTOR), entities, tokens(section), routes,
-        section.get(SHADOW_SAMPLE_SIZE), gates(section, topic)));
+        section.get(SHADOW_SAMPLE_SIZE), gates(section, topic), limits(section)));
+  }
+
+  private static RouterSettings.Limits limits(ConfigSection router) {
+    ConfigSection section = router.section(LIMITS); // absent: every default
+    return new RouterSettings.Limits(section.get(LIMITS_MAX_BODY_BYTES), section.get(LIMITS_MAX_KEYS),
+        section.get(LIMITS_MAX_KEY_LENGTH), section.get(LIMITS_MAX_RULE_LENGTH), section.get(LIMITS_MAX_RULE_NODES),
+        section.get(LIMITS_MAX_REASON_LENGTH), section.get(LIMITS_COMPILED_VERSIONS));
   }
 
   private static RouterSettings.Gates gates(ConfigSection router, String routingTopic) {
@@ -262,6 +294,6 @@ public final class RouterConfigSection {
         + ")").toList() + ", proxy routes=" + s.routes().stream().map(ProxyRoute::pathTemplate).toList() + ", gates="
         + (s.gates().enabled() ? "on(status topic " + s.gates().statusTopic() + ", verification within "
             + s.gates().maxVerificationAge() + ", lag at most " + s.gates().maxLag() + " reported within "
-            + s.gates().maxLagReportAge() + ")" : "off") + "]";
+            + s.gates().maxLagReportAge() + ")" : "off") + ", limits=" + s.limits() + "]";
   }
 }

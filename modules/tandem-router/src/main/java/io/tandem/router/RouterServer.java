@@ -124,7 +124,7 @@ public final class RouterServer extends LifecycleComponent {
 
   private void startServing() throws Exception {
     RoutingLogWriter.ensureTopic(settings.kafka(), settings.topic(), settings.replicationFactor());
-    RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic());
+    RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic(), settings.limits().compiledVersions());
     this.log = log;
     RoutingLogWriter writer = null;
     Vertx vertx = null;
@@ -152,7 +152,7 @@ public final class RouterServer extends LifecycleComponent {
       Router router = Router.router(vertx);
       TokenAuth auth = new TokenAuth(settings.tokens());
       OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
-          APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()));
+          APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()), settings.limits());
       api.mount(router);
       byte[] openApi = openApi();
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -160,9 +160,12 @@ public final class RouterServer extends LifecycleComponent {
       router.get("/metrics").handler(ctx -> ctx.response()
           .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
       router.get("/health").handler(ctx -> {
-        boolean up = log.healthy();
-        ctx.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
-            .end("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"version\":" + log.state().version() + "}");
+        Optional<String> down = down(log);
+        com.fasterxml.jackson.databind.node.ObjectNode health = com.fasterxml.jackson.databind.node.JsonNodeFactory
+            .instance.objectNode().put("status", down.isEmpty() ? "UP" : "DOWN").put("version", log.state().version());
+        down.ifPresent(why -> health.put("detail", why));
+        ctx.response().setStatusCode(down.isEmpty() ? 200 : 503).putHeader("content-type", "application/json")
+            .end(health.toString());
       });
       ReadProxy proxy = new ReadProxy(vertx, settings.routes(), log::state, meters, settings.shadowSampleSize());
       router.get("/v1/shadow/mismatches").handler(ctx -> {
@@ -175,17 +178,18 @@ public final class RouterServer extends LifecycleComponent {
       });
       extra.accept(router);
       proxy.mount(router);
-      router.route().failureHandler(ctx -> {
-        if (ctx.failure() != null) {
-          OperatorApi.internalError(ctx, ctx.failure());
-        } else if (!ctx.response().ended()) {
-          ctx.response().setStatusCode(ctx.statusCode()).end();
-        }
-      });
+      // Every error answer is a problem document, also those vert.x-web gives itself: no route (404), a path
+      // known for other methods (405), a body over the limit (413), and any failure a handler did not answer.
+      router.route().failureHandler(RouterServer::failed);
+      for (int code : new int[] {400, 404, 405, 406, 413, 415, 500}) {
+        router.errorHandler(code, RouterServer::failed);
+      }
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
           // HTTP/1.1 only on cleartext: no h2c upgrade (a JDK client's upgrade request could hang a
           // response here; load balancers speak 1.1 to their backends anyway).
           .setHttp2ClearTextEnabled(false))
+          // A request the HTTP codec could not read (bad request line, URI or headers too long): a problem too.
+          .invalidRequestHandler(RouterServer::invalidRequest)
           .requestHandler(request -> {
             if (!api.tryFastDecision(request)) {
               router.handle(request);
@@ -212,6 +216,75 @@ public final class RouterServer extends LifecycleComponent {
       log.close();
       throw e;
     }
+  }
+
+  /**
+   * Why this replica cannot answer as configured, if it cannot: its log follower stopped, or an entity it is
+   * configured to route is not declared in the routing it follows (every decision for it would be 404).
+   */
+  private Optional<String> down(RoutingLog followed) {
+    if (!followed.healthy()) {
+      return Optional.of("the routing log follower stopped; this replica no longer sees changes");
+    }
+    RoutingState state = followed.state();
+    List<String> missing = settings.entities().keySet().stream().filter(e -> state.entity(e).isEmpty()).sorted()
+        .toList();
+    if (!missing.isEmpty()) {
+      return Optional.of("configured entities " + missing + " are not declared in the routing log at version "
+          + state.version() + "; restart the replica to declare them");
+    }
+    return Optional.empty();
+  }
+
+  private static final java.util.Map<Integer, String[]> STATUS_PROBLEMS = java.util.Map.of(
+      400, new String[] {"malformed", "Malformed request", "the request could not be read"},
+      404, new String[] {"not-found", "Not found", "no such resource: %s"},
+      405, new String[] {"method-not-allowed", "Method not allowed", "%s does not take this method"},
+      406, new String[] {"not-acceptable", "Not acceptable", "the answer is JSON (application/json or application/problem+json)"},
+      413, new String[] {"too-large", "Request too large", "the body is larger than the router accepts"},
+      414, new String[] {"uri-too-long", "URI too long", "the request line is longer than the router accepts"},
+      415, new String[] {"unsupported-media-type", "Unsupported media type", "the body must be sent as Content-Type: application/json"},
+      431, new String[] {"headers-too-large", "Request headers too large", "the request headers are larger than the router accepts"});
+
+  /** A failed request (a status or an exception) answered with a problem document, never a stack trace. */
+  private static void failed(io.vertx.ext.web.RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    Throwable failure = ctx.failure();
+    if (failure instanceof Problem problem) {
+      problem.send(ctx);
+      return;
+    }
+    int status = ctx.statusCode();
+    if (failure instanceof io.vertx.ext.web.handler.HttpException http) {
+      status = http.getStatusCode();
+    }
+    String[] known = STATUS_PROBLEMS.get(status);
+    if (known == null || (failure != null && !(failure instanceof io.vertx.ext.web.handler.HttpException))) {
+      OperatorApi.internalError(ctx, failure == null ? new IllegalStateException("failed with status " + status)
+          : failure);
+      return;
+    }
+    if (status == 413) {
+      ctx.response().putHeader("Connection", "close");
+    }
+    new Problem(status, known[0], known[1], String.format(known[2], ctx.request().path())).send(ctx);
+  }
+
+  /** A request the HTTP codec refused (400, 414, 431): the same problem format as every other error. */
+  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    io.netty.handler.codec.DecoderResult result = request.decoderResult();
+    Throwable cause = result == null ? null : result.cause();
+    int status = 400;
+    if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+      String message = String.valueOf(cause.getMessage());
+      status = message.contains("header") ? 431 : 414;
+    }
+    String[] known = STATUS_PROBLEMS.get(status);
+    request.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+        .putHeader("Connection", "close")
+        .end(Buffer.buffer(Problem.document(status, known[0], known[1], known[2], null)));
   }
 
   /** The facts of a replica whose gates are off: none (the gate never asks for them). */

@@ -21,10 +21,71 @@ import java.util.Objects;
  * @param routes read-proxy routes (none: no proxy)
  * @param shadowSampleSize how many shadow mismatches to keep for inspection
  * @param gates the promotion gates (docs/router.md, "Promotion gates")
+ * @param limits bounds on what the operator API accepts and on the routing history kept compiled
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
     Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
-    Gates gates) {
+    Gates gates, Limits limits) {
+
+  /**
+   * What the operator API accepts (docs/router.md, "Limits"), and how many routing versions keep their compiled
+   * key sets and rules in memory. A request over a limit is refused (413 for the body, 422 for the rest) with a
+   * problem naming the limit's key; nothing is written.
+   *
+   * @param maxBodyBytes largest request body
+   * @param maxKeysPerCohort most keys in one explicit list (a cohort's list is replaced whole, so also per request)
+   * @param maxKeyLength longest key in a list, and longest salt, in characters
+   * @param maxRuleLength longest CEL rule, in characters
+   * @param maxRuleNodes most nodes in a CEL rule's parsed expression (its complexity)
+   * @param maxReasonLength longest reason, in characters
+   * @param compiledVersions routing versions that keep their compiled key sets and rules (the latest ones); older
+   *     ones are kept as definitions and compiled again when asked
+   */
+  public record Limits(int maxBodyBytes, int maxKeysPerCohort, int maxKeyLength, int maxRuleLength, int maxRuleNodes,
+      int maxReasonLength, int compiledVersions) {
+    public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
+    public static final int DEFAULT_MAX_KEYS_PER_COHORT = 100_000;
+    public static final int DEFAULT_MAX_KEY_LENGTH = 256;
+    public static final int DEFAULT_MAX_RULE_LENGTH = 4096;
+    public static final int DEFAULT_MAX_RULE_NODES = 500;
+    public static final int DEFAULT_MAX_REASON_LENGTH = 1000;
+
+    public Limits {
+      atLeast("maxBodyBytes", maxBodyBytes, 1024);
+      atLeast("maxKeysPerCohort", maxKeysPerCohort, 1);
+      atLeast("maxKeyLength", maxKeyLength, 1);
+      atLeast("maxRuleLength", maxRuleLength, 1);
+      atLeast("maxRuleNodes", maxRuleNodes, 1);
+      atLeast("maxReasonLength", maxReasonLength, 1);
+      atLeast("compiledVersions", compiledVersions, 1);
+    }
+
+    public static Limits defaults() {
+      return new Limits(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_KEYS_PER_COHORT, DEFAULT_MAX_KEY_LENGTH,
+          DEFAULT_MAX_RULE_LENGTH, DEFAULT_MAX_RULE_NODES, DEFAULT_MAX_REASON_LENGTH,
+          io.tandem.routing.RoutingStateMachine.DEFAULT_MATERIALISED_VERSIONS);
+    }
+
+    private static void atLeast(String name, int value, int min) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+      }
+    }
+  }
+
+  /** Settings with the default limits ({@link Limits#defaults()}). */
+  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
+      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
+      Gates gates) {
+    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates,
+        Limits.defaults());
+  }
+
+  /** These settings with other limits. */
+  public RouterSettings withLimits(Limits newLimits) {
+    return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
+        gates, newLimits);
+  }
 
   /**
    * The promotion gates: a change that makes new serve more keys (a cohort moved into NEW_READS or NEW,
@@ -81,7 +142,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   /** These settings with other promotion gates. */
   public RouterSettings withGates(Gates newGates) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        newGates);
+        newGates, limits);
   }
 
   /** A configured bearer token: who it is (the audit's actor) and what it may do. */
@@ -95,6 +156,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   public RouterSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(gates, "gates");
+    Objects.requireNonNull(limits, "limits");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
     }

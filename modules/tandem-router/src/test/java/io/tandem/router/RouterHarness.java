@@ -55,11 +55,17 @@ final class RouterHarness {
   record Response(int status, JsonNode body, String contentType, String raw) {}
 
   static Response call(RouterServer server, String method, String path, String token, String body) throws Exception {
+    return call(server, method, path, token, body == null ? null : "application/json", body);
+  }
+
+  /** As {@link #call(RouterServer, String, String, String, String)}, with this Content-Type (null: none). */
+  static Response call(RouterServer server, String method, String path, String token, String contentType,
+      String body) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
         .timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
     }
     if (token != null) {
       request.header("Authorization", "Bearer " + token);

@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tandem cohort rollback VERSION}: the whole routing back to what it was at an earlier version. */
 @Command(name = "rollback", description = {"Restore the routing of an earlier version, as a new version.",
+    "Cohorts come back as they were; the entity declarations stay as they are now.",
     "Find the version to go back to with 'tandem cohort audit'."})
 final class RollbackCommand extends ChangeCommand {
 

@@ -9,8 +9,6 @@ import io.tandem.routing.http.Answer;
 import io.tandem.routing.http.RouterProblemException;
 import io.tandem.routing.http.RouterUnavailableException;
 import io.tandem.routing.http.RouterHttpClient;
-import io.tandem.routing.http.RouterProblemException;
-import io.tandem.routing.http.RouterUnavailableException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -109,6 +107,13 @@ abstract class RouterCommand<T> implements Callable<Integer> {
     }
     if (problem.status() == 401) {
       err.println("  check --token or TANDEM_ROUTER_TOKEN");
+    }
+    String type = document == null || document.type() == null ? "" : document.type();
+    if (problem.status() == 413 || type.endsWith("/limit-exceeded")) {
+      err.println("  the router's limits are set in its configuration (router.limits, docs/router.md \"Limits\")");
+    } else if (problem.status() == 415 || "Unknown field".equals(problem.title())) {
+      err.println("  the router does not take the request as this CLI sent it: are the CLI and the router the same "
+          + "version?");
     }
     if (!problem.refused() && changesRouting()) {
       err.println("  the change may or may not have been applied: check 'tandem cohort audit' before retrying");

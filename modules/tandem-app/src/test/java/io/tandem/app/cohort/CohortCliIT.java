@@ -89,6 +89,23 @@ class CohortCliIT {
       for (Cli.Result result : List.of(created, rule, grown, list, stale, lowered, rollback, audit)) {
         assertThat(result.all()).doesNotContain(OP);
       }
+
+      // Over a limit: refused, the problem's detail names the limit, nothing changed.
+      long beforeLimits = router.log().state().version();
+      Cli.Result longRule = Cli.run("cohort", "create", "customer", "long", "--rule",
+          "region == '" + "E".repeat(5000) + "'", "--reason", "too long", "--url", url, "--token", OP);
+      assertThat(longRule.exitCode()).as(longRule.all()).isEqualTo(CohortCommand.EXIT_REFUSED);
+      assertThat(longRule.err()).startsWith("tandem cohort create: refused by the router: Limit exceeded (HTTP 422)\n")
+          .contains("  'rule' has 5012 characters; at most 4096 (router.limits.maxRuleLength)\n",
+              "router.limits, docs/router.md");
+      assertThat(router.log().state().version()).isEqualTo(beforeLimits);
+
+      // A rollback to version 0 keeps the entity: decisions still answer, every key on legacy.
+      assertThat(Cli.run("cohort", "rollback", "0", "--reason", "start over", "--url", url, "--token", OP).exitCode())
+          .isZero();
+      Cli.Result afterZero = Cli.run("cohort", "route", "customer", "anyone", "--json", "--url", url, "--token", "view");
+      assertThat(afterZero.exitCode()).as(afterZero.all()).isZero();
+      assertThat(JSON.readTree(afterZero.out()).get("read").asText()).isEqualTo("LEGACY");
     }
   }
 

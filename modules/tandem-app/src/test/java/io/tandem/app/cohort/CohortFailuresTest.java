@@ -62,6 +62,33 @@ class CohortFailuresTest {
   }
 
   @Test
+  void aLimitRefusalPrintsTheDetailNamingTheLimitAndWhereLimitsAreSet() {
+    router.answer("POST", "/v1/entities/customer/cohorts", 422, """
+        {"type":"https://tandem.dev/problems/limit-exceeded","title":"Limit exceeded","status":422,
+         "detail":"'keys' holds 100001 keys; at most 100000 (router.limits.maxKeysPerCohort)"}""");
+
+    Result result = run("cohort", "create", "customer", "big", "--keys", "a,b", "--reason", "all of them");
+
+    assertThat(result.exitCode()).isEqualTo(CohortCommand.EXIT_REFUSED);
+    assertThat(result.err()).isEqualTo("""
+        tandem cohort create: refused by the router: Limit exceeded (HTTP 422)
+          'keys' holds 100001 keys; at most 100000 (router.limits.maxKeysPerCohort)
+          the router's limits are set in its configuration (router.limits, docs/router.md "Limits")
+        """);
+  }
+
+  @Test
+  void aTooLargeAnswerWithoutAProblemDocumentStillSaysWhat() {
+    router.answer("POST", "/v1/entities/customer/cohorts", 413, "<html><body>Request Entity Too Large</body></html>");
+
+    Result result = run("cohort", "create", "customer", "big", "--keys", "a,b", "--reason", "all of them");
+
+    assertThat(result.exitCode()).isEqualTo(CohortCommand.EXIT_REFUSED);
+    assertThat(result.err()).startsWith("tandem cohort create: refused by the router: Content Too Large (HTTP 413)\n")
+        .contains("Request Entity Too Large", "router.limits");
+  }
+
+  @Test
   void conflictWithJsonAlsoPrintsTheProblemDocument() throws IOException {
     router.answer("POST", "/v1/entities/customer/cohorts/canary/promote", 409, CONFLICT);
 

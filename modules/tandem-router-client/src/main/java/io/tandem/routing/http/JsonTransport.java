@@ -32,7 +32,9 @@ final class JsonTransport {
   private static final Map<Integer, String> REASON_PHRASES = Map.ofEntries(
       Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
       Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"), Map.entry(409, "Conflict"),
-      Map.entry(412, "Precondition Failed"), Map.entry(422, "Unprocessable Content"),
+      Map.entry(412, "Precondition Failed"), Map.entry(413, "Content Too Large"), Map.entry(414, "URI Too Long"),
+      Map.entry(415, "Unsupported Media Type"), Map.entry(422, "Unprocessable Content"),
+      Map.entry(431, "Request Header Fields Too Large"),
       Map.entry(429, "Too Many Requests"), Map.entry(500, "Internal Server Error"), Map.entry(502, "Bad Gateway"),
       Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"));
 

@@ -47,8 +47,17 @@ import java.util.function.Consumer;
  */
 public final class OperatorApi {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OperatorApi.class);
+  /** Writes answers. */
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_BODY = 1 << 20;
+  /**
+   * Reads requests strictly: numbers with a fraction as exact decimals (a percentage is never rounded through a
+   * double), nothing after the document, no member twice.
+   */
+  private static final ObjectMapper STRICT = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final Set<String> CHANGE_FIELDS = Set.of("reason", "expectedVersion", "force");
 
   private final RoutingLog log;
   private final RoutingLogWriter writer;
@@ -57,10 +66,12 @@ public final class OperatorApi {
   private final Clock clock;
   private final Duration applyTimeout;
   private final PromotionGate gate;
+  private final io.tandem.router.RouterSettings.Limits limits;
 
   public OperatorApi(RoutingLog log, RoutingLogWriter writer, TokenAuth auth, DecisionMetrics metrics, Clock clock,
-      Duration applyTimeout, PromotionGate gate) {
+      Duration applyTimeout, PromotionGate gate, io.tandem.router.RouterSettings.Limits limits) {
     this.log = log;
+    this.limits = limits;
     this.gate = gate;
     this.writer = writer;
     this.auth = auth;
@@ -70,7 +81,9 @@ public final class OperatorApi {
   }
 
   public void mount(Router router) {
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    // Over the limit: the body handler fails the request with 413, answered as a problem by the router's
+    // failure handler (RouterServer).
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
     router.get("/v1/route/:entity/:key").handler(guard(Role.VIEWER, this::route));
     router.get("/v1/entities").handler(guard(Role.VIEWER, this::entities));
     router.get("/v1/entities/:entity/cohorts").handler(guard(Role.VIEWER, this::cohorts));
@@ -243,19 +256,20 @@ public final class OperatorApi {
   // ---- changes ----
 
   private void create(RoutingContext ctx) {
-    JsonNode body = body(ctx);
+    JsonNode body = body(ctx, "name", "percent", "keys", "rule", "salt", "phase", "position", "rollback");
     RoutingState state = log.state();
     EntityRouting entity = entity(state, ctx.pathParam("entity"));
     String name = requiredText(body, "name");
     Selector selector = selector(body, entity.name() + "/" + name, true);
     Phase phase = body.hasNonNull("phase") ? phase(body.get("phase")) : Phase.LEGACY;
     int position = body.hasNonNull("position") ? intField(body, "position", 0, 10_000) : -1;
-    propose(ctx, body, state, false, new Command.CreateCohort(entity.name(), name, selector, phase, position), 201,
-        name);
+    // A cohort created before one that new serves more takes keys back: a rollback, confirmed like any other.
+    propose(ctx, body, state, booleanField(body, "rollback"),
+        new Command.CreateCohort(entity.name(), name, selector, phase, position), 201, name);
   }
 
   private void setPercent(RoutingContext ctx) {
-    JsonNode body = body(ctx);
+    JsonNode body = body(ctx, "percent", "rollback");
     RoutingState state = log.state();
     EntityRouting entity = entity(state, ctx.pathParam("entity"));
     Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
@@ -264,18 +278,19 @@ public final class OperatorApi {
           + cohort.selector().kind() + ", not by percentage");
     }
     Selector next = new Selector.Percent(basisPoints(body.get("percent")), current.salt());
-    propose(ctx, body, state, body.path("rollback").asBoolean(false),
+    propose(ctx, body, state, booleanField(body, "rollback"),
         new Command.UpdateSelector(entity.name(), cohort.name(), next), 200, cohort.name());
   }
 
   private void setSelector(RoutingContext ctx) {
-    JsonNode body = body(ctx);
+    // No salt: a percentage cohort keeps the one it was created with (sticky membership).
+    JsonNode body = body(ctx, "percent", "keys", "rule", "rollback");
     RoutingState state = log.state();
     EntityRouting entity = entity(state, ctx.pathParam("entity"));
     Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
     String salt = cohort.selector() instanceof Selector.Percent p ? p.salt() : entity.name() + "/" + cohort.name();
     Selector next = selector(body, salt, false);
-    propose(ctx, body, state, body.path("rollback").asBoolean(false),
+    propose(ctx, body, state, booleanField(body, "rollback"),
         new Command.UpdateSelector(entity.name(), cohort.name(), next), 200, cohort.name());
   }
 
@@ -292,17 +307,24 @@ public final class OperatorApi {
   }
 
   private void delete(RoutingContext ctx) {
-    JsonNode body = ctx.body().length() == 0 ? bodyFromQuery(ctx) : body(ctx);
+    Buffer given = ctx.body().buffer(); // null without a body (length() is then -1, not 0)
+    JsonNode body = given == null || given.length() == 0 ? bodyFromQuery(ctx, "rollback") : body(ctx, "rollback");
     RoutingState state = log.state();
     EntityRouting entity = entity(state, ctx.pathParam("entity"));
     Cohort cohort = cohort(entity, ctx.pathParam("cohort"));
-    propose(ctx, body, state, body.path("rollback").asBoolean(false),
+    propose(ctx, body, state, booleanField(body, "rollback"),
         new Command.DeleteCohort(entity.name(), cohort.name()), 200, null);
   }
 
   private void rollback(RoutingContext ctx) {
-    JsonNode body = body(ctx);
+    JsonNode body = body(ctx, "version");
+    if (!body.hasNonNull("version")) {
+      throw new Problem(422, "invalid", "Missing field", "'version' is required (the routing version to restore)");
+    }
     long version = longField(body, "version");
+    if (version < 0) {
+      throw new Problem(422, "invalid", "Invalid field", "'version' must be 0 or more, was " + version);
+    }
     propose(ctx, body, log.state(), true, new Command.RollbackTo(version), 200, null);
   }
 
@@ -320,6 +342,9 @@ public final class OperatorApi {
           + role.name().toLowerCase(java.util.Locale.ROOT) + "; forcing a change past the promotion gate needs admin");
     }
     String reason = requiredText(body, "reason");
+    if (reason.length() > limits.maxReasonLength()) {
+      throw limit("'reason' has " + reason.length() + " characters", limits.maxReasonLength(), "maxReasonLength");
+    }
     long expected = body.hasNonNull("expectedVersion") ? longField(body, "expectedVersion") : state.version();
     if (expected != state.version()) {
       throw new Problem(409, "version-conflict", "Version conflict", "expected version " + expected
@@ -394,11 +419,17 @@ public final class OperatorApi {
   }
 
   /** Answers an unexpected failure with a 500 problem instead of leaving the caller waiting. */
+  /**
+   * Answers an unexpected failure with a 500 problem instead of leaving the caller waiting. The answer names an
+   * incident id to find in the log, never the exception: its class and message are the router's business.
+   */
   public static void internalError(RoutingContext ctx, Throwable e) {
-    LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), e);
+    String incident = UUID.randomUUID().toString().substring(0, 8);
+    LOG.error("Request {} {} failed (incident {})", ctx.request().method(), ctx.request().path(), incident, e);
     if (!ctx.response().ended()) {
-      new Problem(500, "internal", "Internal error", "the router failed to answer: " + e
-          + "; the change may or may not have been applied: check GET /v1/audit").send(ctx);
+      ctx.response().headers().remove("Retry-After");
+      new Problem(500, "internal", "Internal error", "the router failed to answer (incident " + incident
+          + " in the router's log); a change may or may not have been applied: check GET /v1/audit").send(ctx);
     }
   }
 
@@ -425,36 +456,104 @@ public final class OperatorApi {
 
   // ---- input ----
 
-  private static JsonNode body(RoutingContext ctx) {
+  /**
+   * The request's JSON object: 415 unless it is sent as JSON, 400 unless it is exactly one JSON object (nothing
+   * after it, no member twice), 422 for a member this endpoint does not take (a misspelt {@code forse} must not
+   * be ignored). Every change also takes {@code reason}, {@code expectedVersion} and {@code force}.
+   */
+  private static JsonNode body(RoutingContext ctx, String... fields) {
     Buffer buffer = ctx.body().buffer();
     if (buffer == null || buffer.length() == 0) {
       throw new Problem(400, "malformed", "Malformed request", "a JSON object body is required");
     }
+    requireJson(ctx);
     JsonNode node;
     try {
-      node = JSON.readTree(buffer.getBytes());
+      node = STRICT.readTree(buffer.getBytes());
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw new Problem(413, "too-large", "Request too large", "the body exceeds a JSON reading limit: "
+          + firstLine(e));
     } catch (java.io.IOException e) {
-      throw new Problem(400, "malformed", "Malformed JSON", "the body is not valid JSON: "
-          + e.getMessage().lines().findFirst().orElse(""));
+      throw new Problem(400, "malformed", "Malformed JSON", "the body is not one valid JSON document: "
+          + firstLine(e));
     }
     if (node == null || !node.isObject()) {
       throw new Problem(400, "malformed", "Malformed request", "the body must be a JSON object");
     }
+    onlyFields(node, fields);
     return node;
   }
 
-  private static JsonNode bodyFromQuery(RoutingContext ctx) {
-    ObjectNode node = JSON.createObjectNode();
-    ctx.queryParams().forEach(node::put);
-    for (String flag : List.of("rollback", "force")) {
-      if (node.has(flag)) {
-        node.put(flag, Boolean.parseBoolean(node.get(flag).asText()));
+  private static void requireJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (!media.equals("application/json") && !(media.startsWith("application/") && media.endsWith("+json"))) {
+      throw new Problem(415, "unsupported-media-type", "Unsupported media type", "the body must be sent as "
+          + "Content-Type: application/json, was " + (type == null ? "none" : "'" + clip(type, 80) + "'"));
+    }
+  }
+
+  private static void onlyFields(JsonNode body, String... fields) {
+    Set<String> allowed = new java.util.HashSet<>(CHANGE_FIELDS);
+    allowed.addAll(List.of(fields));
+    java.util.Iterator<String> names = body.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw new Problem(422, "invalid", "Unknown field", "'" + clip(name, 64) + "' is not a field of this request;"
+            + " it takes " + new java.util.TreeSet<>(allowed));
       }
     }
+  }
+
+  private static String firstLine(Exception e) {
+    return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+  }
+
+  private static String clip(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max) + "...";
+  }
+
+  /**
+   * A DELETE's options given as query parameters (some clients send no body with DELETE): read with the same
+   * types as a body, {@code true}/{@code false} only for flags and digits only for a version.
+   */
+  private static JsonNode bodyFromQuery(RoutingContext ctx, String... fields) {
+    ObjectNode node = JSON.createObjectNode();
+    for (Map.Entry<String, String> parameter : ctx.queryParams()) {
+      String name = parameter.getKey();
+      String value = parameter.getValue();
+      if (node.has(name)) {
+        throw new Problem(400, "invalid", "Invalid parameter", "'" + clip(name, 64) + "' is given twice");
+      }
+      switch (name) {
+        case "rollback", "force" -> {
+          if (!value.equals("true") && !value.equals("false")) {
+            throw new Problem(422, "invalid", "Invalid field", "'" + name + "' must be true or false, was '"
+                + clip(value, 20) + "'");
+          }
+          node.put(name, Boolean.parseBoolean(value));
+        }
+        case "expectedVersion" -> {
+          if (!value.matches("[0-9]{1,18}")) {
+            throw new Problem(422, "invalid", "Invalid field", "'expectedVersion' must be an integer");
+          }
+          node.put(name, Long.parseLong(value));
+        }
+        default -> node.put(name, value);
+      }
+    }
+    onlyFields(node, fields);
     return node;
   }
 
-  private static Selector selector(JsonNode body, String salt, boolean allowSalt) {
+  /** A request over one of the configured limits: 422 naming the limit's configuration key. */
+  private static Problem limit(String what, int max, String key) {
+    return new Problem(422, "limit-exceeded", "Limit exceeded", what + "; at most " + max + " (router.limits."
+        + key + ")");
+  }
+
+  private Selector selector(JsonNode body, String salt, boolean allowSalt) {
     int given = (body.has("percent") ? 1 : 0) + (body.has("keys") ? 1 : 0) + (body.has("rule") ? 1 : 0);
     if (given != 1) {
       throw new Problem(422, "invalid", "Invalid selector", "give exactly one of 'percent', 'keys' or 'rule'");
@@ -462,6 +561,9 @@ public final class OperatorApi {
     try {
       if (body.has("percent")) {
         String actualSalt = allowSalt && body.hasNonNull("salt") ? requiredText(body, "salt") : salt;
+        if (actualSalt.length() > limits.maxKeyLength()) {
+          throw limit("'salt' has " + actualSalt.length() + " characters", limits.maxKeyLength(), "maxKeyLength");
+        }
         return new Selector.Percent(basisPoints(body.get("percent")), actualSalt);
       }
       if (body.has("keys")) {
@@ -469,16 +571,33 @@ public final class OperatorApi {
         if (!keys.isArray()) {
           throw new Problem(422, "invalid", "Invalid selector", "'keys' must be an array of strings");
         }
+        if (keys.size() > limits.maxKeysPerCohort()) {
+          throw limit("'keys' holds " + keys.size() + " keys", limits.maxKeysPerCohort(), "maxKeysPerCohort");
+        }
         Set<String> set = new LinkedHashSet<>();
         for (JsonNode key : keys) {
-          if (!key.isTextual() && !key.isIntegralNumber()) {
-            throw new Problem(422, "invalid", "Invalid selector", "'keys' must be an array of strings");
+          if (!key.isTextual()) {
+            throw new Problem(422, "invalid", "Invalid selector", "'keys' must be an array of strings, found "
+                + key.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + clip(key.toString(), 40));
+          }
+          if (key.asText().length() > limits.maxKeyLength()) {
+            throw limit("key '" + clip(key.asText(), 40) + "' has " + key.asText().length() + " characters",
+                limits.maxKeyLength(), "maxKeyLength");
           }
           set.add(key.asText());
         }
         return new Selector.Keys(set);
       }
-      return new Selector.Rule(requiredText(body, "rule"));
+      String rule = requiredText(body, "rule");
+      if (rule.length() > limits.maxRuleLength()) {
+        throw limit("'rule' has " + rule.length() + " characters", limits.maxRuleLength(), "maxRuleLength");
+      }
+      Selector.Rule parsed = new Selector.Rule(rule);
+      int nodes = parsed.nodeCount();
+      if (nodes > limits.maxRuleNodes()) {
+        throw limit("'rule' has " + nodes + " expression nodes", limits.maxRuleNodes(), "maxRuleNodes");
+      }
+      return parsed;
     } catch (IllegalArgumentException e) {
       throw new Problem(422, "invalid", "Invalid selector", e.getMessage());
     }
@@ -502,11 +621,15 @@ public final class OperatorApi {
   }
 
   private static Phase phase(JsonNode node) {
+    if (!node.isTextual()) {
+      throw new Problem(422, "invalid", "Invalid phase", "'phase' must be a string, one of "
+          + List.of(Phase.values()));
+    }
     try {
       return Phase.valueOf(node.asText().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new Problem(422, "invalid", "Invalid phase", "phase must be one of " + List.of(Phase.values())
-          + ", was '" + node.asText() + "'");
+          + ", was '" + clip(node.asText(), 40) + "'");
     }
   }
 
@@ -525,7 +648,9 @@ public final class OperatorApi {
       return false;
     }
     if (!value.isBoolean()) {
-      throw new Problem(422, "invalid", "Invalid field", "'" + field + "' must be true or false");
+      // Only JSON true and false: "yes", "true", 1 are refused, never read as one or the other.
+      throw new Problem(422, "invalid", "Invalid field", "'" + field + "' must be true or false (a JSON boolean), was "
+          + clip(value.toString(), 40));
     }
     return value.asBoolean();
   }

@@ -42,6 +42,16 @@ public final class Problem extends RuntimeException {
     return this;
   }
 
+  /** A problem document's bytes, for answers made outside a routing context. */
+  public static byte[] document(int status, String slug, String title, String detail, String instance) {
+    try {
+      return JSON.writeValueAsBytes(ApiCodec.problem(new ProblemDocument(TYPE_BASE + slug, title, status, detail,
+          instance, null)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public void send(RoutingContext ctx) {
     ProblemDocument document = new ProblemDocument(TYPE_BASE + slug, title, status, getMessage(),
         ctx.request().path(), currentVersion, gatedMoves, failedConditions);
