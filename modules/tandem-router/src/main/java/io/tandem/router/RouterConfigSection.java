@@ -80,6 +80,11 @@ public final class RouterConfigSection {
       "Serve legacy's answer when new fails (connection error, timeout, 5xx) for a read.");
   public static final Setting<Integer> PROXY_TIMEOUT_MS = Setting.integer("router.proxy[].timeoutMs", 5000, 1,
       600_000, "Upstream timeout in milliseconds.");
+  public static final Setting<Integer> PROXY_MAX_BODY_BYTES = Setting.integer("router.proxy[].maxBodyBytes",
+      (int) ProxyRoute.DEFAULT_MAX_BODY_BYTES, 0, (int) ProxyRoute.MAX_BODY_LIMIT,
+      "Largest request body the route accepts (bodies are buffered: shadow reads and fallback re-send them). A "
+          + "larger `Content-Length` is refused with 413 before the body is read; a chunked body is cut off with 413 "
+          + "as soon as it grows past the limit.");
   public static final Section GATES = Section.of("router.gates", "optional",
       "Promotion gates (docs/router.md, \"Promotion gates\"): a change that makes new serve keys it did not "
           + "(promoting a cohort into `NEW_READS` or `NEW`, growing a cohort new serves) is refused unless a clean "
@@ -103,7 +108,7 @@ public final class RouterConfigSection {
 
   public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, HOST, PORT, TOPIC, REPLICATION_FACTOR,
       SHADOW_SAMPLE_SIZE, ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256, PROXY, PROXY_PATH, PROXY_ENTITY,
-      PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK, PROXY_TIMEOUT_MS, GATES, GATES_ENABLED,
+      PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK, PROXY_TIMEOUT_MS, PROXY_MAX_BODY_BYTES, GATES, GATES_ENABLED,
       GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE, GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE);
 
   private RouterConfigSection() {}
@@ -224,7 +229,7 @@ public final class RouterConfigSection {
       URI fresh = uri(item, item.child("new"), item.get(PROXY_NEW));
       try {
         routes.add(new ProxyRoute(item.get(PROXY_PATH), entity, key, legacy, fresh, item.get(PROXY_IGNORE),
-            item.get(PROXY_FALLBACK), Duration.ofMillis(item.get(PROXY_TIMEOUT_MS))));
+            item.get(PROXY_FALLBACK), Duration.ofMillis(item.get(PROXY_TIMEOUT_MS)), item.get(PROXY_MAX_BODY_BYTES)));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(item.source(), item.path(), "a valid proxy route", e.getMessage());
       }

@@ -178,6 +178,12 @@ public final class RouterServer extends LifecycleComponent {
       router.route().failureHandler(ctx -> {
         if (ctx.failure() != null) {
           OperatorApi.internalError(ctx, ctx.failure());
+        } else if (ctx.statusCode() == 413 && !ctx.response().ended()) {
+          // The operator API's body handler refused the body (from Content-Length, or while reading): the rest
+          // of it is not read.
+          ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+          new Problem(413, "body-too-large", "Request body too large", "the operator API accepts bodies up to "
+              + OperatorApi.MAX_BODY + " bytes").send(ctx);
         } else if (!ctx.response().ended()) {
           ctx.response().setStatusCode(ctx.statusCode()).end();
         }

@@ -48,7 +48,8 @@ import java.util.function.Consumer;
 public final class OperatorApi {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OperatorApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_BODY = 1 << 20;
+  /** The largest request body the operator API reads (1 MiB); larger ones are refused with 413. */
+  public static final int MAX_BODY = 1 << 20;
 
   private final RoutingLog log;
   private final RoutingLogWriter writer;

@@ -79,8 +79,20 @@ public final class ReadProxy {
         .toList();
   }
 
-  /** Adds one Vert.x Web route per proxied path template, for every method. */
+  /**
+   * Adds one Vert.x Web route per proxied path template, for every method; and, ahead of every other route of
+   * {@code router}, a guard that refuses paths with dot segments or malformed percent-encoding with 400 (Vert.x
+   * Web would resolve the dot segments before matching, so a route would see a path other than the one sent).
+   */
   public void mount(Router router) {
+    router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+      String refusal = ProxyPath.refusal(ctx.request().path());
+      if (refusal == null) {
+        ctx.next();
+      } else {
+        Problems.send(ctx, 400, Problems.BAD_PATH, "Bad request path", refusal);
+      }
+    });
     for (int i = 0; i < routes.size(); i++) {
       router.route(routes.get(i).routerPath()).handler(handlers.get(i));
     }
