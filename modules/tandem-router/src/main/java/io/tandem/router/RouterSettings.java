@@ -84,6 +84,12 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
         newGates);
   }
 
+  /** Safe to log: {@link RouterConfigSection#masked} (no Kafka client secrets, tokens by name and role only). */
+  @Override
+  public String toString() {
+    return RouterConfigSection.masked(this);
+  }
+
   /** A configured bearer token: who it is (the audit's actor) and what it may do. */
   public record Token(String name, Role role) {
     public Token {

@@ -146,6 +146,15 @@ class TandemConfigTest {
   }
 
   @Test
+  void anEmbeddedRegistryBeyondLoopbackNeedsBasicAuth() throws IOException {
+    String base = MINIMAL.replace("  url: http://registry:8081\n", "");
+    failsWith(base.replace("registry:\n", "registry:\n  embedded: { host: 0.0.0.0 }\n"), "registry.user")
+        .hasMessageContaining("registry.user and registry.password").hasMessageContaining("beyond loopback");
+    assertThat(load(base.replace("registry:\n", "registry:\n  embedded: { host: localhost }\n")).registry()
+        .orElseThrow().basicAuth()).isEmpty();
+  }
+
+  @Test
   void resolvesPlaceholdersWithDefaultsFromTheEnvironment() throws IOException {
     TandemConfig config = TandemConfig.load(write(MINIMAL.replace("kafka-1:9092,kafka-2:9092", "${BROKERS}") + """
         metrics:
@@ -274,14 +283,22 @@ class TandemConfigTest {
           env:
             LEGACY_DB_PASSWORD: ${LEGACY_PW}
             LEGACY_DB_HOST: legacy
+            PGPASS: "pgpass-s3cret"
+            DB_PWD: "pwd-s3cret"
+            API_KEY: "key-s3cret"
+            X_AUTH: "auth-s3cret"
+            LEGACY_URL: "postgres://u:p@ss-s3cret@legacy/db"
         target:
           jdbcUrl: jdbc:postgresql://db/shop_new?password=url-s3cret&ssl=true
           user: tandem
           password: target-s3cret
+        verify:
+          legacyReplicaUrl: jdbc:postgresql://replica-user:replica@s3cret@replica/shop
         """), Map.of("LEGACY_PW", "legacy-s3cret"));
 
     for (String shown : List.of(config.toString(), config.masked(), config.target().orElseThrow().toString(),
-        config.registry().orElseThrow().toString(), config.kafka().toString(), config.legacy().toString())) {
+        config.registry().orElseThrow().toString(), config.kafka().toString(), config.legacy().toString(),
+        config.verify().toString())) {
       assertThat(shown).doesNotContain("s3cret");
     }
     assertThat(config.masked())
@@ -289,6 +306,9 @@ class TandemConfigTest {
         .contains("sasl.jaas.config=******")
         .contains("LEGACY_DB_PASSWORD=******")
         .contains("LEGACY_DB_HOST=legacy")
+        .contains("PGPASS=******").contains("DB_PWD=******").contains("API_KEY=******").contains("X_AUTH=******")
+        .contains("LEGACY_URL=postgres://******@legacy/db")
+        .contains("jdbc:postgresql://******@replica/shop")
         .contains("ssl.truststore.location=/etc/truststore.jks")
         .contains("jdbc:postgresql://db/shop_new?password=******&ssl=true")
         .contains("https://******@registry:8081");
