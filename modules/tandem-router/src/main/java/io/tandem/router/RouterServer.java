@@ -118,7 +118,7 @@ public final class RouterServer extends LifecycleComponent {
   public String status() {
     HttpServer listening = server;
     RoutingLog followed = log;
-    return state() + (listening == null ? "" : "  http://" + settings.host() + ":" + listening.actualPort()
+    return state() + (listening == null ? "" : "  " + scheme() + "://" + settings.host() + ":" + listening.actualPort()
         + ", routing version " + followed.state().version() + ", topic " + settings.topic());
   }
 
@@ -188,17 +188,20 @@ public final class RouterServer extends LifecycleComponent {
           ctx.response().setStatusCode(ctx.statusCode()).end();
         }
       });
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+      HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
           // HTTP/1.1 only on cleartext: no h2c upgrade (a JDK client's upgrade request could hang a
           // response here; load balancers speak 1.1 to their backends anyway).
-          .setHttp2ClearTextEnabled(false))
+          .setHttp2ClearTextEnabled(false);
+      settings.tls().ifPresent(tls -> options.setSsl(true)
+          .setKeyCertOptions(io.vertx.core.net.KeyCertOptions.wrap(tls.keyManagerFactory())));
+      HttpServer server = vertx.createHttpServer(options)
           .requestHandler(request -> {
             if (!api.tryFastDecision(request)) {
               router.handle(request);
             }
           }).listen(settings.port(), settings.host())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
+      LOG.info("Router listening on {}://{}:{} (routing version {})", scheme(), settings.host(), server.actualPort(),
           log.state().version());
       this.vertx = vertx;
       this.server = server;
@@ -297,6 +300,11 @@ public final class RouterServer extends LifecycleComponent {
         .filter(p -> !p.endsWith("*") && !p.endsWith("/"))
         .forEach(p -> paths.add(p.replaceAll(":([A-Za-z]+)", "{$1}")));
     return paths;
+  }
+
+  /** {@code https} when the listener serves TLS, else {@code http}. */
+  public String scheme() {
+    return settings.tls().isPresent() ? "https" : "http";
   }
 
   public int port() {

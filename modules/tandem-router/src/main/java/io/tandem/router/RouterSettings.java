@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import io.tandem.core.tls.ServerTls;
 
 /**
  * Everything a router replica needs, validated when built.
@@ -21,10 +23,11 @@ import java.util.Objects;
  * @param routes read-proxy routes (none: no proxy)
  * @param shadowSampleSize how many shadow mismatches to keep for inspection
  * @param gates the promotion gates (docs/router.md, "Promotion gates")
+ * @param tls the listener's key material; empty: plain HTTP
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
     Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
-    Gates gates) {
+    Gates gates, Optional<ServerTls> tls) {
 
   /**
    * The promotion gates: a change that makes new serve more keys (a cohort moved into NEW_READS or NEW,
@@ -72,6 +75,14 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
     }
   }
 
+  /** Plain HTTP. */
+  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
+      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
+      Gates gates) {
+    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates,
+        Optional.empty());
+  }
+
   /** Settings with the default promotion gates ({@link Gates#defaults()}). */
   public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
       Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize) {
@@ -81,7 +92,13 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   /** These settings with other promotion gates. */
   public RouterSettings withGates(Gates newGates) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        newGates);
+        newGates, tls);
+  }
+
+  /** These settings serving HTTPS with {@code keys}. */
+  public RouterSettings withTls(ServerTls keys) {
+    return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
+        gates, Optional.of(keys));
   }
 
   /** Safe to log: {@link RouterConfigSection#masked} (no Kafka client secrets, tokens by name and role only). */
@@ -101,6 +118,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   public RouterSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(gates, "gates");
+    Objects.requireNonNull(tls, "tls");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
     }

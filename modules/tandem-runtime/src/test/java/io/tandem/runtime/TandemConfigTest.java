@@ -109,7 +109,7 @@ class TandemConfigTest {
     assertThat(config.transform()).isEqualTo(new TransformSettings("tandem-transform", 1,
         Path.of(System.getProperty("java.io.tmpdir"), "tandem-streams")));
     assertThat(config.sink()).isEqualTo(new SinkSettings("tandem-sink", 2000, java.time.Duration.ofDays(7)));
-    assertThat(config.metrics()).isEqualTo(new MetricsSettings("0.0.0.0", 9404));
+    assertThat(config.metrics()).isEqualTo(new MetricsSettings("127.0.0.1", 9404));
   }
 
   @Test
