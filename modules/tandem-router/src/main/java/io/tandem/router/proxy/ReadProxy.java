@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  * {@code X-Tandem-Cohort} when a cohort holds the key ({@code X-Tandem-Fallback: true} after a fallback).
  * Cohort rules see the request's query parameters and {@code X-Tandem-Attr-<name>} headers as attributes.
  * Request and response bodies are buffered whole (comparison and fallback need them): this proxies API
- * calls, not downloads.
+ * calls, not downloads. Request bodies are bounded per route ({@link ProxyRoute#maxBodyBytes}, 413 beyond);
+ * paths an upstream could read as another path are refused with 400 ({@code ProxyPath}); hop-by-hop headers
+ * stay on their hop and upstreams get an RFC 7239 {@code Forwarded} element ({@code Headers}).
  */
 public final class ReadProxy {
   public static final int DEFAULT_SAMPLE_SIZE = 100;
