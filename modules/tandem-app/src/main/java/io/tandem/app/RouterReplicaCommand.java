@@ -89,7 +89,7 @@ public final class RouterReplicaCommand implements Callable<Integer> {
       err.println("tandem router: cannot start: " + e.getCause().getMessage());
       return RunCommand.EXIT_FAILED;
     }
-    out.println("Router listening on http://" + settings.host() + ":" + server.port()
+    out.println("Router listening on " + server.scheme() + "://" + settings.host() + ":" + server.port()
         + " (routing version " + server.log().state().version() + ", topic " + settings.topic() + ")");
     out.println("Running; stop with SIGTERM or Ctrl-C.");
     out.flush();

@@ -97,7 +97,7 @@ record CapturedTables(Map<String, Long> estimates, List<String> partialIdentity,
       }
     } catch (SQLException e) {
       LOG.warn("Cannot read the captured tables from {}: {}; snapshot progress will have no estimates and replica"
-          + " identities are not checked", config.jdbcUrl(), e.getMessage());
+          + " identities are not checked", io.tandem.core.config.Secrets.maskUrl(config.jdbcUrl()), e.getMessage());
       return new CapturedTables(Map.of(), List.of(), List.of());
     }
     if (signalTable != null) {

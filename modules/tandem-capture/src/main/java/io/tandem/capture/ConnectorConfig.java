@@ -110,7 +110,7 @@ public final class ConnectorConfig {
   /** All settings with secrets replaced by {@code ******}, sorted by key: safe to log. */
   public Map<String, String> masked() {
     Map<String, String> masked = new TreeMap<>();
-    values.forEach((key, value) -> masked.put(key, isSecret(key) ? Secrets.MASK : value));
+    values.forEach((key, value) -> masked.put(key, isSecret(key) ? Secrets.MASK : Secrets.maskUrl(value)));
     return Collections.unmodifiableMap(masked);
   }
 

@@ -88,7 +88,7 @@ public record LegacySettings(Path connector, Map<String, String> env, Optional<S
 
   @Override
   public String toString() {
-    return "Legacy[connector=" + connector + ", env=" + Secrets.masked(env) + topicPrefix.map(p -> ", topicPrefix=" + p)
+    return "Legacy[connector=" + connector + ", env=" + Secrets.maskedEnv(env) + topicPrefix.map(p -> ", topicPrefix=" + p)
         .orElse("") + "]";
   }
 }

@@ -7,6 +7,7 @@ import io.tandem.core.config.ConfigSection;
 import io.tandem.core.config.Secrets;
 import io.tandem.core.config.Section;
 import io.tandem.core.config.Setting;
+import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,8 @@ public record RegistrySettings(List<URI> urls, Optional<Embedded> embedded, Opti
           + "Every process started with the same `kafka` and `topic` serves the same registry, so each stage "
           + "deployment can embed its own instance. `true` = a section with every default.");
   public static final Setting<String> EMBEDDED_HOST = Setting.text("registry.embedded.host", "127.0.0.1",
-      "Address the embedded registry listens on; `0.0.0.0` to serve other hosts.").trimmed()
+      "Address the embedded registry listens on; `0.0.0.0` to serve other hosts, which requires `registry.user` and "
+          + "`registry.password` (a registry beyond loopback without basic auth refuses to start).").trimmed()
       .requiring(h -> !h.isBlank(), "a host name or address");
   public static final Setting<Integer> EMBEDDED_PORT = Setting.integer("registry.embedded.port", 8081, 0, 65535,
       "Its port; 0 = any free port.");
@@ -68,7 +70,8 @@ public record RegistrySettings(List<URI> urls, Optional<Embedded> embedded, Opti
       .requiring(t -> TOPIC.matcher(t).matches() && t.length() <= 249,
           "a Kafka topic name (letters, digits, '.', '_', '-')");
   public static final Setting<String> USER = Setting.optionalText("registry.user", "string", "—",
-      "HTTP basic-auth user: sent to an external registry, required by the embedded one. Needs `password`.");
+      "HTTP basic-auth user: sent to an external registry; required by the embedded one when it listens beyond "
+          + "loopback (optional on loopback). Needs `password`.");
   public static final Setting<String> PASSWORD = Setting.optionalText("registry.password", "string (secret)", "—",
       "Basic-auth password; needs `user`. Masked in logs and messages.");
 
@@ -115,6 +118,12 @@ public record RegistrySettings(List<URI> urls, Optional<Embedded> embedded, Opti
         throw section.error(PASSWORD.path(), "a password (registry.user is set)", null);
       }
       auth = Optional.of(new BasicAuth(user, password));
+    }
+    if (embedded.isPresent() && auth.isEmpty() && !EmbeddedSchemaRegistry.isLoopback(embedded.get().host())) {
+      // It would accept anonymous schema writes and deletes from the network.
+      throw new ConfigException(root.source(), USER.path(), "registry.user and registry.password (basic auth): "
+          + "the embedded registry listens beyond loopback (registry.embedded.host " + embedded.get().host() + ")",
+          null);
     }
     return Optional.of(new RegistrySettings(urls, embedded, auth));
   }

@@ -6,6 +6,7 @@ import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.ConfigSection;
 import io.tandem.core.config.Section;
 import io.tandem.core.config.Setting;
+import io.tandem.core.tls.ServerTls;
 import io.tandem.router.api.Role;
 import io.tandem.router.proxy.KeySource;
 import io.tandem.router.proxy.ProxyRoute;
@@ -33,10 +34,14 @@ public final class RouterConfigSection {
   public static final Section SECTION = Section.of("router", "optional (required by `tandem router`)",
       "A cohort router replica (`tandem router --config`, docs/router.md). Replicas with the same `kafka` and "
           + "`topic` share one routing truth.");
-  public static final Setting<String> HOST = Setting.text("router.host", "0.0.0.0",
-      "Address the router's HTTP server listens on.");
+  public static final Setting<String> HOST = Setting.text("router.host", "127.0.0.1",
+      "Address the router's HTTP server listens on; the default serves this host only (loopback), `0.0.0.0` every "
+          + "interface (what a router in front of other hosts' services needs).")
+      .trimmed().requiring(h -> !h.isBlank(), "a host name or address");
   public static final Setting<Integer> PORT = Setting.integer("router.port", 8088, 0, 65535,
       "Its port (decision API, operator API, read proxy, `/metrics`, `/health`); 0 = any free port.");
+  public static final ServerTls.Keys TLS = ServerTls.Keys.under("router",
+      "the router (decision API, operator API, read proxy, `/metrics`, `/health`)", "TANDEM_ROUTER_KEYSTORE_PASSWORD");
   public static final Setting<String> TOPIC = Setting.text("router.topic", RoutingLog.DEFAULT_TOPIC,
       "The routing log: one partition, kept forever (created if missing).");
   public static final Setting<Integer> REPLICATION_FACTOR = Setting.integer("router.replicationFactor", -1, -1,
@@ -80,6 +85,11 @@ public final class RouterConfigSection {
       "Serve legacy's answer when new fails (connection error, timeout, 5xx) for a read.");
   public static final Setting<Integer> PROXY_TIMEOUT_MS = Setting.integer("router.proxy[].timeoutMs", 5000, 1,
       600_000, "Upstream timeout in milliseconds.");
+  public static final Setting<Integer> PROXY_MAX_BODY_BYTES = Setting.integer("router.proxy[].maxBodyBytes",
+      (int) ProxyRoute.DEFAULT_MAX_BODY_BYTES, 0, (int) ProxyRoute.MAX_BODY_LIMIT,
+      "Largest request body the route accepts (bodies are buffered: shadow reads and fallback re-send them). A "
+          + "larger `Content-Length` is refused with 413 before the body is read; a chunked body is cut off with 413 "
+          + "as soon as it grows past the limit.");
   public static final Section GATES = Section.of("router.gates", "optional",
       "Promotion gates (docs/router.md, \"Promotion gates\"): a change that makes new serve keys it did not "
           + "(promoting a cohort into `NEW_READS` or `NEW`, growing a cohort new serves) is refused unless a clean "
@@ -124,12 +134,22 @@ public final class RouterConfigSection {
       "Latest routing versions that keep their compiled key sets and rules in memory; older ones keep only their "
           + "definitions (shared with the log's commands) and are compiled again when a rollback or audit needs them.");
 
-  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, HOST, PORT, TOPIC, REPLICATION_FACTOR,
-      SHADOW_SAMPLE_SIZE, ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256, PROXY, PROXY_PATH, PROXY_ENTITY,
-      PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK, PROXY_TIMEOUT_MS, GATES, GATES_ENABLED,
-      GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE, GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE, LIMITS,
-      LIMITS_MAX_BODY_BYTES, LIMITS_MAX_KEYS, LIMITS_MAX_KEY_LENGTH, LIMITS_MAX_RULE_LENGTH, LIMITS_MAX_RULE_NODES,
-      LIMITS_MAX_REASON_LENGTH, LIMITS_COMPILED_VERSIONS);
+  public static final List<ConfigDefinition> DEFINITIONS = concat(List.of(SECTION, HOST, PORT), TLS.definitions(),
+      List.of(TOPIC, REPLICATION_FACTOR, SHADOW_SAMPLE_SIZE, ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256,
+          PROXY, PROXY_PATH, PROXY_ENTITY, PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK,
+          PROXY_TIMEOUT_MS, PROXY_MAX_BODY_BYTES, GATES, GATES_ENABLED, GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE,
+          GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE, LIMITS, LIMITS_MAX_BODY_BYTES, LIMITS_MAX_KEYS,
+          LIMITS_MAX_KEY_LENGTH, LIMITS_MAX_RULE_LENGTH, LIMITS_MAX_RULE_NODES, LIMITS_MAX_REASON_LENGTH,
+          LIMITS_COMPILED_VERSIONS));
+
+  @SafeVarargs
+  private static List<ConfigDefinition> concat(List<? extends ConfigDefinition>... groups) {
+    List<ConfigDefinition> all = new ArrayList<>();
+    for (List<? extends ConfigDefinition> group : groups) {
+      all.addAll(group);
+    }
+    return List.copyOf(all);
+  }
 
   private RouterConfigSection() {}
 
@@ -148,7 +168,7 @@ public final class RouterConfigSection {
     String topic = section.get(TOPIC);
     return Optional.of(new RouterSettings(section.get(HOST), section.get(PORT), kafka, topic,
         (short) (int) section.get(REPLICATION_FACTOR), entities, tokens(section), routes,
-        section.get(SHADOW_SAMPLE_SIZE), gates(section, topic), limits(section)));
+        section.get(SHADOW_SAMPLE_SIZE), gates(section, topic), limits(section), TLS.read(section)));
   }
 
   private static RouterSettings.Limits limits(ConfigSection router) {
@@ -256,7 +276,7 @@ public final class RouterConfigSection {
       URI fresh = uri(item, item.child("new"), item.get(PROXY_NEW));
       try {
         routes.add(new ProxyRoute(item.get(PROXY_PATH), entity, key, legacy, fresh, item.get(PROXY_IGNORE),
-            item.get(PROXY_FALLBACK), Duration.ofMillis(item.get(PROXY_TIMEOUT_MS))));
+            item.get(PROXY_FALLBACK), Duration.ofMillis(item.get(PROXY_TIMEOUT_MS)), item.get(PROXY_MAX_BODY_BYTES)));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(item.source(), item.path(), "a valid proxy route", e.getMessage());
       }
@@ -289,7 +309,8 @@ public final class RouterConfigSection {
 
   /** The settings as safe to log: tokens by name and role only. */
   public static String masked(RouterSettings s) {
-    return "Router[listen=" + s.host() + ":" + s.port() + ", topic=" + s.topic() + ", entities=" + s.entities()
+    return "Router[listen=" + s.host() + ":" + s.port() + s.tls().map(t -> " " + t).orElse(" (plain HTTP)")
+        + ", topic=" + s.topic() + ", entities=" + s.entities()
         + ", tokens=" + s.tokens().values().stream().map(t -> t.name() + "(" + t.role().name().toLowerCase(Locale.ROOT)
         + ")").toList() + ", proxy routes=" + s.routes().stream().map(ProxyRoute::pathTemplate).toList() + ", gates="
         + (s.gates().enabled() ? "on(status topic " + s.gates().statusTopic() + ", verification within "

@@ -118,7 +118,7 @@ public final class RouterServer extends LifecycleComponent {
   public String status() {
     HttpServer listening = server;
     RoutingLog followed = log;
-    return state() + (listening == null ? "" : "  http://" + settings.host() + ":" + listening.actualPort()
+    return state() + (listening == null ? "" : "  " + scheme() + "://" + settings.host() + ":" + listening.actualPort()
         + ", routing version " + followed.state().version() + ", topic " + settings.topic());
   }
 
@@ -184,10 +184,13 @@ public final class RouterServer extends LifecycleComponent {
       for (int code : new int[] {400, 404, 405, 406, 413, 415, 500}) {
         router.errorHandler(code, RouterServer::failed);
       }
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+      HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true)
           // HTTP/1.1 only on cleartext: no h2c upgrade (a JDK client's upgrade request could hang a
           // response here; load balancers speak 1.1 to their backends anyway).
-          .setHttp2ClearTextEnabled(false))
+          .setHttp2ClearTextEnabled(false);
+      settings.tls().ifPresent(tls -> options.setSsl(true)
+          .setKeyCertOptions(io.vertx.core.net.KeyCertOptions.wrap(tls.keyManagerFactory())));
+      HttpServer server = vertx.createHttpServer(options)
           // A request the HTTP codec could not read (bad request line, URI or headers too long): a problem too.
           .invalidRequestHandler(RouterServer::invalidRequest)
           .requestHandler(request -> {
@@ -196,7 +199,7 @@ public final class RouterServer extends LifecycleComponent {
             }
           }).listen(settings.port(), settings.host())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      LOG.info("Router listening on {}:{} (routing version {})", settings.host(), server.actualPort(),
+      LOG.info("Router listening on {}://{}:{} (routing version {})", scheme(), settings.host(), server.actualPort(),
           log.state().version());
       this.vertx = vertx;
       this.server = server;
@@ -267,7 +270,8 @@ public final class RouterServer extends LifecycleComponent {
       return;
     }
     if (status == 413) {
-      ctx.response().putHeader("Connection", "close");
+      // The rest of a body over the limit is not read: close the connection once the answer is out.
+      ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
     }
     new Problem(status, known[0], known[1], String.format(known[2], ctx.request().path())).send(ctx);
   }
@@ -364,6 +368,11 @@ public final class RouterServer extends LifecycleComponent {
         .filter(p -> !p.endsWith("*") && !p.endsWith("/"))
         .forEach(p -> paths.add(p.replaceAll(":([A-Za-z]+)", "{$1}")));
     return paths;
+  }
+
+  /** {@code https} when the listener serves TLS, else {@code http}. */
+  public String scheme() {
+    return settings.tls().isPresent() ? "https" : "http";
   }
 
   public int port() {

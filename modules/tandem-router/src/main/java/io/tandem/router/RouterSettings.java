@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import io.tandem.core.tls.ServerTls;
 
 /**
  * Everything a router replica needs, validated when built.
@@ -22,10 +24,11 @@ import java.util.Objects;
  * @param shadowSampleSize how many shadow mismatches to keep for inspection
  * @param gates the promotion gates (docs/router.md, "Promotion gates")
  * @param limits bounds on what the operator API accepts and on the routing history kept compiled
+ * @param tls the listener's key material; empty: plain HTTP
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
     Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
-    Gates gates, Limits limits) {
+    Gates gates, Limits limits, Optional<ServerTls> tls) {
 
   /**
    * What the operator API accepts (docs/router.md, "Limits"), and how many routing versions keep their compiled
@@ -73,18 +76,10 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
     }
   }
 
-  /** Settings with the default limits ({@link Limits#defaults()}). */
-  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
-      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
-      Gates gates) {
-    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates,
-        Limits.defaults());
-  }
-
   /** These settings with other limits. */
   public RouterSettings withLimits(Limits newLimits) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        gates, newLimits);
+        gates, newLimits, tls);
   }
 
   /**
@@ -133,6 +128,14 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
     }
   }
 
+  /** Plain HTTP, with the default limits ({@link Limits#defaults()}). */
+  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
+      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
+      Gates gates) {
+    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates,
+        Limits.defaults(), Optional.empty());
+  }
+
   /** Settings with the default promotion gates ({@link Gates#defaults()}). */
   public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
       Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize) {
@@ -142,7 +145,19 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   /** These settings with other promotion gates. */
   public RouterSettings withGates(Gates newGates) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        newGates, limits);
+        newGates, limits, tls);
+  }
+
+  /** These settings serving HTTPS with {@code keys}. */
+  public RouterSettings withTls(ServerTls keys) {
+    return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
+        gates, limits, Optional.of(keys));
+  }
+
+  /** Safe to log: {@link RouterConfigSection#masked} (no Kafka client secrets, tokens by name and role only). */
+  @Override
+  public String toString() {
+    return RouterConfigSection.masked(this);
   }
 
   /** A configured bearer token: who it is (the audit's actor) and what it may do. */
@@ -157,6 +172,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(gates, "gates");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(tls, "tls");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
     }

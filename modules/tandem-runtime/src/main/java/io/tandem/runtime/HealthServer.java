@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -68,7 +70,14 @@ public final class HealthServer extends LifecycleComponent {
   public void start() {
     lifecycle.beginStart();
     try {
-      server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 16);
+      InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
+      if (settings.tls().isPresent()) {
+        HttpsServer https = HttpsServer.create(address, 16);
+        https.setHttpsConfigurator(new HttpsConfigurator(settings.tls().get().sslContext()));
+        server = https;
+      } else {
+        server = HttpServer.create(address, 16);
+      }
     } catch (IOException e) {
       UncheckedIOException failure = new UncheckedIOException("cannot serve metrics on " + settings.host() + ":"
           + settings.port(), e);
@@ -116,7 +125,8 @@ public final class HealthServer extends LifecycleComponent {
   }
 
   public URI url() {
-    return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+    return URI.create((settings.tls().isPresent() ? "https://" : "http://") + server.getAddress().getHostString() + ":"
+        + server.getAddress().getPort());
   }
 
   /** The scrape text, for tests and status output. */

@@ -82,7 +82,8 @@ class RouterConfigTest {
   void loadsEverySettingWithDefaults() throws IOException {
     RouterConfig config = RouterConfig.load(write(VALID), Map.of("VIEWER_SHA", TokenAuth.hash("v")));
     var settings = config.settings();
-    assertThat(settings.host()).isEqualTo("0.0.0.0");
+    assertThat(settings.host()).isEqualTo("127.0.0.1"); // loopback unless configured
+    assertThat(settings.tls()).isEmpty();
     assertThat(settings.port()).isEqualTo(9000);
     assertThat(settings.topic()).isEqualTo("tandem.routing");
     assertThat(settings.replicationFactor()).isEqualTo((short) -1);

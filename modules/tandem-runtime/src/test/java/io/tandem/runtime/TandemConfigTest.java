@@ -109,7 +109,7 @@ class TandemConfigTest {
     assertThat(config.transform()).isEqualTo(new TransformSettings("tandem-transform", 1,
         Path.of(System.getProperty("java.io.tmpdir"), "tandem-streams")));
     assertThat(config.sink()).isEqualTo(new SinkSettings("tandem-sink", 2000, java.time.Duration.ofDays(7)));
-    assertThat(config.metrics()).isEqualTo(new MetricsSettings("0.0.0.0", 9404));
+    assertThat(config.metrics()).isEqualTo(new MetricsSettings("127.0.0.1", 9404));
   }
 
   @Test
@@ -143,6 +143,15 @@ class TandemConfigTest {
         """));
     assertThat(section.registry().orElseThrow().embedded()).contains(new RegistrySettings.Embedded("0.0.0.0", 0, "tandem_schemas"));
     assertThat(section.registry().orElseThrow().basicAuth()).contains(new RegistrySettings.BasicAuth("tandem", "0123"));
+  }
+
+  @Test
+  void anEmbeddedRegistryBeyondLoopbackNeedsBasicAuth() throws IOException {
+    String base = MINIMAL.replace("  url: http://registry:8081\n", "");
+    failsWith(base.replace("registry:\n", "registry:\n  embedded: { host: 0.0.0.0 }\n"), "registry.user")
+        .hasMessageContaining("registry.user and registry.password").hasMessageContaining("beyond loopback");
+    assertThat(load(base.replace("registry:\n", "registry:\n  embedded: { host: localhost }\n")).registry()
+        .orElseThrow().basicAuth()).isEmpty();
   }
 
   @Test
@@ -274,14 +283,22 @@ class TandemConfigTest {
           env:
             LEGACY_DB_PASSWORD: ${LEGACY_PW}
             LEGACY_DB_HOST: legacy
+            PGPASS: "pgpass-s3cret"
+            DB_PWD: "pwd-s3cret"
+            API_KEY: "key-s3cret"
+            X_AUTH: "auth-s3cret"
+            LEGACY_URL: "postgres://u:p@ss-s3cret@legacy/db"
         target:
           jdbcUrl: jdbc:postgresql://db/shop_new?password=url-s3cret&ssl=true
           user: tandem
           password: target-s3cret
+        verify:
+          legacyReplicaUrl: jdbc:postgresql://replica-user:replica@s3cret@replica/shop
         """), Map.of("LEGACY_PW", "legacy-s3cret"));
 
     for (String shown : List.of(config.toString(), config.masked(), config.target().orElseThrow().toString(),
-        config.registry().orElseThrow().toString(), config.kafka().toString(), config.legacy().toString())) {
+        config.registry().orElseThrow().toString(), config.kafka().toString(), config.legacy().toString(),
+        config.verify().toString())) {
       assertThat(shown).doesNotContain("s3cret");
     }
     assertThat(config.masked())
@@ -289,6 +306,9 @@ class TandemConfigTest {
         .contains("sasl.jaas.config=******")
         .contains("LEGACY_DB_PASSWORD=******")
         .contains("LEGACY_DB_HOST=legacy")
+        .contains("PGPASS=******").contains("DB_PWD=******").contains("API_KEY=******").contains("X_AUTH=******")
+        .contains("LEGACY_URL=postgres://******@legacy/db")
+        .contains("jdbc:postgresql://******@replica/shop")
         .contains("ssl.truststore.location=/etc/truststore.jks")
         .contains("jdbc:postgresql://db/shop_new?password=******&ssl=true")
         .contains("https://******@registry:8081");

@@ -82,6 +82,15 @@ public record VerifySettings(int chunkSize, int legacyRowsPerSecond, Optional<St
     return new VerifyOptions(chunkSize, legacyRowsPerSecond, recheckDelay, recheckRounds, showValues, cohort);
   }
 
+  /** The settings as safe to log: the replica URL's user info and password parameter masked. */
+  @Override
+  public String toString() {
+    return "VerifySettings[chunkSize=" + chunkSize + ", legacyRowsPerSecond=" + legacyRowsPerSecond
+        + ", legacyReplicaUrl=" + legacyReplicaUrl.map(io.tandem.core.config.Secrets::maskUrl) + ", recheckDelay="
+        + recheckDelay + ", recheckRounds=" + recheckRounds + ", interval=" + interval + ", statusTopic="
+        + statusTopic + ", routingTopic=" + routingTopic + ", deadLetterTopics=" + deadLetterTopics + "]";
+  }
+
   private static List<String> topics(String text) {
     List<String> topics = new ArrayList<>();
     for (String topic : text.split(",")) {

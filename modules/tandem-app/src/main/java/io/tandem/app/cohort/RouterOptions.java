@@ -1,6 +1,7 @@
 package io.tandem.app.cohort;
 
 import io.tandem.app.DurationConverter;
+import io.tandem.core.config.Secrets;
 import io.tandem.routing.http.RouterHttpClient;
 import java.net.URI;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public final class RouterOptions {
     if (base == null || base.getHost() == null
         || !("http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme()))) {
       throw new CommandLine.ParameterException(commandLine,
-          "--url must be an http(s) URL such as http://127.0.0.1:8088, was '" + url + "'");
+          "--url must be an http(s) URL such as http://127.0.0.1:8088, was '" + Secrets.maskUrl(url) + "'");
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new CommandLine.ParameterException(commandLine, "--timeout must be positive, was " + timeout);

@@ -182,7 +182,7 @@ public final class ConfigSection {
    * except for secrets, which must be strings (YAML would turn {@code 0123} into 123).
    */
   public String scalar(String valuePath, JsonNode value, String expected) {
-    boolean secret = Secrets.isSecret(valuePath);
+    boolean secret = Secrets.isSecretPath(valuePath);
     if (value.isTextual()) {
       return resolve(valuePath, value.textValue());
     }
@@ -194,14 +194,14 @@ public final class ConfigSection {
 
   /** Replaces {@code ${VAR}} (must be set; empty is kept) and {@code ${VAR:-default}} (unset or empty). */
   public String resolve(String valuePath, String value) {
-    return Placeholders.resolve(source(), valuePath, value, file.env(), Secrets.isSecret(valuePath));
+    return Placeholders.resolve(source(), valuePath, value, file.env(), Secrets.isSecretPath(valuePath));
   }
 
   /** An error for {@code valuePath}; {@code actual} (text or a YAML node) is hidden for secrets, URLs masked. */
   public ConfigException error(String valuePath, String expected, Object actual) {
     Object shown = actual instanceof JsonNode value ? describe(valuePath, value)
         : actual == null ? null
-        : Secrets.isSecret(valuePath) ? "(hidden)"
+        : Secrets.isSecretPath(valuePath) ? "(hidden)"
         : Secrets.maskUrl(actual.toString());
     return new ConfigException(source(), valuePath, expected, shown);
   }
@@ -233,7 +233,7 @@ public final class ConfigSection {
     if (value.isArray()) {
       return "a list";
     }
-    if (Secrets.isSecret(valuePath)) {
+    if (Secrets.isSecretPath(valuePath)) {
       return "(hidden)";
     }
     return Secrets.maskUrl(value.asText());

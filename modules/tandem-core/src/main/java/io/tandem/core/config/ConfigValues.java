@@ -103,16 +103,16 @@ public final class ConfigValues {
       try {
         uri = URI.create(trimmed);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(source, key, "one or more http(s) URLs separated by commas", raw);
+        throw new ConfigException(source, key, "one or more http(s) URLs separated by commas", Secrets.maskUrl(raw));
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new ConfigException(source, key, "one or more http(s) URLs separated by commas", raw);
+        throw new ConfigException(source, key, "one or more http(s) URLs separated by commas", Secrets.maskUrl(raw));
       }
       urls.add(uri);
     }
     if (urls.isEmpty()) {
-      throw new ConfigException(source, key, "one or more http(s) URLs separated by commas", raw);
+      throw new ConfigException(source, key, "one or more http(s) URLs separated by commas", Secrets.maskUrl(raw));
     }
     return List.copyOf(urls);
   }

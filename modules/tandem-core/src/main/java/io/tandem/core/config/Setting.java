@@ -225,7 +225,8 @@ public final class Setting<T> implements ConfigDefinition {
    */
   public T check(T value) {
     if (value == null ? required : !valid.test(value)) {
-      throw new ConfigException("settings", path, value == null ? "a value: " + type : expectation, value);
+      Object shown = value == null ? null : Secrets.isSecretPath(path) ? "(hidden)" : Secrets.maskUrl(value.toString());
+      throw new ConfigException("settings", path, value == null ? "a value: " + type : expectation, shown);
     }
     return value;
   }

@@ -229,8 +229,8 @@ public final class SchemaRegistryClient {
     } catch (RegistryException e) {
       throw e;
     } catch (IOException e) {
-      throw new RegistryException(0, 0, "Schema registry unreachable at " + urls + " for " + method + " "
-          + pathAndQuery + ": " + e, e);
+      throw new RegistryException(0, 0, "Schema registry unreachable at " + io.tandem.core.config.Secrets.maskUrl(
+          urls.toString()) + " for " + method + " " + pathAndQuery + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryException(0, 0, "Interrupted while calling the schema registry", e);
@@ -377,7 +377,8 @@ public final class SchemaRegistryClient {
       for (URI url : urls) {
         String scheme = url.getScheme();
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
-          throw new IllegalArgumentException("schema registry URL must be http(s)://host[:port][/path], got " + url);
+          throw new IllegalArgumentException("schema registry URL must be http(s)://host[:port][/path], got "
+              + io.tandem.core.config.Secrets.maskUrl(url.toString()));
         }
       }
       this.urls = List.copyOf(urls);

@@ -55,11 +55,20 @@ public final class EmbeddedSchemaRegistry extends LifecycleComponent {
     return new Builder();
   }
 
-  /** Replays the log, then serves HTTP. Returns once the registry answers requests. */
+  /**
+   * Replays the log, then serves HTTP. Returns once the registry answers requests.
+   *
+   * @throws IllegalStateException when it would listen beyond loopback without authentication (nothing started)
+   */
   @Override
   public void start() {
     lifecycle.beginStart();
     try {
+      if (config.basicUser == null && config.bearerToken == null && !isLoopback(config.host)) {
+        throw new IllegalStateException("the embedded schema registry would listen on " + config.host
+            + ", beyond loopback, and accept anonymous schema writes and deletes: set registry.user and "
+            + "registry.password (basic auth), or listen on loopback (registry.embedded.host: 127.0.0.1)");
+      }
       log = config.bootstrapServers == null
           ? new InMemorySchemaLog()
           : new KafkaSchemaLog(config.bootstrapServers, config.topic, config.replicationFactor, config.clientConfig);
@@ -99,6 +108,25 @@ public final class EmbeddedSchemaRegistry extends LifecycleComponent {
     } catch (RuntimeException e) {
       fail(e);
       throw e;
+    }
+  }
+
+  /**
+   * Whether {@code host} is a loopback address ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}); a wildcard
+   * ({@code 0.0.0.0}, {@code ::}), any other address, and a name that does not resolve are not.
+   */
+  public static boolean isLoopback(String host) {
+    String name = host.trim();
+    if (name.startsWith("[") && name.endsWith("]")) {
+      name = name.substring(1, name.length() - 1);
+    }
+    if (name.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    try {
+      return java.net.InetAddress.getByName(name).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 
@@ -228,7 +256,10 @@ public final class EmbeddedSchemaRegistry extends LifecycleComponent {
       return this;
     }
 
-    /** Require HTTP basic authentication with this user. */
+    /**
+     * Require HTTP basic authentication with this user. A registry listening beyond loopback refuses to start
+     * without it (or a bearer token).
+     */
     public Builder basicAuth(String user, String password) {
       this.basicUser = requireText(user, "user");
       this.basicPassword = Objects.requireNonNull(password, "password");

@@ -8,6 +8,9 @@ final class Problems {
   static final String MISSING_KEY = "missing-routing-key";
   static final String BAD_GATEWAY = "upstream-failed";
   static final String WRITE_FENCED = "write-fenced";
+  static final String BAD_PATH = "bad-path";
+  static final String BAD_LENGTH = "bad-content-length";
+  static final String BODY_TOO_LARGE = "body-too-large";
 
   private Problems() {}
 

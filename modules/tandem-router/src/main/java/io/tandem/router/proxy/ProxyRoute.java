@@ -1,5 +1,6 @@
 package io.tandem.router.proxy;
 
+import io.tandem.core.config.Secrets;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +19,16 @@ import java.util.regex.Pattern;
  * @param fallbackToLegacy whether a read that new fails (connection error, timeout, 5xx) is served from
  *     legacy instead of answered with 502
  * @param timeout how long one upstream exchange may take, connection included
+ * @param maxBodyBytes the largest request body accepted (a larger one is refused with 413 before it is read
+ *     or buffered further)
  */
 public record ProxyRoute(String pathTemplate, String entity, KeySource key, URI legacy, URI newUpstream,
-    List<String> ignoreFields, boolean fallbackToLegacy, Duration timeout) {
+    List<String> ignoreFields, boolean fallbackToLegacy, Duration timeout, long maxBodyBytes) {
+
+  /** 1 MiB: API calls, not uploads. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
+  /** The highest limit a route may set: bodies are buffered (shadow reads and fallback re-send them). */
+  public static final long MAX_BODY_LIMIT = 64L << 20;
 
   // The routing log's entity names (RoutingStateMachine): a route for any other name could never match.
   private static final Pattern ENTITY = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
@@ -48,6 +56,16 @@ public record ProxyRoute(String pathTemplate, String entity, KeySource key, URI 
     if (timeout == null || timeout.toMillis() < 1) {
       throw new IllegalArgumentException("timeout must be at least 1 ms, was " + timeout);
     }
+    if (maxBodyBytes < 0 || maxBodyBytes > MAX_BODY_LIMIT) {
+      throw new IllegalArgumentException("maxBodyBytes must be 0.." + MAX_BODY_LIMIT + ", was " + maxBodyBytes);
+    }
+  }
+
+  /** A route with the default body limit ({@link #DEFAULT_MAX_BODY_BYTES}). */
+  public ProxyRoute(String pathTemplate, String entity, KeySource key, URI legacy, URI newUpstream,
+      List<String> ignoreFields, boolean fallbackToLegacy, Duration timeout) {
+    this(pathTemplate, entity, key, legacy, newUpstream, ignoreFields, fallbackToLegacy, timeout,
+        DEFAULT_MAX_BODY_BYTES);
   }
 
   /** The template in Vert.x Web's syntax: {@code /api/customers/:id}. */
@@ -91,7 +109,8 @@ public record ProxyRoute(String pathTemplate, String entity, KeySource key, URI 
         && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
     if (!ok) {
       throw new IllegalArgumentException(field + " must be an absolute http(s) base URL without query, "
-          + "fragment or user info, like \"http://legacy:8080\", was " + (uri == null ? "null" : "\"" + uri + "\""));
+          + "fragment or user info, like \"http://legacy:8080\", was " + (uri == null ? "null"
+          : "\"" + Secrets.maskUrl(uri.toString()) + "\""));
     }
   }
 

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  * {@code X-Tandem-Cohort} when a cohort holds the key ({@code X-Tandem-Fallback: true} after a fallback).
  * Cohort rules see the request's query parameters and {@code X-Tandem-Attr-<name>} headers as attributes.
  * Request and response bodies are buffered whole (comparison and fallback need them): this proxies API
- * calls, not downloads.
+ * calls, not downloads. Request bodies are bounded per route ({@link ProxyRoute#maxBodyBytes}, 413 beyond);
+ * paths an upstream could read as another path are refused with 400 ({@code ProxyPath}); hop-by-hop headers
+ * stay on their hop and upstreams get an RFC 7239 {@code Forwarded} element ({@code Headers}).
  */
 public final class ReadProxy {
   public static final int DEFAULT_SAMPLE_SIZE = 100;
@@ -79,8 +81,20 @@ public final class ReadProxy {
         .toList();
   }
 
-  /** Adds one Vert.x Web route per proxied path template, for every method. */
+  /**
+   * Adds one Vert.x Web route per proxied path template, for every method; and, ahead of every other route of
+   * {@code router}, a guard that refuses paths with dot segments or malformed percent-encoding with 400 (Vert.x
+   * Web would resolve the dot segments before matching, so a route would see a path other than the one sent).
+   */
   public void mount(Router router) {
+    router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+      String refusal = ProxyPath.refusal(ctx.request().path());
+      if (refusal == null) {
+        ctx.next();
+      } else {
+        Problems.send(ctx, 400, Problems.BAD_PATH, "Bad request path", refusal);
+      }
+    });
     for (int i = 0; i < routes.size(); i++) {
       router.route(routes.get(i).routerPath()).handler(handlers.get(i));
     }

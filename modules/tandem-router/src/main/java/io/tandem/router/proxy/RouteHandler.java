@@ -5,6 +5,7 @@ import io.tandem.routing.RoutingState;
 import io.tandem.routing.Target;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -51,6 +52,30 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    request.pause(); // nothing is read before the checks below
+    String badPath = ProxyPath.refusal(route, request.path());
+    if (badPath != null) {
+      Problems.send(ctx, 400, Problems.BAD_PATH, "Bad request path", badPath + "; nothing was sent upstream");
+      return;
+    }
+    String declared = request.getHeader("Content-Length");
+    if (declared != null) {
+      long length;
+      try {
+        length = Long.parseLong(declared.trim());
+      } catch (NumberFormatException e) {
+        length = -1;
+      }
+      if (length < 0) {
+        closeAfter(ctx, 400, Problems.BAD_LENGTH, "Bad Content-Length", "Content-Length must be one non-negative "
+            + "number of bytes");
+        return;
+      }
+      if (length > route.maxBodyBytes()) {
+        tooLarge(ctx, "declares a body of " + length + " bytes (Content-Length)");
+        return;
+      }
+    }
     String key = key(ctx);
     if (key == null) {
       Problems.send(ctx, 400, Problems.MISSING_KEY, "Missing routing key",
@@ -69,11 +94,22 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
       return;
     }
     Target target = read ? decision.read() : decision.write();
-    metrics.decision(route.entity(), decision.cohort(), target);
     String pathAndQuery = request.path() + (request.query() == null ? "" : "?" + request.query());
-    MultiMap headers = Headers.toUpstream(request.headers());
-    body(ctx).onSuccess(body -> {
-      ForwardedRequest forwarded = new ForwardedRequest(request.method(), pathAndQuery, headers, body);
+    String forwardedFor = Headers.forwardedElement(request.remoteAddress() == null ? null
+        : request.remoteAddress().hostAddress(), request.isSSL(), request.getHeader("Host"));
+    MultiMap headers = Headers.toUpstream(request.headers(), forwardedFor);
+    body(ctx, route.maxBodyBytes()).onComplete(result -> {
+      if (result.failed()) {
+        if (result.cause() instanceof BodyTooLarge) {
+          tooLarge(ctx, "sent more than that (chunked)");
+        } else {
+          LOG.debug("Could not read the body of {} {}: {}", request.method(), route.pathTemplate(),
+              result.cause().toString());
+        }
+        return;
+      }
+      metrics.decision(route.entity(), decision.cohort(), target);
+      ForwardedRequest forwarded = new ForwardedRequest(request.method(), pathAndQuery, headers, result.result());
       if (!read) {
         forward(ctx, decision, target, forwarded); // a write goes where the decision says or nowhere
       } else if (decision.shadow()) {
@@ -86,12 +122,29 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     });
   }
 
+  /** 413, then the connection is closed: the rest of the body is never read. */
+  private void tooLarge(RoutingContext ctx, String what) {
+    closeAfter(ctx, 413, Problems.BODY_TOO_LARGE, "Request body too large", "this route ("
+        + route.pathTemplate() + ") accepts bodies up to " + route.maxBodyBytes() + " bytes; the request " + what
+        + "; nothing was sent upstream");
+  }
+
+  private static void closeAfter(RoutingContext ctx, int status, String slug, String title, String detail) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.putHeader("Connection", "close");
+    response.endHandler(v -> ctx.request().connection().close());
+    Problems.send(ctx, status, slug, title, detail);
+  }
+
   private void forward(RoutingContext ctx, Decision decision, Target target, ForwardedRequest request) {
     live.send(route, target, request).onComplete(answer -> {
       if (answer.succeeded()) {
         respond(ctx, decision, target, answer.result(), false);
       } else {
-        badGateway(ctx, decision, ProxyMetrics.tag(target) + " upstream failed: " + reason(answer.cause()));
+        badGateway(ctx, decision, ProxyMetrics.tag(target) + " upstream failed: " + reason(target, answer.cause()));
       }
     });
   }
@@ -103,7 +156,7 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
         return;
       }
       String failure = answer.succeeded() ? "new upstream answered " + answer.result().status()
-          : "new upstream failed: " + reason(answer.cause());
+          : "new upstream failed: " + reason(Target.NEW, answer.cause());
       if (!route.fallbackToLegacy()) {
         badGateway(ctx, decision, failure);
         return;
@@ -113,7 +166,8 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
         if (legacy.succeeded()) {
           respond(ctx, decision, Target.LEGACY, legacy.result(), true);
         } else {
-          badGateway(ctx, decision, failure + "; the fallback to legacy failed too: " + reason(legacy.cause()));
+          badGateway(ctx, decision, failure + "; the fallback to legacy failed too: "
+              + reason(Target.LEGACY, legacy.cause()));
         }
       });
     });
@@ -127,7 +181,7 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
       if (answer.succeeded()) {
         respond(ctx, decision, Target.LEGACY, answer.result(), false);
       } else {
-        badGateway(ctx, decision, "legacy upstream failed: " + reason(answer.cause()));
+        badGateway(ctx, decision, "legacy upstream failed: " + reason(Target.LEGACY, answer.cause()));
       }
     });
     String described = request.method().name() + " " + request.pathAndQuery();
@@ -170,7 +224,7 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     if (response.ended() || response.closed()) {
       return; // the caller left
     }
-    Headers.toCaller(upstream.headers(), response.headers());
+    Headers.toCaller(upstream.headers(), response.headers(), java.util.List.of(route.legacy(), route.newUpstream()));
     routingHeaders(response, decision);
     response.putHeader(Headers.TARGET, ProxyMetrics.tag(served));
     if (fellBack) {
@@ -235,13 +289,41 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     return attributes;
   }
 
-  /** A body handler mounted ahead of the proxy may have read the body already. */
-  private static Future<Buffer> body(RoutingContext ctx) {
-    if (ctx.body().available()) {
+  /** The body, failing with {@link BodyTooLarge} as soon as more than {@code limit} bytes arrived. */
+  private static Future<Buffer> body(RoutingContext ctx, long limit) {
+    if (ctx.body().available()) { // a body handler mounted ahead of the proxy read it already
       Buffer read = ctx.body().buffer();
-      return Future.succeededFuture(read == null ? Buffer.buffer() : read);
+      Buffer body = read == null ? Buffer.buffer() : read;
+      return body.length() > limit ? Future.failedFuture(new BodyTooLarge()) : Future.succeededFuture(body);
     }
-    return ctx.request().body();
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded()) {
+      return request.body();
+    }
+    Promise<Buffer> done = Promise.promise();
+    Buffer body = Buffer.buffer();
+    request.handler(chunk -> {
+      if (done.future().isComplete()) {
+        return;
+      }
+      if ((long) body.length() + chunk.length() > limit) {
+        request.pause();
+        done.tryFail(new BodyTooLarge());
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    request.endHandler(v -> done.tryComplete(body));
+    request.exceptionHandler(done::tryFail);
+    request.resume();
+    return done.future();
+  }
+
+  /** The body grew past the route's limit while it was read. */
+  private static final class BodyTooLarge extends RuntimeException {
+    BodyTooLarge() {
+      super("request body too large", null, false, false);
+    }
   }
 
   private static String describe(KeySource key) {
@@ -255,7 +337,16 @@ final class RouteHandler implements io.vertx.core.Handler<RoutingContext> {
     }
   }
 
-  private static String reason(Throwable failure) {
-    return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+  /**
+   * What a caller may learn of an upstream failure: that it timed out or could not be reached, never the
+   * upstream's address (connection errors name it). The full cause goes to the log.
+   */
+  private String reason(Target target, Throwable failure) {
+    LOG.warn("Proxy route {}: {} upstream failed: {}", route.pathTemplate(), ProxyMetrics.tag(target),
+        failure.toString());
+    if (failure instanceof java.util.concurrent.TimeoutException) {
+      return "no answer within " + route.timeout().toMillis() + " ms";
+    }
+    return "connection failed or was closed before an answer";
   }
 }

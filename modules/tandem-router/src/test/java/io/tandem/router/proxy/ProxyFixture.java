@@ -68,6 +68,11 @@ final class ProxyFixture implements AutoCloseable {
     return proxy;
   }
 
+  /** The proxy's port. */
+  int port() {
+    return server.actualPort();
+  }
+
   HttpResponse<String> get(String pathAndQuery, String... headers) {
     return send("GET", pathAndQuery, null, headers);
   }
