@@ -32,7 +32,7 @@ public final class DlqOptions {
       description = "Only dead letters whose source topic ends with .TABLE (customers or public.customers).")
   String table;
 
-  @Option(names = "--reason", paramLabel = "TEXT", description = "Only dead letters whose reason contains TEXT "
+  @Option(names = "--reason-contains", paramLabel = "TEXT", description = "Only dead letters whose reason contains TEXT "
       + "(case-insensitive).")
   String reason;
 

@@ -73,7 +73,7 @@ final class ListDlqCommand extends DlqSubcommand {
         out.printf("    %6d× %s%n", reason.getValue(), clean(reason.getKey(), REASON_LENGTH));
       }
       if (tally.reasons().size() > reasons) {
-        out.printf("    … %d other reasons (tandem dlq show --stage %s --reason TEXT)%n", tally.reasons().size() - reasons,
+        out.printf("    … %d other reasons (tandem dlq show --stage %s --reason-contains TEXT)%n", tally.reasons().size() - reasons,
             tally.stage().label());
       }
     }
