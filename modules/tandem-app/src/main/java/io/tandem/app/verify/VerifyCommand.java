@@ -111,10 +111,16 @@ public final class VerifyCommand implements Callable<Integer> {
     if (repair) {
       // An operator action: who may repair is checked, and the repair audited, through the router.
       if (reason == null || reason.isBlank() || reason.length() > 1000) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--repair needs --reason (1 to 1000 "
-            + "characters): why the rows are repaired, recorded in the router's audit");
+        err.println("tandem verify: --repair needs --reason (1 to 1000 characters): why the rows are repaired, "
+            + "recorded in the router's audit");
+        return EXIT_USAGE;
       }
-      audit.check(spec.commandLine(), "tandem verify --repair");
+      try {
+        audit.check(spec.commandLine(), "tandem verify --repair");
+      } catch (picocli.CommandLine.ParameterException e) {
+        err.println("tandem verify: " + e.getMessage());
+        return EXIT_USAGE;
+      }
     }
     Verifier verifier;
     String statusTopic;
