@@ -65,8 +65,8 @@ class ActionsApiIT {
           new Bad("negative count", OPERATOR, "{\"action\":\"dlq-replay\",\"count\":-1,\"reason\":\"r\"}", 422, "count"),
           new Bad("count as text", OPERATOR, "{\"action\":\"dlq-replay\",\"count\":\"2\",\"reason\":\"r\"}", 422, "count"),
           new Bad("fractional count", OPERATOR, "{\"action\":\"dlq-replay\",\"count\":1.5,\"reason\":\"r\"}", 422, "count"),
-          new Bad("unknown entity", OPERATOR, "{\"action\":\"dlq-replay\",\"entity\":\"invoice\",\"count\":1,"
-              + "\"reason\":\"r\"}", 404, "invoice"),
+          new Bad("bad entity name", OPERATOR, "{\"action\":\"dlq-replay\",\"entity\":\"Not OK\",\"count\":1,"
+              + "\"reason\":\"r\"}", 422, "entity name"),
           new Bad("reason not text", OPERATOR, "{\"action\":\"dlq-replay\",\"count\":1,\"reason\":true}", 422, "reason"));
       for (Bad bad : cases) {
         Response response = call(server, "POST", "/v1/actions", bad.token(), bad.body());

@@ -113,10 +113,8 @@ public final class ActionsApi {
     if (count == null || !count.isIntegralNumber() || !count.canConvertToLong() || count.asLong() < 0) {
       throw new Problem(422, "invalid", "Invalid field", "'count' must be an integer of 0 or more");
     }
-    if (entity != null && log.state().entity(entity).isEmpty()) {
-      throw new Problem(404, "not-found", "Unknown entity", "unknown entity '" + entity + "'; known: "
-          + log.state().entities().keySet());
-    }
+    // The entity is a label for the audit's filter: it need not be one the router routes (dead letters of an
+    // entity nobody routes yet must still be replayable), only a valid name.
     Command.RecordAction command = new Command.RecordAction(action, entity, scope == null ? "" : scope,
         count.asLong());
     String invalid = RoutingStateMachine.invalidAction(command);
