@@ -1,6 +1,7 @@
 package io.tandem.app;
 
 import io.tandem.app.cohort.CohortCommand;
+import io.tandem.app.dlq.DlqCommand;
 import io.tandem.app.verify.VerifyCommand;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
     subcommands = {RunCommand.class, VerifyCommand.class, RouterReplicaCommand.class, CohortCommand.class,
+        DlqCommand.class,
         CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 

@@ -32,6 +32,10 @@ public record DeadLetter(String stage, String reason, String exceptionClass, Str
   public static final String SOURCE_TOPIC = PREFIX + "source.topic";
   public static final String SOURCE_PARTITION = PREFIX + "source.partition";
   public static final String SOURCE_OFFSET = PREFIX + "source.offset";
+  /** On a replayed record: the dead letter it was restored from, {@code <dlq topic>/<partition>/<offset>} (UTF-8). */
+  public static final String REPLAY_OF = "tandem.replay.of";
+  /** On a replayed record: the replay run that re-published it (UTF-8). */
+  public static final String REPLAY_ID = "tandem.replay.id";
 
   public DeadLetter {
     Objects.requireNonNull(stage, "stage");
@@ -93,6 +97,43 @@ public record DeadLetter(String stage, String reason, String exceptionClass, Str
     return Optional.of(new DeadLetter(stage, reason, exception == null ? "" : exception,
         ChangeHeaders.text(headers, SOURCE_TOPIC), parse(ChangeHeaders.text(headers, SOURCE_PARTITION), Integer::valueOf),
         parse(ChangeHeaders.text(headers, SOURCE_OFFSET), Long::valueOf)));
+  }
+
+  /** Whether the refused record can be put back on its input topic: it was read from Kafka (not capture's). */
+  public boolean replayable() {
+    return sourceTopic != null && sourcePartition != null && sourceOffset != null;
+  }
+
+  /**
+   * The record {@code deadLetter} holds as it was on its stage's input topic, to be put back there: the same
+   * key, value and partition, its timestamp, its headers without this envelope's ({@code tandem.position}
+   * and the others stay, so the sink still applies it only if newer), plus {@link #REPLAY_OF} and
+   * {@link #REPLAY_ID}. A record refused again after the replay is dead-lettered with those headers.
+   *
+   * @throws IllegalArgumentException when it is no Tandem dead letter or not {@linkplain #replayable() replayable}
+   */
+  public static ProducerRecord<byte[], byte[]> restore(ConsumerRecord<byte[], byte[]> deadLetter, String replayId) {
+    DeadLetter letter = read(deadLetter.headers()).orElseThrow(() -> new IllegalArgumentException(
+        deadLetter.topic() + "/" + deadLetter.partition() + "/" + deadLetter.offset() + " is not a Tandem dead letter"));
+    if (!letter.replayable()) {
+      throw new IllegalArgumentException("the " + letter.stage() + " dead letter " + coordinates(deadLetter)
+          + " was not read from a Kafka topic (no source topic, partition and offset): it cannot be put back");
+    }
+    Headers headers = new RecordHeaders();
+    for (Header header : deadLetter.headers()) {
+      if (!header.key().startsWith(PREFIX) && !header.key().equals(REPLAY_OF) && !header.key().equals(REPLAY_ID)) {
+        headers.add(header.key(), header.value());
+      }
+    }
+    headers.add(REPLAY_OF, ChangeHeaders.utf8(coordinates(deadLetter)));
+    headers.add(REPLAY_ID, ChangeHeaders.utf8(replayId));
+    return new ProducerRecord<>(letter.sourceTopic(), letter.sourcePartition(),
+        deadLetter.timestamp() < 0 ? null : deadLetter.timestamp(), deadLetter.key(), deadLetter.value(), headers);
+  }
+
+  /** {@code <topic>/<partition>/<offset>} of a record. */
+  public static String coordinates(ConsumerRecord<?, ?> record) {
+    return record.topic() + "/" + record.partition() + "/" + record.offset();
   }
 
   private static <T> T parse(String text, java.util.function.Function<String, T> parser) {

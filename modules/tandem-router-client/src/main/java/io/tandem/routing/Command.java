@@ -5,7 +5,7 @@ import java.util.List;
 /** What a proposal asks to change. Applied by {@link RoutingStateMachine}, identically on every replica. */
 public sealed interface Command permits Command.DefineEntity, Command.CreateCohort, Command.UpdateSelector,
     Command.SetPhase, Command.DeleteCohort, Command.RollbackTo, Command.BeginSwitch, Command.CompleteSwitch,
-    Command.AbortSwitch {
+    Command.AbortSwitch, Command.RecordAction {
 
   /** The log's name for this kind of command. */
   String type();
@@ -127,6 +127,28 @@ public sealed interface Command permits Command.DefineEntity, Command.CreateCoho
     @Override
     public String type() {
       return "abort_switch";
+    }
+  }
+
+  /**
+   * An operator action outside the routing (a dead-letter replay, a verifier repair) written to the log so
+   * that the audit shows it beside the routing changes. It changes no state and creates no version: it is
+   * recorded whatever version it names (its expected version is the one the operator acted under).
+   *
+   * @param action what was done, e.g. {@code dlq-replay}, {@code verify-repair}
+   * @param entity the entity it concerns, or null (the audit's entity filter uses it)
+   * @param scope what it covered, e.g. {@code stage=transform reason~'unknown code'}
+   * @param count how many records or rows it concerned
+   */
+  record RecordAction(String action, String entity, String scope, long count) implements Command {
+    public RecordAction {
+      java.util.Objects.requireNonNull(action, "action");
+      java.util.Objects.requireNonNull(scope, "scope");
+    }
+
+    @Override
+    public String type() {
+      return "record_action";
     }
   }
 }

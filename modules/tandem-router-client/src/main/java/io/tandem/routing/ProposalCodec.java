@@ -125,6 +125,13 @@ public final class ProposalCodec {
       node.put("switchId", c.switchId());
     } else if (command instanceof Command.AbortSwitch c) {
       node.put("switchId", c.switchId());
+    } else if (command instanceof Command.RecordAction c) {
+      if (c.entity() != null) {
+        node.put("entity", c.entity());
+      }
+      node.put("action", c.action());
+      node.put("scope", c.scope());
+      node.put("count", c.count());
     }
     return node;
   }
@@ -161,6 +168,11 @@ public final class ProposalCodec {
         return new Command.CompleteSwitch(text(node, "switchId"));
       case "abort_switch":
         return new Command.AbortSwitch(text(node, "switchId"));
+      case "record_action": {
+        JsonNode entity = node.get("entity");
+        return new Command.RecordAction(text(node, "action"), entity == null || entity.isNull() ? null
+            : text(node, "entity"), text(node, "scope"), number(node, "count"));
+      }
       default:
         throw new IllegalArgumentException("unknown command type '" + type + "'");
     }

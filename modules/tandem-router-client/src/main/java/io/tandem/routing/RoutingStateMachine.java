@@ -66,7 +66,12 @@ public final class RoutingStateMachine {
   public AuditEntry apply(long offset, Proposal proposal) {
     RoutingState current = state;
     AuditEntry entry;
-    if (proposal.expectedVersion() != current.version()) {
+    if (proposal.command() instanceof Command.RecordAction action) {
+      // Recorded, not applied to the routing: no version, no compare-and-set (docs/router.md, "Operator actions").
+      String problem = invalidAction(action);
+      entry = problem == null ? new AuditEntry(offset, proposal, true, current.version(), null, null)
+          : new AuditEntry(offset, proposal, false, current.version(), Rejection.INVALID, problem);
+    } else if (proposal.expectedVersion() != current.version()) {
       entry = new AuditEntry(offset, proposal, false, current.version(), Rejection.VERSION_CONFLICT,
           "expected version " + proposal.expectedVersion() + " but the current version is " + current.version());
     } else {
@@ -97,6 +102,13 @@ public final class RoutingStateMachine {
    */
   public RoutingState check(RoutingState current, Proposal proposal) throws ProposalRejectedException {
     Command command = proposal.command();
+    if (command instanceof Command.RecordAction action) {
+      String problem = invalidAction(action);
+      if (problem != null) {
+        throw new ProposalRejectedException(Rejection.INVALID, problem);
+      }
+      return current;
+    }
     Optional<RoutingState.PendingSwitch> pending = current.pendingSwitch();
     if (command instanceof Command.BeginSwitch begin) {
       if (pending.isPresent()) {
@@ -280,4 +292,25 @@ public final class RoutingStateMachine {
     }
   }
 
+
+  /** Longest action scope the log records (the API refuses longer ones with 413). */
+  public static final int MAX_ACTION_SCOPE = 2000;
+  private static final java.util.regex.Pattern ACTION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,62}");
+
+  /** Why {@code action} cannot be recorded, or null when it can. */
+  public static String invalidAction(Command.RecordAction action) {
+    if (!ACTION.matcher(action.action()).matches()) {
+      return "action '" + action.action() + "' must match " + ACTION.pattern();
+    }
+    if (action.entity() != null && !NAME.matcher(action.entity()).matches()) {
+      return "entity name '" + action.entity() + "' must match " + NAME.pattern();
+    }
+    if (action.scope().length() > MAX_ACTION_SCOPE) {
+      return "scope is " + action.scope().length() + " characters, at most " + MAX_ACTION_SCOPE;
+    }
+    if (action.count() < 0) {
+      return "count must not be negative, was " + action.count();
+    }
+    return null;
+  }
 }

@@ -286,4 +286,37 @@ class RoutingStateMachineTest {
     }
     return members;
   }
+
+  @Test
+  void anOperatorActionIsAuditedWithoutChangingTheRoutingOrItsVersion() {
+    applied(entity("customer"));
+    applied(percent("wave", 1, Phase.SHADOW));
+    RoutingState before = machine.state();
+    // Recorded whatever version it names: it is no compare-and-set on the routing.
+    AuditEntry recorded = apply(at(0, new Command.RecordAction("dlq-replay", "customer", "stage=transform", 3)));
+    assertThat(recorded.applied()).isTrue();
+    assertThat(recorded.version()).isEqualTo(before.version());
+    assertThat(machine.state()).isSameAs(before);
+    // A routing change expecting the current version still applies: the action took no version.
+    assertThat(applied(setPercent("wave", 5))).isEqualTo(before.version() + 1);
+
+    AuditEntry bad = apply(at(machine.state().version(), new Command.RecordAction("Drop Table", null, "", 1)));
+    assertThat(bad.applied()).isFalse();
+    assertThat(bad.rejection()).isEqualTo(Rejection.INVALID);
+    AuditEntry negative = apply(at(machine.state().version(), new Command.RecordAction("dlq-replay", null, "", -1)));
+    assertThat(negative.applied()).isFalse();
+    AuditEntry huge = apply(at(machine.state().version(), new Command.RecordAction("dlq-replay", null,
+        "x".repeat(RoutingStateMachine.MAX_ACTION_SCOPE + 1), 1)));
+    assertThat(huge.applied()).isFalse();
+    assertThat(machine.audit()).filteredOn(AuditEntry::applied).hasSize(4);
+  }
+
+  @Test
+  void anOperatorActionRoundTripsThroughTheLogFormat() {
+    Command.RecordAction action = new Command.RecordAction("verify-repair", null, "entity=customer", 12);
+    Proposal decoded = ProposalCodec.decode(ProposalCodec.encode(at(4, action)));
+    assertThat(decoded.command()).isEqualTo(action);
+    Command.RecordAction withEntity = new Command.RecordAction("dlq-replay", "customer", "stage=sink", 0);
+    assertThat(ProposalCodec.decode(ProposalCodec.encode(at(4, withEntity))).command()).isEqualTo(withEntity);
+  }
 }

@@ -154,6 +154,7 @@ public final class RouterServer extends LifecycleComponent {
       OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
           APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()), settings.limits());
       api.mount(router);
+      new io.tandem.router.api.ActionsApi(log, writer, auth, Clock.systemUTC(), APPLY_TIMEOUT).mount(router);
       byte[] openApi = openApi();
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
           .end(Buffer.buffer(openApi)));

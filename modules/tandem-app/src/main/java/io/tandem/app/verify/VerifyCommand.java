@@ -78,6 +78,16 @@ public final class VerifyCommand implements Callable<Integer> {
       + "rows; delete extra rows), wait until they arrive, then verify again.")
   boolean repair;
 
+  @Option(names = "--reason", paramLabel = "TEXT",
+      description = "Why --repair repairs (required with --repair; recorded in the router's audit).")
+  String reason;
+
+  @picocli.CommandLine.Mixin
+  io.tandem.app.OperatorAudit audit;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--repair-timeout", defaultValue = "120s", converter = io.tandem.app.DurationConverter.class,
       paramLabel = "DURATION", description = "How long --repair waits for repaired rows (default: ${DEFAULT-VALUE}).")
   java.time.Duration repairTimeout = java.time.Duration.ofSeconds(120);
@@ -98,6 +108,20 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (repair) {
+      // An operator action: who may repair is checked, and the repair audited, through the router.
+      if (reason == null || reason.isBlank() || reason.length() > 1000) {
+        err.println("tandem verify: --repair needs --reason (1 to 1000 characters): why the rows are repaired, "
+            + "recorded in the router's audit");
+        return EXIT_USAGE;
+      }
+      try {
+        audit.check(spec.commandLine(), "tandem verify --repair");
+      } catch (picocli.CommandLine.ParameterException e) {
+        err.println("tandem verify: " + e.getMessage());
+        return EXIT_USAGE;
+      }
+    }
     Verifier verifier;
     String statusTopic;
     io.tandem.kafka.KafkaClients kafka;
@@ -125,6 +149,19 @@ public final class VerifyCommand implements Callable<Integer> {
       if (repair && !result.clean()) {
         if (!json) {
           out.print(summary(result, null));
+        }
+        java.io.PrintWriter auditErr = new java.io.PrintWriter(err, true);
+        io.tandem.app.OperatorAudit.Outcome recorded = audit.record(spec.commandLine(), "verify-repair",
+            entities != null && entities.size() == 1 ? entities.get(0) : null, "entities="
+                + (entities == null || entities.isEmpty() ? "all" : String.join(",", entities))
+                + (cohort == null ? "" : " cohort=" + cohort) + " differences=" + result.differences(),
+            result.differences(), reason, auditErr);
+        auditErr.flush();
+        if (recorded instanceof io.tandem.app.OperatorAudit.Outcome.Refused refused) {
+          if (json) {
+            out.println(result.toJson());
+          }
+          return refused.exitCode() == 1 ? EXIT_DIFFERENCES : EXIT_FAILED;
         }
         long started = System.nanoTime();
         List<Repair.Outcome> outcomes = verifier.repair(result, repairTimeout, Clock.systemUTC());

@@ -350,7 +350,8 @@ class VerifyCommandIT {
       assertThat(difference.path("reason").asText()).contains("unknown code 'Q'");
     });
 
-    Result repaired = verify("--entity", "customer", "--repair", "--repair-timeout", "90s");
+    Result repaired = verify("--entity", "customer", "--repair", "--repair-timeout", "90s", "--reason", "put the copies right",
+        "--unaudited");
     assertThat(repaired.out()).as(repaired.err())
         .contains("Repair customer: re-emitted 3 legacy row(s) through the pipeline, published 1 delete(s); 1 not repairable")
         .contains("still different after").contains(": 0\n")

@@ -144,6 +144,25 @@ public final class RouterHttpClient {
     return change("POST", "/v1/rollback", NODES.objectNode().put("version", version), null, change);
   }
 
+  // ---- operator actions ----
+
+  /**
+   * Records an operator action outside the routing (a dead-letter replay, a verifier repair) in the routing
+   * log's audit trail, before it is done: the router checks the token's role (operator) and answers with the
+   * audit entry once its replica applied it. A refusal (403 for a viewer) means the action must not be done.
+   *
+   * @param entity the entity it concerns, or null
+   */
+  public Answer<io.tandem.routing.api.AuditRecord> recordAction(String action, String entity, String scope, long count,
+      String reason) throws RouterProblemException, RouterUnavailableException {
+    ObjectNode body = NODES.objectNode().put("action", action);
+    if (entity != null) {
+      body.put("entity", entity);
+    }
+    body.put("scope", scope).put("count", count).put("reason", reason);
+    return read(transport.send("POST", "/v1/actions", body), "the recorded action", ApiCodec::auditRecord);
+  }
+
   // ---- requests ----
 
   private <T> Answer<T> get(String target, String expected, Function<JsonNode, T> reader)
