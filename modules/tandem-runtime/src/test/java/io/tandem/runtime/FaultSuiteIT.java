@@ -217,6 +217,211 @@ class FaultSuiteIT {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // 4. kill -9 during the initial snapshot, then restart
+  // ---------------------------------------------------------------------------------------------------------
+
+  /** Customers seeded for the snapshot test: with one address and two orders each, 4x as many rows. */
+  private static final int SNAPSHOT_CUSTOMERS = 20_000;
+
+  @Test
+  void killDuringSnapshot() throws Exception {
+    seed(SNAPSHOT_CUSTOMERS);
+    try (Connection legacy = connect(legacyServer, legacyDb); Statement statement = legacy.createStatement()) {
+      statement.execute("ANALYZE"); // the snapshot's row estimates
+    }
+    long rows = 4L * SNAPSHOT_CUSTOMERS;
+    config = config(postgresUrl(newServer, newDb));
+    deployment = Deployment.plan(config, ComponentName.STAGES, Map.of()); // for the verifier only
+    List<String> raw = LegacyShop.TABLES.stream().map(t -> "legacy." + legacyDb + "." + t).toList();
+    long[] firstRun = new long[3];
+    try (Writers writers = Writers.start(() -> connect(legacyServer, legacyDb), 2, 50, SNAPSHOT_CUSTOMERS)) {
+      long started = System.nanoTime();
+      Process first = DeploymentProcesses.start(kafka, registry, legacyServer, legacyDb, slot, newServer.jdbcUrl(newDb),
+          newServer.user());
+      try {
+        // Kill when a quarter of the rows are in new: the snapshot is under way, not done.
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+            .until(() -> newRows() >= rows / 4);
+      } finally {
+        first.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      firstRun[0] = (System.nanoTime() - started) / 1_000_000;
+      firstRun[1] = newRows();
+      firstRun[2] = endOffsets(raw);
+      LOG.info("FAULT snapshot: killed after {} ms with {} of {} snapshot rows in new, {} records in the raw topics",
+          firstRun[0], firstRun[1], rows, firstRun[2]);
+      assertThat(firstRun[2]).as("killed during the snapshot").isLessThan(rows);
+      Thread.sleep(1_000); // changes while nothing runs
+    }
+    long restarted = System.nanoTime();
+    Process second = DeploymentProcesses.start(kafka, registry, legacyServer, legacyDb, slot, newServer.jdbcUrl(newDb),
+        newServer.user());
+    try {
+      // Debezium snapshots again from the first row: every row is produced once more.
+      await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
+          .until(() -> endOffsets(raw) - firstRun[2] >= rows);
+      long snapshotAgain = (System.nanoTime() - restarted) / 1_000_000;
+      awaitSettled();
+      long settled = (System.nanoTime() - restarted) / 1_000_000;
+      LOG.info("FAULT snapshot: after the restart the snapshot started over: all {} rows produced again in {} ms,"
+          + " new settled after {} ms", rows, snapshotAgain, settled);
+
+      // Known limit (docs/capture.md, "A restart during the initial snapshot"): rows changed or deleted between
+      // the killed snapshot's read and the new one can be left stale in new; the verifier finds them and its
+      // repair puts them right through the pipeline.
+      VerificationReport afterRestart = verify();
+      Map<Difference.Kind, Long> kinds = afterRestart.entities().stream().flatMap(e -> e.differences().stream())
+          .collect(Collectors.groupingBy(Difference::kind, Collectors.counting()));
+      LOG.info("FAULT snapshot: verifier after the restart alone: clean={}, differences by kind {}",
+          afterRestart.clean(), kinds);
+      if (!afterRestart.clean()) {
+        long repairing = System.nanoTime();
+        Verifier verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
+        var outcomes = verifier.repair(afterRestart, Duration.ofSeconds(120), Clock.systemUTC());
+        LOG.info("FAULT snapshot: verify --repair took {} ms: {}", (System.nanoTime() - repairing) / 1_000_000,
+            outcomes);
+        awaitSettled();
+        VerificationReport afterRepair = verify();
+        LOG.info("FAULT snapshot: verifier after the repair: clean={}, first differences {}", afterRepair.clean(),
+            afterRepair.entities().stream().flatMap(e -> e.differences().stream()).limit(10).toList());
+      }
+      Map<String, String> sums = awaitChecksumsEqual(Duration.ofSeconds(120));
+      LOG.info("FAULT snapshot: checksums {}", sums);
+      assertVerifierClean();
+      assertThat(deadLetters()).isEmpty();
+    } finally {
+      second.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  /** Waits until the new database's row counts and newest position stop moving for 3 s. */
+  private void awaitSettled() {
+    String[] last = {""};
+    long[] since = {System.nanoTime()};
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      String now;
+      try (Connection target = connect(newServer, newDb); Statement statement = target.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM customer) || '/' || (SELECT count(*)"
+              + " FROM address) || '/' || (SELECT count(*) FROM customer_order) || '/' || (SELECT"
+              + " coalesce(sum(_tandem_position), 0) FROM customer)")) {
+        rs.next();
+        now = rs.getString(1);
+      }
+      if (!now.equals(last[0])) {
+        last[0] = now;
+        since[0] = System.nanoTime();
+      }
+      return System.nanoTime() - since[0] > 3_000_000_000L;
+    });
+  }
+
+  private long newRows() throws SQLException {
+    try (Connection target = connect(newServer, newDb); Statement statement = target.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM customer) + (SELECT count(*) FROM address)"
+            + " + (SELECT count(*) FROM customer_order)")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return 0; // the sink has not created the tables yet
+    }
+  }
+
+  private long endOffsets(List<String> topics) {
+    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      var all = consumer.listTopics(Duration.ofSeconds(10));
+      List<TopicPartition> partitions = topics.stream().filter(all::containsKey)
+          .flatMap(t -> all.get(t).stream().map(p -> new TopicPartition(t, p.partition()))).toList();
+      return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // 5. Poison records in each stage
+  // ---------------------------------------------------------------------------------------------------------
+
+  /** Captured, unmapped: its columns "a-b" and a_b would both be the Avro field a_b, so capture cannot convert it. */
+  private static final String CLASH_TABLE = "public.fault_clash";
+  private static final long REFUSED_BY_MAPPING = 9_000_001L;
+  private static final long REFUSED_BY_NEW_DB = 9_000_002L;
+  private static final long AFTER_THE_POISON = 9_000_003L;
+
+  @Test
+  void poisonRecordsInEachStage() throws Exception {
+    seed(300);
+    try (Connection legacy = connect(legacyServer, legacyDb); Statement statement = legacy.createStatement()) {
+      statement.execute("CREATE TABLE " + CLASH_TABLE + " (id bigint PRIMARY KEY, \"a-b\" int, a_b int)");
+    }
+    List<String> tables = new ArrayList<>(LegacyShop.TABLES);
+    tables.add(CLASH_TABLE);
+    config = StackConfig.of(kafka.bootstrapServers(), registry.url(), legacyServer.host(), legacyServer.port(),
+        legacyDb, slot, postgresUrl(newServer, newDb), newServer.user(), stateDir, tables);
+    deployment = Deployment.plan(config, ComponentName.STAGES, Map.of());
+    health = new HealthServer(config.metrics());
+    supervisor = deployment.supervisor(health, Duration.ofSeconds(30), Clock.systemUTC());
+    supervisor.start(() -> true);
+    awaitChecksumsEqual(Duration.ofSeconds(120));
+    try (Connection target = connect(newServer, newDb); Statement statement = target.createStatement()) {
+      // A rule of the new database that legacy does not have.
+      statement.execute("ALTER TABLE customer ADD CONSTRAINT fault_no_poison CHECK (name NOT LIKE 'POISON%')");
+    }
+    try (Writers writers = Writers.start(() -> connect(legacyServer, legacyDb), 2, 100, 300)) {
+      awaitApplied(writers, 100);
+      try (Connection legacy = connect(legacyServer, legacyDb); Statement statement = legacy.createStatement()) {
+        statement.execute("INSERT INTO " + CLASH_TABLE + " VALUES (1, 1, 1)");                        // capture
+        statement.execute("INSERT INTO customers (cust_id, full_nm, status_cd, created_local) VALUES ("
+            + REFUSED_BY_MAPPING + ", 'Unknown status', 'Q', '2024-01-01 10:00')");                   // transform
+        statement.execute("INSERT INTO customers (cust_id, full_nm, status_cd, created_local) VALUES ("
+            + REFUSED_BY_NEW_DB + ", 'POISON pill', 'A', '2024-01-01 10:00')");                        // sink
+        statement.execute("UPDATE customers SET balance = 1.00 WHERE cust_id IN (" + REFUSED_BY_MAPPING + ", "
+            + REFUSED_BY_NEW_DB + ")");                                                                // again, later
+      }
+      Thread.sleep(3_000); // the workload goes on after the poison
+      try (Connection legacy = connect(legacyServer, legacyDb); Statement statement = legacy.createStatement()) {
+        statement.execute("INSERT INTO customers (cust_id, full_nm, status_cd, created_local) VALUES ("
+            + AFTER_THE_POISON + ", 'After the poison', 'A', '2024-01-01 10:00')");
+      }
+      Thread.sleep(2_000);
+    }
+    Map<String, Set<Long>> poisoned = Map.of("customer", Set.of(REFUSED_BY_MAPPING, REFUSED_BY_NEW_DB));
+    awaitChecksumsEqual(Duration.ofSeconds(120), poisoned);
+    assertThat(supervisor.firstFailure()).as("no stage died").isEmpty();
+    try (Connection target = connect(newServer, newDb); Statement statement = target.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT count(*) FROM customer WHERE id = " + AFTER_THE_POISON)) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("a row written after the poison arrived").isEqualTo(1);
+    }
+
+    // Every dead letter is accounted for: one stage, one reason, one poisoned key each.
+    List<DeadLetter> letters = deadLetters();
+    LOG.info("FAULT poison: dead letters {}", letters);
+    Map<String, List<DeadLetter>> byTopic = letters.stream().collect(Collectors.groupingBy(DeadLetter::topic));
+    assertThat(byTopic.keySet()).containsExactlyInAnyOrder(DLQ_TOPICS.toArray(String[]::new));
+    assertThat(byTopic.get("tandem.dlq.capture")).hasSize(1).allSatisfy(l -> assertThat(l.reason())
+        .contains("would both be the Avro field 'a_b'"));
+    assertThat(byTopic.get("tandem.dlq.transform")).hasSize(2).allSatisfy(l -> assertThat(l.reason())
+        .contains("unknown code 'Q'"));
+    assertThat(byTopic.get("tandem.dlq.sink")).hasSize(2).allSatisfy(l -> assertThat(l.reason())
+        .contains("fault_no_poison"));
+
+    // The verifier reports exactly the poisoned keys, each explained by its dead letter.
+    VerificationReport report = verify();
+    List<Difference> differences = report.entities().stream().flatMap(e -> e.differences().stream()).toList();
+    LOG.info("FAULT poison: verifier differences {}", differences);
+    assertThat(differences).extracting(Difference::key)
+        .containsExactlyInAnyOrder(Long.toString(REFUSED_BY_MAPPING), Long.toString(REFUSED_BY_NEW_DB));
+    assertThat(differences).allMatch(Difference::deadLettered);
+    assertThat(differences).filteredOn(d -> d.key().equals(Long.toString(REFUSED_BY_MAPPING)))
+        .extracting(Difference::kind).containsExactly(Difference.Kind.UNMAPPABLE);
+    assertThat(differences).filteredOn(d -> d.key().equals(Long.toString(REFUSED_BY_NEW_DB)))
+        .extracting(Difference::kind).containsExactly(Difference.Kind.MISSING);
+    assertThat(report.entities()).filteredOn(e -> !e.entity().equals("customer")).allMatch(EntityResult::clean);
+    assertThat(report.entities()).allMatch(e -> e.unsettled().isEmpty());
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // helpers
   // ---------------------------------------------------------------------------------------------------------
 
@@ -512,10 +717,15 @@ class FaultSuiteIT {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       running.set(false);
       for (Thread thread : threads) {
-        thread.join(10_000);
+        try {
+          thread.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
       LOG.info("Writers: {} changes, {} failed attempts", changes.get(), failures.get());
     }
