@@ -488,13 +488,24 @@ class FaultSuiteIT {
   /** Per entity: {@code count:sum-of-md5-prefixes} of the projected rows, keys in {@code excluded} left out. */
   record Checksums(Map<String, String> byEntity) {}
 
+  /**
+   * Epoch millis of an Amsterdam wall-clock {@code timestamp} column as java.time resolves it: in the autumn
+   * overlap the earlier offset (summer time, +02), in the spring gap the offset before it (+01), i.e. the time
+   * moved forward by the gap. PostgreSQL's own {@code AT TIME ZONE} resolves these hours differently.
+   */
+  static String amsterdamMillis(String column) {
+    String summer = "((" + column + " - interval '2 hours') AT TIME ZONE 'UTC')";
+    String winter = "((" + column + " - interval '1 hour') AT TIME ZONE 'UTC')";
+    return "floor(extract(epoch FROM CASE WHEN (" + summer + " AT TIME ZONE 'Europe/Amsterdam') = " + column
+        + " THEN " + summer + " ELSE " + winter + " END) * 1000)::bigint";
+  }
+
   // legacy → the new model, written out in SQL by hand from schemas/mappings/*.yaml (not through Tandem's code)
   private static final Map<String, String[]> PROJECTIONS = Map.of(
       "customer", new String[] {
           "SELECT cust_id AS k, concat_ws('|', cust_id, full_nm, coalesce(email_addr, '<null>'),"
               + " (balance * 100)::bigint, CASE status_cd WHEN 'A' THEN 'ACTIVE' WHEN 'S' THEN 'SUSPENDED'"
-              + " WHEN 'C' THEN 'CLOSED' END, floor(extract(epoch FROM created_local AT TIME ZONE 'Europe/Amsterdam')"
-              + " * 1000)::bigint, floor(extract(epoch FROM updated_at) * 1000)::bigint, 'NL') AS v"
+              + " WHEN 'C' THEN 'CLOSED' END, " + amsterdamMillis("created_local") + ", floor(extract(epoch FROM updated_at) * 1000)::bigint, 'NL') AS v"
               + " FROM customers WHERE status_cd <> 'X'",
           "SELECT id AS k, concat_ws('|', id, name, coalesce(email, '<null>'), balance_cents, status,"
               + " floor(extract(epoch FROM created_at) * 1000)::bigint, floor(extract(epoch FROM updated_at) * 1000)::bigint,"
@@ -507,7 +518,7 @@ class FaultSuiteIT {
       "customer_order", new String[] {
           "SELECT order_no AS k, concat_ws('|', order_no, cust_id, (total_amt * 100)::bigint, currency,"
               + " CASE order_status WHEN 1 THEN 'NEW' WHEN 2 THEN 'PAID' WHEN 3 THEN 'SHIPPED' WHEN 9 THEN 'CANCELLED' END,"
-              + " floor(extract(epoch FROM placed_local AT TIME ZONE 'Europe/Amsterdam') * 1000)::bigint) AS v FROM orders",
+              + " " + amsterdamMillis("placed_local") + ") AS v FROM orders",
           "SELECT id AS k, concat_ws('|', id, customer_id, total_cents, currency, status,"
               + " floor(extract(epoch FROM placed_at) * 1000)::bigint) AS v FROM customer_order"});
 
