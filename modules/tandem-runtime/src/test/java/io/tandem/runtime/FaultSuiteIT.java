@@ -230,8 +230,15 @@ class FaultSuiteIT {
       statement.execute("ANALYZE"); // the snapshot's row estimates
     }
     long rows = 4L * SNAPSHOT_CUSTOMERS;
-    config = config(postgresUrl(newServer, newDb));
-    deployment = Deployment.plan(config, ComponentName.STAGES, Map.of()); // for the verifier only
+    // For the verifier only. It reads lag from its own (absent) status topic: the child's lag reports during the
+    // snapshot's catch-up would stretch each re-check to minutes; the test waits for new to settle itself.
+    TandemConfig child = config(postgresUrl(newServer, newDb));
+    var v = child.verify();
+    config = new TandemConfig(child.file(), child.kafka(), child.registry(), child.legacy(), child.target(),
+        child.schemas(), child.transform(), child.sink(), child.metrics(), new io.tandem.verify.VerifySettings(
+            v.chunkSize(), v.legacyRowsPerSecond(), v.legacyReplicaUrl(), v.recheckDelay(), v.recheckRounds(),
+            v.interval(), "fault.verify.status", v.routingTopic(), v.deadLetterTopics()), child.coexistence());
+    deployment = Deployment.plan(config, ComponentName.STAGES, Map.of());
     List<String> raw = LegacyShop.TABLES.stream().map(t -> "legacy." + legacyDb + "." + t).toList();
     long[] firstRun = new long[3];
     try (Writers writers = Writers.start(() -> connect(legacyServer, legacyDb), 2, 50, SNAPSHOT_CUSTOMERS)) {
