@@ -301,25 +301,42 @@ class FaultSuiteIT {
     }
   }
 
-  /** Waits until the new database's row counts and newest position stop moving for 3 s. */
+  /**
+   * Waits until transform and sink have consumed everything in their input topics (committed offsets at the end
+   * offsets) and the new database's rows stop moving for 3 s. Row counts alone are not enough: after a kill the
+   * restarted consumer groups may wait out the dead members' session timeout with nothing moving.
+   */
   private void awaitSettled() {
     String[] last = {""};
     long[] since = {System.nanoTime()};
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      String now;
-      try (Connection target = connect(newServer, newDb); Statement statement = target.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT (SELECT count(*) FROM customer) || '/' || (SELECT count(*)"
-              + " FROM address) || '/' || (SELECT count(*) FROM customer_order) || '/' || (SELECT"
-              + " coalesce(sum(_tandem_position), 0) FROM customer)")) {
-        rs.next();
-        now = rs.getString(1);
-      }
-      if (!now.equals(last[0])) {
-        last[0] = now;
-        since[0] = System.nanoTime();
-      }
-      return System.nanoTime() - since[0] > 3_000_000_000L;
-    });
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        long behind = 0;
+        for (String group : List.of(config.transform().applicationId(), config.sink().groupId())) {
+          var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+          var topics = admin.listTopics().names().get().stream()
+              .filter(t -> group.equals(config.sink().groupId()) ? t.startsWith("migrated.")
+                  : t.startsWith("legacy." + legacyDb + "."))
+              .toList();
+          var partitions = admin.describeTopics(topics).allTopicNames().get().values().stream()
+              .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+              .toList();
+          var ends = admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p,
+              p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+          for (TopicPartition partition : partitions) {
+            var offset = committed.get(partition);
+            behind += ends.get(partition).offset() - (offset == null ? 0 : offset.offset());
+          }
+        }
+        String now = behind + "/" + newRows();
+        if (!now.equals(last[0])) {
+          last[0] = now;
+          since[0] = System.nanoTime();
+        }
+        return behind == 0 && System.nanoTime() - since[0] > 3_000_000_000L;
+      });
+    }
   }
 
   private long newRows() throws SQLException {
