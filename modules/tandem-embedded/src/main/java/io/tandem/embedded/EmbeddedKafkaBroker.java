@@ -80,15 +80,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int port;
   private final int saslPort;
   private final String clusterId;
-  private final KafkaRaftServer server;
-  private final Admin admin;
+  private final int nodeId;
+  private final KafkaConfig config;
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Replaced by stop() and restart(); guarded by this.
+  private KafkaRaftServer server;
+  private Admin admin;
 
-  private EmbeddedKafkaBroker(Path dir, int port, int saslPort, String clusterId, KafkaRaftServer server, Admin admin) {
+  private EmbeddedKafkaBroker(Path dir, int port, int saslPort, String clusterId, int nodeId, KafkaConfig config,
+      KafkaRaftServer server, Admin admin) {
     this.dir = dir;
     this.port = port;
     this.saslPort = saslPort;
     this.clusterId = clusterId;
+    this.nodeId = nodeId;
+    this.config = config;
     this.server = server;
     this.admin = admin;
   }
@@ -167,7 +173,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       awaitReady(admin, nodeId);
       LOG.info("Kafka broker {} ready at {}:{} in {} ms", nodeId, HOST, port,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-      return new EmbeddedKafkaBroker(dir, port, saslPort, clusterId, server, admin);
+      return new EmbeddedKafkaBroker(dir, port, saslPort, clusterId, nodeId, config, server, admin);
     } catch (ExitGuard.KafkaExitAttempt e) {
       stopQuietly(server, admin, dir, e);
       throw explainRefusedExit(e, port, controllerPort);
@@ -210,11 +216,60 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dir;
   }
 
+  /**
+   * Shuts the broker down as an outage would look to its clients (connections refused on its port) but
+   * keeps its log dir, so that {@link #restart()} brings back the same broker: same port, same cluster,
+   * same topics, offsets and consumer groups. For fault-injection tests.
+   */
+  public synchronized void stop() {
+    checkOpen();
+    if (server == null) {
+      return;
+    }
+    try {
+      admin.close(Duration.ofSeconds(5));
+      server.shutdown();
+      server.awaitShutdown();
+    } finally {
+      server = null;
+      admin = null;
+    }
+    LOG.info("Kafka broker {} stopped (log dir kept for a restart)", nodeId);
+  }
+
+  /** Starts a broker stopped by {@link #stop()} again on the same ports and log dir; returns once it serves. */
+  public synchronized void restart() {
+    checkOpen();
+    if (server != null) {
+      return;
+    }
+    long started = System.nanoTime();
+    KafkaRaftServer restarted = new KafkaRaftServer(config, Time.SYSTEM);
+    restarted.startup();
+    server = restarted;
+    admin = Admin.create(adminConfig(port));
+    awaitReady(admin, nodeId);
+    LOG.info("Kafka broker {} restarted at {}:{} in {} ms", nodeId, HOST, port,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /** Whether the broker runs (not {@link #stop() stopped} nor closed). */
+  public synchronized boolean running() {
+    return server != null && !closed.get();
+  }
+
   /** Shuts the broker down and deletes its log dir. Calling it again does nothing. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      stopQuietly(server, admin, dir, null);
+      synchronized (this) {
+        if (server == null) {
+          ExitGuard.release();
+          deleteQuietly(dir);
+        } else {
+          stopQuietly(server, admin, dir, null);
+        }
+      }
     }
   }
 

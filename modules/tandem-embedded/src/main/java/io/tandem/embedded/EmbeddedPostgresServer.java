@@ -16,10 +16,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
   private static final AtomicInteger DATABASES = new AtomicInteger();
-  private final EmbeddedPostgres postgres;
+  private final int port;
+  private final java.util.Map<String, String> serverConfig;
+  // Set only for a restartable server: its data directory, kept between stop() and restart().
+  private final java.nio.file.Path dataDir;
+  private volatile EmbeddedPostgres postgres;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, java.util.Map<String, String> serverConfig,
+      java.nio.file.Path dataDir) {
     this.postgres = postgres;
+    this.port = postgres.getPort();
+    this.serverConfig = serverConfig;
+    this.dataDir = dataDir;
   }
 
   public static EmbeddedPostgresServer start() {
@@ -32,8 +40,64 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    */
   public static EmbeddedPostgresServer start(java.util.Map<String, String> serverConfig) {
     try {
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setPort(FreePorts.pick())
+      return new EmbeddedPostgresServer(builder(FreePorts.pick(), serverConfig).start(), serverConfig, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+    }
+  }
+
+  /**
+   * A server that {@link #stop()} shuts down (fast mode: sessions are disconnected, as in a database
+   * restart) and {@link #restart()} brings back on the same port with the same data: replication slots,
+   * databases and rows survive. For fault-injection tests.
+   */
+  public static EmbeddedPostgresServer startRestartable() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tandem-pg-");
+      return new EmbeddedPostgresServer(builder(FreePorts.pick(), java.util.Map.of())
+          .setDataDirectory(dir).setCleanDataDirectory(false).start(), java.util.Map.of(), dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+    }
+  }
+
+  /** Shuts a {@link #startRestartable() restartable} server down, keeping its data directory. */
+  public synchronized void stop() {
+    requireRestartable();
+    if (postgres == null) {
+      return;
+    }
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not stop embedded PostgreSQL", e);
+    } finally {
+      postgres = null;
+    }
+  }
+
+  /** Starts a {@link #stop() stopped} server again on the same port and data directory. */
+  public synchronized void restart() {
+    requireRestartable();
+    if (postgres != null) {
+      return;
+    }
+    try {
+      postgres = builder(port, serverConfig).setDataDirectory(dataDir).setCleanDataDirectory(false).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not restart embedded PostgreSQL on port " + port, e);
+    }
+  }
+
+  private void requireRestartable() {
+    if (dataDir == null) {
+      throw new IllegalStateException("this server was not started with startRestartable()");
+    }
+  }
+
+  private static EmbeddedPostgres.Builder builder(int port, java.util.Map<String, String> serverConfig) {
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setPort(port)
           .setServerConfig("wal_level", "logical")
           .setServerConfig("max_replication_slots", "20")
           .setServerConfig("max_wal_senders", "20")
@@ -41,15 +105,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           .setServerConfig("shared_buffers", "64MB")
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off");
-      serverConfig.forEach(builder::setServerConfig);
-      return new EmbeddedPostgresServer(builder.start());
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not start embedded PostgreSQL", e);
-    }
+    serverConfig.forEach(builder::setServerConfig);
+    return builder;
   }
 
   public int port() {
-    return postgres.getPort();
+    return port;
   }
 
   public String host() {
@@ -80,9 +141,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
-      postgres.close();
+      if (postgres != null) {
+        postgres.close();
+        postgres = null;
+      }
+      if (dataDir != null) {
+        org.apache.kafka.common.utils.Utils.delete(dataDir.toFile()); // kafka-clients is here anyway
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("could not stop embedded PostgreSQL", e);
     }

@@ -26,6 +26,12 @@ public final class StackConfig {
    */
   public static TandemConfig of(String bootstrap, URI registry, String legacyHost, int legacyPort, String legacyDb,
       String slot, String newDbUrl, String user, Path stateDir) {
+    return of(bootstrap, registry, legacyHost, legacyPort, legacyDb, slot, newDbUrl, user, stateDir, LegacyShop.TABLES);
+  }
+
+  /** @param tables the captured legacy tables ({@code LEGACY_TABLES}) */
+  public static TandemConfig of(String bootstrap, URI registry, String legacyHost, int legacyPort, String legacyDb,
+      String slot, String newDbUrl, String user, Path stateDir, java.util.List<String> tables) {
     Map<String, String> legacy = new HashMap<>();
     legacy.put("LEGACY_DB_HOST", legacyHost);
     legacy.put("LEGACY_DB_PORT", Integer.toString(legacyPort));
@@ -34,7 +40,7 @@ public final class StackConfig {
     legacy.put("LEGACY_PUBLICATION_NAME", slot);
     legacy.put("LEGACY_DB_USER", user);
     legacy.put("LEGACY_DB_PASSWORD", "");
-    legacy.put("LEGACY_TABLES", String.join(",", LegacyShop.TABLES));
+    legacy.put("LEGACY_TABLES", String.join(",", tables));
     legacy.put("LEGACY_SIGNAL_TABLE", LegacyShop.SIGNAL_TABLE);
     legacy.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
     return new TandemConfig(Path.of("test stack"), new KafkaSettings(bootstrap, 2, Map.of()),

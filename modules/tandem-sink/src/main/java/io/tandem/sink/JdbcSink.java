@@ -97,6 +97,10 @@ public final class JdbcSink extends LifecycleComponent {
   // Set on the sink thread, read by close() from others.
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile Thread runner;
+  /** Set while the sink retries a batch (the database or the registry unavailable): since when, and why. */
+  private volatile Retrying retrying;
+
+  private record Retrying(Instant since, String reason) {}
 
   // Owned by the sink thread.
   private HikariDataSource ownedDataSource;
@@ -128,8 +132,16 @@ public final class JdbcSink extends LifecycleComponent {
 
   @Override
   public String status() {
+    Retrying current = retrying;
     return state() + "  group " + settings.settings.groupId() + ": " + List.copyOf(entitiesByTopic.keySet()) + " → "
-        + (settings.jdbcUrl == null ? "(a data source)" : Secrets.maskUrl(settings.jdbcUrl));
+        + (settings.jdbcUrl == null ? "(a data source)" : Secrets.maskUrl(settings.jdbcUrl))
+        + (current == null ? "" : "; retrying since " + current.since() + " (" + stats.snapshot().retries()
+            + " retries so far): " + current.reason());
+  }
+
+  /** Whether the sink is retrying a batch now (the database or the schema registry unavailable). */
+  public boolean retrying() {
+    return retrying != null;
   }
 
   /**
@@ -160,6 +172,13 @@ public final class JdbcSink extends LifecycleComponent {
     }
     FunctionCounter.builder("tandem.dlq.records", this, s -> s.stats().dlqCount()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
+    FunctionCounter.builder("tandem.sink.retries", this, s -> s.stats().retries()).tags("stage", name())
+        .description("Batch attempts repeated because the database or the schema registry was unavailable")
+        .register(meters);
+    io.micrometer.core.instrument.Gauge.builder("tandem.sink.retrying", this, s -> s.retrying() ? 1 : 0)
+        .tags("stage", name())
+        .description("1 while the sink retries a batch (database or schema registry unavailable), else 0")
+        .register(meters);
     Timer lag = Timer.builder(reverse ? "tandem.reverse.commit.visible.lag" : "tandem.commit.visible.lag")
         .description(reverse ? "New commit → legacy commit of applied changes"
             : "Legacy commit → new-DB commit of applied changes")
@@ -318,6 +337,7 @@ public final class JdbcSink extends LifecycleComponent {
       }
       return null;
     }, this::retryDatabase);
+    retrying = null;
     for (EntityTable entity : entitiesByTopic.values()) {
       decoders.put(entity.topic(), new ChangeDecoder(entity, settings.registry));
     }
@@ -382,7 +402,7 @@ public final class JdbcSink extends LifecycleComponent {
     Batch batch = settings.retry.call(() -> decode(records), e -> {
       boolean retry = ChangeDecoder.registryUnavailable(e) && running();
       if (retry) {
-        stats.retried();
+        retried("schema registry unavailable: " + e.getMessage());
         LOG.warn("Schema registry unavailable ({}); retrying the batch", e.getMessage());
       }
       return retry;
@@ -391,7 +411,7 @@ public final class JdbcSink extends LifecycleComponent {
         : settings.retry.call(() -> ownership.split(batch.changes()), e -> {
           boolean retry = e instanceof OwnershipCheck.ViewBehind && running();
           if (retry) {
-            stats.retried();
+            retried(e.getMessage());
             LOG.warn("{}; retrying the batch", e.getMessage());
           }
           return retry;
@@ -421,15 +441,25 @@ public final class JdbcSink extends LifecycleComponent {
       }
     }
     stats.committed(records.count(), Instant.now());
+    if (retrying != null) {
+      LOG.info("Batch written after retrying since {}; the sink goes on", retrying.since());
+      retrying = null;
+    }
   }
 
   private boolean retryDatabase(Exception e) {
     boolean retry = SqlErrors.isRetriable(e) && running();
     if (retry) {
-      stats.retried();
+      retried("database unavailable: " + SqlErrors.describe(e));
       LOG.warn("Database unavailable ({}); retrying", SqlErrors.describe(e));
     }
     return retry;
+  }
+
+  private void retried(String reason) {
+    stats.retried();
+    Retrying current = retrying;
+    retrying = new Retrying(current == null ? Instant.now() : current.since(), reason);
   }
 
   private record Batch(List<Change> changes, List<Reject> rejects) {}
@@ -703,7 +733,9 @@ public final class JdbcSink extends LifecycleComponent {
     private final List<EntityTable> entities = new ArrayList<>();
     private String dlqTopic = DEAD_LETTER_TOPIC;
     private Duration pollTimeout = Duration.ofMillis(500);
-    private RetryPolicy retry = new RetryPolicy(10, Duration.ofMillis(200), Duration.ofSeconds(10));
+    // 60 attempts, back-off doubling from 200 ms to 10 s (with jitter: 5-10 s once there): a database or
+    // registry outage is ridden out for at least ~4.5 minutes (typically ~7) before the sink gives up.
+    private RetryPolicy retry = new RetryPolicy(60, Duration.ofMillis(200), Duration.ofSeconds(10));
     private Duration closeTimeout = Duration.ofSeconds(30);
     private Runnable afterDatabaseCommit = () -> { };
     private Consumer<Duration> lagListener = lag -> { };
