@@ -107,7 +107,7 @@ public record KafkaSettings(String bootstrapServers, int partitions, Map<String,
   }
 
   /** The host name as an instance id; {@code none} (no static membership) when the host has no usable name. */
-  static String hostInstanceId() {
+  public static String hostInstanceId() {
     String name = System.getenv("HOSTNAME");
     if (name == null || name.isBlank()) {
       try {

@@ -97,6 +97,22 @@ class TandemConfigTest {
   }
 
   @Test
+  void instanceIdDefaultsToTheHostNameAndNoneTurnsStaticMembershipOff() throws IOException {
+    TandemConfig byDefault = load(MINIMAL);
+    String host = KafkaSettings.hostInstanceId();
+    assertThat(byDefault.kafka().instanceId()).as("the host name, if it is a usable id")
+        .isEqualTo(host.equals(KafkaSettings.NO_INSTANCE_ID) ? java.util.Optional.empty() : java.util.Optional.of(host));
+    assertThat(byDefault.kafka().clients().instanceId()).isEqualTo(byDefault.kafka().instanceId());
+
+    String withId = MINIMAL.replace("kafka:\n", "kafka:\n  instanceId: sink-0\n");
+    assertThat(load(withId).kafka().clients().instanceId()).contains("sink-0");
+    assertThat(load(MINIMAL.replace("kafka:\n", "kafka:\n  instanceId: none\n")).kafka().clients().instanceId())
+        .isEmpty();
+    failsWith(MINIMAL.replace("kafka:\n", "kafka:\n  instanceId: \"two words\"\n"), "kafka.instanceId")
+        .hasMessageContaining("letters, digits");
+  }
+
+  @Test
   void appliesTheDocumentedDefaults() throws IOException {
     TandemConfig config = load(MINIMAL);
 
