@@ -15,6 +15,7 @@ import io.tandem.registry.client.SchemaRegistryClient;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import java.io.IOException;
+import io.tandem.core.flow.RateBudget;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class CaptureEngine extends LifecycleComponent {
   private final Map<String, Object> producerDefaults;
   private final String deadLetterTopic;
   private final Duration stopTimeout;
+  private final RateBudget snapshotBudget;
   private final List<String> reportedTables;
 
   private final CaptureCounters counters = new CaptureCounters();
@@ -87,6 +89,7 @@ public final class CaptureEngine extends LifecycleComponent {
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     this.deadLetterTopic = builder.deadLetterTopic;
     this.stopTimeout = builder.stopTimeout;
+    this.snapshotBudget = new RateBudget(builder.snapshotRowsPerSecond);
     this.reportedTables = List.copyOf(builder.reportedTables);
   }
 
@@ -124,7 +127,7 @@ public final class CaptureEngine extends LifecycleComponent {
       ConnectToAvro converter = new ConnectToAvro(new SnapshotFloor(config));
       ChangeHandler handler = new ChangeHandler(producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,
-          config.originTable().orElse(null), config.fenceTable().orElse(null));
+          config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget);
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
           .using(debeziumProperties())
@@ -174,6 +177,12 @@ public final class CaptureEngine extends LifecycleComponent {
   /** Snapshot progress and changes per table (those given to the builder), dead letters. */
   @Override
   public void bindTo(MeterRegistry meters) {
+    FunctionCounter.builder("tandem.snapshot.throttle.seconds", snapshotBudget, RateBudget::waitedSeconds)
+        .tags("stage", name()).description("Time the snapshot waited for its read budget on the source database")
+        .register(meters);
+    Gauge.builder("tandem.snapshot.read.budget.rows.per.second", snapshotBudget, RateBudget::rowsPerSecond)
+        .tags("stage", name()).description("The snapshot's read budget on the source database; 0 = unlimited")
+        .register(meters);
     for (String table : reportedTables) {
       Gauge.builder("tandem.snapshot.rows.done", this, c -> progressOf(c, table).done()).tags("table", table)
           .description("Initial-snapshot rows delivered to Kafka").register(meters);
@@ -292,6 +301,7 @@ public final class CaptureEngine extends LifecycleComponent {
     private KafkaClients kafka;
     private String deadLetterTopic = DEAD_LETTER_TOPIC;
     private Duration stopTimeout = Duration.ofSeconds(30);
+    private int snapshotRowsPerSecond;
     private List<String> reportedTables = List.of();
     private String name = NAME;
 
@@ -338,6 +348,18 @@ public final class CaptureEngine extends LifecycleComponent {
         throw new IllegalArgumentException("deadLetterTopic must not be blank");
       }
       this.deadLetterTopic = topic;
+      return this;
+    }
+
+    /**
+     * Read budget of the initial snapshot on the source database, in rows per second; 0 = unlimited.
+     * Capture holds back snapshot batches beyond it, and Debezium's bounded queue then holds back its reads.
+     */
+    public Builder snapshotRowsPerSecond(int rows) {
+      if (rows < 0) {
+        throw new IllegalArgumentException("snapshotRowsPerSecond must be 0 (unlimited) or more, got " + rows);
+      }
+      this.snapshotRowsPerSecond = rows;
       return this;
     }
 

@@ -6,6 +6,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.tandem.registry.RegistryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import io.tandem.core.flow.RateBudget;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,7 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
 
   private record Outcome(Kind kind, RawChange change, Future<RecordMetadata> ack) {}
 
+  private final RateBudget snapshotBudget;
   /**
    * @param signalTables {@code schema.table} of the signal table (empty if none): captured so that Debezium
    *     sees signals and its own watermarks, but its changes are not data and are not produced
@@ -69,7 +71,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
    */
   ChangeHandler(Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
       Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables,
-      String originTable, String fenceTable) {
+      String originTable, String fenceTable, RateBudget snapshotBudget) {
+    this.snapshotBudget = snapshotBudget;
     this.producer = producer;
     this.converter = converter;
     this.keySerializer = keySerializer;
@@ -85,6 +88,11 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
       DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
     counters.batchReceived(System.currentTimeMillis());
+    if (snapshotBudget.limited()) {
+      // Holding the batch back holds Debezium's snapshot reads back once its bounded queue is full.
+      snapshotBudget.acquire((int) events.stream().map(ChangeEvent::value)
+          .filter(r -> r != null && ConnectToAvro.isChange(r) && "r".equals(ConnectToAvro.op(r))).count());
+    }
     List<Outcome> outcomes = new ArrayList<>(events.size());
     for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
       outcomes.add(handle(event.value()));

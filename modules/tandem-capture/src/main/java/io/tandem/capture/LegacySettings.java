@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  *
  * @param env values for the connector file's placeholders; they win over the process environment
  * @param topicPrefix the raw topics' prefix when given in tandem.yaml; else the connector file's
+ * @param snapshotRowsPerSecond read budget of the initial snapshot on legacy; 0 = unlimited
  */
-public record LegacySettings(Path connector, Map<String, String> env, Optional<String> topicPrefix) {
+public record LegacySettings(Path connector, Map<String, String> env, Optional<String> topicPrefix,
+    int snapshotRowsPerSecond) {
 
   /** The variable Tandem sets for the connector file from {@code kafka.bootstrapServers}. */
   public static final String KAFKA_BOOTSTRAP_SERVERS_VARIABLE = "KAFKA_BOOTSTRAP_SERVERS";
@@ -48,17 +50,31 @@ public record LegacySettings(Path connector, Map<String, String> env, Optional<S
       .requiring(p -> PREFIX.matcher(p).matches() && !p.endsWith("."),
           "a topic prefix such as legacy.<db> (letters, digits, '.', '_', '-')");
 
-  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, CONNECTOR, ENV, TOPIC_PREFIX);
+  public static final Setting<Integer> SNAPSHOT_ROWS_PER_SECOND = Setting.integer("legacy.snapshotRowsPerSecond", 0,
+      0, 10_000_000, "Read budget of the initial snapshot (and of `tandem verify --repair` re-emits, which travel "
+          + "the same way) on the legacy database, in rows per second; 0 = unlimited. Capture holds back snapshot "
+          + "batches beyond it and Debezium's bounded queue (`max.queue.size`) then holds back its reads; streamed "
+          + "changes are never held back. `tandem_snapshot_throttle_seconds_total` counts the waiting.");
+
+  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, CONNECTOR, ENV, TOPIC_PREFIX,
+      SNAPSHOT_ROWS_PER_SECOND);
 
   public LegacySettings {
     env = Map.copyOf(env);
     topicPrefix.ifPresent(TOPIC_PREFIX::check);
+    SNAPSHOT_ROWS_PER_SECOND.check(snapshotRowsPerSecond);
+  }
+
+  /** No snapshot read budget. */
+  public LegacySettings(Path connector, Map<String, String> env, Optional<String> topicPrefix) {
+    this(connector, env, topicPrefix, 0);
   }
 
   /** Reads the {@code legacy} section (absent: every default). */
   public static LegacySettings read(ConfigSection root) {
     ConfigSection section = root.section(SECTION);
-    return new LegacySettings(section.get(CONNECTOR), section.get(ENV), Optional.ofNullable(section.get(TOPIC_PREFIX)));
+    return new LegacySettings(section.get(CONNECTOR), section.get(ENV), Optional.ofNullable(section.get(TOPIC_PREFIX)),
+        section.get(SNAPSHOT_ROWS_PER_SECOND));
   }
 
   /**

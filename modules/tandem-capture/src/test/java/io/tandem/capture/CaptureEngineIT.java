@@ -120,6 +120,30 @@ class CaptureEngineIT {
   }
 
   @Test
+  void theSnapshotReadBudgetHoldsTheSnapshotToItsRateAndShowsInItsMeters() {
+    try (CaptureHarness.Legacy legacy = harness.new Legacy("budget", "public.customers")) {
+      legacy.sql(CUSTOMERS, "INSERT INTO customers (id, name) SELECT i, 'C' || i FROM generate_series(1, 3000) i",
+          "ANALYZE customers");
+      String topic = legacy.topic("customers");
+      var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      CaptureEngine engine = CaptureEngine.builder(legacy.config()).schemaRegistry(harness.client)
+          .snapshotRowsPerSecond(1000).build();
+      engine.bindTo(meters);
+      long start = System.nanoTime();
+      engine.start();
+      try (engine; KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
+        CaptureHarness.take(consumer, new ArrayList<>(), 3000);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        // 3,000 rows at 1,000/s, one second's worth free: at least 2 s of waiting (unthrottled: none).
+        assertThat(seconds).isGreaterThan(2.0);
+        assertThat(meters.get("tandem.snapshot.throttle.seconds").functionCounter().count()).isGreaterThan(1.5);
+        assertThat(meters.get("tandem.snapshot.read.budget.rows.per.second").gauge().value()).isEqualTo(1000.0);
+      }
+    }
+  }
+
+  @Test
   void streamsInsertsUpdatesAndDeletesAfterTheSnapshot() {
     try (CaptureHarness.Legacy legacy = harness.new Legacy("stream", "public.customers")) {
       legacy.sql(CUSTOMERS, "INSERT INTO customers (id, name, status) VALUES (1, 'Ada', 'A')");

@@ -250,6 +250,7 @@ public final class Deployment {
       builder.add("capture", () -> {
         capture.set(CaptureEngine.builder(connector)
             .kafka(kafka)
+            .snapshotRowsPerSecond(config.legacy().snapshotRowsPerSecond())
             .schemaRegistry(registryClient(embedded.get()))
             .reportTables(model.sourceTables())
             .build());

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.Secrets;
+import io.tandem.core.flow.RateBudget;
 import io.tandem.core.retry.RetryPolicy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -92,6 +93,7 @@ public final class JdbcSink extends LifecycleComponent {
   private final TableWriter writer;
   private final StatsRecorder stats = new StatsRecorder();
   private final OwnershipCheck ownership;
+  private final RateBudget writeBudget;
   private final List<Consumer<Duration>> lagListeners = new CopyOnWriteArrayList<>();
 
   // Set on the sink thread, read by close() from others.
@@ -113,6 +115,7 @@ public final class JdbcSink extends LifecycleComponent {
     super(writesLegacy(settings) ? LEGACY_STAGE : STAGE);
     this.settings = settings;
     this.writer = writer;
+    this.writeBudget = new RateBudget(settings.settings.maxRowsPerSecond());
     Map<String, EntityTable> byTopic = new LinkedHashMap<>();
     settings.entities.forEach(entity -> byTopic.put(entity.topic(), entity));
     this.entitiesByTopic = byTopic;
@@ -170,6 +173,12 @@ public final class JdbcSink extends LifecycleComponent {
             .register(meters);
       }
     }
+    FunctionCounter.builder("tandem.sink.throttle.seconds", writeBudget, RateBudget::waitedSeconds)
+        .tags("stage", name()).description("Time the sink waited for its write budget (sink.maxRowsPerSecond)")
+        .register(meters);
+    io.micrometer.core.instrument.Gauge.builder("tandem.sink.write.budget.rows.per.second", writeBudget,
+            RateBudget::rowsPerSecond).tags("stage", name())
+        .description("The sink's write budget on its database; 0 = unlimited").register(meters);
     FunctionCounter.builder("tandem.dlq.records", this, s -> s.stats().dlqCount()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
     FunctionCounter.builder("tandem.sink.retries", this, s -> s.stats().retries()).tags("stage", name())
@@ -399,6 +408,7 @@ public final class JdbcSink extends LifecycleComponent {
     if (records.isEmpty()) {
       return;
     }
+    writeBudget.acquire(records.count());
     Batch batch = settings.retry.call(() -> decode(records), e -> {
       boolean retry = ChangeDecoder.registryUnavailable(e) && running();
       if (retry) {
@@ -805,6 +815,12 @@ public final class JdbcSink extends LifecycleComponent {
 
     public Builder maxPollRecords(int maxPollRecords) {
       this.settings = settings.withMaxPollRecords(maxPollRecords);
+      return this;
+    }
+
+    /** Write budget on the target database, rows per second; 0 = unlimited ({@code sink.maxRowsPerSecond}). */
+    public Builder maxRowsPerSecond(int rows) {
+      this.settings = settings.withMaxRowsPerSecond(rows);
       return this;
     }
 

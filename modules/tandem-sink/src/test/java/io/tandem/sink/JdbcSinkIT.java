@@ -65,6 +65,29 @@ class JdbcSinkIT {
   }
 
   @Test
+  void theWriteBudgetHoldsTheSinkToItsRateAndShowsInItsMeters() {
+    String db = Fixtures.migratedDatabase(env.pg, "budget");
+    String topic = env.customerTopic();
+    var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    JdbcSink sink = env.sink(db, topic).maxRowsPerSecond(200).maxPollRecords(50).build();
+    sink.bindTo(meters);
+    for (int id = 1; id <= 800; id++) {
+      env.send(topic, id, customer(id, "C" + id), 100 + id);
+    }
+    env.flush();
+    long start = System.nanoTime();
+    env.run(sink);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(scalar(env.pg, db, "select count(*) from sink_it.customer")).isEqualTo("800"));
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    // 800 rows at 200/s, one second's worth free: at least 3 s; unthrottled this takes well under 1 s.
+    assertThat(seconds).isGreaterThan(2.9);
+    assertThat(meters.get("tandem.sink.throttle.seconds").functionCounter().count()).isGreaterThan(2.0);
+    assertThat(meters.get("tandem.sink.write.budget.rows.per.second").gauge().value()).isEqualTo(200.0);
+  }
+
+  @Test
   void insertsUpdatesAndDeletesReachTheDatabase() {
     String db = Fixtures.migratedDatabase(env.pg, "flow");
     String topic = env.customerTopic();
