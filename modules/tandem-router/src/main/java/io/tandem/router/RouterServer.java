@@ -271,7 +271,9 @@ public final class RouterServer extends LifecycleComponent {
       return;
     }
     if (status == 413) {
-      // The rest of a body over the limit is not read: close the connection once the answer is out.
+      // The rest of a body over the limit is not read (the socket stops being read at once, not drained
+      // to the end), and the connection is closed once the answer is out.
+      ctx.request().pause();
       ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
     }
     new Problem(status, known[0], known[1], String.format(known[2], ctx.request().path())).send(ctx);

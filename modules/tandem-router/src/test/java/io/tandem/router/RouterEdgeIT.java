@@ -83,8 +83,13 @@ class RouterEdgeIT {
   void theOperatorApiRefusesLargeBodiesUnreadAndThePathGuardCoversTheWholeReplica() throws Exception {
     ProxyRoute route = new ProxyRoute("/api/customers/{id}", "customer", KeySource.parse("path:id"),
         URI.create("http://127.0.0.1:9"), URI.create("http://127.0.0.1:9"), List.of(), false, Duration.ofSeconds(1));
-    try (RouterServer server = RouterHarness.start(RouterHarness.settings(kafka.bootstrapServers(), topic(),
-        List.of(route)))) {
+    RouterSettings settings = RouterHarness.settings(kafka.bootstrapServers(), topic(), List.of(route));
+    RouterSettings.Limits defaults = RouterSettings.Limits.defaults();
+    // A 1 MiB limit: what the socket takes beyond it is at most the kernel's buffers (~10 MiB on loopback).
+    settings = settings.withLimits(new RouterSettings.Limits(1 << 20, defaults.maxKeysPerCohort(),
+        defaults.maxKeyLength(), defaults.maxRuleLength(), defaults.maxRuleNodes(), defaults.maxReasonLength(),
+        defaults.compiledVersions()));
+    try (RouterServer server = RouterHarness.start(settings)) {
       long before = server.log().state().version();
 
       // No token, 50 MiB announced and none sent: refused from the header alone.
