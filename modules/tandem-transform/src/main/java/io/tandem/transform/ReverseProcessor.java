@@ -124,14 +124,7 @@ final class ReverseProcessor implements Processor<byte[], byte[], Object, Object
   }
 
   private void deadLetter(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {
-    Headers headers = new RecordHeaders(input.headers().toArray());
-    Optional<RecordMetadata> metadata = context.recordMetadata();
-    new DeadLetter(STAGE, reason, cause.getClass().getName(), metadata.map(RecordMetadata::topic).orElse(null),
-        metadata.map(RecordMetadata::partition).orElse(null), metadata.map(RecordMetadata::offset).orElse(null))
-        .writeTo(headers, position);
-    LOG.warn("Dead-lettered {}: {}", metadata.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"),
-        reason);
-    context.forward(new Record<Object, Object>(input.key(), input.value(), input.timestamp(), headers), DLQ_CHILD);
+    context.forward(DeadLetterRecords.of(context, STAGE, input, position, reason, cause, LOG), DLQ_CHILD);
     metrics.countDeadLetter();
   }
 }
