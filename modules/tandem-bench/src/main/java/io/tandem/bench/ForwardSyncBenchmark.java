@@ -469,16 +469,11 @@ public final class ForwardSyncBenchmark {
   }
 
   private void exec(String db, String sql) throws SQLException {
-    try (Connection c = postgres.connect(db); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
+    BenchSql.exec(postgres, db, sql);
   }
 
   private long queryLong(String db, String sql) throws SQLException {
-    try (Connection c = postgres.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return BenchSql.queryLong(postgres, db, sql);
   }
 
   // ---- pgbench ----
