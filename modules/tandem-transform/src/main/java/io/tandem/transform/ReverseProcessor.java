@@ -18,8 +18,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Maps raw changes of one new-database table back to legacy rows on {@code reverse.<entity>}, keyed by
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
  * with the reason.
  */
 final class ReverseProcessor implements Processor<byte[], byte[], Object, Object> {
-  private static final Logger LOG = LoggerFactory.getLogger(ReverseProcessor.class);
   static final String DLQ_CHILD = "to-dlq";
   private static final String STAGE = "reverse";
 
@@ -124,7 +121,7 @@ final class ReverseProcessor implements Processor<byte[], byte[], Object, Object
   }
 
   private void deadLetter(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {
-    context.forward(DeadLetterRecords.of(context, STAGE, input, position, reason, cause, LOG), DLQ_CHILD);
+    context.forward(DeadLetterRecords.of(context, STAGE, input, position, reason, cause), DLQ_CHILD);
     metrics.countDeadLetter();
   }
 }

@@ -14,8 +14,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decodes raw change records of one legacy table and forwards, per mapping, the migrated records
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * reason (to the dead-letter child). Nothing is dropped silently.
  */
 final class TransformProcessor implements Processor<byte[], byte[], Object, Object> {
-  private static final Logger LOG = LoggerFactory.getLogger(TransformProcessor.class);
 
   private final List<EntityRoute> routes;
   private final Deserializer<Object> deserializer;
@@ -104,7 +101,7 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
   }
 
   private void deadLetter(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {
-    context.forward(DeadLetterRecords.of(context, STAGE, input, position, reason, cause, LOG), DLQ_CHILD);
+    context.forward(DeadLetterRecords.of(context, STAGE, input, position, reason, cause), DLQ_CHILD);
     metrics.countDeadLetter();
   }
 
