@@ -124,6 +124,35 @@ public final class TopicFollower implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads {@code partition} from its start, handing every record below offset {@code until} to {@code each} on
+   * the calling thread, until that offset is reached or {@code each} answers false.
+   *
+   * @throws TopicException when that is not done within {@code timeout}
+   */
+  public static void readPrefix(KafkaClients kafka, TopicPartition partition, long until, Duration timeout,
+      java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> each) {
+    Map<String, Object> settings = new HashMap<>(readerSettings("tandem-scan-" + java.util.UUID.randomUUID()));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer(Map.of(), settings)) {
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      while (consumer.position(partition, timeout) < until) {
+        if (System.nanoTime() > deadline) {
+          throw new TopicException("reading " + partition + " up to offset " + until + " took longer than "
+              + timeout.toSeconds() + " s", null, true);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.offset() >= until || !each.test(record)) {
+            return;
+          }
+        }
+      }
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new TopicException("cannot read " + partition + ": " + e.getMessage(), e, true);
+    }
+  }
+
   private List<TopicPartition> partitionsOf(String topic) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
     if (infos == null || infos.isEmpty()) {

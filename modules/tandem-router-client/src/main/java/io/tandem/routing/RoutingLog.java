@@ -33,6 +33,7 @@ public final class RoutingLog implements AutoCloseable {
   private final List<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
   private final TopicFollower follower;
   private final KafkaClients clients;
+  private final int keptVersions;
   private volatile org.apache.kafka.clients.admin.Admin admin;
   private volatile long nextOffset;
   private volatile Instant lastRecordTime;
@@ -42,7 +43,7 @@ public final class RoutingLog implements AutoCloseable {
    * ({@code bootstrap.servers}, security). Returns at once; see {@link #awaitCaughtUp}.
    */
   public static RoutingLog follow(Map<String, Object> kafka, String topic) {
-    return new RoutingLog(kafka, topic, RoutingStateMachine.DEFAULT_MATERIALISED_VERSIONS);
+    return follow(kafka, topic, RoutingStateMachine.DEFAULT_MATERIALISED_VERSIONS);
   }
 
   /**
@@ -50,11 +51,24 @@ public final class RoutingLog implements AutoCloseable {
    * (older ones keep their definitions and compile again when asked).
    */
   public static RoutingLog follow(Map<String, Object> kafka, String topic, int compiledVersions) {
-    return new RoutingLog(kafka, topic, compiledVersions);
+    return new RoutingLog(kafka, topic, compiledVersions, RoutingStateMachine.DEFAULT_KEPT_VERSIONS,
+        RoutingStateMachine.DEFAULT_AUDIT_ENTRIES);
   }
 
-  private RoutingLog(Map<String, Object> kafka, String topic, int compiledVersions) {
-    machine = new RoutingStateMachine(compiledVersions);
+  /**
+   * As {@link #follow(Map, String, int)}, keeping only the latest {@code keptVersions} versions and
+   * {@code auditEntries} audit entries in memory: older versions are recalled from the log when a rollback names
+   * one, older audit entries read from it on demand ({@link #auditBefore}).
+   */
+  public static RoutingLog follow(Map<String, Object> kafka, String topic, int compiledVersions, int keptVersions,
+      int auditEntries) {
+    return new RoutingLog(kafka, topic, compiledVersions, keptVersions, auditEntries);
+  }
+
+  private RoutingLog(Map<String, Object> kafka, String topic, int compiledVersions, int keptVersions,
+      int auditEntries) {
+    this.keptVersions = keptVersions;
+    machine = new RoutingStateMachine(compiledVersions, keptVersions, auditEntries, this::recall);
     partition = new TopicPartition(topic, 0);
     clients = KafkaClients.fromConfig(kafka);
     follower = TopicFollower.one(clients, partition, "routing log", "tandem-routing-log", new TopicFollower.Reader() {
@@ -83,13 +97,7 @@ public final class RoutingLog implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record) {
-    AuditEntry entry;
-    try {
-      entry = machine.apply(record.offset(), ProposalCodec.decode(record.value()));
-    } catch (RuntimeException e) {
-      LOG.warn("Routing log record at offset {} is malformed and skipped: {}", record.offset(), e.getMessage());
-      entry = machine.applyMalformed(record.offset(), String.valueOf(e.getMessage()));
-    }
+    AuditEntry entry = applyTo(machine, record, true);
     lastRecordTime = Instant.ofEpochMilli(record.timestamp());
     nextOffset = record.offset() + 1;
     for (Consumer<AuditEntry> listener : listeners) {
@@ -105,6 +113,75 @@ public final class RoutingLog implements AutoCloseable {
     }
   }
 
+  /** Applies one record to {@code target}; a record that cannot be decoded is skipped the same way everywhere. */
+  private static AuditEntry applyTo(RoutingStateMachine target, ConsumerRecord<byte[], byte[]> record, boolean log) {
+    Proposal proposal;
+    try {
+      proposal = ProposalCodec.decode(record.value());
+    } catch (RuntimeException e) {
+      if (log) {
+        LOG.warn("Routing log record at offset {} is malformed and skipped: {}", record.offset(), e.getMessage());
+      }
+      return target.applyMalformed(record.offset(), String.valueOf(e.getMessage()));
+    }
+    return target.apply(record.offset(), proposal);
+  }
+
+  /**
+   * The state at {@code version}, replayed from the log's start into a scratch machine that keeps no more than
+   * this one (its own rollbacks to older versions recall again, from a shorter prefix). Runs on the caller's
+   * thread: the follower's, when a rollback it applies names a version no longer kept.
+   */
+  private RoutingState recall(long version) {
+    long started = System.nanoTime();
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        RoutingStateMachine scratch = new RoutingStateMachine(1, keptVersions, 1, this::recall);
+        TopicFollower.readPrefix(clients, partition, nextOffset, RECALL_TIMEOUT, record -> {
+          applyTo(scratch, record, false);
+          return scratch.state().version() < version;
+        });
+        if (scratch.state().version() != version) {
+          throw new IllegalStateException("routing version " + version + " is not in " + partition + " below offset "
+              + nextOffset);
+        }
+        LOG.info("Recalled routing version {} from {} in {} ms (older than the {} versions kept)", version, partition,
+            (System.nanoTime() - started) / 1_000_000, keptVersions);
+        return scratch.state().definitions();
+      } catch (io.tandem.kafka.TopicException e) {
+        last = e;
+        LOG.warn("Cannot recall routing version {} from {} (attempt {} of 3): {}", version, partition, attempt,
+            e.getMessage());
+      }
+    }
+    throw last;
+  }
+
+  private static final Duration RECALL_TIMEOUT = Duration.ofMinutes(2);
+
+  /**
+   * The newest {@code limit} audit entries below log offset {@code before} that {@code filter} accepts, oldest
+   * first. Served from memory when the kept audit reaches back far enough, otherwise by replaying the log from
+   * its start into a scratch machine (the log is the audit; memory holds only its latest entries). May block.
+   */
+  public List<AuditEntry> auditBefore(long before, int limit, java.util.function.Predicate<AuditEntry> filter,
+      Duration timeout) {
+    // Memory holds the log's latest entries: if it gives `limit` of them, older ones cannot be newer.
+    AuditTrail kept = machine.auditTrail();
+    List<AuditEntry> fromMemory = kept.before(before, limit, filter);
+    if (fromMemory.size() == limit || !kept.truncated()) {
+      return fromMemory;
+    }
+    AuditTrail found = new AuditTrail(limit, entry -> entry.offset() < before && filter.test(entry));
+    RoutingStateMachine scratch = new RoutingStateMachine(1, keptVersions, 1, this::recall);
+    TopicFollower.readPrefix(clients, partition, Math.min(before, nextOffset), timeout, record -> {
+      found.add(applyTo(scratch, record, false));
+      return true;
+    });
+    return found.all();
+  }
+
   private void completeWaiters() {
     // Offsets a waiter asked for that are behind us: applied before the waiter was registered (it raced with
     // the follower), or no record of ours at all (transaction markers).
@@ -115,19 +192,9 @@ public final class RoutingLog implements AutoCloseable {
     }
   }
 
-  /** The audit entry of the record at {@code offset}, searched from the newest (waiters ask for recent ones). */
+  /** The audit entry of the record at {@code offset}, if still kept (waiters ask for recent ones). */
   private Optional<AuditEntry> auditAt(long offset) {
-    List<AuditEntry> audit = machine.audit();
-    for (int i = audit.size() - 1; i >= 0; i--) {
-      AuditEntry entry = audit.get(i);
-      if (entry.offset() == offset) {
-        return Optional.of(entry);
-      }
-      if (entry.offset() < offset) {
-        break;
-      }
-    }
-    return Optional.empty();
+    return machine.auditTrail().at(offset);
   }
 
   /** Waits until every record that existed when following began has been applied. */

@@ -31,16 +31,21 @@ public final class RoutingState {
    * @param beganAt the routing version that began it
    * @param rollback whether it was confirmed as a rollback (it moves keys new serves back to legacy)
    * @param losing the sides that lose some keys' writes: the ones to fence and drain
+   * @param beginOffset the routing-log offset of the record that began it (-1 while only checked, not applied)
    */
   public record PendingSwitch(String id, Command change, Set<String> entities, RoutingState target, long beganAt,
-      boolean rollback, Set<Target> losing) {
+      boolean rollback, Set<Target> losing, long beginOffset) {
     public PendingSwitch {
       entities = Set.copyOf(entities);
       losing = Set.copyOf(losing);
     }
 
     PendingSwitch definitions() {
-      return new PendingSwitch(id, change, entities, target.definitions(), beganAt, rollback, losing);
+      return new PendingSwitch(id, change, entities, target.definitions(), beganAt, rollback, losing, beginOffset);
+    }
+
+    PendingSwitch at(long offset) {
+      return new PendingSwitch(id, change, entities, target, beganAt, rollback, losing, offset);
     }
   }
 

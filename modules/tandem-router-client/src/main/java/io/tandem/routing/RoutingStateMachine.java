@@ -17,25 +17,59 @@ public final class RoutingStateMachine {
 
   /** How many of the latest versions keep their compiled tests by default. */
   public static final int DEFAULT_MATERIALISED_VERSIONS = 16;
+  /** How many of the latest versions are kept in memory by default (older ones are recalled from the log). */
+  public static final int DEFAULT_KEPT_VERSIONS = 1000;
+  /** How many of the latest audit entries are kept in memory by default (older ones are read from the log). */
+  public static final int DEFAULT_AUDIT_ENTRIES = 10_000;
+  private static final int RECALLED = 4;
 
   private volatile RoutingState state = RoutingState.empty();
-  // Every version's definitions (entities, cohorts, selectors: the selectors shared with the commands of the
-  // audit and between versions, so a version costs its cohort records, not its key lists). Only the latest
-  // `materialised` also keep their compiled tests; an older one compiles again when asked to decide.
+  // The latest `kept` versions' definitions (entities, cohorts, selectors: the selectors shared with the commands
+  // of the audit and between versions, so a version costs its cohort records, not its key lists), and version 0.
+  // Only the latest `materialised` also keep their compiled tests; an older one compiles again when asked to
+  // decide. Versions older than `kept` are recalled from the archive (the log) when a rollback names one.
   private final Map<Long, RoutingState> history = new ConcurrentHashMap<>();
-  private final List<AuditEntry> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<Long, RoutingState> recalled = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(RECALLED, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, RoutingState> eldest) {
+          return size() > RECALLED;
+        }
+      });
+  private final AuditTrail audit;
   private final int materialised;
+  private final long kept;
+  private final VersionArchive archive;
 
+  /** Keeps every version and the default number of audit entries (no archive to recall versions from). */
   public RoutingStateMachine() {
     this(DEFAULT_MATERIALISED_VERSIONS);
   }
 
   /** @param materialisedVersions how many of the latest versions keep their compiled tests (at least 1) */
   public RoutingStateMachine(int materialisedVersions) {
+    this(materialisedVersions, Integer.MAX_VALUE, DEFAULT_AUDIT_ENTRIES, null);
+  }
+
+  /**
+   * @param materialisedVersions how many of the latest versions keep their compiled tests (at least 1)
+   * @param keptVersions how many of the latest versions are kept in memory (at least {@code materialisedVersions});
+   *     older ones are recalled from {@code archive} when a rollback names them
+   * @param auditEntries how many of the latest audit entries are kept in memory
+   * @param archive where older versions come from; null keeps every version
+   */
+  public RoutingStateMachine(int materialisedVersions, int keptVersions, int auditEntries, VersionArchive archive) {
     if (materialisedVersions < 1) {
       throw new IllegalArgumentException("at least the current version is materialised, was " + materialisedVersions);
     }
+    if (keptVersions < materialisedVersions) {
+      throw new IllegalArgumentException("kept versions (" + keptVersions + ") must be at least the materialised ones ("
+          + materialisedVersions + ")");
+    }
     this.materialised = materialisedVersions;
+    this.kept = archive == null ? Long.MAX_VALUE : keptVersions;
+    this.archive = archive;
+    this.audit = new AuditTrail(auditEntries);
     history.put(0L, state);
   }
 
@@ -43,18 +77,54 @@ public final class RoutingStateMachine {
     return state;
   }
 
-  /** Every record applied so far, applied or rejected, in log order. */
+  /** The latest records applied, applied or rejected, in log order (at most the configured number). */
   public List<AuditEntry> audit() {
-    return java.util.Collections.unmodifiableList(audit);
+    return audit.all();
+  }
+
+  /** The bounded audit of the latest records (older ones: {@link RoutingLog#auditBefore}). */
+  public AuditTrail auditTrail() {
+    return audit;
   }
 
   /**
-   * The state as it was at {@code version}, if that version exists. One older than the latest few is given
-   * as a fresh copy that compiles its rules and key sets only if asked to decide.
+   * The state as it was at {@code version}, if this replica keeps that version in memory (the latest ones,
+   * version 0, and a few recalled lately): never blocks. One older than the latest few is given as a fresh
+   * copy that compiles its rules and key sets only if asked to decide.
    */
   public Optional<RoutingState> stateAt(long version) {
-    RoutingState kept = history.get(version);
-    return Optional.ofNullable(kept == null || kept.materialised() ? kept : kept.definitions());
+    RoutingState found = history.get(version);
+    if (found == null) {
+      found = recalled.get(version);
+    }
+    return Optional.ofNullable(found == null || found.materialised() ? found : found.definitions());
+  }
+
+  /**
+   * The state as it was at {@code version}, if that version exists, recalled from the archive when it is no
+   * longer kept: may block on the log (call it off event loops; then {@link #stateAt} finds it for a while).
+   */
+  public Optional<RoutingState> recall(long version) {
+    Optional<RoutingState> known = stateAt(version);
+    if (known.isPresent() || version < 0 || version > state.version() || archive == null) {
+      return known;
+    }
+    RoutingState found = archive.recall(version);
+    if (found.version() != version) {
+      throw new IllegalStateException("the archive recalled version " + found.version() + " for " + version);
+    }
+    recalled.put(version, found.definitions());
+    return Optional.of(found.definitions());
+  }
+
+  /** Whether {@code version} is in memory now (kept or recalled lately). */
+  public boolean holds(long version) {
+    return history.containsKey(version) || recalled.containsKey(version);
+  }
+
+  /** How many versions are kept in memory now (not counting recalled ones). */
+  public int keptVersions() {
+    return history.size();
   }
 
   /** How many versions of the history hold compiled tests now (at most the configured number). */
@@ -77,9 +147,16 @@ public final class RoutingStateMachine {
     } else {
       try {
         RoutingState next = check(current, proposal).withVersion(current.version() + 1);
+        if (proposal.command() instanceof Command.BeginSwitch) {
+          // The coordinator's drain markers name the begin record's offset.
+          next = next.withPending(next.pendingSwitch().orElseThrow().at(offset));
+        }
         state = next;
         history.put(next.version(), next);
         history.computeIfPresent(next.version() - materialised, (v, old) -> old.definitions());
+        if (next.version() - kept > 0) {
+          history.remove(next.version() - kept);
+        }
         entry = new AuditEntry(offset, proposal, true, next.version(), null, null);
       } catch (ProposalRejectedException e) {
         entry = new AuditEntry(offset, proposal, false, current.version(), e.rejection(), e.getMessage());
@@ -131,7 +208,7 @@ public final class RoutingStateMachine {
       }
       return current.withPending(new RoutingState.PendingSwitch(begin.switchId(), begin.change(), moved, target,
           current.version() + 1, proposal.rollback(),
-          WriteMoves.losingSides(current.entities(), target.entities(), moved)));
+          WriteMoves.losingSides(current.entities(), target.entities(), moved), -1));
     }
     if (command instanceof Command.CompleteSwitch || command instanceof Command.AbortSwitch) {
       String id = command instanceof Command.CompleteSwitch c ? c.switchId() : ((Command.AbortSwitch) command).switchId();
@@ -172,7 +249,8 @@ public final class RoutingStateMachine {
     RoutingState.PendingSwitch pending = current.pendingSwitch().orElse(null);
     Map<String, EntityRouting> entities = new LinkedHashMap<>(current.entities());
     if (command instanceof Command.RollbackTo rollback) {
-      RoutingState target = history.get(rollback.version());
+      RoutingState target = rollback.version() <= current.version()
+          ? recall(rollback.version()).orElse(null) : null;
       if (target == null) {
         throw new ProposalRejectedException(Rejection.UNKNOWN_VERSION,
             "version " + rollback.version() + " does not exist (current version " + current.version() + ")");

@@ -133,6 +133,15 @@ public final class RouterConfigSection {
       io.tandem.routing.RoutingStateMachine.DEFAULT_MATERIALISED_VERSIONS, 1, 100_000,
       "Latest routing versions that keep their compiled key sets and rules in memory; older ones keep only their "
           + "definitions (shared with the log's commands) and are compiled again when a rollback or audit needs them.");
+  public static final Setting<Integer> LIMITS_KEPT_VERSIONS = Setting.integer("router.limits.keptVersions",
+      io.tandem.routing.RoutingStateMachine.DEFAULT_KEPT_VERSIONS, 1, 1_000_000,
+      "Latest routing versions kept in memory (at least `compiledVersions`); a rollback to an older one recalls it "
+          + "by replaying the routing log (seconds for a long log), and the promotion gate treats a verification made "
+          + "at an older version as unknown.");
+  public static final Setting<Integer> LIMITS_AUDIT_ENTRIES = Setting.integer("router.limits.auditEntries",
+      io.tandem.routing.RoutingStateMachine.DEFAULT_AUDIT_ENTRIES, 1, 1_000_000,
+      "Latest audit entries kept in memory; `GET /v1/audit?before=<offset>` reads older ones from the routing log "
+          + "(the log is the audit trail: nothing is lost).");
 
   public static final List<ConfigDefinition> DEFINITIONS = concat(List.of(SECTION, HOST, PORT), TLS.definitions(),
       List.of(TOPIC, REPLICATION_FACTOR, SHADOW_SAMPLE_SIZE, ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256,
@@ -140,7 +149,7 @@ public final class RouterConfigSection {
           PROXY_TIMEOUT_MS, PROXY_MAX_BODY_BYTES, GATES, GATES_ENABLED, GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE,
           GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE, LIMITS, LIMITS_MAX_BODY_BYTES, LIMITS_MAX_KEYS,
           LIMITS_MAX_KEY_LENGTH, LIMITS_MAX_RULE_LENGTH, LIMITS_MAX_RULE_NODES, LIMITS_MAX_REASON_LENGTH,
-          LIMITS_COMPILED_VERSIONS));
+          LIMITS_COMPILED_VERSIONS, LIMITS_KEPT_VERSIONS, LIMITS_AUDIT_ENTRIES));
 
   @SafeVarargs
   private static List<ConfigDefinition> concat(List<? extends ConfigDefinition>... groups) {
@@ -173,9 +182,16 @@ public final class RouterConfigSection {
 
   private static RouterSettings.Limits limits(ConfigSection router) {
     ConfigSection section = router.section(LIMITS); // absent: every default
+    int compiled = section.get(LIMITS_COMPILED_VERSIONS);
+    int kept = section.get(LIMITS_KEPT_VERSIONS);
+    if (kept < compiled) {
+      throw section.error(LIMITS_KEPT_VERSIONS.path(), "an integer at least " + LIMITS_COMPILED_VERSIONS.path() + " ("
+          + compiled + "): the compiled versions are kept ones", kept);
+    }
     return new RouterSettings.Limits(section.get(LIMITS_MAX_BODY_BYTES), section.get(LIMITS_MAX_KEYS),
         section.get(LIMITS_MAX_KEY_LENGTH), section.get(LIMITS_MAX_RULE_LENGTH), section.get(LIMITS_MAX_RULE_NODES),
-        section.get(LIMITS_MAX_REASON_LENGTH), section.get(LIMITS_COMPILED_VERSIONS));
+        section.get(LIMITS_MAX_REASON_LENGTH), section.get(LIMITS_COMPILED_VERSIONS), section.get(LIMITS_KEPT_VERSIONS),
+        section.get(LIMITS_AUDIT_ENTRIES));
   }
 
   private static RouterSettings.Gates gates(ConfigSection router, String routingTopic) {

@@ -124,7 +124,8 @@ public final class RouterServer extends LifecycleComponent {
 
   private void startServing() throws Exception {
     RoutingLogWriter.ensureTopic(settings.kafka(), settings.topic(), settings.replicationFactor());
-    RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic(), settings.limits().compiledVersions());
+    RoutingLog log = RoutingLog.follow(settings.kafka(), settings.topic(), settings.limits().compiledVersions(),
+        settings.limits().keptVersions(), settings.limits().auditEntries());
     this.log = log;
     RoutingLogWriter writer = null;
     Vertx vertx = null;

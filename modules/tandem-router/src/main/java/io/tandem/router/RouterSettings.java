@@ -43,9 +43,13 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
    * @param maxReasonLength longest reason, in characters
    * @param compiledVersions routing versions that keep their compiled key sets and rules (the latest ones); older
    *     ones are kept as definitions and compiled again when asked
+   * @param keptVersions routing versions kept in memory (the latest ones, at least {@code compiledVersions});
+   *     a rollback to an older one recalls it by replaying the routing log
+   * @param auditEntries audit entries kept in memory (the latest ones); older ones are read from the routing
+   *     log on demand ({@code GET /v1/audit?before=})
    */
   public record Limits(int maxBodyBytes, int maxKeysPerCohort, int maxKeyLength, int maxRuleLength, int maxRuleNodes,
-      int maxReasonLength, int compiledVersions) {
+      int maxReasonLength, int compiledVersions, int keptVersions, int auditEntries) {
     public static final int DEFAULT_MAX_BODY_BYTES = 8 << 20;
     public static final int DEFAULT_MAX_KEYS_PER_COHORT = 100_000;
     public static final int DEFAULT_MAX_KEY_LENGTH = 256;
@@ -61,6 +65,22 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
       atLeast("maxRuleNodes", maxRuleNodes, 1);
       atLeast("maxReasonLength", maxReasonLength, 1);
       atLeast("compiledVersions", compiledVersions, 1);
+      atLeast("keptVersions", keptVersions, compiledVersions);
+      atLeast("auditEntries", auditEntries, 1);
+    }
+
+    /** These limits keeping the default numbers of versions and audit entries in memory. */
+    public Limits(int maxBodyBytes, int maxKeysPerCohort, int maxKeyLength, int maxRuleLength, int maxRuleNodes,
+        int maxReasonLength, int compiledVersions) {
+      this(maxBodyBytes, maxKeysPerCohort, maxKeyLength, maxRuleLength, maxRuleNodes, maxReasonLength,
+          compiledVersions, Math.max(compiledVersions, io.tandem.routing.RoutingStateMachine.DEFAULT_KEPT_VERSIONS),
+          io.tandem.routing.RoutingStateMachine.DEFAULT_AUDIT_ENTRIES);
+    }
+
+    /** These limits keeping {@code kept} versions and {@code audit} audit entries in memory. */
+    public Limits withMemory(int kept, int audit) {
+      return new Limits(maxBodyBytes, maxKeysPerCohort, maxKeyLength, maxRuleLength, maxRuleNodes, maxReasonLength,
+          compiledVersions, kept, audit);
     }
 
     public static Limits defaults() {

@@ -148,7 +148,7 @@ final class SwitchCoordinator extends LifecycleComponent {
 
   private void drive(RoutingState.PendingSwitch pending) throws InterruptedException {
     String id = pending.id();
-    long beginOffset = beginOffset(id);
+    long beginOffset = pending.beginOffset();
     long started = System.nanoTime();
     Instant began = Instant.now();
     LOG.info("Write switch {} (entities {}): fencing, marker at routing offset {}", id, pending.entities(), beginOffset);
@@ -197,18 +197,6 @@ final class SwitchCoordinator extends LifecycleComponent {
         }
       }
     }
-  }
-
-  private long beginOffset(String id) {
-    List<AuditEntry> audit = log.get().machine().audit();
-    for (int i = audit.size() - 1; i >= 0; i--) {
-      AuditEntry entry = audit.get(i);
-      if (entry.applied() && entry.proposal() != null
-          && entry.proposal().command() instanceof Command.BeginSwitch begin && begin.switchId().equals(id)) {
-        return entry.offset();
-      }
-    }
-    throw new IllegalStateException("switch " + id + " is pending but its begin is not in the audit");
   }
 
   /** Fences one side and waits until its writes before the fence reached the other; returns the timings. */

@@ -22,16 +22,23 @@ final class AuditCommand extends RouterCommand<AuditPage> {
   @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N entries (default: 50).")
   int limit;
 
+  @Option(names = "--before", paramLabel = "OFFSET", description = "Only entries below this routing-log offset "
+      + "(page back with the oldest OFFSET shown).")
+  Long before;
+
   @Override
   void checkArguments() {
     if (limit < 1) {
       throw usageError("--limit must be at least 1, was " + limit);
     }
+    if (before != null && before < 0) {
+      throw usageError("--before must be 0 or more, was " + before);
+    }
   }
 
   @Override
   Answer<AuditPage> execute(RouterHttpClient client) throws RouterProblemException, RouterUnavailableException {
-    return client.audit(limit, entity);
+    return client.audit(limit, entity, before);
   }
 
   @Override

@@ -78,9 +78,20 @@ public final class RouterHttpClient {
 
   /** The latest {@code limit} routing changes, applied and rejected, oldest first; of one entity unless null. */
   public Answer<AuditPage> audit(int limit, String entity) throws RouterProblemException, RouterUnavailableException {
+    return audit(limit, entity, null);
+  }
+
+  /**
+   * As {@link #audit(int, String)}, only records below log offset {@code before} (null: up to the newest); to
+   * page back, pass the oldest offset of the page before. Pages older than the router keeps in memory are read
+   * from the routing log (slower; one such read at a time, else 429).
+   */
+  public Answer<AuditPage> audit(int limit, String entity, Long before)
+      throws RouterProblemException, RouterUnavailableException {
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("limit", limit);
     parameters.put("entity", entity);
+    parameters.put("before", before);
     return get("/v1/audit" + query(parameters), "the audit", ApiCodec::auditPage);
   }
 

@@ -7,6 +7,7 @@ import io.tandem.router.RoutingLogWriter;
 import io.tandem.router.gate.GateVerdict;
 import io.tandem.router.gate.PromotionGate;
 import io.tandem.routing.AuditEntry;
+import io.tandem.routing.AuditTrail;
 import io.tandem.routing.Cohort;
 import io.tandem.routing.Command;
 import io.tandem.routing.Decision;
@@ -245,13 +246,51 @@ public final class OperatorApi {
   private void audit(RoutingContext ctx) {
     int limit = intParam(ctx, "limit", 100, 1, 10_000);
     String entity = ctx.queryParams().get("entity");
-    List<AuditEntry> entries = log.machine().audit();
-    List<AuditEntry> selected = entries.stream()
-        .filter(e -> entity == null || (e.proposal() != null && entity.equals(e.proposal().command().entity())))
-        .toList();
-    ok(ctx, 200, ApiCodec.auditPage(log.state().version(),
-        selected.subList(Math.max(0, selected.size() - limit), selected.size())));
+    long before = longParam(ctx, "before", Long.MAX_VALUE, 0, Long.MAX_VALUE);
+    java.util.function.Predicate<AuditEntry> filter = e -> entity == null
+        || (e.proposal() != null && entity.equals(e.proposal().command().entity()));
+    AuditTrail kept = log.machine().auditTrail();
+    long version = log.state().version();
+    List<AuditEntry> fromMemory = kept.before(before, limit, filter);
+    // Memory holds the log's latest entries: when it gives `limit` of them, no older one can be newer.
+    if (fromMemory.size() == limit || !kept.truncated()) {
+      ok(ctx, 200, auditPage(version, fromMemory, kept));
+      return;
+    }
+    // Older than memory reaches: read again from the log (the audit trail itself), one such read at a time.
+    if (!readingOldAudit.compareAndSet(false, true)) {
+      throw new Problem(429, "busy", "Audit read in progress", "another request is reading older audit entries from"
+          + " the routing log; retry in a few seconds").withRetryAfter(5);
+    }
+    ctx.vertx().<List<AuditEntry>>executeBlocking(() -> log.auditBefore(before, limit, filter, OLD_AUDIT_TIMEOUT), false)
+        .onComplete(result -> {
+          readingOldAudit.set(false);
+          try {
+            if (result.failed()) {
+              throw new Problem(503, "log-unavailable", "Routing log unavailable", "older audit entries could not be"
+                  + " read from the routing log: " + result.cause().getMessage());
+            }
+            ok(ctx, 200, auditPage(version, result.result(), kept));
+          } catch (Problem problem) {
+            problem.send(ctx);
+          } catch (RuntimeException | LinkageError e) {
+            internalError(ctx, e);
+          }
+        });
   }
+
+  /** The page, and how far memory reaches: a client pages back with {@code before} = the oldest offset shown. */
+  private static com.fasterxml.jackson.databind.node.ObjectNode auditPage(long version, List<AuditEntry> entries,
+      AuditTrail kept) {
+    com.fasterxml.jackson.databind.node.ObjectNode page = ApiCodec.auditPage(version, entries);
+    page.put("oldestKeptOffset", kept.oldestOffset());
+    page.put("truncated", kept.truncated());
+    return page;
+  }
+
+  private static final Duration OLD_AUDIT_TIMEOUT = Duration.ofSeconds(60);
+  private final java.util.concurrent.atomic.AtomicBoolean readingOldAudit =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   // ---- changes ----
 
@@ -325,8 +364,34 @@ public final class OperatorApi {
     if (version < 0) {
       throw new Problem(422, "invalid", "Invalid field", "'version' must be 0 or more, was " + version);
     }
-    propose(ctx, body, log.state(), true, new Command.RollbackTo(version), 200, null);
+    if (log.machine().holds(version) || version > log.state().version()) {
+      propose(ctx, body, log.state(), true, new Command.RollbackTo(version), 200, null);
+      return;
+    }
+    // Older than the versions kept in memory: recalled from the log first, off the event loop, one at a time.
+    if (!readingOldVersion.compareAndSet(false, true)) {
+      throw new Problem(429, "busy", "Version recall in progress", "another request is recalling an old routing"
+          + " version from the routing log; retry in a few seconds").withRetryAfter(5);
+    }
+    ctx.vertx().executeBlocking(() -> log.machine().recall(version), false).onComplete(result -> {
+      readingOldVersion.set(false);
+      try {
+        if (result.failed()) {
+          throw new Problem(503, "log-unavailable", "Routing log unavailable", "routing version " + version
+              + " is older than the versions kept in memory and could not be recalled from the routing log: "
+              + result.cause().getMessage());
+        }
+        propose(ctx, body, log.state(), true, new Command.RollbackTo(version), 200, null);
+      } catch (Problem problem) {
+        problem.send(ctx);
+      } catch (RuntimeException | LinkageError e) {
+        internalError(ctx, e);
+      }
+    });
   }
+
+  private final java.util.concurrent.atomic.AtomicBoolean readingOldVersion =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * Checks the proposal against this replica's state (bad input: 4xx, nothing logged) and against the
@@ -669,6 +734,22 @@ public final class OperatorApi {
       throw new Problem(422, "invalid", "Invalid field", "'" + field + "' must be from " + min + " to " + max);
     }
     return (int) value;
+  }
+
+  private static long longParam(RoutingContext ctx, String name, long fallback, long min, long max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      long value = Long.parseLong(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new Problem(400, "invalid", "Invalid parameter", "'" + name + "' must be an integer from " + min + " to " + max);
   }
 
   private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {

@@ -18,6 +18,7 @@ public final class Problem extends RuntimeException {
   private final Long currentVersion;
   private List<String> gatedMoves = List.of();
   private List<String> failedConditions = List.of();
+  private int retryAfterSeconds = -1;
 
   public Problem(int status, String slug, String title, String detail) {
     this(status, slug, title, detail, null);
@@ -42,6 +43,12 @@ public final class Problem extends RuntimeException {
     return this;
   }
 
+  /** Asks the caller to retry after {@code seconds} ({@code Retry-After}). */
+  public Problem withRetryAfter(int seconds) {
+    this.retryAfterSeconds = seconds;
+    return this;
+  }
+
   /** A problem document's bytes, for answers made outside a routing context. */
   public static byte[] document(int status, String slug, String title, String detail, String instance) {
     try {
@@ -55,6 +62,9 @@ public final class Problem extends RuntimeException {
   public void send(RoutingContext ctx) {
     ProblemDocument document = new ProblemDocument(TYPE_BASE + slug, title, status, getMessage(),
         ctx.request().path(), currentVersion, gatedMoves, failedConditions);
+    if (retryAfterSeconds >= 0) {
+      ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    }
     if (status == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"tandem-router\"");
     }
