@@ -73,6 +73,8 @@ public final class CaptureEngine extends LifecycleComponent {
   private final List<String> reportedTables;
 
   private final CaptureCounters counters = new CaptureCounters();
+  private final java.util.concurrent.atomic.AtomicLong sweptDeletes = new java.util.concurrent.atomic.AtomicLong();
+  private volatile Thread sweeper;
   private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> debezium;
   private volatile Throwable completionError;
 
@@ -122,9 +124,17 @@ public final class CaptureEngine extends LifecycleComponent {
       CapturedTables tables = CapturedTables.read(config);
       tables.refuseUnsafeIdentities(config);
       counters.estimates(tables.estimates());
+      SnapshotRestart restart = SnapshotRestart.applies(config) ? new SnapshotRestart(config, kafka) : null;
+      java.util.Optional<SnapshotRestart.SweepMarker> sweep = restart == null ? java.util.Optional.empty()
+          : restart.prepare(tables.estimates().keySet().stream().map(t -> config.topicPrefix() + "." + t).toList());
       producer = kafka.producer(producerDefaults, PRODUCER_GUARANTEES);
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
-      ConnectToAvro converter = new ConnectToAvro(new SnapshotFloor(config));
+      SnapshotFloor floor = new SnapshotFloor(config);
+      ConnectToAvro converter = new ConnectToAvro(floor);
+      if (sweep.isPresent()) {
+        sweeper = startSweep(restart, sweep.get(), new SnapshotSweep(kafka, producer,
+            new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false), floor::current));
+      }
       ChangeHandler handler = new ChangeHandler(producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,
           config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget);
@@ -144,11 +154,68 @@ public final class CaptureEngine extends LifecycleComponent {
     } catch (RuntimeException | Error e) {
       error = e;
     } finally {
+      Thread sweeping = sweeper;
+      if (sweeping != null) {
+        sweeping.interrupt();
+        try {
+          sweeping.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (producer != null) {
         producer.close(Duration.ofSeconds(10));
       }
       finish(error);
     }
+  }
+
+  /**
+   * Runs the sweep after a snapshot that replaced an earlier one ({@link SnapshotSweep}) once Debezium's committed
+   * offset shows the snapshot complete; retries while capture runs; the marker stays until it succeeds, so a
+   * restart sweeps again.
+   */
+  private Thread startSweep(SnapshotRestart restart, SnapshotRestart.SweepMarker marker, SnapshotSweep sweep) {
+    java.util.function.BooleanSupplier stopping = () -> Thread.currentThread().isInterrupted()
+        || lifecycle.state() == State.STOPPING || lifecycle.state() == State.STOPPED
+        || lifecycle.state() == State.FAILED;
+    Thread thread = new Thread(() -> {
+      while (!stopping.getAsBoolean()) {
+        try {
+          if (restart.snapshotComplete()) {
+            long started = System.nanoTime();
+            Map<String, Long> deleted = sweep.sweep(marker, stopping);
+            if (stopping.getAsBoolean()) {
+              return;
+            }
+            restart.sweepDone();
+            long total = deleted.values().stream().mapToLong(Long::longValue).sum();
+            sweptDeletes.addAndGet(total);
+            LOG.info("Snapshot sweep done in {} ms: {} keys the new snapshot no longer saw deleted {}",
+                (System.nanoTime() - started) / 1_000_000, total, deleted);
+            return;
+          }
+          Thread.sleep(2_000);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          LOG.warn("Snapshot sweep failed, retrying in 10 s (the marker stays until it succeeds): {}", e.toString());
+          try {
+            Thread.sleep(10_000);
+          } catch (InterruptedException stop) {
+            return;
+          }
+        }
+      }
+    }, "tandem-" + name() + "-snapshot-sweep");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  /** Deletes produced by snapshot sweeps in this run (docs/capture.md, "A restart during the initial snapshot"). */
+  public long sweptDeletes() {
+    return sweptDeletes.get();
   }
 
   /** Stops capture (Debezium flushes its offsets) and waits up to the stop timeout. Idempotent. */
@@ -177,6 +244,9 @@ public final class CaptureEngine extends LifecycleComponent {
   /** Snapshot progress and changes per table (those given to the builder), dead letters. */
   @Override
   public void bindTo(MeterRegistry meters) {
+    FunctionCounter.builder("tandem.snapshot.sweep.deletes", sweptDeletes, java.util.concurrent.atomic.AtomicLong::get)
+        .tags("stage", name()).description("Deletes produced after an initial snapshot that replaced an earlier one,"
+            + " for keys the new snapshot no longer saw").register(meters);
     FunctionCounter.builder("tandem.snapshot.throttle.seconds", snapshotBudget, RateBudget::waitedSeconds)
         .tags("stage", name()).description("Time the snapshot waited for its read budget on the source database")
         .register(meters);

@@ -47,6 +47,11 @@ final class SnapshotFloor implements LongSupplier {
     }
   }
 
+  /** One below the slot's {@code restart_lsn} as it is now (not the cached floor): a fresh read. */
+  long current() {
+    return read() - 1;
+  }
+
   /** Not a fault of the record at hand, so never a dead letter: capture stops. */
   static final class Unavailable extends RuntimeException {
     Unavailable(String message) {

@@ -273,25 +273,8 @@ class FaultSuiteIT {
       LOG.info("FAULT snapshot: after the restart the snapshot started over: all {} rows produced again in {} ms,"
           + " new settled after {} ms", rows, snapshotAgain, settled);
 
-      // Known limit (docs/capture.md, "A restart during the initial snapshot"): rows changed or deleted between
-      // the killed snapshot's read and the new one can be left stale in new; the verifier finds them and its
-      // repair puts them right through the pipeline.
-      VerificationReport afterRestart = verify();
-      Map<Difference.Kind, Long> kinds = afterRestart.entities().stream().flatMap(e -> e.differences().stream())
-          .collect(Collectors.groupingBy(Difference::kind, Collectors.counting()));
-      LOG.info("FAULT snapshot: verifier after the restart alone: clean={}, differences by kind {}",
-          afterRestart.clean(), kinds);
-      if (!afterRestart.clean()) {
-        long repairing = System.nanoTime();
-        Verifier verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
-        var outcomes = verifier.repair(afterRestart, Duration.ofSeconds(120), Clock.systemUTC());
-        LOG.info("FAULT snapshot: verify --repair took {} ms: {}", (System.nanoTime() - repairing) / 1_000_000,
-            outcomes);
-        awaitSettled();
-        VerificationReport afterRepair = verify();
-        LOG.info("FAULT snapshot: verifier after the repair: clean={}, first differences {}", afterRepair.clean(),
-            afterRepair.entities().stream().flatMap(e -> e.differences().stream()).limit(10).toList());
-      }
+      // No repair: the new snapshot outranks the killed one's rows and the keys legacy deleted in between are
+      // swept once it completes (docs/capture.md, "A restart during the initial snapshot").
       Map<String, String> sums = awaitChecksumsEqual(Duration.ofSeconds(120));
       LOG.info("FAULT snapshot: checksums {}", sums);
       assertVerifierClean();
