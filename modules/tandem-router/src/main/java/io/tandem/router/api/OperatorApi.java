@@ -753,20 +753,9 @@ public final class OperatorApi {
   }
 
   private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
-    String raw = ctx.queryParams().get(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new Problem(400, "invalid", "Invalid parameter", "'" + name + "' must be an integer from " + min + " to " + max);
+    return (int) longParam(ctx, name, fallback, min, max);
   }
+
 
   private static EntityRouting entity(RoutingState state, String name) {
     return state.entity(name).orElseThrow(() -> unknownEntity(name, state));
