@@ -135,7 +135,7 @@ public final class CaptureEngine extends LifecycleComponent {
         sweeper = startSweep(restart, sweep.get(), new SnapshotSweep(kafka, producer,
             new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false), floor::current));
       }
-      ChangeHandler handler = new ChangeHandler(producer, converter, new AvroSerializer(serde, true),
+      ChangeHandler handler = new ChangeHandler(name(), producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,
           config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget);
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.

@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeHandler.class);
-  static final String STAGE = "capture";
 
   private final Producer<byte[], byte[]> producer;
   private final ConnectToAvro converter;
@@ -69,9 +68,13 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
    * @param originTable {@code schema.table} a Tandem sink writes first in each of its transactions, or null
    * @param fenceTable {@code schema.table} of write-fence markers, or null
    */
-  ChangeHandler(Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
+  private final String stage;
+
+  /** @param stage the engine's name, which dead letters carry as their stage ({@code capture}, {@code capture-new}) */
+  ChangeHandler(String stage, Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
       Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables,
       String originTable, String fenceTable, RateBudget snapshotBudget) {
+    this.stage = stage;
     this.snapshotBudget = snapshotBudget;
     this.producer = producer;
     this.converter = converter;
@@ -263,7 +266,7 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     byte[] key = json(jsonKeys, record.topic(), record.keySchema(), record.key());
     byte[] value = json(jsonValues, record.topic(), record.valueSchema(), record.value());
     // Read from Debezium, not from Kafka: the source is Debezium's topic name, with no partition or offset.
-    DeadLetter letter = new DeadLetter(STAGE, "Cannot convert change to the raw-topic format: " + reason,
+    DeadLetter letter = new DeadLetter(stage, "Cannot convert change to the raw-topic format: " + reason,
         e.getClass().getName(), record.topic(), null, null);
     return producer.send(letter.record(deadLetterTopic, key, value, null, position));
   }

@@ -249,7 +249,11 @@ class CaptureEngineIT {
       String topic = legacy.topic("customers");
       String oddTopic = legacy.topic("odd");
 
-      try (CaptureEngine engine = legacy.start();
+      // Named as reverse sync names its capture of the new database: dead letters carry the engine's name.
+      CaptureEngine named = CaptureEngine.builder(legacy.config()).schemaRegistry(harness.client).name("capture-new")
+          .build();
+      named.start();
+      try (CaptureEngine engine = named;
           KafkaConsumer<byte[], byte[]> dlq = harness.rawConsumer(CaptureEngine.DEAD_LETTER_TOPIC);
           KafkaConsumer<Object, Object> consumer = harness.avroConsumer(topic)) {
         List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
@@ -263,7 +267,7 @@ class CaptureEngineIT {
         });
         ConsumerRecord<byte[], byte[]> letter = letters.get(0);
         assertThat(header(letter, "tandem.dlq.reason")).contains("a_b");
-        assertThat(header(letter, "tandem.dlq.stage")).isEqualTo("capture");
+        assertThat(header(letter, "tandem.dlq.stage")).isEqualTo("capture-new");
         assertThat(header(letter, "tandem.dlq.exception")).isEqualTo(ConversionException.class.getName());
         assertThat(letter.headers().lastHeader("tandem.position").value()).hasSize(Long.BYTES);
         assertThat(ByteBuffer.wrap(letter.headers().lastHeader("tandem.position").value()).getLong()).isPositive();
