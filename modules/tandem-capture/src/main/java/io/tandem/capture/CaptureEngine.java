@@ -121,7 +121,12 @@ public final class CaptureEngine extends LifecycleComponent {
       config.originTable().ifPresent(notData::add);
       config.fenceTable().ifPresent(notData::add);
       counters.ignore(notData);
-      CapturedTables tables = CapturedTables.read(config);
+      boolean postgres = config.kind() == SourceKind.POSTGRES;
+      if (!postgres) {
+        BinlogPreflight.check(config);
+      }
+      CapturedTables tables = postgres ? CapturedTables.read(config)
+          : new CapturedTables(Map.of(), List.of(), List.of());
       tables.refuseUnsafeIdentities(config);
       counters.estimates(tables.estimates());
       SnapshotRestart restart = SnapshotRestart.applies(config) ? new SnapshotRestart(config, kafka) : null;
@@ -130,7 +135,7 @@ public final class CaptureEngine extends LifecycleComponent {
       producer = kafka.producer(producerDefaults, PRODUCER_GUARANTEES);
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
       SnapshotFloor floor = new SnapshotFloor(config);
-      ConnectToAvro converter = new ConnectToAvro(floor);
+      ConnectToAvro converter = new ConnectToAvro(floor, config.kind());
       if (sweep.isPresent()) {
         sweeper = startSweep(restart, sweep.get(), new SnapshotSweep(kafka, producer,
             new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false), floor::current));
@@ -237,7 +242,8 @@ public final class CaptureEngine extends LifecycleComponent {
 
   @Override
   public String status() {
-    return state() + "  " + config.topicPrefix() + " (" + config.source() + ", slot " + config.slotName()
+    return state() + "  " + config.topicPrefix() + " (" + config.source() + ", " + (config.kind() == SourceKind.POSTGRES
+        ? "slot " + config.slotName() : "binlog of " + config.database())
         + ") → raw topics " + config.topicPrefix() + ".*";
   }
 

@@ -68,9 +68,20 @@ final class ConnectToAvro {
   private final Map<Identity, ChangeShape> changes = new ConcurrentHashMap<>();
   private final Map<Schema, Schema> interned = new ConcurrentHashMap<>();
 
+  private final SourceKind kind;
+
   /** @param snapshotFloor the position of initial-snapshot rows ({@link SnapshotFloor}) */
   ConnectToAvro(LongSupplier snapshotFloor) {
+    this(snapshotFloor, SourceKind.POSTGRES);
+  }
+
+  /**
+   * @param snapshotFloor the position of initial-snapshot rows of PostgreSQL ({@link SnapshotFloor}); MariaDB's
+   *     come from the binlog coordinates in each row ({@link BinlogPosition})
+   */
+  ConnectToAvro(LongSupplier snapshotFloor, SourceKind kind) {
     this.snapshotFloor = snapshotFloor;
+    this.kind = kind;
   }
 
   /** Whether {@code record} is a row change (c, u, d, r) rather than a heartbeat, tombstone or message. */
@@ -92,10 +103,15 @@ final class ConnectToAvro {
       return null;
     }
     Struct source = value.getStruct("source");
-    if (source == null || source.schema().field("schema") == null || source.schema().field("table") == null) {
+    if (source == null || source.schema().field("table") == null) {
       return null;
     }
-    Object schema = source.get("schema");
+    // MariaDB has databases where PostgreSQL has schemas: its "db" plays the schema's part.
+    String schemaField = source.schema().field("schema") != null ? "schema" : "db";
+    if (source.schema().field(schemaField) == null) {
+      return null;
+    }
+    Object schema = source.get(schemaField);
     Object table = source.get("table");
     return schema == null || table == null ? null : schema + "." + table;
   }
@@ -114,9 +130,21 @@ final class ConnectToAvro {
     String op = envelope.getString("op");
     String marker = source.string(sourceStruct, "snapshot");
     boolean snapshot = "r".equals(op) && marker != null && !marker.equals("false");
-    Long position = snapshot && !RawChange.INCREMENTAL.equals(marker)
-        ? Long.valueOf(snapshotFloor.getAsLong())
-        : position(source, sourceStruct, op, marker);
+    Long position;
+    if (kind == SourceKind.MARIADB) {
+      String file = source.string(sourceStruct, "file");
+      Long offset = source.number(sourceStruct, "pos");
+      if (offset == null) {
+        throw new ConversionException("source has no binlog pos: cannot give the change a position");
+      }
+      Long row = source.number(sourceStruct, "row");
+      position = snapshot ? BinlogPosition.snapshot(file, offset)
+          : BinlogPosition.of(file, offset, row == null ? 0 : row.intValue());
+    } else {
+      position = snapshot && !RawChange.INCREMENTAL.equals(marker)
+          ? Long.valueOf(snapshotFloor.getAsLong())
+          : position(source, sourceStruct, op, marker);
+    }
     if (position == null) {
       throw new ConversionException("source has no lsn: cannot give the change a position");
     }
@@ -124,7 +152,8 @@ final class ConnectToAvro {
     if (commitTs == null) {
       throw new ConversionException("source has no ts_ms: cannot give the change a commit time");
     }
-    String schemaName = source.string(sourceStruct, "schema");
+    String schemaName = kind == SourceKind.MARIADB ? source.string(sourceStruct, "db")
+        : source.string(sourceStruct, "schema");
     String tableName = source.string(sourceStruct, "table");
 
     GenericData.Record value = new GenericData.Record(shape.change());

@@ -119,8 +119,14 @@ public final class ConnectorConfig {
     return values.get("topic.prefix");
   }
 
+  /** The captured database ({@code database.dbname}; for MariaDB the one in {@code database.include.list}). */
   public String database() {
-    return values.get("database.dbname");
+    return kind() == SourceKind.MARIADB ? values.get("database.include.list").trim() : values.get("database.dbname");
+  }
+
+  /** Which database this file captures. */
+  public SourceKind kind() {
+    return SourceKind.of(values.get("connector.class")).orElseThrow();
   }
 
   public String slotName() {
@@ -190,6 +196,9 @@ public final class ConnectorConfig {
 
   /** JDBC URL of the captured database (for estimates; Debezium opens its own connections). */
   public String jdbcUrl() {
+    if (kind() == SourceKind.MARIADB) {
+      return "jdbc:mariadb://" + values.get("database.hostname") + ":" + values.get("database.port") + "/" + database();
+    }
     String url = "jdbc:postgresql://" + values.get("database.hostname") + ":" + values.get("database.port")
         + "/" + database();
     String sslMode = values.get("database.sslmode");
@@ -222,24 +231,70 @@ public final class ConnectorConfig {
   private void validate() {
     ConfigValues read = values();
     read.requiredString("name", "a connector name");
-    String connectorClass = read.requiredString("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-    if (!connectorClass.equals("io.debezium.connector.postgresql.PostgresConnector")) {
-      throw new ConfigException(source, "connector.class", "io.debezium.connector.postgresql.PostgresConnector", connectorClass);
-    }
+    String connectorClass = read.requiredString("connector.class", SourceKind.expected());
+    SourceKind kind = SourceKind.of(connectorClass).orElseThrow(() ->
+        new ConfigException(source, "connector.class", SourceKind.expected(), connectorClass));
     read.requiredString("database.hostname", "a host name or address");
     if (!read.has("database.port")) {
       throw new ConfigException(source, "database.port", "a TCP port from 1 to 65535", null);
     }
-    read.intInRange("database.port", 5432, 1, 65535);
-    read.requiredString("database.dbname", "a database name");
+    read.intInRange("database.port", kind == SourceKind.POSTGRES ? 5432 : 3306, 1, 65535);
     read.requiredString("database.user", "a database user");
     read.requiredString("topic.prefix", "a topic prefix such as legacy.<db>");
+    if (kind == SourceKind.MARIADB) {
+      validateMariaDb(read);
+      return;
+    }
+    read.requiredString("database.dbname", "a database name");
     read.requiredString("slot.name", "a replication slot name");
     String plugin = read.string("plugin.name", "decoderbufs");
     if (!plugin.equals("pgoutput")) {
       // pgoutput ships with PostgreSQL 10+; decoderbufs needs a server extension.
       throw new ConfigException(source, "plugin.name", "pgoutput", plugin);
     }
+    validateCommon(read);
+  }
+
+  /**
+   * MariaDB: one captured database (its tables are {@code <db>.<table>}, which Tandem treats as schema and
+   * table), a replication client id unique among the server's replicas, DDL history in Kafka, and no DDL events
+   * or tombstones in the raw topics.
+   */
+  private void validateMariaDb(ConfigValues read) {
+    String databases = read.requiredString("database.include.list", "the one legacy database to capture");
+    if (databases.contains(",") || !IDENTIFIER.matcher(databases.trim()).matches()) {
+      throw new ConfigException(source, "database.include.list", "one database name (letters, digits, _ and $)",
+          databases);
+    }
+    if (!read.has("database.server.id")) {
+      throw new ConfigException(source, "database.server.id", "a replication client id unique among the server's"
+          + " replicas, from 1 to " + Integer.MAX_VALUE, null);
+    }
+    read.intInRange("database.server.id", 0, 1, Integer.MAX_VALUE);
+    read.requiredString("schema.history.internal.kafka.topic", "the Kafka topic for the captured tables' DDL history");
+    read.requiredString("schema.history.internal.kafka.bootstrap.servers", "the Kafka cluster of the DDL history");
+    for (Map.Entry<String, String> fixed : MARIADB_CONTRACT.entrySet()) {
+      String actual = read.string(fixed.getKey(), null);
+      if (!fixed.getValue().equals(actual)) {
+        throw new ConfigException(source, fixed.getKey(), fixed.getValue() + " (the raw topics hold row changes only)",
+            actual);
+      }
+    }
+    if (read.has("signal.data.collection") || read.has(ORIGIN_TABLE) || read.has(FENCE_TABLE)) {
+      String key = read.has("signal.data.collection") ? "signal.data.collection"
+          : read.has(ORIGIN_TABLE) ? ORIGIN_TABLE : FENCE_TABLE;
+      throw new ConfigException(source, key, "absent: re-reads and coexistence are not built for MariaDB yet",
+          values.get(key));
+    }
+    validateCommon(read);
+  }
+
+  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z0-9_$]+");
+  private static final Map<String, String> MARIADB_CONTRACT = Map.of(
+      "include.schema.changes", "false",
+      "tombstones.on.delete", "false");
+
+  private void validateCommon(ConfigValues read) {
     validateSignalTable(read);
     String identityCheck = read.string(CapturedTables.IDENTITY_CHECK, "refuse");
     if (!identityCheck.equals("refuse") && !identityCheck.equals("warn")) {
@@ -259,7 +314,7 @@ public final class ConnectorConfig {
       }
     });
     validateEmbeddedEngine(read);
-  }
+    }
 
   // What Debezium's embedded engine needs that a Kafka Connect worker would supply itself.
   private void validateEmbeddedEngine(ConfigValues read) {

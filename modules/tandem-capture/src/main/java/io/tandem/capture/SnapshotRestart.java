@@ -85,7 +85,8 @@ final class SnapshotRestart {
   /** Whether this connector file's engine takes an initial snapshot when its offsets say none was completed. */
   static boolean applies(ConnectorConfig config) {
     String mode = config.get("snapshot.mode");
-    return (mode == null || mode.equals("initial")) && config.get("offset.storage.topic") != null;
+    return config.kind() == SourceKind.POSTGRES && (mode == null || mode.equals("initial"))
+        && config.get("offset.storage.topic") != null;
   }
 
   /**

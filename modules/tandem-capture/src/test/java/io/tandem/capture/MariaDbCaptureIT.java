@@ -1,0 +1,236 @@
+package io.tandem.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.core.lifecycle.State;
+import io.tandem.core.retry.RetryPolicy;
+import io.tandem.embedded.EmbeddedKafkaBroker;
+import io.tandem.registry.client.SchemaRegistryClient;
+import io.tandem.registry.serde.AvroDeserializer;
+import io.tandem.registry.serde.AvroSerdeConfig;
+import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Capture from a legacy MariaDB (the machine's server at 127.0.0.1:3306, binlog turned on by .ci/run) into the
+ * raw topics, with a real KRaft broker and registry: snapshot then binlog, positions that order every change as
+ * the sink must apply it, offsets and DDL history in Kafka, and a refusal naming the setting when the binlog
+ * cannot be captured.
+ */
+class MariaDbCaptureIT {
+  private static final String URL = "jdbc:mariadb://127.0.0.1:3306/";
+  private static EmbeddedKafkaBroker kafka;
+  private static EmbeddedSchemaRegistry registry;
+  private static SchemaRegistryClient client;
+
+  @BeforeAll
+  static void start() {
+    try (Connection ignored = DriverManager.getConnection(URL, "root", "")) {
+      // reachable
+    } catch (SQLException e) {
+      Assumptions.abort("no MariaDB at 127.0.0.1:3306 (root, no password): " + e.getMessage()
+          + "; .ci/run starts it and turns its binlog on");
+    }
+    kafka = EmbeddedKafkaBroker.start();
+    registry = EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start();
+    client = SchemaRegistryClient.builder(registry.url()).retry(RetryPolicy.none()).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (kafka != null) {
+      registry.close();
+      kafka.close();
+    }
+  }
+
+  @Test
+  void snapshotThenBinlogIntoTheRawTopicsInTheOrderTheSinkNeeds() throws Exception {
+    String db = "tandem_it_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE DATABASE " + db,
+        "CREATE TABLE " + db + ".customers (id bigint PRIMARY KEY, name varchar(60), balance decimal(12,2))",
+        "INSERT INTO " + db + ".customers VALUES (1, 'Ada', 10.50), (2, 'Grace', 20.00), (3, 'Barbara', 0.01)");
+    try {
+      ConnectorConfig config = config(db);
+      String topic = "legacy." + db + "." + db + ".customers";
+      try (CaptureEngine engine = CaptureEngine.builder(config).schemaRegistry(client).build()) {
+        engine.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 3);
+        // One transaction changing one row twice, inserting two rows in one event; then a delete.
+        try (Connection connection = DriverManager.getConnection(URL, "root", "");
+            Statement statement = connection.createStatement()) {
+          connection.setAutoCommit(false);
+          statement.execute("UPDATE " + db + ".customers SET name = 'Ada L.' WHERE id = 1");
+          statement.execute("UPDATE " + db + ".customers SET name = 'Ada Lovelace', balance = 11.00 WHERE id = 1");
+          statement.execute("INSERT INTO " + db + ".customers VALUES (4, 'Frances', 1.00), (5, 'Margaret', 2.00)");
+          connection.commit();
+          statement.execute("DELETE FROM " + db + ".customers WHERE id = 2");
+          connection.commit();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(applied(topic)).isEqualTo(rows(db)));
+        List<GenericRecord> changes = all(topic).stream().map(r -> (GenericRecord) r.value()).toList();
+        assertThat(changes).extracting(c -> c.get("op").toString()).containsExactly("r", "r", "r", "u", "u", "c", "c", "d");
+        List<Long> positions = changes.stream().map(c -> (Long) c.get("position")).toList();
+        assertThat(positions.subList(3, positions.size())).as("streamed: strictly increasing").isSorted()
+            .doesNotHaveDuplicates();
+        assertThat(positions.get(3)).as("every streamed change above the snapshot").isGreaterThan(positions.get(0));
+        assertThat(changes.get(0).get("snapshot")).isEqualTo(true);
+        assertThat(changes.get(0).get("source").toString()).isEqualTo(db + "." + db + ".customers");
+        assertThat(((GenericRecord) changes.get(4).get("after")).get("balance").toString()).isEqualTo("11.00");
+        assertThat(engine.stats().eventsByTable()).containsEntry(db + ".customers", 8L);
+      }
+
+      // A restart resumes from the offsets in Kafka: no second snapshot.
+      int before = all(topic).size();
+      try (CaptureEngine again = CaptureEngine.builder(config).schemaRegistry(client).build()) {
+        again.start();
+        sql("UPDATE " + db + ".customers SET name = 'Grace H.' WHERE id = 3");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(applied(topic)).isEqualTo(rows(db)));
+        assertThat(all(topic)).hasSize(before + 1);
+      }
+    } finally {
+      sql("DROP DATABASE " + db);
+    }
+  }
+
+  @Test
+  void aBinlogWithoutWholeRowsIsRefusedNamingTheSetting() throws Exception {
+    String db = "tandem_it_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE DATABASE " + db, "CREATE TABLE " + db + ".customers (id bigint PRIMARY KEY, name varchar(60))");
+    sql("SET GLOBAL binlog_row_image = 'MINIMAL'");
+    try {
+      CaptureEngine engine = CaptureEngine.builder(config(db)).schemaRegistry(client).build();
+      engine.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> engine.state() == State.FAILED);
+      assertThat(engine.failure()).get().asString().contains("binlog_row_image is MINIMAL",
+          "set binlog_row_image = FULL");
+      engine.close();
+    } finally {
+      sql("SET GLOBAL binlog_row_image = 'FULL'", "DROP DATABASE " + db);
+    }
+  }
+
+  @Test
+  void theConnectorFileIsCheckedLikePostgresOnes() {
+    Map<String, String> env = env("shop");
+    env.put("LEGACY_DB_NAME", "shop,other");
+    env.put("LEGACY_TABLES", "shop.customers");
+    assertThatThrownBy(() -> ConnectorConfig.load(connectorFile(), env))
+        .hasMessageContaining("database.include.list").hasMessageContaining("one database name");
+  }
+
+  private static ConnectorConfig config(String db) {
+    return ConnectorConfig.load(connectorFile(), env(db));
+  }
+
+  private static Map<String, String> env(String db) {
+    Map<String, String> env = new HashMap<>();
+    env.put("LEGACY_DB_HOST", "127.0.0.1");
+    env.put("LEGACY_DB_USER", "root");
+    env.put("LEGACY_DB_PASSWORD", "");
+    env.put("LEGACY_DB_NAME", db);
+    env.put("LEGACY_TABLES", db + ".customers");
+    env.put("LEGACY_SERVER_ID", Integer.toString(5000 + Math.abs(db.hashCode() % 100_000)));
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("TANDEM_OFFSET_TOPIC", "offsets_" + db);
+    env.put("TANDEM_SCHEMA_HISTORY_TOPIC", "history_" + db);
+    return env;
+  }
+
+  private static Path connectorFile() {
+    return Fixtures.connectorFile().resolveSibling("legacy-mariadb.properties");
+  }
+
+  /** The topic applied as the sink applies it: the highest position wins, deletes leave a tombstone. */
+  private static Map<Long, String> applied(String topic) {
+    Map<Long, Long> at = new HashMap<>();
+    Map<Long, String> rows = new HashMap<>();
+    Map<Long, Long> tombstones = new HashMap<>();
+    for (ConsumerRecord<Object, Object> record : all(topic)) {
+      GenericRecord change = (GenericRecord) record.value();
+      long id = (Long) ((GenericRecord) record.key()).get("id");
+      long position = (Long) change.get("position");
+      if ("d".equals(change.get("op").toString())) {
+        if (at.getOrDefault(id, Long.MAX_VALUE) < position) {
+          at.remove(id);
+          rows.remove(id);
+        }
+        tombstones.merge(id, position, Math::max);
+      } else if (at.getOrDefault(id, Long.MIN_VALUE) < position && tombstones.getOrDefault(id, Long.MIN_VALUE) < position) {
+        GenericRecord after = (GenericRecord) change.get("after");
+        at.put(id, position);
+        rows.put(id, after.get("name") + "/" + after.get("balance"));
+      }
+    }
+    return rows;
+  }
+
+  private static Map<Long, String> rows(String db) throws SQLException {
+    Map<Long, String> rows = new HashMap<>();
+    try (Connection connection = DriverManager.getConnection(URL, "root", "");
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT id, name, balance FROM " + db + ".customers")) {
+      while (result.next()) {
+        rows.put(result.getLong(1), result.getString(2) + "/" + result.getBigDecimal(3).toPlainString());
+      }
+    }
+    return rows;
+  }
+
+  private static List<ConsumerRecord<Object, Object>> all(String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    AvroSerdeConfig serde = AvroSerdeConfig.withClient(client);
+    List<ConsumerRecord<Object, Object>> records = new ArrayList<>();
+    try (KafkaConsumer<Object, Object> consumer = new KafkaConsumer<>(props, new AvroDeserializer(serde),
+        new AvroDeserializer(serde))) {
+      if (consumer.partitionsFor(topic).isEmpty()) {
+        return records;
+      }
+      var partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+      long end = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (records.size() < end && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    records.sort(java.util.Comparator.comparingLong(ConsumerRecord::offset));
+    return records;
+  }
+
+  private static void sql(String... statements) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(URL, "root", "");
+        Statement statement = connection.createStatement()) {
+      for (String each : statements) {
+        statement.execute(each);
+      }
+    }
+  }
+}
