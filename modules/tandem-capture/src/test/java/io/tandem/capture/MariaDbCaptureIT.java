@@ -116,6 +116,52 @@ class MariaDbCaptureIT {
   }
 
   @Test
+  void columnTypesLandExactlyInTheRawTopic() throws Exception {
+    String db = "tandem_it_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE DATABASE " + db + " CHARACTER SET utf8mb4",
+        "CREATE TABLE " + db + ".kinds (id bigint PRIMARY KEY, amount decimal(20,4), local_at datetime(6),"
+            + " stamped_at timestamp(6) NULL, flag tinyint(1), small tinyint, mood enum('happy','sad'),"
+            + " tags set('a','b','c'), big bigint unsigned, born date, note varchar(50), clock time(6), ratio double,"
+            + " zero_day date NULL, zero_at datetime NULL)",
+        "SET time_zone = '+00:00'", "SET sql_mode = ''",
+        "INSERT INTO " + db + ".kinds VALUES (1, 12345678901234.5678, '2026-03-29 02:30:00.123456',"
+            + " '2026-03-29 01:30:00.654321', 1, -7, 'sad', 'a,c', 18446744073709551615, '1999-12-31',"
+            + " 'Zoë 👩‍💻', '23:59:59.999999', 0.1, '0000-00-00', '0000-00-00 00:00:00')");
+    try {
+      String topic = "legacy." + db + "." + db + ".kinds";
+      try (CaptureEngine engine = CaptureEngine.builder(config(db, "kinds")).schemaRegistry(client).build()) {
+        engine.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 1);
+      }
+      GenericRecord row = (GenericRecord) ((GenericRecord) all(topic).get(0).value()).get("after");
+      // docs/data-model.md, "MariaDB column types": each value exact, as the mapping casts expect it.
+      assertThat(row.get("amount").toString()).isEqualTo("12345678901234.5678");
+      assertThat(row.get("local_at")).as("DATETIME: local wall clock, micros").isEqualTo(
+          java.time.LocalDateTime.parse("2026-03-29T02:30:00.123456").toEpochSecond(java.time.ZoneOffset.UTC)
+              * 1_000_000 + 123_456);
+      assertThat(row.get("stamped_at").toString()).as("TIMESTAMP: an instant, in UTC")
+          .isEqualTo("2026-03-29T01:30:00.654321Z");
+      assertThat(row.get("flag")).as("TINYINT(1): a number, not a boolean").isEqualTo(1);
+      assertThat(row.get("small")).isEqualTo(-7);
+      assertThat(row.get("mood").toString()).isEqualTo("sad");
+      assertThat(row.get("tags").toString()).isEqualTo("a,c");
+      assertThat(row.get("big").toString()).as("BIGINT UNSIGNED beyond a long: exact text")
+          .isEqualTo("18446744073709551615");
+      assertThat(row.get("born")).isEqualTo((int) java.time.LocalDate.parse("1999-12-31").toEpochDay());
+      assertThat(row.get("note").toString()).isEqualTo("Zoë 👩‍💻");
+      assertThat(row.get("clock")).isEqualTo(86_399_999_999L);
+      assertThat(row.get("ratio")).isEqualTo(0.1);
+      assertThat(row.get("zero_day")).as("a zero date in a nullable column: null").isNull();
+      assertThat(row.get("zero_at")).isNull();
+      assertThat(((GenericRecord) all(topic).get(0).value()).getSchema().getField("after").schema().getTypes()
+          .get(1).getField("local_at").schema().getTypes().get(1).getLogicalType().getName())
+          .isEqualTo("local-timestamp-micros");
+    } finally {
+      sql("DROP DATABASE " + db);
+    }
+  }
+
+  @Test
   void aBinlogWithoutWholeRowsIsRefusedNamingTheSetting() throws Exception {
     String db = "tandem_it_" + UUID.randomUUID().toString().substring(0, 8);
     sql("CREATE DATABASE " + db, "CREATE TABLE " + db + ".customers (id bigint PRIMARY KEY, name varchar(60))");
@@ -143,6 +189,12 @@ class MariaDbCaptureIT {
 
   private static ConnectorConfig config(String db) {
     return ConnectorConfig.load(connectorFile(), env(db));
+  }
+
+  private static ConnectorConfig config(String db, String table) {
+    Map<String, String> env = env(db);
+    env.put("LEGACY_TABLES", db + "." + table);
+    return ConnectorConfig.load(connectorFile(), env);
   }
 
   private static Map<String, String> env(String db) {
