@@ -131,14 +131,15 @@ public final class CaptureEngine extends LifecycleComponent {
       counters.estimates(tables.estimates());
       SnapshotRestart restart = SnapshotRestart.applies(config) ? new SnapshotRestart(config, kafka) : null;
       java.util.Optional<SnapshotRestart.SweepMarker> sweep = restart == null ? java.util.Optional.empty()
-          : restart.prepare(tables.estimates().keySet().stream().map(t -> config.topicPrefix() + "." + t).toList());
+          : restart.prepare();
       producer = kafka.producer(producerDefaults, PRODUCER_GUARANTEES);
       AvroSerdeConfig serde = AvroSerdeConfig.withClient(registry);
       SnapshotFloor floor = new SnapshotFloor(config);
       ConnectToAvro converter = new ConnectToAvro(floor, config.kind());
       if (sweep.isPresent()) {
         sweeper = startSweep(restart, sweep.get(), new SnapshotSweep(kafka, producer,
-            new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false), floor::current));
+            new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false),
+            postgres ? floor::current : restart::committedFloor));
       }
       ChangeHandler handler = new ChangeHandler(name(), producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,

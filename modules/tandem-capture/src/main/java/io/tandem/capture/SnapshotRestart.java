@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       {@code restart_lsn} - 1) above every position produced before, so the sink takes them over the old
  *       snapshot's rows.</li>
  * </ol>
- * With the shipped {@code snapshot.mode=initial} only; other modes are left to Debezium.
+ * With the shipped {@code snapshot.mode=initial} only; other modes are left to Debezium. MariaDB has no slot: its
+ * new snapshot outranks the old by its later binlog coordinates, and the sweep is the same.
  */
 final class SnapshotRestart {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotRestart.class);
@@ -85,8 +85,7 @@ final class SnapshotRestart {
   /** Whether this connector file's engine takes an initial snapshot when its offsets say none was completed. */
   static boolean applies(ConnectorConfig config) {
     String mode = config.get("snapshot.mode");
-    return config.kind() == SourceKind.POSTGRES && (mode == null || mode.equals("initial"))
-        && config.get("offset.storage.topic") != null;
+    return (mode == null || mode.equals("initial")) && config.get("offset.storage.topic") != null;
   }
 
   /**
@@ -94,10 +93,9 @@ final class SnapshotRestart {
    * drops the slot and removes Debezium's offset. Returns the sweep to run once the snapshot is complete: this
    * one's, or one an earlier run did not finish.
    *
-   * @param rawTopics the raw topics of the captured tables
    * @throws IllegalStateException when the slot stays in use by another process, or Kafka cannot be read
    */
-  Optional<SweepMarker> prepare(Collection<String> rawTopics) {
+  Optional<SweepMarker> prepare() {
     Map<JsonNode, OffsetsTopic.Entry> stored = offsets.read(KAFKA_TIMEOUT);
     OffsetsTopic.Entry debezium = stored.get(debeziumKey);
     OffsetsTopic.Entry pending = stored.get(markerKey);
@@ -109,9 +107,9 @@ final class SnapshotRestart {
           + " Debezium is streaming"));
       return earlier;
     }
-    Map<TopicPartition, Long> ends = endOffsets(rawTopics);
+    Map<TopicPartition, Long> ends = rawTopicEnds();
     boolean oldRecords = ends.values().stream().anyMatch(end -> end > 0);
-    boolean slot = slotExists();
+    boolean slot = config.kind() == SourceKind.POSTGRES && slotExists(); // MariaDB has no slot
     if (!oldRecords && !slot && earlier.isEmpty()) {
       return Optional.empty(); // a first start
     }
@@ -125,10 +123,11 @@ final class SnapshotRestart {
     if (debezium != null && debezium.value() != null) {
       offsets.remove(debezium, KAFKA_TIMEOUT);
     }
-    LOG.warn("The initial snapshot of {} starts again over an earlier one ({} records in the raw topics, slot {} {}):"
+    LOG.warn("The initial snapshot of {} starts again over an earlier one ({} records in the raw topics, {}):"
             + " the new snapshot outranks the old rows and keys it no longer sees are deleted once it completes",
-        config.topicPrefix(), ends.values().stream().mapToLong(Long::longValue).sum(), config.slotName(),
-        slot ? "dropped and created again" : "absent");
+        config.topicPrefix(), ends.values().stream().mapToLong(Long::longValue).sum(),
+        config.kind() != SourceKind.POSTGRES ? "binlog, no slot"
+            : "slot " + config.slotName() + (slot ? " dropped and created again" : " absent"));
     return oldRecords || earlier.isPresent() ? Optional.of(marker) : Optional.empty();
   }
 
@@ -150,17 +149,38 @@ final class SnapshotRestart {
     return offsets.value(debeziumKey, KAFKA_TIMEOUT).map(offset -> !snapshotRunning(offset)).orElse(false);
   }
 
+  /**
+   * MariaDB: one below the binlog coordinates of Debezium's committed offset. Every change below them is in the
+   * raw topics (Debezium commits an offset only for delivered changes), every later one has a higher position.
+   */
+  long committedFloor() {
+    JsonNode offset = offsets.value(debeziumKey, KAFKA_TIMEOUT).orElseThrow(() -> new IllegalStateException(
+        "no committed offset of " + config.get("name") + " yet: the sweep waits for one"));
+    if (!offset.hasNonNull("file") || !offset.hasNonNull("pos")) {
+      throw new IllegalStateException("the committed offset of " + config.get("name") + " has no binlog coordinates: "
+          + offset);
+    }
+    return BinlogPosition.snapshot(offset.get("file").asText(), offset.get("pos").asLong());
+  }
+
   /** Removes the sweep marker: the sweep is done. */
   void sweepDone() {
     offsets.write(markerKey, null, KAFKA_TIMEOUT);
   }
 
-  private Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+  /** The end offsets of every raw topic of this connector file (named {@code <topic.prefix>.<schema>.<table>}). */
+  private Map<TopicPartition, Long> rawTopicEnds() {
+    String prefix = config.topicPrefix() + ".";
+    // Tandem's own tables (signals, write origin, fence markers) carry no rows of the migration: not swept.
+    java.util.Set<String> own = new java.util.HashSet<>();
+    config.signalTable().ifPresent(t -> own.add(prefix + t));
+    config.originTable().ifPresent(t -> own.add(prefix + t));
+    config.fenceTable().ifPresent(t -> own.add(prefix + t));
     try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer(Map.of(),
         Map.of("group.id", "tandem-snapshot-restart", "enable.auto.commit", false))) {
       Map<String, List<PartitionInfo>> existing = consumer.listTopics(KAFKA_TIMEOUT);
-      List<TopicPartition> partitions = topics.stream().filter(existing::containsKey)
-          .flatMap(t -> existing.get(t).stream().map(p -> new TopicPartition(t, p.partition()))).toList();
+      List<TopicPartition> partitions = existing.entrySet().stream().filter(e -> e.getKey().startsWith(prefix) && !own.contains(e.getKey()))
+          .flatMap(e -> e.getValue().stream().map(p -> new TopicPartition(e.getKey(), p.partition()))).toList();
       return partitions.isEmpty() ? Map.of() : new LinkedHashMap<>(consumer.endOffsets(partitions, KAFKA_TIMEOUT));
     }
   }
