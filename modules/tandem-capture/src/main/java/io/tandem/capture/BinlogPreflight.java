@@ -1,14 +1,12 @@
 package io.tandem.capture;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * What MariaDB must give capture before Debezium starts, each refusal naming the server setting or privilege
@@ -21,12 +19,8 @@ final class BinlogPreflight {
 
   /** @throws IllegalStateException listing every setting or privilege that is missing */
   static void check(ConnectorConfig config) {
-    Properties props = new Properties();
-    props.setProperty("user", config.user());
-    props.setProperty("password", config.password());
-    props.setProperty("connectTimeout", "10000");
     List<String> problems = new ArrayList<>();
-    try (Connection connection = DriverManager.getConnection(config.jdbcUrl(), props);
+    try (Connection connection = config.connect("tandem-capture-preflight");
         Statement statement = connection.createStatement()) {
       try (ResultSet rows = statement.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image")) {
         rows.next();

@@ -1,14 +1,12 @@
 package io.tandem.capture;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -62,15 +60,10 @@ record CapturedTables(Map<String, Long> estimates, List<String> partialIdentity,
     boolean signalTableFound = false;
     boolean signalTableWritable = false;
     List<String> notLockable = new ArrayList<>();
-    Properties props = new Properties();
-    props.setProperty("user", config.user());
-    props.setProperty("password", config.password());
-    props.setProperty("ApplicationName", "tandem-capture-tables");
-    props.setProperty("connectTimeout", "10");
     Map<String, Long> estimates = new TreeMap<>();
     List<String> partial = new ArrayList<>();
     List<String> none = new ArrayList<>();
-    try (Connection connection = DriverManager.getConnection(config.jdbcUrl(), props);
+    try (Connection connection = config.connect("tandem-capture-tables");
         PreparedStatement statement = connection.prepareStatement(QUERY);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {

@@ -205,6 +205,23 @@ public final class ConnectorConfig {
     return sslMode == null || sslMode.isBlank() ? url : url + "?sslmode=" + sslMode;
   }
 
+  /**
+   * A JDBC connection to the captured database as the capture user, giving up after 10 s, named
+   * {@code applicationName} where the server shows names (PostgreSQL's {@code pg_stat_activity}).
+   */
+  java.sql.Connection connect(String applicationName) throws java.sql.SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", user());
+    props.setProperty("password", password());
+    if (kind() == SourceKind.POSTGRES) {
+      props.setProperty("ApplicationName", applicationName);
+      props.setProperty("connectTimeout", "10"); // seconds
+    } else {
+      props.setProperty("connectTimeout", "10000"); // milliseconds
+    }
+    return java.sql.DriverManager.getConnection(jdbcUrl(), props);
+  }
+
   public String user() {
     return values.get("database.user");
   }

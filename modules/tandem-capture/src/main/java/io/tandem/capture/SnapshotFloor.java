@@ -1,11 +1,9 @@
 package io.tandem.capture;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.function.LongSupplier;
 
 /**
@@ -64,12 +62,7 @@ final class SnapshotFloor implements LongSupplier {
   }
 
   private long read() {
-    Properties props = new Properties();
-    props.setProperty("user", config.user());
-    props.setProperty("password", config.password());
-    props.setProperty("ApplicationName", "tandem-capture-snapshot-floor");
-    props.setProperty("connectTimeout", "10");
-    try (Connection connection = DriverManager.getConnection(config.jdbcUrl(), props);
+    try (Connection connection = config.connect("tandem-capture-snapshot-floor");
         PreparedStatement statement = connection.prepareStatement(QUERY)) {
       statement.setString(1, config.slotName());
       try (ResultSet rows = statement.executeQuery()) {

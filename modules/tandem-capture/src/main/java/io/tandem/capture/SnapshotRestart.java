@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.kafka.KafkaClients;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -242,11 +240,6 @@ final class SnapshotRestart {
   }
 
   private Connection connect() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("user", config.user());
-    props.setProperty("password", config.password());
-    props.setProperty("ApplicationName", "tandem-capture-snapshot-restart");
-    props.setProperty("connectTimeout", "10");
-    return DriverManager.getConnection(config.jdbcUrl(), props);
+    return config.connect("tandem-capture-snapshot-restart");
   }
 }

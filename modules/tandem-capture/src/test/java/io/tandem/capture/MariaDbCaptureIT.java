@@ -252,28 +252,8 @@ class MariaDbCaptureIT {
     return Fixtures.connectorFile().resolveSibling("legacy-mariadb.properties");
   }
 
-  /** The topic applied as the sink applies it: the highest position wins, deletes leave a tombstone. */
   private static Map<Long, String> applied(String topic) {
-    Map<Long, Long> at = new HashMap<>();
-    Map<Long, String> rows = new HashMap<>();
-    Map<Long, Long> tombstones = new HashMap<>();
-    for (ConsumerRecord<Object, Object> record : all(topic)) {
-      GenericRecord change = (GenericRecord) record.value();
-      long id = (Long) ((GenericRecord) record.key()).get("id");
-      long position = (Long) change.get("position");
-      if ("d".equals(change.get("op").toString())) {
-        if (at.getOrDefault(id, Long.MAX_VALUE) < position) {
-          at.remove(id);
-          rows.remove(id);
-        }
-        tombstones.merge(id, position, Math::max);
-      } else if (at.getOrDefault(id, Long.MIN_VALUE) < position && tombstones.getOrDefault(id, Long.MIN_VALUE) < position) {
-        GenericRecord after = (GenericRecord) change.get("after");
-        at.put(id, position);
-        rows.put(id, after.get("name") + "/" + after.get("balance"));
-      }
-    }
-    return rows;
+    return AppliedAsTheSinkApplies.rows(all(topic), after -> after.get("name") + "/" + after.get("balance"));
   }
 
   private static Map<Long, String> rows(String db) throws SQLException {

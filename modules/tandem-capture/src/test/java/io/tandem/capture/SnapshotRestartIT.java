@@ -99,29 +99,8 @@ class SnapshotRestartIT {
     }
   }
 
-  /** The topic applied as the sink applies it: an upsert needs a position above the row's and its tombstone's. */
   private static Map<Long, String> applied(String topic) {
-    Map<Long, Long> rowPosition = new HashMap<>();
-    Map<Long, String> rows = new HashMap<>();
-    Map<Long, Long> tombstones = new HashMap<>();
-    for (ConsumerRecord<Object, Object> record : all(topic)) {
-      GenericRecord change = (GenericRecord) record.value();
-      long id = (Long) ((GenericRecord) record.key()).get("id");
-      long position = (Long) change.get("position");
-      if ("d".equals(change.get("op").toString())) {
-        if (rowPosition.containsKey(id) && rowPosition.get(id) < position) {
-          rowPosition.remove(id);
-          rows.remove(id);
-        }
-        tombstones.merge(id, position, Math::max);
-      } else if (rowPosition.getOrDefault(id, Long.MIN_VALUE) < position
-          && tombstones.getOrDefault(id, Long.MIN_VALUE) < position) {
-        GenericRecord after = (GenericRecord) change.get("after");
-        rowPosition.put(id, position);
-        rows.put(id, after.get("name") + "/" + after.get("status"));
-      }
-    }
-    return rows;
+    return AppliedAsTheSinkApplies.rows(all(topic), after -> after.get("name") + "/" + after.get("status"));
   }
 
   private static Map<Long, String> legacyRows(CaptureHarness.Legacy legacy) throws SQLException {

@@ -61,6 +61,15 @@ public final class AuditTrail {
     return latest(limit, entry -> entry.offset() < before && filter.test(entry));
   }
 
+  /**
+   * As {@link #before}, when memory alone answers it: it gives {@code limit} entries (older ones, only in the
+   * log, cannot be newer) or nothing was ever dropped. Empty when the log must be read.
+   */
+  public synchronized Optional<List<AuditEntry>> answers(long before, int limit, Predicate<AuditEntry> filter) {
+    List<AuditEntry> found = before(before, limit, filter);
+    return found.size() == limit || dropped == 0 ? Optional.of(found) : Optional.empty();
+  }
+
   /** The entry of the record at {@code offset}, if it is still kept. */
   public synchronized Optional<AuditEntry> at(long offset) {
     int low = 0;

@@ -167,11 +167,9 @@ public final class RoutingLog implements AutoCloseable {
    */
   public List<AuditEntry> auditBefore(long before, int limit, java.util.function.Predicate<AuditEntry> filter,
       Duration timeout) {
-    // Memory holds the log's latest entries: if it gives `limit` of them, older ones cannot be newer.
-    AuditTrail kept = machine.auditTrail();
-    List<AuditEntry> fromMemory = kept.before(before, limit, filter);
-    if (fromMemory.size() == limit || !kept.truncated()) {
-      return fromMemory;
+    Optional<List<AuditEntry>> fromMemory = machine.auditTrail().answers(before, limit, filter);
+    if (fromMemory.isPresent()) {
+      return fromMemory.get();
     }
     AuditTrail found = new AuditTrail(limit, entry -> entry.offset() < before && filter.test(entry));
     RoutingStateMachine scratch = new RoutingStateMachine(1, keptVersions, 1, this::recall);

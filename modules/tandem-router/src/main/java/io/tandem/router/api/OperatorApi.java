@@ -251,10 +251,9 @@ public final class OperatorApi {
         || (e.proposal() != null && entity.equals(e.proposal().command().entity()));
     AuditTrail kept = log.machine().auditTrail();
     long version = log.state().version();
-    List<AuditEntry> fromMemory = kept.before(before, limit, filter);
-    // Memory holds the log's latest entries: when it gives `limit` of them, no older one can be newer.
-    if (fromMemory.size() == limit || !kept.truncated()) {
-      ok(ctx, 200, auditPage(version, fromMemory, kept));
+    java.util.Optional<List<AuditEntry>> fromMemory = kept.answers(before, limit, filter);
+    if (fromMemory.isPresent()) {
+      ok(ctx, 200, auditPage(version, fromMemory.get(), kept));
       return;
     }
     // Older than memory reaches: read again from the log (the audit trail itself), one such read at a time.
@@ -267,8 +266,10 @@ public final class OperatorApi {
           readingOldAudit.set(false);
           try {
             if (result.failed()) {
+              // The cause names brokers and topics: the router's log, not the caller's answer.
+              LOG.warn("Older audit entries could not be read from the routing log", result.cause());
               throw new Problem(503, "log-unavailable", "Routing log unavailable", "older audit entries could not be"
-                  + " read from the routing log: " + result.cause().getMessage());
+                  + " read from the routing log (the router's log says why); retry later");
             }
             ok(ctx, 200, auditPage(version, result.result(), kept));
           } catch (Problem problem) {
@@ -377,9 +378,10 @@ public final class OperatorApi {
       readingOldVersion.set(false);
       try {
         if (result.failed()) {
+          LOG.warn("Routing version {} could not be recalled from the routing log", version, result.cause());
           throw new Problem(503, "log-unavailable", "Routing log unavailable", "routing version " + version
-              + " is older than the versions kept in memory and could not be recalled from the routing log: "
-              + result.cause().getMessage());
+              + " is older than the versions kept in memory and could not be recalled from the routing log (the"
+              + " router's log says why); retry later");
         }
         propose(ctx, body, log.state(), true, new Command.RollbackTo(version), 200, null);
       } catch (Problem problem) {
