@@ -457,6 +457,8 @@ final class ConnectToAvro {
         return new Compiled(timeMicros(), v -> Math.floorDiv((Long) v, 1_000L));
       case org.apache.kafka.connect.data.Time.LOGICAL_NAME:
         return new Compiled(timeMicros(), v -> ((java.util.Date) v).getTime() * MICROS_PER_MILLI);
+      case "io.debezium.time.ZonedTimestamp":
+        return new Compiled(Schema.create(Schema.Type.STRING), v -> instantText((String) v));
       case Decimal.LOGICAL_NAME:
         // Only with decimal.handling.mode=precise; the contract is the exact text either way.
         return new Compiled(Schema.create(Schema.Type.STRING), v -> ((BigDecimal) v).toPlainString());
@@ -468,6 +470,31 @@ final class ConnectToAvro {
       default:
         return null;
     }
+  }
+
+  /**
+   * One text per instant: MariaDB's binlog pads the fraction to the column's precision ({@code 07.100Z} for a
+   * TIMESTAMP(3)) where its snapshot and PostgreSQL do not ({@code 07.1Z}); trailing zeros are dropped so a row
+   * reads the same however it was captured (docs/data-model.md).
+   */
+  static String instantText(String text) {
+    int dot = text.lastIndexOf('.');
+    if (dot < 0 || !text.endsWith("Z")) {
+      return text;
+    }
+    int end = text.length() - 1;
+    while (end > dot + 1 && text.charAt(end - 1) == '0') {
+      end--;
+    }
+    if (end == dot + 1) {
+      end = dot; // no fraction left
+    }
+    for (int i = dot + 1; i < end; i++) {
+      if (!Character.isDigit(text.charAt(i))) {
+        return text;
+      }
+    }
+    return text.substring(0, end) + "Z";
   }
 
   private static Schema date() {

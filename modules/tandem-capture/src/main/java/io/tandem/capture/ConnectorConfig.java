@@ -297,12 +297,14 @@ public final class ConnectorConfig {
             actual);
       }
     }
-    if (read.has("signal.data.collection") || read.has(ORIGIN_TABLE) || read.has(FENCE_TABLE)) {
-      String key = read.has("signal.data.collection") ? "signal.data.collection"
-          : read.has(ORIGIN_TABLE) ? ORIGIN_TABLE : FENCE_TABLE;
-      throw new ConfigException(source, key, "absent: re-reads and coexistence are not built for MariaDB yet",
-          values.get(key));
+    if (read.has(ORIGIN_TABLE) || read.has(FENCE_TABLE)) {
+      String key = read.has(ORIGIN_TABLE) ? ORIGIN_TABLE : FENCE_TABLE;
+      throw new ConfigException(source, key, "absent: coexistence is not built for MariaDB yet", values.get(key));
     }
+    signalTable().filter(table -> !table.startsWith(databases.trim() + ".")).ifPresent(table -> {
+      throw new ConfigException(source, "signal.data.collection", "a table of the captured database "
+          + databases.trim() + " (" + databases.trim() + ".<table>)", table);
+    });
     validateCommon(read);
   }
 

@@ -61,8 +61,17 @@ public final class RowResnapshot {
    * @param signalTable {@code schema.table}
    */
   public static String createTableSql(String signalTable) {
+    return createTableSql(SourceKind.POSTGRES, signalTable);
+  }
+
+  /**
+   * The DDL of a signal table for this kind of legacy database.
+   *
+   * @param signalTable {@code schema.table} (MariaDB: {@code database.table}, in the captured database)
+   */
+  public static String createTableSql(SourceKind kind, String signalTable) {
     TableName name = TableName.parse("signalTable", signalTable);
-    return "CREATE TABLE IF NOT EXISTS " + name.sql()
+    return "CREATE TABLE IF NOT EXISTS " + name.sql(Dialect.of(kind))
         + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data text)";
   }
 
@@ -93,19 +102,20 @@ public final class RowResnapshot {
   static List<String> request(Connection legacy, String signalTable, String table, List<String> keyColumns,
       Collection<? extends List<?>> keys, int maxKeysPerSignal) throws SQLException {
     Objects.requireNonNull(legacy, "legacy");
+    Dialect dialect = Dialect.of(legacy);
     TableName signal = TableName.parse("signalTable", signalTable);
     TableName source = TableName.parse("table", table);
-    List<String> columns = quotedColumns(keyColumns);
-    List<List<String>> chunks = chunks(renderedTuples(keyColumns.size(), keys), maxKeysPerSignal);
+    List<String> columns = quotedColumns(dialect, keyColumns);
+    List<List<String>> chunks = chunks(renderedTuples(dialect, keyColumns.size(), keys), maxKeysPerSignal);
     if (chunks.isEmpty()) {
       return List.of();
     }
-    checkSignalTable(legacy, signal);
-    // A filter PostgreSQL refuses would only show up as a warning in the capture engine's log (Debezium
+    checkSignalTable(legacy, dialect, signal);
+    // A filter the database refuses would only show up as a warning in the capture engine's log (Debezium
     // skips the table): try it here first, without running it.
     for (List<String> chunk : chunks) {
       try (Statement statement = legacy.createStatement()) {
-        statement.execute("EXPLAIN SELECT 1 FROM " + source.sql() + " WHERE " + keyPredicate(columns, chunk));
+        statement.execute("EXPLAIN SELECT 1 FROM " + source.sql(dialect) + " WHERE " + keyPredicate(columns, chunk));
       }
     }
     List<String> ids = new ArrayList<>(chunks.size());
@@ -114,11 +124,11 @@ public final class RowResnapshot {
       legacy.setAutoCommit(false);
     }
     try (PreparedStatement insert = legacy.prepareStatement(
-        "INSERT INTO " + signal.sql() + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+        "INSERT INTO " + signal.sql(dialect) + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
       for (List<String> chunk : chunks) {
         String id = ID_PREFIX + UUID.randomUUID().toString().replace("-", "");
         insert.setString(1, id);
-        insert.setString(2, signalData(source, filter(source, columns, chunk)));
+        insert.setString(2, signalData(source, filter(dialect, source, columns, chunk)));
         insert.addBatch();
         ids.add(id);
       }
@@ -143,10 +153,10 @@ public final class RowResnapshot {
   static List<String> signalData(String table, List<String> keyColumns, Collection<? extends List<?>> keys,
       int maxKeysPerSignal) {
     TableName source = TableName.parse("table", table);
-    List<String> columns = quotedColumns(keyColumns);
+    List<String> columns = quotedColumns(Dialect.POSTGRES, keyColumns);
     List<String> data = new ArrayList<>();
-    for (List<String> chunk : chunks(renderedTuples(keyColumns.size(), keys), maxKeysPerSignal)) {
-      data.add(signalData(source, filter(source, columns, chunk)));
+    for (List<String> chunk : chunks(renderedTuples(Dialect.POSTGRES, keyColumns.size(), keys), maxKeysPerSignal)) {
+      data.add(signalData(source, filter(Dialect.POSTGRES, source, columns, chunk)));
     }
     return data;
   }
@@ -158,12 +168,17 @@ public final class RowResnapshot {
    */
   static String filter(String table, List<String> keyColumns, Collection<? extends List<?>> keys) {
     TableName source = TableName.parse("table", table);
-    List<String> columns = quotedColumns(keyColumns);
-    return filter(source, columns, new ArrayList<>(renderedTuples(keyColumns.size(), keys)));
+    List<String> columns = quotedColumns(Dialect.POSTGRES, keyColumns);
+    return filter(Dialect.POSTGRES, source, columns,
+        new ArrayList<>(renderedTuples(Dialect.POSTGRES, keyColumns.size(), keys)));
   }
 
-  /** A key value as an SQL literal: numbers as numbers, strings quoted; anything else is refused. */
+  /** A key value as a PostgreSQL literal: numbers as numbers, strings quoted; anything else is refused. */
   static String literal(Object value) {
+    return literal(Dialect.POSTGRES, value);
+  }
+
+  private static String literal(Dialect dialect, Object value) {
     if (value == null) {
       throw new IllegalArgumentException("key values must not be null (primary-key columns are NOT NULL)");
     }
@@ -173,6 +188,12 @@ public final class RowResnapshot {
     }
     if (value instanceof BigDecimal decimal) {
       return decimal.toPlainString();
+    }
+    if (value instanceof String text && dialect == Dialect.MARIADB) {
+      // A backslash escapes unless sql_mode has NO_BACKSLASH_ESCAPES: hex means the same in both modes.
+      return text.indexOf('\\') < 0 ? "'" + text.replace("'", "''") + "'"
+          : "_utf8mb4 X'" + java.util.HexFormat.of().formatHex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          + "'";
     }
     if (value instanceof String text) {
       if (text.indexOf('\0') >= 0) {
@@ -193,10 +214,16 @@ public final class RowResnapshot {
     return parts.length == 2 && IDENTIFIER.matcher(parts[0]).matches() && IDENTIFIER.matcher(parts[1]).matches();
   }
 
-  private static String filter(TableName table, List<String> columns, List<String> tuples) {
+  private static String filter(Dialect dialect, TableName table, List<String> columns, List<String> tuples) {
+    if (dialect == Dialect.MARIADB) {
+      // The binlog is written at commit, so binlog order is commit order: a change the read did not see
+      // commits either inside the window (Debezium drops the read row) or after its close marker (and
+      // outranks the re-read). No lock is needed (docs/capture.md, "MariaDB").
+      return keyPredicate(columns, tuples);
+    }
     String list = String.join(", ", columns);
-    return "(" + list + ") IN (SELECT " + list + " FROM " + table.sql() + " WHERE " + keyPredicate(columns, tuples)
-        + " FOR SHARE SKIP LOCKED)";
+    return "(" + list + ") IN (SELECT " + list + " FROM " + table.sql(dialect) + " WHERE "
+        + keyPredicate(columns, tuples) + " FOR SHARE SKIP LOCKED)";
   }
 
   private static String keyPredicate(List<String> columns, List<String> tuples) {
@@ -210,7 +237,7 @@ public final class RowResnapshot {
         + "[{\"data-collection\":" + collection + ",\"filter\":" + json(filter) + "}]}";
   }
 
-  private static List<String> quotedColumns(List<String> keyColumns) {
+  private static List<String> quotedColumns(Dialect dialect, List<String> keyColumns) {
     if (keyColumns == null || keyColumns.isEmpty()) {
       throw new IllegalArgumentException("keyColumns must name the table's primary-key columns");
     }
@@ -223,13 +250,13 @@ public final class RowResnapshot {
       if (!seen.add(column)) {
         throw new IllegalArgumentException("key column '" + column + "' is listed twice");
       }
-      quoted.add(quoteIdentifier(column));
+      quoted.add(dialect.quote(column));
     }
     return quoted;
   }
 
   // Each tuple rendered once, in the caller's order: the same key asked for twice is read once.
-  private static List<String> renderedTuples(int width, Collection<? extends List<?>> keys) {
+  private static List<String> renderedTuples(Dialect dialect, int width, Collection<? extends List<?>> keys) {
     Objects.requireNonNull(keys, "keys");
     Set<String> tuples = new LinkedHashSet<>();
     for (List<?> key : keys) {
@@ -238,7 +265,7 @@ public final class RowResnapshot {
       }
       List<String> literals = new ArrayList<>(width);
       for (Object value : key) {
-        literals.add(literal(value));
+        literals.add(literal(dialect, value));
       }
       tuples.add("(" + String.join(", ", literals) + ")");
     }
@@ -256,7 +283,11 @@ public final class RowResnapshot {
     return chunks;
   }
 
-  private static void checkSignalTable(Connection legacy, TableName signal) throws SQLException {
+  private static void checkSignalTable(Connection legacy, Dialect dialect, TableName signal) throws SQLException {
+    if (dialect == Dialect.MARIADB) {
+      checkMariaDbSignalTable(legacy, signal);
+      return;
+    }
     try (PreparedStatement query = legacy.prepareStatement("""
         SELECT current_database(),
                EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?),
@@ -283,8 +314,46 @@ public final class RowResnapshot {
     }
   }
 
-  private static String quoteIdentifier(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
+  // MariaDB captures the tables of one database (its include lists are checked when the connector file loads).
+  private static void checkMariaDbSignalTable(Connection legacy, TableName signal) throws SQLException {
+    try (PreparedStatement query = legacy.prepareStatement("SELECT EXISTS (SELECT 1 FROM information_schema.TABLES"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?)")) {
+      query.setString(1, signal.schema());
+      query.setString(2, signal.table());
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        if (!row.getBoolean(1)) {
+          throw new IllegalStateException("signal table " + signal + " does not exist: create it in the captured"
+              + " database (" + createTableSql(SourceKind.MARIADB, signal.toString()) + "); capture sees it at once"
+              + " (docs/capture.md, 'Re-emitting chosen rows')");
+        }
+      }
+    }
+  }
+
+  /** How the legacy database spells names and text. */
+  private enum Dialect {
+    POSTGRES, MARIADB;
+
+    static Dialect of(SourceKind kind) {
+      return kind == SourceKind.MARIADB ? MARIADB : POSTGRES;
+    }
+
+    static Dialect of(Connection connection) throws SQLException {
+      String product = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+      if (product.contains("postgres")) {
+        return POSTGRES;
+      }
+      if (product.contains("mariadb") || product.contains("mysql")) {
+        return MARIADB;
+      }
+      throw new IllegalArgumentException("re-reads through a signal table are built for PostgreSQL and MariaDB, not "
+          + connection.getMetaData().getDatabaseProductName());
+    }
+
+    String quote(String name) {
+      return this == MARIADB ? "`" + name.replace("`", "``") + "`" : "\"" + name.replace("\"", "\"\"") + "\"";
+    }
   }
 
   /** A JSON string literal. */
@@ -321,8 +390,8 @@ public final class RowResnapshot {
       return new TableName(name.substring(0, dot), name.substring(dot + 1));
     }
 
-    String sql() {
-      return quoteIdentifier(schema) + "." + quoteIdentifier(table);
+    String sql(Dialect dialect) {
+      return dialect.quote(schema) + "." + dialect.quote(table);
     }
 
     String regex() {

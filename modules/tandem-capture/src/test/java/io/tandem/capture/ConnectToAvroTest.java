@@ -98,6 +98,17 @@ class ConnectToAvroTest {
   }
 
   @Test
+  void anInstantHasOneTextWhateverTheFractionPadding() {
+    assertThat(ConnectToAvro.instantText("2038-01-19T03:14:07.100Z")).isEqualTo("2038-01-19T03:14:07.1Z");
+    assertThat(ConnectToAvro.instantText("2026-10-25T01:30:00.000010Z")).isEqualTo("2026-10-25T01:30:00.00001Z");
+    assertThat(ConnectToAvro.instantText("2026-10-25T01:30:00.000000Z")).isEqualTo("2026-10-25T01:30:00Z");
+    assertThat(ConnectToAvro.instantText("2026-10-25T01:30:00.5Z")).isEqualTo("2026-10-25T01:30:00.5Z");
+    assertThat(ConnectToAvro.instantText("2026-10-25T01:30:00Z")).isEqualTo("2026-10-25T01:30:00Z");
+    assertThat(ConnectToAvro.instantText("2026-10-25T01:30:00.10+02:00")).as("not UTC text: untouched")
+        .isEqualTo("2026-10-25T01:30:00.10+02:00");
+  }
+
+  @Test
   void snapshotReadBecomesChangeWithRowAndKey() {
     RawChange change = converter.convert(record(ENVELOPE, "r", null, row(1), source("last", 1234L)));
 

@@ -116,6 +116,64 @@ class MariaDbCaptureIT {
   }
 
   @Test
+  void rowsReadAgainOnRequestOutrankEveryEarlierChangeAndLoseToLaterOnes() throws Exception {
+    String db = "tandem_rr_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE DATABASE " + db,
+        "CREATE TABLE " + db + ".customers (id bigint PRIMARY KEY, name varchar(60), balance decimal(12,2))",
+        RowResnapshot.createTableSql(SourceKind.MARIADB, db + ".tandem_signal"),
+        "INSERT INTO " + db + ".customers VALUES (1, 'Ada', 10.50), (2, 'Grace', 20.00), (3, 'it''s', 0.01)");
+    try {
+      ConnectorConfig config = config(db);
+      assertThat(config.signalTable()).contains(db + ".tandem_signal");
+      String topic = "legacy." + db + "." + db + ".customers";
+      try (CaptureEngine engine = CaptureEngine.builder(config).schemaRegistry(client).build()) {
+        engine.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 3);
+        sql("UPDATE " + db + ".customers SET name = 'Ada L.' WHERE id = 1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 4);
+        try (Connection legacy = DriverManager.getConnection(URL + db, "root", "")) {
+          List<String> ids = RowResnapshot.request(legacy, db + ".tandem_signal", db + ".customers", List.of("id"),
+              List.of(List.of(1L), List.of(3L)));
+          assertThat(ids).hasSize(1);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 6);
+        sql("UPDATE " + db + ".customers SET name = 'Grace H.' WHERE id = 3");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(applied(topic)).isEqualTo(rows(db)));
+        List<GenericRecord> changes = all(topic).stream().map(r -> (GenericRecord) r.value()).toList();
+        assertThat(changes).extracting(c -> c.get("op").toString()).containsExactly("r", "r", "r", "u", "r", "r", "u");
+        List<Long> positions = changes.stream().map(c -> (Long) c.get("position")).toList();
+        long reRead = positions.get(4);
+        assertThat(positions.get(5)).as("one window, one position").isEqualTo(reRead);
+        assertThat(reRead).as("above every earlier change").isGreaterThan(positions.get(3));
+        assertThat(positions.get(6)).as("a later change above the re-read").isGreaterThan(reRead);
+        assertThat(((GenericRecord) changes.get(4).get("after")).get("name").toString()).isEqualTo("Ada L.");
+        assertThat(engine.stats().resnapshotted()).isEqualTo(2);
+      }
+    } finally {
+      sql("DROP DATABASE " + db);
+    }
+  }
+
+  @Test
+  void aSignalFilterTheDatabaseRefusesFailsAtTheRequest() throws Exception {
+    String db = "tandem_rf_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE DATABASE " + db, "CREATE TABLE " + db + ".customers (id bigint PRIMARY KEY)");
+    try (Connection legacy = DriverManager.getConnection(URL + db, "root", "")) {
+      assertThatThrownBy(() -> RowResnapshot.request(legacy, db + ".tandem_signal", db + ".customers",
+          List.of("id"), List.of(List.of(1L))))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not exist");
+      sql(RowResnapshot.createTableSql(SourceKind.MARIADB, db + ".tandem_signal"));
+      assertThatThrownBy(() -> RowResnapshot.request(legacy, db + ".tandem_signal", db + ".customers",
+          List.of("no_such_column"), List.of(List.of(1L))))
+          .isInstanceOf(SQLException.class).hasMessageContaining("no_such_column");
+      assertThat(RowResnapshot.request(legacy, db + ".tandem_signal", db + ".customers", List.of("id"),
+          List.of(List.of(1L)))).hasSize(1);
+    } finally {
+      sql("DROP DATABASE " + db);
+    }
+  }
+
+  @Test
   void aSnapshotStartedAgainReplacesTheInterruptedOneExactly() throws Exception {
     String db = "tandem_it_" + UUID.randomUUID().toString().substring(0, 8);
     sql("CREATE DATABASE " + db,

@@ -2,6 +2,7 @@ package io.tandem.runtime;
 
 import io.tandem.capture.CaptureEngine;
 import io.tandem.capture.ConnectorConfig;
+import io.tandem.capture.LegacyPosition;
 import io.tandem.capture.RowResnapshot;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.Secrets;
@@ -412,6 +413,11 @@ public final class Deployment {
           throws SQLException {
         requireAvailable();
         RowResnapshot.request(legacy, signalTable.get(), sourceTable, keyColumns, keys);
+      }
+
+      @Override
+      public long currentPosition(Connection legacy) throws SQLException {
+        return LegacyPosition.current(legacy, connector.kind());
       }
     };
   }

@@ -38,15 +38,17 @@ final class EntityPlan {
   private final String canonicalSelect;
   private final java.util.Map<String, Integer> fieldIndexes = new java.util.HashMap<>();
 
-  private final java.util.Set<String> legacyColumns;
+  final LegacyDialect dialect;
+  private final java.util.Map<String, LegacyValues.Wire> legacyColumns;
 
-  private EntityPlan(Mapping mapping, EntitySchema schema, String newTable, List<String> legacyKeyColumns,
-      List<LegacyValues.Wire> legacyKeyWires, java.util.Set<String> legacyColumns,
-      java.util.Map<String, Boolean> newColumnsNullable) {
-    this.legacyColumns = java.util.Set.copyOf(legacyColumns);
+  private EntityPlan(LegacyDialect dialect, Mapping mapping, EntitySchema schema, String newTable,
+      List<String> legacyKeyColumns, List<LegacyValues.Wire> legacyKeyWires,
+      java.util.Map<String, LegacyValues.Wire> legacyColumns, java.util.Map<String, Boolean> newColumnsNullable) {
+    this.dialect = dialect;
+    this.legacyColumns = java.util.Map.copyOf(legacyColumns);
     this.mapping = mapping;
     this.schema = schema;
-    this.legacyTable = qualified(mapping.sourceTable());
+    this.legacyTable = dialect.qualified(mapping.sourceTable());
     this.newTable = qualified(newTable);
     this.legacyKeyColumns = List.copyOf(legacyKeyColumns);
     this.legacyKeyWires = List.copyOf(legacyKeyWires);
@@ -74,21 +76,16 @@ final class EntityPlan {
   /** Reads the legacy primary key and checks the mapping can be verified chunk by chunk. */
   static EntityPlan prepare(Connection legacy, Connection fresh, Mapping mapping, EntitySchema schema,
       String newTable) throws SQLException {
+    LegacyDialect dialect = LegacyDialect.of(legacy);
     List<String> columns = new ArrayList<>();
     List<LegacyValues.Wire> wires = new ArrayList<>();
-    try (PreparedStatement statement = legacy.prepareStatement("""
-        SELECT a.attname, t.typname FROM pg_index i
-        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-        JOIN pg_type t ON t.oid = a.atttypid
-        WHERE i.indrelid = ?::regclass AND i.indisprimary
-        ORDER BY array_position(i.indkey::int2[], a.attnum)""")) {
-      statement.setString(1, qualified(mapping.sourceTable()));
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          columns.add(rows.getString(1));
-          wires.add(LegacyValues.wireOf(rows.getString(2)));
-        }
-      }
+    java.util.Map<String, LegacyValues.Wire> all;
+    try {
+      dialect.primaryKey(legacy, mapping.sourceTable()).forEach((column, wire) -> {
+        columns.add(column);
+        wires.add(wire);
+      });
+      all = dialect.columns(legacy, mapping.sourceTable());
     } catch (SQLException e) {
       throw new VerifyException("mapping " + mapping.name() + ": cannot read the primary key of legacy table "
           + mapping.sourceTable() + ": " + e.getMessage());
@@ -114,16 +111,6 @@ final class EntityPlan {
             + "' must be an integer copied or cast to int/long (text keys sort by collation, which may differ)");
       }
     }
-    java.util.Set<String> all = new java.util.HashSet<>();
-    try (PreparedStatement statement = legacy.prepareStatement(
-        "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
-      statement.setString(1, qualified(mapping.sourceTable()));
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          all.add(rows.getString(1));
-        }
-      }
-    }
     java.util.Map<String, Boolean> nullable = new java.util.HashMap<>();
     try (PreparedStatement statement = fresh.prepareStatement(
         "SELECT attname, NOT attnotnull FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0"
@@ -138,7 +125,7 @@ final class EntityPlan {
       throw new VerifyException("entity " + schema.entity() + ": cannot read new table " + newTable + ": "
           + e.getMessage());
     }
-    return new EntityPlan(mapping, schema, newTable, columns, wires, all, nullable);
+    return new EntityPlan(dialect, mapping, schema, newTable, columns, wires, all, nullable);
   }
 
   private static VerifyException unaligned(Mapping mapping, List<String> columns, String why) {
@@ -170,22 +157,27 @@ final class EntityPlan {
     mapping.fields().values().stream().map(FieldRule::from).filter(java.util.Objects::nonNull).forEach(columns::add);
     mapping.filters().forEach(filter -> columns.add(filter.column()));
     // A column the table lacks reads as null (absent), as it does in the topology.
-    columns.retainAll(legacyColumns);
-    return columns.stream().map(EntityPlan::quote).collect(Collectors.joining(", "));
+    columns.retainAll(legacyColumns.keySet());
+    return columns.stream().map(dialect::quote).collect(Collectors.joining(", "));
   }
 
   /** Legacy rows after {@code lower} (exclusive; none = from the start), in key order, at most {@code limit}. */
   String legacyChunkSql(boolean lower) {
-    String key = tuple(legacyKeyColumns);
+    String key = legacyKeyTuple();
     return "SELECT " + legacySelectList() + " FROM " + legacyTable
         + (lower ? " WHERE " + key + " > " + placeholders(legacyKeyColumns.size())
-        : "") + " ORDER BY " + String.join(", ", legacyKeyColumns.stream().map(EntityPlan::quote).toList())
+        : "") + " ORDER BY " + String.join(", ", legacyKeyColumns.stream().map(dialect::quote).toList())
         + " LIMIT ?";
   }
 
   String legacyByKeySql() {
-    return "SELECT " + legacySelectList() + " FROM " + legacyTable + " WHERE " + tuple(legacyKeyColumns) + " = "
+    return "SELECT " + legacySelectList() + " FROM " + legacyTable + " WHERE " + legacyKeyTuple() + " = "
         + placeholders(legacyKeyColumns.size());
+  }
+
+  /** How a column of a legacy read arrives on the raw topic. */
+  LegacyValues.Wire wire(java.sql.ResultSetMetaData meta, int column) throws SQLException {
+    return dialect.wire(meta, column, legacyColumns);
   }
 
   /** Row count and the sum of row hashes of the new rows in (lower, upper]. */
@@ -204,10 +196,6 @@ final class EntityPlan {
         + placeholders(keyFieldIndexes.length);
   }
 
-  String estimateSql() {
-    return "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = '" + legacyTable.replace("'", "''")
-        + "'::regclass";
-  }
 
   private String range(boolean lower, boolean upper) {
     int n = keyFieldIndexes.length;
@@ -224,8 +212,8 @@ final class EntityPlan {
     return " WHERE " + String.join(" AND ", conditions);
   }
 
-  private static String tuple(List<String> columns) {
-    return "(" + columns.stream().map(EntityPlan::quote).collect(Collectors.joining(", ")) + ")";
+  private String legacyKeyTuple() {
+    return "(" + legacyKeyColumns.stream().map(dialect::quote).collect(Collectors.joining(", ")) + ")";
   }
 
   private static String placeholders(int n) {

@@ -61,7 +61,7 @@ final class LegacyReader {
         statement.setInt(p, options.chunkSize());
         List<LegacyRow> chunk = new ArrayList<>(options.chunkSize());
         try (ResultSet result = statement.executeQuery()) {
-          LegacyRow.Columns columns = columns(result.getMetaData());
+          LegacyRow.Columns columns = columns(plan, result.getMetaData());
           while (result.next()) {
             chunk.add(row(result, columns));
           }
@@ -91,19 +91,25 @@ final class LegacyReader {
       byKey.setObject(i + 1, legacyKey[i]);
     }
     try (ResultSet result = byKey.executeQuery()) {
-      return result.next() ? row(result, columns(result.getMetaData())) : null;
+      return result.next() ? row(result, columns(plan, result.getMetaData())) : null;
     }
   }
 
   Connection open() throws SQLException {
-    return legacy.open();
+    Connection connection = legacy.open();
+    try {
+      plan.dialect.prepare(connection);
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
   }
 
-  /** Legacy rows estimated from the planner's statistics (for progress), 0 when unknown. */
+  /** Legacy rows estimated from the database's statistics (for progress), 0 when unknown. */
   long estimate() {
-    try (Connection connection = legacy.open(); PreparedStatement statement = connection.prepareStatement(
-        plan.estimateSql()); ResultSet rows = statement.executeQuery()) {
-      return rows.next() ? rows.getLong(1) : 0;
+    try (Connection connection = legacy.open()) {
+      return plan.dialect.estimate(connection, plan.mapping.sourceTable());
     } catch (SQLException e) {
       return 0;
     }
@@ -126,13 +132,13 @@ final class LegacyReader {
     return new LegacyRow(columns, values);
   }
 
-  private static LegacyRow.Columns columns(ResultSetMetaData meta) throws SQLException {
+  private static LegacyRow.Columns columns(EntityPlan plan, ResultSetMetaData meta) throws SQLException {
     int n = meta.getColumnCount();
     String[] names = new String[n];
     LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
     for (int i = 0; i < n; i++) {
       names[i] = meta.getColumnName(i + 1);
-      wires[i] = LegacyValues.wireOf(meta.getColumnTypeName(i + 1));
+      wires[i] = plan.wire(meta, i + 1);
     }
     return new LegacyRow.Columns(names, wires);
   }

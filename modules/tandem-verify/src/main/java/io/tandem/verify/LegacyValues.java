@@ -19,9 +19,65 @@ import java.util.Locale;
 final class LegacyValues {
   private LegacyValues() {}
 
-  /** How one PostgreSQL type arrives on the raw topic. */
+  /** How one legacy column type arrives on the raw topic. */
   enum Wire { INT, LONG, FLOAT, DOUBLE, BOOLEAN, DECIMAL_TEXT, TEXT, BYTES, DATE_DAYS, LOCAL_TIMESTAMP_MICROS,
-    OFFSET_TIMESTAMP_TEXT, TIME_MICROS }
+    OFFSET_TIMESTAMP_TEXT, TIME_MICROS,
+    /** MariaDB TIMESTAMP, read in a UTC session as its UTC wall clock: the same ISO text as a timestamptz. */
+    UTC_TIMESTAMP_TEXT,
+    /** MariaDB TIME: a duration (negative or beyond 24 h too) in microseconds. */
+    DURATION_MICROS }
+
+  /**
+   * How a MariaDB column arrives on the raw topic with the shipped connector file (docs/data-model.md,
+   * "MariaDB column types").
+   *
+   * @param dataType {@code information_schema.COLUMNS.DATA_TYPE}, e.g. {@code int}
+   * @param columnType {@code COLUMN_TYPE}, e.g. {@code int(10) unsigned}, {@code tinyint(1)}
+   */
+  static Wire mariaDbWireOf(String dataType, String columnType) {
+    String type = columnType.toLowerCase(Locale.ROOT);
+    boolean unsigned = type.contains("unsigned");
+    switch (dataType.toLowerCase(Locale.ROOT)) {
+      case "tinyint":
+      case "smallint":
+      case "mediumint":
+      case "year":
+        return Wire.INT;
+      case "int":
+      case "integer":
+        return unsigned ? Wire.LONG : Wire.INT;
+      case "bigint":
+        return unsigned ? Wire.DECIMAL_TEXT : Wire.LONG; // bigint.unsigned.handling.mode=precise
+      case "float":
+        return Wire.FLOAT;
+      case "double":
+      case "real":
+        return Wire.DOUBLE;
+      case "decimal":
+      case "numeric":
+        return Wire.DECIMAL_TEXT;
+      case "bit":
+        return type.equals("bit(1)") ? Wire.BOOLEAN : Wire.BYTES;
+      case "binary":
+      case "varbinary":
+      case "tinyblob":
+      case "blob":
+      case "mediumblob":
+      case "longblob":
+        return Wire.BYTES;
+      case "date":
+        return Wire.DATE_DAYS;
+      case "datetime":
+        return Wire.LOCAL_TIMESTAMP_MICROS;
+      case "timestamp":
+        return Wire.UTC_TIMESTAMP_TEXT;
+      case "time":
+        return Wire.DURATION_MICROS;
+      default:
+        // char, varchar, text, enum (its label), set (labels comma-separated), json: strings on the wire
+        return Wire.TEXT;
+    }
+  }
 
   static Wire wireOf(String pgTypeName) {
     switch (pgTypeName.toLowerCase(Locale.ROOT)) {
@@ -101,9 +157,34 @@ final class LegacyValues {
         LocalTime value = rows.getObject(column, LocalTime.class);
         return value == null ? null : value.toNanoOfDay() / 1000;
       }
+      case UTC_TIMESTAMP_TEXT: {
+        LocalDateTime value = rows.getObject(column, LocalDateTime.class);
+        return value == null ? null : isoUtc(value.atOffset(ZoneOffset.UTC));
+      }
+      case DURATION_MICROS: {
+        String value = rows.getString(column);
+        return value == null ? null : durationMicros(value);
+      }
       default:
         return rows.getString(column);
     }
+  }
+
+  /** {@code [-]H+:MM:SS[.ffffff]}, MariaDB's text of a TIME, in microseconds. */
+  static long durationMicros(String text) {
+    boolean negative = text.startsWith("-");
+    String[] parts = (negative ? text.substring(1) : text).split(":");
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("not a TIME value: " + text);
+    }
+    String[] seconds = parts[2].split("\\.");
+    long micros = (Long.parseLong(parts[0]) * 3600 + Long.parseLong(parts[1]) * 60 + Long.parseLong(seconds[0]))
+        * 1_000_000L;
+    if (seconds.length > 1) {
+      String fraction = (seconds[1] + "000000").substring(0, 6);
+      micros += Long.parseLong(fraction);
+    }
+    return negative ? -micros : micros;
   }
 
   /**

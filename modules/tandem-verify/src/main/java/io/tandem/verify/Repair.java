@@ -7,9 +7,7 @@ import io.tandem.kafka.ChangeHeaders;
 import io.tandem.registry.serde.AvroSerdeConfig;
 import io.tandem.registry.serde.AvroSerializer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +91,7 @@ public final class Repair {
   }
 
   /**
-   * Deletes at the legacy's current WAL position, read before the keys are checked again: a legacy
+   * Deletes at the legacy's current position, read before the keys are checked again: a legacy
    * insert of such a key that committed earlier is seen by the check (and the key is left alone).
    *
    * @return how many deletes were published
@@ -101,12 +99,7 @@ public final class Repair {
   private static int publishDeletes(Verifier.Setup setup, EntitySchema schema, EntityVerifier verifier,
       EntityVerifier.LegacyLookup lookup, List<Difference> extras, Connection legacy, Clock clock)
       throws SQLException, InterruptedException {
-    long position;
-    try (Statement statement = legacy.createStatement();
-        ResultSet lsn = statement.executeQuery("SELECT (pg_current_wal_lsn() - '0/0')::bigint")) {
-      lsn.next();
-      position = lsn.getLong(1);
-    }
+    long position = setup.reemitter().currentPosition(legacy);
     try (AvroSerializer keys = new AvroSerializer(AvroSerdeConfig.withClient(setup.registry()), true);
         KafkaProducer<byte[], byte[]> producer = setup.kafka().producer(Map.of(),
             Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {

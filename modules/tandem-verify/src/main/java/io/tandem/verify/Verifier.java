@@ -41,6 +41,12 @@ public final class Verifier {
     /** Asks capture to read these rows of {@code sourceTable} again, by their legacy keys. */
     void request(Connection legacy, String sourceTable, List<String> keyColumns, List<List<?>> keys)
         throws SQLException;
+
+    /**
+     * The legacy position now, as capture numbers changes: a delete published with it outranks every change
+     * committed before and loses to every later one.
+     */
+    long currentPosition(Connection legacy) throws SQLException;
   }
 
   /**

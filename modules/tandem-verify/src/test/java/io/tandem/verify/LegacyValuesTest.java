@@ -23,4 +23,26 @@ class LegacyValuesTest {
     assertThat(LegacyValues.isoUtc(OffsetDateTime.parse("2021-01-01T01:00:01.120+01:00")))
         .isEqualTo("2021-01-01T00:00:01.12Z");
   }
+
+  @Test
+  void mariaDbColumnsTakeTheFormTheConnectorFileGivesThem() {
+    assertThat(LegacyValues.mariaDbWireOf("int", "int(11)")).isEqualTo(LegacyValues.Wire.INT);
+    assertThat(LegacyValues.mariaDbWireOf("int", "int(10) unsigned")).isEqualTo(LegacyValues.Wire.LONG);
+    assertThat(LegacyValues.mariaDbWireOf("bigint", "bigint(20) unsigned")).isEqualTo(LegacyValues.Wire.DECIMAL_TEXT);
+    assertThat(LegacyValues.mariaDbWireOf("tinyint", "tinyint(1)")).isEqualTo(LegacyValues.Wire.INT);
+    assertThat(LegacyValues.mariaDbWireOf("bit", "bit(1)")).isEqualTo(LegacyValues.Wire.BOOLEAN);
+    assertThat(LegacyValues.mariaDbWireOf("bit", "bit(9)")).isEqualTo(LegacyValues.Wire.BYTES);
+    assertThat(LegacyValues.mariaDbWireOf("timestamp", "timestamp(6)")).isEqualTo(LegacyValues.Wire.UTC_TIMESTAMP_TEXT);
+    assertThat(LegacyValues.mariaDbWireOf("datetime", "datetime(6)"))
+        .isEqualTo(LegacyValues.Wire.LOCAL_TIMESTAMP_MICROS);
+    assertThat(LegacyValues.mariaDbWireOf("enum", "enum('a','b')")).isEqualTo(LegacyValues.Wire.TEXT);
+  }
+
+  @Test
+  void aMariaDbTimeIsADurationInMicroseconds() {
+    assertThat(LegacyValues.durationMicros("00:00:00")).isZero();
+    assertThat(LegacyValues.durationMicros("01:02:03.5")).isEqualTo(3_723_500_000L);
+    assertThat(LegacyValues.durationMicros("-838:59:59.000000")).isEqualTo(-3_020_399_000_000L);
+    assertThat(LegacyValues.durationMicros("838:59:59.999999")).isEqualTo(3_020_399_999_999L);
+  }
 }
