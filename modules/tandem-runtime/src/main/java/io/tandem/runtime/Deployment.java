@@ -25,6 +25,7 @@ import io.tandem.transform.TransformStage;
 import io.tandem.verify.Connector;
 import io.tandem.verify.Verifier;
 import io.tandem.verify.VerifyException;
+import io.tandem.verify.VerifySettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -389,6 +390,12 @@ public final class Deployment {
         "legacy.connector", "a connector file (the verifier reads the legacy database through it)", null));
     TargetSettings target = config.target().orElseThrow();
     String legacyUrl = config.verify().legacyReplicaUrl().orElse(connector.jdbcUrl());
+    String scheme = connector.jdbcUrl().substring(0, connector.jdbcUrl().indexOf(':', "jdbc:".length()) + 1);
+    if (!legacyUrl.startsWith(scheme)) {
+      throw new ConfigException(config.file().toString(), VerifySettings.LEGACY_REPLICA_URL.path(),
+          "a replica of the legacy database the connector file captures (" + scheme + "...)",
+          Secrets.maskUrl(legacyUrl));
+    }
     Connector primary = Connector.jdbc(connector.jdbcUrl(), connector.user(), connector.password());
     return new Verifier.Setup(model.entities(), Connector.jdbc(legacyUrl, connector.user(), connector.password()),
         withoutParameters(legacyUrl) + (config.verify().legacyReplicaUrl().isPresent() ? " (replica)" : ""), primary,

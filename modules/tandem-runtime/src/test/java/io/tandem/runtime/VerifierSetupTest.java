@@ -59,6 +59,13 @@ class VerifierSetupTest {
   }
 
   @Test
+  void aReplicaOfAnotherKindOfDatabaseIsRefusedNamingTheKey() {
+    assertThatThrownBy(() -> setup("verify:\n  legacyReplicaUrl: jdbc:mariadb://replica:3306/shop\n"))
+        .isInstanceOf(io.tandem.core.config.ConfigException.class)
+        .hasMessageContaining("verify.legacyReplicaUrl").hasMessageContaining("jdbc:postgresql:");
+  }
+
+  @Test
   void withoutASignalTableRepairIsRefusedNamingTheConnectorFile() throws IOException {
     Path connector = dir.resolve("no-signal.properties");
     Files.writeString(connector, Files.readString(ROOT.resolve("connectors/legacy-postgres.properties"))

@@ -31,7 +31,8 @@ public record VerifySettings(int chunkSize, int legacyRowsPerSecond, Optional<St
   public static final Setting<String> LEGACY_REPLICA_URL = Setting.optionalText("verify.legacyReplicaUrl",
       "JDBC URL", "(the primary)", "Read legacy rows from this replica instead of the primary (same user and "
           + "password as the connector). Re-checks then also read it: keep its replay lag small.")
-      .requiring(url -> url.startsWith("jdbc:postgresql:"), "a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
+      .requiring(url -> url.startsWith("jdbc:postgresql:") || url.startsWith("jdbc:mariadb:"),
+          "a JDBC URL of the legacy database's kind (jdbc:postgresql://host:port/db or jdbc:mariadb://host:port/db)");
   public static final Setting<Duration> RECHECK_DELAY = Setting.millis("verify.recheckDelayMs", 2000, 0, 3_600_000,
       "Wait before re-reading a differing row; raised to twice the latest replication lag reported on the status "
           + "topic, so a change still in flight is not reported.");
