@@ -30,11 +30,14 @@ final class Progress {
       Map<String, SnapshotProgress> progress = deployment.capture().orElseThrow().snapshotProgress();
       StringBuilder bars = new StringBuilder();
       boolean done = !progress.isEmpty();
+      // MariaDB's tables are <database>.<table>, longer than PostgreSQL's public.<table>: one column for all.
+      int nameWidth = Math.max(18, progress.keySet().stream().mapToInt(String::length).max().orElse(0));
+      String row = "%-" + nameWidth + "s [%s%s] %8d / %s%n";
       for (SnapshotProgress table : progress.values()) {
         done &= table.finished();
         double fraction = table.fraction().orElse(0);
         int filled = (int) Math.round(fraction * BAR);
-        bars.append(String.format("%-18s [%s%s] %8d / %s%n", table.table(), "#".repeat(filled), ".".repeat(BAR - filled),
+        bars.append(String.format(row, table.table(), "#".repeat(filled), ".".repeat(BAR - filled),
             table.done(), table.estimated() < 0 ? "?" : Long.toString(table.estimated())));
       }
       console.status("Snapshot\n" + bars.toString().stripTrailing());

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.tandem.capture.LegacySettings;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
+import io.tandem.embedded.MariaDbShop;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import io.tandem.kafka.KafkaSettings;
 import io.tandem.registry.RegistrySettings;
@@ -15,7 +16,6 @@ import io.tandem.sink.TargetSettings;
 import io.tandem.transform.TransformSettings;
 import io.tandem.verify.VerifySettings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Forward sync from a legacy MariaDB (the machine's server, binlog on) to a new PostgreSQL, as {@code tandem run}
  * deploys it: the repository's mappings (their source tables renamed to the MariaDB database), Debezium's MariaDB
- * connector, Kafka Streams and the JDBC sink on real parts. Equal means: every MariaDB customer, through the
- * mapping, is its new row, and nothing extra.
+ * connector, Kafka Streams and the JDBC sink on real parts. The tables are {@link MariaDbShop}'s, the rows this
+ * test's own. Equal means: every MariaDB customer, through the mapping, is its new row, and nothing extra.
  */
 class MariaDbPipelineIT {
   private static final String URL = "jdbc:mariadb://127.0.0.1:3306/";
@@ -104,52 +103,24 @@ class MariaDbPipelineIT {
     env.put("LEGACY_DB_USER", "root");
     env.put("LEGACY_DB_PASSWORD", "");
     env.put("LEGACY_DB_NAME", db);
-    env.put("LEGACY_TABLES", db + ".customers," + db + ".addresses," + db + ".orders");
+    env.put("LEGACY_TABLES", String.join(",", MariaDbShop.tables(db)));
     env.put("LEGACY_SERVER_ID", Integer.toString(6000 + Math.abs(db.hashCode() % 100_000)));
     env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
     env.put("TANDEM_SCHEMA_HISTORY_TOPIC", "history_" + db);
     return new TandemConfig(Path.of("mariadb stack"), new KafkaSettings(bootstrap, 2, Map.of()),
         Optional.of(RegistrySettings.external(registry)),
         new LegacySettings(ROOT.resolve("connectors/legacy-mariadb.properties"), env, Optional.empty()),
-        Optional.of(new TargetSettings(newDbUrl, postgres.user(), "")), new SchemasSettings(schemasFor(db)),
+        Optional.of(new TargetSettings(newDbUrl, postgres.user(), "")),
+        new SchemasSettings(MariaDbShop.schemasReading(db, ROOT.resolve("schemas"), work.resolve("schemas"))),
         TransformSettings.defaults().withStateDir(work.resolve("streams")), SinkSettings.defaults(),
         new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults());
   }
 
-  /** The repository's schemas with the mappings reading the MariaDB database's tables. */
-  private Path schemasFor(String db) throws IOException {
-    Path schemas = work.resolve("schemas");
-    try (Stream<Path> files = Files.walk(ROOT.resolve("schemas"))) {
-      for (Path file : files.toList()) {
-        Path copy = schemas.resolve(ROOT.resolve("schemas").relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(copy);
-        } else {
-          String text = Files.readString(file);
-          Files.writeString(copy, file.getParent().getFileName().toString().equals("mappings")
-              ? text.replace("source: public.", "source: " + db + ".") : text);
-        }
-      }
-    }
-    return schemas;
-  }
-
   private static void createLegacy(String db, int customers) throws SQLException {
     legacy("", "CREATE DATABASE " + db + " CHARACTER SET utf8mb4");
-    legacy(db, """
-        CREATE TABLE customers (
-          cust_id       bigint PRIMARY KEY,
-          full_nm       varchar(200) NOT NULL,
-          email_addr    varchar(320),
-          balance       decimal(12,2) NOT NULL DEFAULT 0,
-          status_cd     char(1) NOT NULL,
-          created_local datetime(6) NOT NULL,
-          updated_at    timestamp(6) NOT NULL DEFAULT current_timestamp(6),
-          legacy_flags  varchar(20))""",
-        "CREATE TABLE addresses (addr_id bigint PRIMARY KEY, cust_id bigint NOT NULL, line1 text NOT NULL,"
-            + " city text NOT NULL, postcode varchar(10), country_cd char(2))",
-        "CREATE TABLE orders (order_no bigint PRIMARY KEY, cust_id bigint NOT NULL, total_amt decimal(12,2) NOT NULL,"
-            + " currency char(3) NOT NULL DEFAULT 'EUR', order_status smallint NOT NULL, placed_local datetime(6) NOT NULL)");
+    try (Connection connection = DriverManager.getConnection(URL + db, "root", "")) {
+      MariaDbShop.createSchema(connection);
+    }
     try (Connection connection = DriverManager.getConnection(URL + db, "root", "");
         PreparedStatement customer = connection.prepareStatement("INSERT INTO customers (cust_id, full_nm, email_addr,"
             + " balance, status_cd, created_local) VALUES (?, ?, ?, ?, ?, ?)")) {

@@ -1,0 +1,72 @@
+package io.tandem.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.app.TandemCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code tandem demo --legacy mariadb}: the same demo with the shop on MariaDB (embedded), small. */
+class DemoMariaDbIT {
+  private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+  // The report's row of an entity: legacy, expected (legacy through the mapping), new, missing, extra, different.
+  private static final Pattern CUSTOMER_ROW =
+      Pattern.compile("(?m)^customer\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
+
+  @Test
+  void theDemoOnAMariaDbLegacyConvergesAndTheVerifierFindsNoDifference() {
+    Run run = demo("--legacy", "mariadb", "--customers", "300", "--rate", "50", "--duration", "5s",
+        "--metrics-port", "0", "--home", ROOT.toString());
+
+    assertThat(run.exit).as("tandem demo --legacy mariadb exit code (0: legacy and new agree)").isZero();
+    assertThat(run.out).contains("Legacy: MariaDB ", "Rows differing through the mapping (checked by the verifier, "
+        + "`tandem verify`): 0 (legacy and new agree)");
+    Matcher customers = CUSTOMER_ROW.matcher(run.out);
+    assertThat(customers.find()).as("the report's customer row in:%n%s", run.out).isTrue();
+    long legacy = Long.parseLong(customers.group(1));
+    long expected = Long.parseLong(customers.group(2));
+    long migrated = Long.parseLong(customers.group(3));
+    assertThat(legacy).as("legacy customers: the 300 seeded plus the workload's").isGreaterThanOrEqualTo(300);
+    assertThat(expected).as("customers the mapping keeps (test accounts left out)").isPositive().isLessThan(legacy);
+    assertThat(migrated).as("customers in the new database").isEqualTo(expected);
+  }
+
+  @Test
+  void theCutoverDemoIsRefusedOnMariaDbBeforeAnythingStarts() {
+    Run run = demo("--legacy", "mariadb", "--cutover", "--home", ROOT.toString());
+
+    assertThat(run.exit).isEqualTo(2);
+    assertThat(run.err).contains("reverse sync into MariaDB is not built yet");
+    assertThat(run.out).doesNotContain("Starting");
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run demo(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream previousOut = System.out;
+    PrintStream previousErr = System.err;
+    int exit;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      String[] command = new String[args.length + 1];
+      command[0] = "demo";
+      System.arraycopy(args, 0, command, 1, args.length);
+      exit = TandemCli.commandLine().execute(command);
+    } finally {
+      System.setOut(previousOut);
+      System.setErr(previousErr);
+    }
+    Run run = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    previousOut.print(run.out);
+    previousErr.print(run.err);
+    return run;
+  }
+}
