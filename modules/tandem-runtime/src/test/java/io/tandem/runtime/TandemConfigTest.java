@@ -415,7 +415,7 @@ class TandemConfigTest {
     failsWith(MINIMAL + "verify:\n  chunkSize: 10\n", "verify.chunkSize")
         .hasMessageContaining("expected an integer from 100 to 1000000, got '10'");
     failsWith(MINIMAL + "verify:\n  legacyReplicaUrl: mysql://x\n", "verify.legacyReplicaUrl")
-        .hasMessageContaining("a PostgreSQL JDBC URL");
+        .hasMessageContaining("a JDBC URL of the legacy database's kind");
     failsWith(MINIMAL + "verify:\n  recheckDelay: 2s\n", "verify.recheckDelay");
   }
 
