@@ -221,10 +221,31 @@ final class ConnectToAvro {
       return null;
     }
     Struct source = value.getStruct("source");
-    if (source == null || source.schema().field("txId") == null) {
+    if (source == null) {
       return null;
     }
+    if (source.schema().field("txId") == null) {
+      return source.schema().field("gtid") != null && source.get("gtid") instanceof String gtid ? gtidId(gtid) : null;
+    }
     return source.get("txId") instanceof Number n ? n.longValue() : null;
+  }
+
+  /**
+   * A MariaDB transaction's id from its GTID {@code domain-server-sequence}: the sequence is unique within a
+   * domain, so domain and sequence name the transaction (up to 2^15 domains and 2^48 transactions each).
+   */
+  static Long gtidId(String gtid) {
+    String[] parts = gtid.split("-");
+    if (parts.length != 3) {
+      return null;
+    }
+    try {
+      long domain = Long.parseLong(parts[0]);
+      long sequence = Long.parseLong(parts[2]);
+      return domain << 48 | (sequence & 0xFFFF_FFFF_FFFFL);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** The change's op (c, u, d, r), or null. */

@@ -297,9 +297,10 @@ public final class ConnectorConfig {
             actual);
       }
     }
-    if (read.has(ORIGIN_TABLE) || read.has(FENCE_TABLE)) {
-      String key = read.has(ORIGIN_TABLE) ? ORIGIN_TABLE : FENCE_TABLE;
-      throw new ConfigException(source, key, "absent: coexistence is not built for MariaDB yet", values.get(key));
+    for (String key : List.of(ORIGIN_TABLE, FENCE_TABLE)) {
+      optional(key).filter(table -> !table.startsWith(databases.trim() + ".")).ifPresent(table -> {
+        throw new ConfigException(source, key, "a table of the captured database " + databases.trim(), table);
+      });
     }
     signalTable().filter(table -> !table.startsWith(databases.trim() + ".")).ifPresent(table -> {
       throw new ConfigException(source, "signal.data.collection", "a table of the captured database "

@@ -98,6 +98,14 @@ class ConnectToAvroTest {
   }
 
   @Test
+  void aMariaDbTransactionIsNamedByItsGtidsDomainAndSequence() {
+    assertThat(ConnectToAvro.gtidId("0-1-1234")).isEqualTo(1234L);
+    assertThat(ConnectToAvro.gtidId("0-2-1234")).as("the server does not name the transaction").isEqualTo(1234L);
+    assertThat(ConnectToAvro.gtidId("1-1-1234")).isEqualTo((1L << 48) | 1234L);
+    assertThat(ConnectToAvro.gtidId("not-a-gtid")).isNull();
+  }
+
+  @Test
   void anInstantHasOneTextWhateverTheFractionPadding() {
     assertThat(ConnectToAvro.instantText("2038-01-19T03:14:07.100Z")).isEqualTo("2038-01-19T03:14:07.1Z");
     assertThat(ConnectToAvro.instantText("2026-10-25T01:30:00.000010Z")).isEqualTo("2026-10-25T01:30:00.00001Z");

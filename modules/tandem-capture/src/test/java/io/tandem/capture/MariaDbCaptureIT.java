@@ -280,6 +280,20 @@ class MariaDbCaptureIT {
     env.put("LEGACY_TABLES", "shop.customers");
     assertThatThrownBy(() -> ConnectorConfig.load(connectorFile(), env))
         .hasMessageContaining("database.include.list").hasMessageContaining("one database name");
+    ConnectorConfig shipped = ConnectorConfig.load(connectorFile(), env("shop"));
+    assertThat(shipped.signalTable()).contains("shop.tandem_signal");
+    assertThat(shipped.originTable()).contains("shop.tandem_origin");
+    assertThat(shipped.fenceTable()).contains("shop.tandem_write_fence");
+  }
+
+  @Test
+  void coexistenceTablesOutsideTheCapturedDatabaseAreRefused(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("elsewhere.properties");
+    java.nio.file.Files.writeString(file, java.nio.file.Files.readString(connectorFile())
+        .replace("tandem.origin.table=${LEGACY_DB_NAME}.tandem_origin", "tandem.origin.table=other.tandem_origin"));
+    assertThatThrownBy(() -> ConnectorConfig.load(file, env("shop")))
+        .hasMessageContaining("tandem.origin.table").hasMessageContaining("a table of the captured database shop");
   }
 
   private static ConnectorConfig config(String db) {

@@ -90,7 +90,8 @@ public final class WriteGuard {
             connection.rollback();
             continue;
           }
-          Long legacyLsn = decision.write() == Target.LEGACY ? insertLsn(connection) : null;
+          // Fresh reads are judged by PostgreSQL positions; a MariaDB legacy's writes are not tracked.
+          Long legacyLsn = decision.write() == Target.LEGACY && !isMariaDb(connection) ? insertLsn(connection) : null;
           T result = work.run(decision.write(), connection);
           connection.commit();
           if (legacyLsn != null) {
@@ -203,13 +204,26 @@ public final class WriteGuard {
   private final java.util.concurrent.atomic.AtomicLong staleReadsServedFromLegacy =
       new java.util.concurrent.atomic.AtomicLong();
 
+  private static boolean isMariaDb(Connection connection) throws SQLException {
+    String product = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+    return product.contains("mariadb") || product.contains("mysql");
+  }
+
+  /*
+   * The fence lock in shared mode: PostgreSQL's advisory lock of the entity, or on MariaDB a shared lock on the
+   * entity's fence row (the coordinator's upsert of that row takes it exclusively).
+   */
   private static long lockAndReadFence(Connection connection, String entity) throws SQLException {
-    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock_shared(hashtext(?))")) {
-      lock.setString(1, lockName(entity));
-      lock.execute();
+    boolean mariaDb = isMariaDb(connection);
+    if (!mariaDb) {
+      try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock_shared(hashtext(?))")) {
+        lock.setString(1, lockName(entity));
+        lock.execute();
+      }
     }
     try (PreparedStatement fence = connection.prepareStatement(
-        "SELECT routing_offset FROM tandem_write_fence WHERE entity = ? AND cohort = ?")) {
+        "SELECT routing_offset FROM tandem_write_fence WHERE entity = ? AND cohort = ?"
+            + (mariaDb ? " LOCK IN SHARE MODE" : ""))) {
       fence.setString(1, entity);
       fence.setString(2, ENTITY_ROW);
       try (ResultSet row = fence.executeQuery()) {

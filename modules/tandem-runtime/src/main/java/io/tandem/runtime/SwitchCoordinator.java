@@ -283,13 +283,21 @@ final class SwitchCoordinator extends LifecycleComponent {
       throws SQLException {
     try (Connection connection = DriverManager.getConnection(side.jdbcUrl(), side.user(), side.password())) {
       connection.setAutoCommit(false);
+      boolean mariaDb = side.jdbcUrl().startsWith("jdbc:mariadb:");
       for (String entity : new java.util.TreeSet<>(entities)) { // one lock order: no deadlock between switches
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-          lock.setString(1, WriteGuard.lockName(entity));
-          lock.execute();
+        if (!mariaDb) {
+          try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, WriteGuard.lockName(entity));
+            lock.execute();
+          }
         }
-        try (PreparedStatement fence = connection.prepareStatement(
-            "INSERT INTO tandem_write_fence AS f (entity, cohort, writable, switch_id, routing_offset, updated_at)"
+        // MariaDB: the upsert's exclusive row lock is the fence lock (guarded writes read the row LOCK IN SHARE MODE).
+        try (PreparedStatement fence = connection.prepareStatement(mariaDb
+            ? "INSERT INTO tandem_write_fence (entity, cohort, writable, switch_id, routing_offset, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, current_timestamp(6)) ON DUPLICATE KEY UPDATE writable = VALUES(writable),"
+                + " switch_id = VALUES(switch_id), routing_offset = GREATEST(routing_offset, VALUES(routing_offset)),"
+                + " updated_at = current_timestamp(6)"
+            : "INSERT INTO tandem_write_fence AS f (entity, cohort, writable, switch_id, routing_offset, updated_at)"
                 + " VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (entity, cohort) DO UPDATE SET writable = EXCLUDED.writable,"
                 + " switch_id = EXCLUDED.switch_id, routing_offset = greatest(f.routing_offset, EXCLUDED.routing_offset),"
                 + " updated_at = now()")) {
@@ -324,7 +332,9 @@ final class SwitchCoordinator extends LifecycleComponent {
     }
     Object switchId = after.get("switch_id");
     Object writable = after.get("writable");
-    return switchId != null && id.equals(switchId.toString()) && Boolean.FALSE.equals(writable);
+    // MariaDB's boolean is TINYINT(1), which lands as the number 0 or 1 (docs/data-model.md).
+    boolean fenced = Boolean.FALSE.equals(writable) || writable instanceof Number n && n.intValue() == 0;
+    return switchId != null && id.equals(switchId.toString()) && fenced;
   }
 
   private void awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long deadline)

@@ -26,6 +26,7 @@ final class BoundTable {
   /** Where reverse sync keeps each legacy key's newest applied position (and whether it was a delete). */
   static final String APPLIED = "tandem_applied_positions";
 
+  private final SinkDialect dialect;
   private final EntityTable entity;
   private final String qualifiedName;
   private final List<String> quotedColumns;
@@ -33,19 +34,139 @@ final class BoundTable {
   private final String upsertSql;
   private final String deleteSql;
 
-  private BoundTable(EntityTable entity, String qualifiedName, List<String> quotedColumns, List<String> baseTypes) {
+  private BoundTable(SinkDialect dialect, EntityTable entity, String qualifiedName, List<String> quotedColumns,
+      List<String> baseTypes) {
+    this.dialect = dialect;
     this.entity = entity;
     this.qualifiedName = qualifiedName;
     this.quotedColumns = List.copyOf(quotedColumns);
     this.baseTypes = List.copyOf(baseTypes);
     boolean legacy = entity.legacy().isPresent();
-    this.upsertSql = legacy ? buildLegacyUpsert() : buildUpsert();
-    this.deleteSql = legacy ? buildLegacyDelete() : buildDelete();
+    // A MariaDB legacy is written statement by statement (MariaDbLegacyWriter), not with PostgreSQL's arrays.
+    this.upsertSql = dialect == SinkDialect.MARIADB ? null : legacy ? buildLegacyUpsert() : buildUpsert();
+    this.deleteSql = dialect == SinkDialect.MARIADB ? null : legacy ? buildLegacyDelete() : buildDelete();
   }
+
+  /** What the database's catalog says of the table. */
+  private record Catalog(String qualifiedName, Map<String, String> types, List<String> requiredColumns,
+      Set<String> primaryKey) {}
 
   /** Reads the table's columns and primary key and refuses a table that does not fit the entity. */
   static BoundTable bind(Connection connection, EntityTable entity) throws SQLException {
     String where = "entity '" + entity.entity() + "', table " + entity.table() + ": ";
+    SinkDialect dialect = SinkDialect.of(connection);
+    if (dialect == SinkDialect.MARIADB && entity.legacy().isEmpty()) {
+      throw new IllegalStateException(where + "a MariaDB database is only written as a legacy, by reverse sync");
+    }
+    Catalog catalog = dialect == SinkDialect.MARIADB ? mariaDbCatalog(connection, entity, where)
+        : postgresCatalog(connection, entity, where);
+    String qualified = catalog.qualifiedName();
+    Map<String, String> catalogTypes = catalog.types();
+    List<String> requiredColumns = catalog.requiredColumns();
+    Set<String> primaryKey = catalog.primaryKey();
+
+    List<String> quoted = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    Set<String> keyNames = new HashSet<>();
+    for (AvroColumn column : entity.avroColumns()) {
+      String name = catalogName(catalogTypes, column.name());
+      if (name == null) {
+        missing.add(column.name());
+        continue;
+      }
+      quoted.add(dialect.quote(name));
+      types.add(catalogTypes.get(name));
+      if (entity.keyColumns().contains(column.name())) {
+        keyNames.add(name);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(where + "expected a column for every entity field, missing " + missing
+          + " (table has " + catalogTypes.keySet() + ")");
+    }
+    if (entity.legacy().isPresent()) {
+      EntityTable.LegacyWrites legacy = entity.legacy().get();
+      List<String> written = quoted.stream().map(q -> q.substring(1, q.length() - 1)
+          .replace(q.substring(0, 1) + q.substring(0, 1), q.substring(0, 1))).toList();
+      for (String required : requiredColumns) {
+        if (!written.contains(required)) {
+          throw new IllegalStateException(where + "legacy column '" + required + "' is NOT NULL without a default and"
+              + " reverse sync does not set it: declare 'reverse.columns." + required + "' (the value a row inserted"
+              + " from new gets) in " + legacy.origin());
+        }
+      }
+      if (!primaryKey.equals(keyNames)) {
+        throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + " (the legacy key"
+            + " reverse sync derives), found " + (primaryKey.isEmpty() ? "none" : primaryKey)
+            + ": declare 'reverse.key' in " + legacy.origin());
+      }
+      requireAppliedPositions(connection, dialect, where);
+      BoundTable bound = new BoundTable(dialect, entity, qualified, quoted, types);
+      bound.checkStatements(connection);
+      return bound;
+    }
+    if (!"pg_catalog.int8".equals(catalogTypes.get(POSITION))) {
+      throw new IllegalStateException(where + "expected a column " + POSITION + " bigint not null, found "
+          + (catalogTypes.containsKey(POSITION) ? catalogTypes.get(POSITION) : "none"));
+    }
+    if (!"pg_catalog.timestamptz".equals(catalogTypes.get(COMMIT_TS))) {
+      throw new IllegalStateException(where + "expected a column " + COMMIT_TS + " timestamptz, found "
+          + (catalogTypes.containsKey(COMMIT_TS) ? catalogTypes.get(COMMIT_TS) : "none"));
+    }
+    if (!primaryKey.equals(keyNames)) {
+      throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + ", found "
+          + (primaryKey.isEmpty() ? "none" : primaryKey));
+    }
+    BoundTable bound = new BoundTable(dialect, entity, qualified, quoted, types);
+    bound.checkStatements(connection);
+    return bound;
+  }
+
+  /**
+   * A MariaDB legacy table ({@code database.table}, or a table of the connection's database): column types
+   * as {@code DATA_TYPE} ({@code datetime}, {@code tinyint}, ...), which {@link MariaDbLegacyWriter} binds by.
+   */
+  private static Catalog mariaDbCatalog(Connection connection, EntityTable entity, String where) throws SQLException {
+    String name = entity.table();
+    int dot = name.indexOf('.');
+    String schema = dot < 0 ? connection.getCatalog() : name.substring(0, dot);
+    String table = dot < 0 ? name : name.substring(dot + 1);
+    Map<String, String> types = new LinkedHashMap<>();
+    List<String> required = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE = 'NO'"
+        + " AND COLUMN_DEFAULT IS NULL AND EXTRA NOT LIKE '%auto_increment%' AND EXTRA NOT LIKE '%GENERATED%'"
+        + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+      ps.setString(1, schema);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          types.put(rs.getString(1), rs.getString(2).toLowerCase(Locale.ROOT));
+          if (rs.getBoolean(3)) {
+            required.add(rs.getString(1));
+          }
+        }
+      }
+    }
+    if (types.isEmpty()) {
+      throw new IllegalStateException(where + "no such table in the legacy MariaDB database " + schema);
+    }
+    Set<String> primaryKey = new HashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement("SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY'")) {
+      ps.setString(1, schema);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          primaryKey.add(rs.getString(1));
+        }
+      }
+    }
+    return new Catalog(SinkDialect.MARIADB.quote(schema) + "." + SinkDialect.MARIADB.quote(table), types, required,
+        primaryKey);
+  }
+
+  private static Catalog postgresCatalog(Connection connection, EntityTable entity, String where) throws SQLException {
     String qualified = null;
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c"
@@ -91,66 +212,14 @@ final class BoundTable {
         }
       }
     }
-
-    List<String> quoted = new ArrayList<>();
-    List<String> types = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    Set<String> keyNames = new HashSet<>();
-    for (AvroColumn column : entity.avroColumns()) {
-      String name = catalogName(catalogTypes, column.name());
-      if (name == null) {
-        missing.add(column.name());
-        continue;
-      }
-      quoted.add(quoteIdent(name));
-      types.add(catalogTypes.get(name));
-      if (entity.keyColumns().contains(column.name())) {
-        keyNames.add(name);
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new IllegalStateException(where + "expected a column for every entity field, missing " + missing
-          + " (table has " + catalogTypes.keySet() + ")");
-    }
-    if (entity.legacy().isPresent()) {
-      EntityTable.LegacyWrites legacy = entity.legacy().get();
-      List<String> written = quoted.stream().map(q -> q.substring(1, q.length() - 1).replace("\"\"", "\"")).toList();
-      for (String required : requiredColumns) {
-        if (!written.contains(required)) {
-          throw new IllegalStateException(where + "legacy column '" + required + "' is NOT NULL without a default and"
-              + " reverse sync does not set it: declare 'reverse.columns." + required + "' (the value a row inserted"
-              + " from new gets) in " + legacy.origin());
-        }
-      }
-      if (!primaryKey.equals(keyNames)) {
-        throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + " (the legacy key"
-            + " reverse sync derives), found " + (primaryKey.isEmpty() ? "none" : primaryKey)
-            + ": declare 'reverse.key' in " + legacy.origin());
-      }
-      requireAppliedPositions(connection, where);
-      BoundTable bound = new BoundTable(entity, qualified, quoted, types);
-      bound.checkStatements(connection);
-      return bound;
-    }
-    if (!"pg_catalog.int8".equals(catalogTypes.get(POSITION))) {
-      throw new IllegalStateException(where + "expected a column " + POSITION + " bigint not null, found "
-          + (catalogTypes.containsKey(POSITION) ? catalogTypes.get(POSITION) : "none"));
-    }
-    if (!"pg_catalog.timestamptz".equals(catalogTypes.get(COMMIT_TS))) {
-      throw new IllegalStateException(where + "expected a column " + COMMIT_TS + " timestamptz, found "
-          + (catalogTypes.containsKey(COMMIT_TS) ? catalogTypes.get(COMMIT_TS) : "none"));
-    }
-    if (!primaryKey.equals(keyNames)) {
-      throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + ", found "
-          + (primaryKey.isEmpty() ? "none" : primaryKey));
-    }
-    BoundTable bound = new BoundTable(entity, qualified, quoted, types);
-    bound.checkStatements(connection);
-    return bound;
+    return new Catalog(qualified, catalogTypes, requiredColumns, primaryKey);
   }
 
-  private static void requireAppliedPositions(Connection connection, String where) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+  private static void requireAppliedPositions(Connection connection, SinkDialect dialect, String where)
+      throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(dialect == SinkDialect.MARIADB
+        ? "SELECT EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?)"
+        : "SELECT to_regclass(?) IS NOT NULL")) {
       ps.setString(1, APPLIED);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -165,6 +234,9 @@ final class BoundTable {
   // Parsing the statements on the server now turns a cast PostgreSQL cannot do (say, boolean to
   // date) into a start-up error instead of a failure on the first record.
   private void checkStatements(Connection connection) throws SQLException {
+    if (dialect == SinkDialect.MARIADB) {
+      return; // its statements are built per batch (MariaDbLegacyWriter); bad values fail per row into the DLQ
+    }
     for (String sql : List.of(upsertSql, deleteSql)) {
       try (PreparedStatement ps = connection.prepareStatement(sql)) {
         ps.getParameterMetaData();
@@ -192,6 +264,10 @@ final class BoundTable {
     return entity;
   }
 
+  SinkDialect dialect() {
+    return dialect;
+  }
+
   String qualifiedName() {
     return qualifiedName;
   }
@@ -216,6 +292,17 @@ final class BoundTable {
   String currentRowSql() {
     StringJoiner match = new StringJoiner(" AND ");
     int[] keys = entity.keyIndexes();
+    if (dialect == SinkDialect.MARIADB) {
+      StringJoiner fields = new StringJoiner(", ");
+      for (String column : quotedColumns) {
+        String name = column.substring(1, column.length() - 1).replace("``", "`");
+        fields.add("'" + name.replace("\\", "\\\\").replace("'", "''") + "', t." + column);
+      }
+      for (int k = 0; k < keys.length; k++) {
+        match.add("t." + quotedColumns.get(keys[k]) + " = ?");
+      }
+      return "SELECT JSON_OBJECT(" + fields + ") FROM " + qualifiedName + " t WHERE " + match;
+    }
     for (int k = 0; k < keys.length; k++) {
       match.add("t." + quotedColumns.get(keys[k]) + " = CAST(? AS " + baseTypes.get(keys[k]) + ")");
     }

@@ -110,6 +110,7 @@ public final class JdbcSink extends LifecycleComponent {
   private KafkaProducer<byte[], byte[]> producer;
   private final Map<String, ChangeDecoder> decoders = new HashMap<>();
   private final Map<String, BoundTable> tables = new HashMap<>();
+  private SinkDialect dialect = SinkDialect.POSTGRES;
 
   private JdbcSink(Builder settings, TableWriter writer) {
     super(writesLegacy(settings) ? LEGACY_STAGE : STAGE);
@@ -228,7 +229,17 @@ public final class JdbcSink extends LifecycleComponent {
   /** The new database's Flyway migrations, before anything is written (docs/sink.md). */
   private void migrate() {
     DataSource target = settings.dataSource;
-    if (target == null) {
+    if (target == null && SinkDialect.ofUrl(settings.jdbcUrl) == SinkDialect.MARIADB) {
+      try {
+        org.mariadb.jdbc.MariaDbDataSource mariaDb = new org.mariadb.jdbc.MariaDbDataSource(settings.jdbcUrl);
+        mariaDb.setUser(settings.jdbcUser);
+        mariaDb.setPassword(settings.jdbcPassword);
+        target = mariaDb;
+      } catch (SQLException e) {
+        throw new IllegalStateException("bad MariaDB URL " + Secrets.maskUrl(settings.jdbcUrl) + ": " + e.getMessage(),
+            e);
+      }
+    } else if (target == null) {
       PGSimpleDataSource simple = new PGSimpleDataSource();
       simple.setURL(settings.jdbcUrl);
       simple.setUser(settings.jdbcUser);
@@ -334,12 +345,17 @@ public final class JdbcSink extends LifecycleComponent {
       hikari.setMaximumPoolSize(2);
       // Start even while the database is down; binding below retries.
       hikari.setInitializationFailTimeout(-1);
-      hikari.addDataSourceProperty("ApplicationName", "tandem-sink");
+      if (SinkDialect.ofUrl(settings.jdbcUrl) == SinkDialect.MARIADB) {
+        hikari.setConnectionInitSql("SET time_zone = '+00:00'"); // TIMESTAMP values are written as UTC wall clocks
+      } else {
+        hikari.addDataSourceProperty("ApplicationName", "tandem-sink");
+      }
       ownedDataSource = new HikariDataSource(hikari);
       dataSource = ownedDataSource;
     }
     settings.retry.call(() -> {
       try (Connection connection = dataSource.getConnection()) {
+        dialect = SinkDialect.of(connection);
         for (EntityTable entity : entitiesByTopic.values()) {
           tables.put(entity.entity(), BoundTable.bind(connection, entity));
         }
@@ -379,13 +395,17 @@ public final class JdbcSink extends LifecycleComponent {
       return;
     }
     lastPrune = System.nanoTime();
-    String sql = name().equals(LEGACY_STAGE)
+    String sql = dialect == SinkDialect.MARIADB ? MariaDbLegacyWriter.PRUNE_SQL : name().equals(LEGACY_STAGE)
         ? "DELETE FROM " + BoundTable.APPLIED + " WHERE deleted AND applied_at < now() - make_interval(secs => ?)"
         : "DELETE FROM " + BoundTable.TOMBSTONES + " WHERE raised_at < now() - make_interval(secs => ?)";
     try (Connection connection = dataSource.getConnection();
         java.sql.PreparedStatement prune = connection.prepareStatement(sql)) {
       connection.setAutoCommit(true);
-      prune.setDouble(1, settings.settings.tombstoneRetention().toMillis() / 1000.0);
+      if (dialect == SinkDialect.MARIADB) {
+        prune.setLong(1, settings.settings.tombstoneRetention().toNanos() / 1000);
+      } else {
+        prune.setDouble(1, settings.settings.tombstoneRetention().toMillis() / 1000.0);
+      }
       int pruned = prune.executeUpdate();
       if (pruned > 0) {
         stats.tombstonesPruned(pruned);
@@ -614,7 +634,8 @@ public final class JdbcSink extends LifecycleComponent {
     if (settings.originWriter == null) {
       return;
     }
-    try (java.sql.PreparedStatement mark = connection.prepareStatement(ORIGIN_SQL)) {
+    try (java.sql.PreparedStatement mark = connection.prepareStatement(dialect == SinkDialect.MARIADB
+        ? MariaDbLegacyWriter.ORIGIN_SQL : ORIGIN_SQL)) {
       mark.setString(1, settings.originWriter);
       mark.executeUpdate();
     }
@@ -918,8 +939,9 @@ public final class JdbcSink extends LifecycleComponent {
     public JdbcSink build() {
       require(kafka != null, "kafka", "the Kafka cluster (KafkaClients)", null);
       require(registry != null, "registry", "a SchemaRegistryClient", null);
-      require(dataSource != null || (jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:")), "jdbc",
-          "a DataSource or a jdbc:postgresql: URL", jdbcUrl);
+      require(dataSource != null || (jdbcUrl != null && (jdbcUrl.startsWith("jdbc:postgresql:")
+          || (migrateLegacy && jdbcUrl.startsWith("jdbc:mariadb:")))), "jdbc",
+          "a DataSource, a jdbc:postgresql: URL, or for reverse sync a jdbc:mariadb: URL", jdbcUrl);
       require(!entities.isEmpty(), "entity", "at least one EntityTable", null);
       require(dlqTopic != null && !dlqTopic.isBlank(), "dlqTopic", "a topic name", dlqTopic);
       require(pollTimeout != null && !pollTimeout.isNegative() && !pollTimeout.isZero(), "pollTimeout",

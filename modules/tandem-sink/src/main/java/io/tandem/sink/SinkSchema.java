@@ -20,6 +20,9 @@ public final class SinkSchema {
 
   /** The copy of {@code schemas/migrations/legacy} (Tandem's own tables in the legacy database). */
   public static final String BUNDLED_LEGACY_LOCATION = "classpath:tandem/migrations/legacy";
+  /** The copy of {@code schemas/migrations/legacy-mariadb}: the same tables in a MariaDB legacy. */
+  public static final String BUNDLED_LEGACY_MARIADB_LOCATION = "classpath:tandem/migrations/legacy-mariadb";
+
   /** Flyway's history table in the legacy database: Tandem's, beside whatever the application uses. */
   public static final String LEGACY_HISTORY_TABLE = "tandem_schema_history";
 
@@ -33,7 +36,8 @@ public final class SinkSchema {
   public static Result migrateLegacy(DataSource dataSource) {
     MigrateResult result = Flyway.configure()
         .dataSource(dataSource)
-        .locations(BUNDLED_LEGACY_LOCATION)
+        .locations(SinkDialect.of(dataSource) == SinkDialect.MARIADB ? BUNDLED_LEGACY_MARIADB_LOCATION
+            : BUNDLED_LEGACY_LOCATION)
         .table(LEGACY_HISTORY_TABLE)
         .baselineOnMigrate(true)
         .baselineVersion("0")

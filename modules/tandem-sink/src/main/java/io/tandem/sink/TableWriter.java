@@ -21,6 +21,9 @@ class TableWriter {
     if (upserts.isEmpty()) {
       return 0;
     }
+    if (table.dialect() == SinkDialect.MARIADB) {
+      return MariaDbLegacyWriter.upsert(connection, table, upserts);
+    }
     int columns = table.quotedColumns().size();
     int rows = upserts.size();
     String[][] values = new String[columns][rows];
@@ -64,6 +67,9 @@ class TableWriter {
   int delete(Connection connection, BoundTable table, List<Change> deletes) throws SQLException {
     if (deletes.isEmpty()) {
       return 0;
+    }
+    if (table.dialect() == SinkDialect.MARIADB) {
+      return MariaDbLegacyWriter.delete(connection, table, deletes);
     }
     int keyCount = table.entity().keyColumns().size();
     int rows = deletes.size();

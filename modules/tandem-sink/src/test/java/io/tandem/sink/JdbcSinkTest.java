@@ -38,7 +38,10 @@ class JdbcSinkTest {
         .jdbc("jdbc:postgresql://localhost/app", "u", "p").build())
         .hasMessageContaining("key 'entity': expected at least one EntityTable");
     assertThatThrownBy(() -> valid().jdbc("jdbc:h2:mem:x", null, null).build())
-        .hasMessageContaining("key 'jdbc': expected a DataSource or a jdbc:postgresql: URL");
+        .hasMessageContaining("key 'jdbc': expected a DataSource, a jdbc:postgresql: URL, or for reverse sync a"
+            + " jdbc:mariadb: URL");
+    assertThatThrownBy(() -> valid().jdbc("jdbc:mariadb://localhost/app", null, null).build())
+        .as("only reverse sync writes MariaDB").hasMessageContaining("key 'jdbc'");
     assertThatThrownBy(() -> valid().entity(Fixtures.customerTable("migrated.customer")).build())
         .hasMessageContaining("expected one entity per topic");
     assertThatThrownBy(() -> valid().dlqTopic("migrated.customer").build())
