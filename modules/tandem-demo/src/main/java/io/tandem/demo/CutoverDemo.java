@@ -35,14 +35,16 @@ final class CutoverDemo {
 
   private final Console console;
   private final EmbeddedPostgresServer postgres;
+  private final DemoLegacy legacy;
   private final EmbeddedKafkaBroker kafka;
   private final int rate;
   private final Duration phaseTime;
 
-  CutoverDemo(Console console, EmbeddedPostgresServer postgres, EmbeddedKafkaBroker kafka, int rate,
+  CutoverDemo(Console console, EmbeddedPostgresServer postgres, DemoLegacy legacy, EmbeddedKafkaBroker kafka, int rate,
       Duration phaseTime) {
     this.console = console;
     this.postgres = postgres;
+    this.legacy = legacy;
     this.kafka = kafka;
     this.rate = Math.max(1, rate);
     this.phaseTime = phaseTime;
@@ -57,8 +59,8 @@ final class CutoverDemo {
       driver.propose(new Command.DefineEntity("customer", List.of()), false);
       driver.propose(new Command.CreateCohort("customer", COHORT, new Selector.Percent(100, "customer/" + COHORT),
           Phase.SHADOW, -1), false);
-      Map<Long, Long> start = balances("shop_new", "SELECT id, balance_cents FROM customer");
-      WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, dataSource("shop"),
+      Map<Long, Long> start = balances(postgres.connect("shop_new"), "SELECT id, balance_cents FROM customer");
+      WriteGuard guard = new WriteGuard(routing, Map.of(Target.LEGACY, legacy.dataSource(),
           Target.NEW, dataSource("shop_new")));
       PacedWriters writers = PacedWriters.start(2, rate, new ArrayList<>(start.keySet()), id -> write(guard, id),
           id -> console.line("a write of customer " + id + " failed (not acknowledged, not counted)"));
@@ -111,9 +113,10 @@ final class CutoverDemo {
     long lost;
     long doubled;
     while (true) {
-      Map<Long, Long> legacy = balances("shop",
-          "SELECT cust_id, (balance * 100)::bigint FROM customers WHERE status_cd <> 'X'");
-      Map<Long, Long> target = balances("shop_new", "SELECT id, balance_cents FROM customer");
+      // SQL both a PostgreSQL and a MariaDB legacy understand.
+      Map<Long, Long> legacy = balances(this.legacy.connect(),
+          "SELECT cust_id, CAST(balance * 100 AS DECIMAL(20, 0)) FROM customers WHERE status_cd <> 'X'");
+      Map<Long, Long> target = balances(postgres.connect("shop_new"), "SELECT id, balance_cents FROM customer");
       lost = 0;
       doubled = 0;
       for (long key : writers.writtenKeys()) {
@@ -133,9 +136,9 @@ final class CutoverDemo {
     return lost + doubled;
   }
 
-  private Map<Long, Long> balances(String db, String sql) throws Exception {
+  private static Map<Long, Long> balances(Connection database, String sql) throws Exception {
     Map<Long, Long> balances = new HashMap<>();
-    try (Connection connection = postgres.connect(db); Statement statement = connection.createStatement();
+    try (Connection connection = database; Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       while (rows.next()) {
         balances.put(rows.getLong(1), rows.getLong(2));

@@ -80,11 +80,6 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (cutover && legacyKind == DemoLegacy.Kind.MARIADB) {
-      System.err.println("tandem demo: --cutover needs a PostgreSQL legacy: reverse sync into MariaDB is not built yet "
-          + "(docs/capture.md, \"MariaDB\"); run --cutover without --legacy mariadb");
-      return 2;
-    }
     Path schemas = home.resolve("schemas");
     String connectorFile = legacyKind.connectorFile;
     Path connector = home.resolve(connectorFile);
@@ -155,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
         Progress progress = new Progress(console, deployment, supervisor);
         progress.untilSnapshotDone(stop);
         if (cutover) {
-          long lost = new CutoverDemo(console, postgres, kafka, rate, phaseTime).run();
+          long lost = new CutoverDemo(console, postgres, legacy, kafka, rate, phaseTime).run();
           Report report = Report.waitUntilEqual(deployment, supervisor, legacy.verifierConnector(),
               Connector.jdbc(postgres.jdbcUrl("shop_new"), postgres.user(), ""), Duration.ofSeconds(120));
           report.print(console, Duration.ofNanos(System.nanoTime() - started));

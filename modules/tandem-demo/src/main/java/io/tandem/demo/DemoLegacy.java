@@ -51,6 +51,9 @@ interface DemoLegacy extends AutoCloseable {
   /** The schemas folder whose mappings read this shop's tables. */
   Path schemas(Path repositorySchemas) throws IOException;
 
+  /** The shop's database for the guarded writers of {@code --cutover}. */
+  javax.sql.DataSource dataSource() throws SQLException;
+
   /** How the verifier reads the shop. */
   Connector verifierConnector();
 

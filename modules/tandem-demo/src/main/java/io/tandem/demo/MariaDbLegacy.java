@@ -118,6 +118,14 @@ final class MariaDbLegacy implements DemoLegacy {
   }
 
   @Override
+  public javax.sql.DataSource dataSource() throws SQLException {
+    org.mariadb.jdbc.MariaDbDataSource source = new org.mariadb.jdbc.MariaDbDataSource(server.jdbcUrl(database));
+    source.setUser(server.user());
+    source.setPassword(server.password());
+    return source;
+  }
+
+  @Override
   public Connector verifierConnector() {
     return Connector.jdbc(server.jdbcUrl(database), server.user(), server.password());
   }

@@ -59,6 +59,14 @@ final class PostgresLegacy implements DemoLegacy {
   }
 
   @Override
+  public javax.sql.DataSource dataSource() {
+    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
+    source.setURL(postgres.jdbcUrl(DATABASE));
+    source.setUser(postgres.user());
+    return source;
+  }
+
+  @Override
   public Connector verifierConnector() {
     return Connector.jdbc(postgres.jdbcUrl(DATABASE), postgres.user(), "");
   }
