@@ -75,6 +75,7 @@ public final class CaptureEngine extends LifecycleComponent {
   private final CaptureCounters counters = new CaptureCounters();
   private final java.util.concurrent.atomic.AtomicLong sweptDeletes = new java.util.concurrent.atomic.AtomicLong();
   private volatile Thread sweeper;
+  private ZeroDates zeroDates; // the engine thread's
   private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> debezium;
   private volatile Throwable completionError;
 
@@ -141,9 +142,10 @@ public final class CaptureEngine extends LifecycleComponent {
             new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false),
             postgres ? floor::current : restart::committedFloor));
       }
+      zeroDates = postgres ? null : new ZeroDates(config);
       ChangeHandler handler = new ChangeHandler(name(), producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,
-          config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget);
+          config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget, zeroDates);
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
           .using(debeziumProperties())
@@ -160,6 +162,9 @@ public final class CaptureEngine extends LifecycleComponent {
     } catch (RuntimeException | Error e) {
       error = e;
     } finally {
+      if (zeroDates != null) {
+        zeroDates.close();
+      }
       Thread sweeping = sweeper;
       if (sweeping != null) {
         sweeping.interrupt();

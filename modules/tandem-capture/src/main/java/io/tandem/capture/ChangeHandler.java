@@ -69,12 +69,15 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
    * @param fenceTable {@code schema.table} of write-fence markers, or null
    */
   private final String stage;
+  /** MariaDB: zero dates in NOT NULL columns are told from 1970-01-01 by asking legacy; null for PostgreSQL. */
+  private final ZeroDates zeroDates;
 
   /** @param stage the engine's name, which dead letters carry as their stage ({@code capture}, {@code capture-new}) */
   ChangeHandler(String stage, Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
       Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables,
-      String originTable, String fenceTable, RateBudget snapshotBudget) {
+      String originTable, String fenceTable, RateBudget snapshotBudget, ZeroDates zeroDates) {
     this.stage = stage;
+    this.zeroDates = zeroDates;
     this.snapshotBudget = snapshotBudget;
     this.producer = producer;
     this.converter = converter;
@@ -245,6 +248,13 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     RawChange change;
     byte[] key;
     byte[] value;
+    java.util.Optional<String> zeroDate = zeroDates == null ? java.util.Optional.empty()
+        : zeroDates.zeroDateColumn(record);
+    if (zeroDate.isPresent()) {
+      return new Outcome(Kind.DEAD_LETTERED, null, deadLetter(record, new ConversionException("column '"
+          + zeroDate.get() + "' is NOT NULL and holds a zero date (0000-00-00), which names no day; Debezium would"
+          + " send it as 1970-01-01: fix the row (a real date, or make the column nullable)")));
+    }
     try {
       change = converter.convert(record);
       key = change.key() == null ? null : keySerializer.serialize(change.topic(), change.key());

@@ -174,6 +174,63 @@ class MariaDbCaptureIT {
   }
 
   @Test
+  void aZeroDateInANotNullColumnIsADeadLetterAndARealFirstOfJanuary1970IsNot() throws Exception {
+    String db = "tandem_zd_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE DATABASE " + db, "CREATE TABLE " + db + ".customers (id bigint PRIMARY KEY, name varchar(60),"
+        + " born date NOT NULL, seen datetime(6) NOT NULL, stamped timestamp NOT NULL DEFAULT current_timestamp)");
+    lax("INSERT INTO " + db + ".customers VALUES (1, 'zero born', '0000-00-00', '2026-01-01 10:00', now()),"
+        + " (2, 'epoch', '1970-01-01', '1970-01-01 00:00:00', now()), (3, 'plain', '1999-12-31', '2026-01-01', now())");
+    try {
+      String topic = "legacy." + db + "." + db + ".customers";
+      String dlq = "dlq_" + db;
+      try (CaptureEngine engine = CaptureEngine.builder(config(db)).schemaRegistry(client).deadLetterTopic(dlq)
+          .build()) {
+        engine.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 2 && reasons(dlq).size() >= 1);
+        lax("UPDATE " + db + ".customers SET seen = '0000-00-00 00:00:00' WHERE id = 3",
+            "UPDATE " + db + ".customers SET name = 'epoch again' WHERE id = 2");
+        await().atMost(Duration.ofSeconds(60)).until(() -> all(topic).size() >= 3 && reasons(dlq).size() >= 2);
+        assertThat(all(topic)).extracting(r -> ((GenericRecord) ((GenericRecord) r.value()).get("after")).get("id"))
+            .containsExactly(2L, 3L, 2L);
+        assertThat(reasons(dlq)).satisfiesExactly(
+            first -> assertThat(first).contains("column 'born'", "zero date"),
+            second -> assertThat(second).contains("column 'seen'", "zero date"));
+        assertThat(engine.stats().deadLettered()).isEqualTo(2);
+      }
+    } finally {
+      sql("DROP DATABASE " + db);
+    }
+  }
+
+  private static List<String> reasons(String dlq) {
+    List<String> reasons = new ArrayList<>();
+    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(dlq));
+      long deadline = System.currentTimeMillis() + 3_000;
+      while (System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> reasons.add(new String(
+            r.headers().lastHeader("tandem.dlq.reason").value(), java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    }
+    return reasons;
+  }
+
+  /** Without strict mode: how zero dates get into legacy tables. */
+  private static void lax(String... statements) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(URL, "root", "");
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET SESSION sql_mode = ''");
+      for (String each : statements) {
+        statement.execute(each);
+      }
+    }
+  }
+
+  @Test
   void aSnapshotStartedAgainReplacesTheInterruptedOneExactly() throws Exception {
     String db = "tandem_it_" + UUID.randomUUID().toString().substring(0, 8);
     sql("CREATE DATABASE " + db,
