@@ -48,7 +48,8 @@ final class BinlogPreflight {
           + config.user() + ": " + e.getMessage(), e);
     }
     if (!problems.isEmpty()) {
-      throw new IllegalStateException("MariaDB at " + config.jdbcUrl() + " cannot be captured: "
+      throw new IllegalStateException((config.kind() == SourceKind.MYSQL ? "MySQL" : "MariaDB") + " at "
+          + config.jdbcUrl() + " cannot be captured: "
           + String.join("; ", problems) + " (docs/capture.md, \"MariaDB\")");
     }
   }

@@ -131,7 +131,7 @@ final class ConnectToAvro {
     String marker = source.string(sourceStruct, "snapshot");
     boolean snapshot = "r".equals(op) && marker != null && !marker.equals("false");
     Long position;
-    if (kind == SourceKind.MARIADB) {
+    if (kind.binlog()) {
       String file = source.string(sourceStruct, "file");
       Long offset = source.number(sourceStruct, "pos");
       if (offset == null) {
@@ -152,7 +152,7 @@ final class ConnectToAvro {
     if (commitTs == null) {
       throw new ConversionException("source has no ts_ms: cannot give the change a commit time");
     }
-    String schemaName = kind == SourceKind.MARIADB ? source.string(sourceStruct, "db")
+    String schemaName = kind.binlog() ? source.string(sourceStruct, "db")
         : source.string(sourceStruct, "schema");
     String tableName = source.string(sourceStruct, "table");
 
@@ -235,6 +235,10 @@ final class ConnectToAvro {
    * domain, so domain and sequence name the transaction (up to 2^15 domains and 2^48 transactions each).
    */
   static Long gtidId(String gtid) {
+    int colon = gtid.lastIndexOf(':');
+    if (colon > 0) {
+      return mysqlGtidId(gtid.substring(0, colon), gtid.substring(colon + 1));
+    }
     String[] parts = gtid.split("-");
     if (parts.length != 3) {
       return null;
@@ -244,6 +248,18 @@ final class ConnectToAvro {
       long sequence = Long.parseLong(parts[2]);
       return domain << 48 | (sequence & 0xFFFF_FFFF_FFFFL);
     } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** MySQL's GTID {@code source_uuid:sequence} (a set {@code uuid:1-5} names its last transaction). */
+  private static Long mysqlGtidId(String uuid, String sequence) {
+    try {
+      java.util.UUID server = java.util.UUID.fromString(uuid);
+      String last = sequence.substring(sequence.lastIndexOf('-') + 1);
+      long mixed = (server.getMostSignificantBits() ^ server.getLeastSignificantBits()) * 0x9E37_79B9_7F4A_7C15L;
+      return mixed + Long.parseLong(last);
+    } catch (IllegalArgumentException e) {
       return null;
     }
   }

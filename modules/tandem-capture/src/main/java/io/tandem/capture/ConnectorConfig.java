@@ -121,7 +121,7 @@ public final class ConnectorConfig {
 
   /** The captured database ({@code database.dbname}; for MariaDB the one in {@code database.include.list}). */
   public String database() {
-    return kind() == SourceKind.MARIADB ? values.get("database.include.list").trim() : values.get("database.dbname");
+    return kind().binlog() ? values.get("database.include.list").trim() : values.get("database.dbname");
   }
 
   /** Which database this file captures. */
@@ -196,8 +196,10 @@ public final class ConnectorConfig {
 
   /** JDBC URL of the captured database (for estimates; Debezium opens its own connections). */
   public String jdbcUrl() {
-    if (kind() == SourceKind.MARIADB) {
-      return "jdbc:mariadb://" + values.get("database.hostname") + ":" + values.get("database.port") + "/" + database();
+    if (kind().binlog()) {
+      // MariaDB's driver speaks to MySQL 8 too; its caching_sha2_password needs the server's key without TLS.
+      return "jdbc:mariadb://" + values.get("database.hostname") + ":" + values.get("database.port") + "/" + database()
+          + (kind() == SourceKind.MYSQL ? "?allowPublicKeyRetrieval=true" : "");
     }
     String url = "jdbc:postgresql://" + values.get("database.hostname") + ":" + values.get("database.port")
         + "/" + database();
@@ -258,7 +260,7 @@ public final class ConnectorConfig {
     read.intInRange("database.port", kind == SourceKind.POSTGRES ? 5432 : 3306, 1, 65535);
     read.requiredString("database.user", "a database user");
     read.requiredString("topic.prefix", "a topic prefix such as legacy.<db>");
-    if (kind == SourceKind.MARIADB) {
+    if (kind.binlog()) {
       validateMariaDb(read);
       return;
     }

@@ -22,13 +22,22 @@ public final class LegacyPosition {
           return lsn.getLong(1);
         }
       }
-      try (ResultSet status = statement.executeQuery("SHOW MASTER STATUS")) {
+      try (ResultSet status = statement.executeQuery(binlogStatus(legacy))) {
         if (!status.next()) {
-          throw new SQLException("SHOW MASTER STATUS returned nothing: the binlog is off (log_bin)");
+          throw new SQLException("the binlog status is empty: the binlog is off (log_bin)");
         }
         // The next event starts at Position: one below it is above every written event, below every later one.
         return BinlogPosition.snapshot(status.getString("File"), status.getLong("Position"));
       }
     }
+  }
+
+  // MySQL 8.4 removed SHOW MASTER STATUS for SHOW BINARY LOG STATUS (8.2+); MariaDB has only the former.
+  private static String binlogStatus(Connection legacy) throws SQLException {
+    var meta = legacy.getMetaData();
+    boolean mysql = !meta.getDatabaseProductVersion().toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+    boolean newer = meta.getDatabaseMajorVersion() > 8
+        || meta.getDatabaseMajorVersion() == 8 && meta.getDatabaseMinorVersion() >= 2;
+    return mysql && newer ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
   }
 }

@@ -336,7 +336,7 @@ public final class RowResnapshot {
     POSTGRES, MARIADB;
 
     static Dialect of(SourceKind kind) {
-      return kind == SourceKind.MARIADB ? MARIADB : POSTGRES;
+      return kind.binlog() ? MARIADB : POSTGRES;
     }
 
     static Dialect of(Connection connection) throws SQLException {

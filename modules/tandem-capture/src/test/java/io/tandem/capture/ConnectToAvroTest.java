@@ -103,6 +103,12 @@ class ConnectToAvroTest {
     assertThat(ConnectToAvro.gtidId("0-2-1234")).as("the server does not name the transaction").isEqualTo(1234L);
     assertThat(ConnectToAvro.gtidId("1-1-1234")).isEqualTo((1L << 48) | 1234L);
     assertThat(ConnectToAvro.gtidId("not-a-gtid")).isNull();
+    // MySQL: source_uuid:sequence; one server's transactions differ by their sequence.
+    String server = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+    assertThat(ConnectToAvro.gtidId(server + ":24") - ConnectToAvro.gtidId(server + ":23")).isEqualTo(1);
+    assertThat(ConnectToAvro.gtidId(server + ":1-23")).isEqualTo(ConnectToAvro.gtidId(server + ":23"));
+    assertThat(ConnectToAvro.gtidId("4e11fa47-71ca-11e1-9e33-c80aa9429562:23"))
+        .isNotEqualTo(ConnectToAvro.gtidId(server + ":23"));
   }
 
   @Test

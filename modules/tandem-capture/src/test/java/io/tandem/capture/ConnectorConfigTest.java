@@ -50,6 +50,21 @@ class ConnectorConfigTest {
   }
 
   @Test
+  void theMySqlFileIsTheMariaDbPathWithMySqlsConnector() {
+    Map<String, String> env = env();
+    env.put("LEGACY_TABLES", "shop.customers");
+    ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile().resolveSibling("legacy-mysql.properties"),
+        env);
+    assertThat(config.kind()).isEqualTo(SourceKind.MYSQL);
+    assertThat(config.kind().binlog()).isTrue();
+    assertThat(config.database()).isEqualTo("shop");
+    assertThat(config.get("database.port")).isEqualTo("3306");
+    assertThat(config.jdbcUrl()).isEqualTo("jdbc:mariadb://db.internal:3306/shop?allowPublicKeyRetrieval=true");
+    assertThat(config.signalTable()).contains("shop.tandem_signal");
+    assertThat(config.originTable()).contains("shop.tandem_origin");
+  }
+
+  @Test
   void secretsAreMaskedInToStringAndMaskedView() {
     ConnectorConfig config = ConnectorConfig.load(Fixtures.connectorFile(), env());
 
