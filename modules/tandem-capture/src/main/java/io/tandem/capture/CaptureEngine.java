@@ -126,8 +126,7 @@ public final class CaptureEngine extends LifecycleComponent {
       if (!postgres) {
         BinlogPreflight.check(config);
       }
-      CapturedTables tables = postgres ? CapturedTables.read(config)
-          : new CapturedTables(Map.of(), List.of(), List.of());
+      CapturedTables tables = postgres ? CapturedTables.read(config) : CapturedTables.readBinlog(config);
       tables.refuseUnsafeIdentities(config);
       counters.estimates(tables.estimates());
       SnapshotRestart restart = SnapshotRestart.applies(config) ? new SnapshotRestart(config, kafka) : null;

@@ -151,6 +151,39 @@ record CapturedTables(Map<String, Long> estimates, List<String> partialIdentity,
     }
   }
 
+  /**
+   * A binlog legacy's captured tables with their row estimates ({@code information_schema.TABLES.TABLE_ROWS}), for
+   * the snapshot's progress; there are no replica identities to check. Nothing (with a warning) if the database
+   * cannot be read.
+   */
+  static CapturedTables readBinlog(ConnectorConfig config) {
+    List<Pattern> include = patterns(config.tableIncludeList());
+    List<Pattern> exclude = patterns(split(config.get("table.exclude.list")));
+    java.util.Set<String> own = new java.util.HashSet<>();
+    config.signalTable().ifPresent(own::add);
+    config.originTable().ifPresent(own::add);
+    config.fenceTable().ifPresent(own::add);
+    Map<String, Long> estimates = new java.util.HashMap<>();
+    try (java.sql.Connection connection = config.connect("tandem-capture-estimates");
+        java.sql.PreparedStatement query = connection.prepareStatement("SELECT TABLE_NAME, TABLE_ROWS FROM"
+            + " information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'")) {
+      query.setString(1, config.database());
+      try (java.sql.ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          String table = config.database() + "." + rows.getString(1);
+          long estimate = rows.getLong(2);
+          if (!own.contains(table) && matches(include, table, true) && !matches(exclude, table, false)) {
+            estimates.put(table, rows.wasNull() ? SnapshotProgress.UNKNOWN : estimate);
+          }
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      LOG.warn("Cannot read the row estimates of {}: {} (snapshot progress shows no totals)", config.database(),
+          e.getMessage());
+    }
+    return new CapturedTables(estimates, List.of(), List.of());
+  }
+
   private static boolean matches(List<Pattern> patterns, String table, boolean whenEmpty) {
     if (patterns.isEmpty()) {
       return whenEmpty;
