@@ -19,6 +19,9 @@ public final class TandemCli implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // The binlog client logs through java.util.logging straight to the console; route it to the log file.
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     CommandLine cli = commandLine();
     if (args.length > 0 && args[0].equals("demo") && !cli.getSubcommands().containsKey("demo")) {
       System.err.println("tandem demo ships in tandem-demo.jar (with the embedded stack), not in tandem.jar: from a "
