@@ -180,17 +180,10 @@ class MariaDbVerifyIT {
 
   private static void createLegacy(String db, int customers) throws SQLException {
     legacy("", "CREATE DATABASE " + db + " CHARACTER SET utf8mb4");
-    legacy(db, """
-        CREATE TABLE customers (
-          cust_id       bigint PRIMARY KEY,
-          full_nm       varchar(200) NOT NULL,
-          email_addr    varchar(320),
-          balance       decimal(12,2) NOT NULL DEFAULT 0,
-          status_cd     char(1) NOT NULL,
-          created_local datetime(6) NOT NULL,
-          updated_at    timestamp(6) NOT NULL DEFAULT current_timestamp(6),
-          legacy_flags  varchar(20))""",
-        RowResnapshot.createTableSql(SourceKind.MARIADB, db + ".tandem_signal"));
+    try (Connection connection = DriverManager.getConnection(URL + db, "root", "")) {
+      io.tandem.embedded.MariaDbShop.createSchema(connection);
+    }
+    legacy(db, RowResnapshot.createTableSql(SourceKind.MARIADB, db + ".tandem_signal"));
     try (Connection connection = DriverManager.getConnection(URL + db, "root", "");
         PreparedStatement customer = connection.prepareStatement("INSERT INTO customers (cust_id, full_nm, email_addr,"
             + " balance, status_cd, created_local) VALUES (?, ?, ?, ?, ?, ?)")) {
