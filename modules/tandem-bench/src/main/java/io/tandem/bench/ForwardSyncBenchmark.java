@@ -56,9 +56,17 @@ import java.util.regex.Pattern;
  * burst of single-row updates, commit → visible lag under a fixed pgbench rate. Prints the figures,
  * per-stage timelines and where the CPU went. See docs/benchmarks.md for the command.
  *
+ * <p>{@code -Dbench.legacy=mariadb} captures a database on the machine's MariaDB instead
+ * ({@code bench.mariadbUrl}, default {@code jdbc:mariadb://127.0.0.1:3306/}, user root without a password, binlog
+ * on) through {@code connectors/legacy-mariadb.properties}; the new database stays the embedded PostgreSQL, and
+ * JDBC writers in this JVM take pgbench's place ({@link MariaDbUpdates}).
+ *
  * <p>Knobs (system properties): {@code bench.rows} (200000), {@code bench.updates} (100000),
  * {@code bench.rate} (3000), {@code bench.lagSeconds} (60), {@code bench.partitions} (2),
- * {@code bench.phases} (snapshot,drain,lag), {@code bench.connector} (connectors/legacy-postgres.properties),
+ * {@code bench.phases} (snapshot,drain,lag), {@code bench.connector} (connectors/legacy-postgres.properties or
+ * connectors/legacy-mariadb.properties), {@code bench.mariadbClients} (16) and {@code bench.mariadbBatch} (50: updates
+ * per JDBC batch of a MariaDB writer in the drain), {@code bench.mariadbTxSize} (1: updates per transaction in the
+ * drain), {@code bench.visibilityProbe} (false: a write→visible probe in the lag phase, {@link VisibilityProbe}),
  * {@code bench.result} (append a one-line summary to this file), {@code bench.label}.
  * Tuning overrides: {@code connector.<key>} (written into a copy of the connector file),
  * {@code kafka.<key>} ({@code kafka.properties}: every Kafka client; e.g. {@code kafka.compression.type},
@@ -78,6 +86,11 @@ public final class ForwardSyncBenchmark {
   private final int partitions = Integer.getInteger("bench.partitions", 2);
   private final List<String> phases = List.of(System.getProperty("bench.phases", "snapshot,drain,lag").split(","));
   private final String label = System.getProperty("bench.label", "stock");
+  private final String legacyKind = System.getProperty("bench.legacy", "postgres");
+  private final boolean mariaDb = legacyKind.equals("mariadb");
+  private final String mariaDbUrl = System.getProperty("bench.mariadbUrl", "jdbc:mariadb://127.0.0.1:3306/");
+  /** A database of its own on the shared MariaDB server, dropped at the end. */
+  private final String mariaDbName = "tandem_bench_" + Long.toHexString(System.nanoTime() & 0xffff_ffffL);
   private final Map<String, String> summary = new LinkedHashMap<>();
 
   private EmbeddedPostgresServer postgres;
@@ -121,33 +134,55 @@ public final class ForwardSyncBenchmark {
   }
 
   private void run() throws Exception {
+    if (!mariaDb && !legacyKind.equals("postgres")) {
+      throw new IllegalArgumentException("bench.legacy: postgres or mariadb, not " + legacyKind);
+    }
     work = Files.createTempDirectory("tandem-fwd-bench");
     System.out.printf("ForwardSyncBenchmark %s, label=%s, rows=%d, updates=%d, rate=%d/s for %d s, partitions=%d, "
             + "cpus=%d, maxHeap=%d MiB%n", Instant.now(), label, rows, updates, rate, lagSeconds, partitions,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
     summary.put("label", label);
+    summary.put("legacy", legacyKind);
     summary.put("date", Instant.now().toString());
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start();
         EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
         EmbeddedSchemaRegistry registry =
             EmbeddedSchemaRegistry.builder().kafkaStorage(kafka.bootstrapServers(), "_schemas").start()) {
       postgres = pg;
-      exec("postgres", "CREATE DATABASE " + LEGACY_DB);
       exec("postgres", "CREATE DATABASE " + NEW_DB);
       long seedStart = System.nanoTime();
-      seedLegacy();
-      System.out.printf("Seeded %d legacy rows in %.1f s%n", rows, secondsSince(seedStart));
+      if (mariaDb) {
+        seedMariaDb();
+      } else {
+        exec("postgres", "CREATE DATABASE " + LEGACY_DB);
+        seedLegacy();
+      }
+      System.out.printf("Seeded %d legacy rows (%s) in %.1f s%n", rows, mariaDb ? "MariaDB " + mariaDbName
+          : "PostgreSQL", secondsSince(seedStart));
 
       SchemaRegistryClient client = SchemaRegistryClient.builder(registry.url()).build();
       bootstrap = kafka.bootstrapServers();
       registryClient = client;
       Map<String, String> env = new HashMap<>(System.getenv());
-      env.put("LEGACY_DB_HOST", pg.host());
-      env.put("LEGACY_DB_PORT", Integer.toString(pg.port()));
-      env.put("LEGACY_DB_NAME", LEGACY_DB);
-      env.put("LEGACY_DB_USER", pg.user());
-      env.put("LEGACY_DB_PASSWORD", "");
-      env.put("LEGACY_TABLES", "public.customers");
+      if (mariaDb) {
+        URI server = URI.create(mariaDbUrl.substring("jdbc:".length()));
+        env.put("LEGACY_DB_HOST", server.getHost());
+        env.put("LEGACY_DB_PORT", Integer.toString(server.getPort() < 0 ? 3306 : server.getPort()));
+        env.put("LEGACY_DB_NAME", mariaDbName);
+        env.put("LEGACY_DB_USER", "root");
+        env.put("LEGACY_DB_PASSWORD", "");
+        env.put("LEGACY_TABLES", mariaDbName + ".customers");
+        // Unique among the server's replicas (other runs and tests may stream from it meanwhile).
+        env.put("LEGACY_SERVER_ID", Integer.toString(900_000 + Math.floorMod(mariaDbName.hashCode(), 90_000)));
+        env.put("TANDEM_SCHEMA_HISTORY_TOPIC", "history_" + mariaDbName);
+      } else {
+        env.put("LEGACY_DB_HOST", pg.host());
+        env.put("LEGACY_DB_PORT", Integer.toString(pg.port()));
+        env.put("LEGACY_DB_NAME", LEGACY_DB);
+        env.put("LEGACY_DB_USER", pg.user());
+        env.put("LEGACY_DB_PASSWORD", "");
+        env.put("LEGACY_TABLES", "public.customers");
+      }
       env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
       TandemConfig config = config(pg, kafka.bootstrapServers(), registry.url(), env);
@@ -175,6 +210,10 @@ public final class ForwardSyncBenchmark {
       } finally {
         sampler.stop();
         stages.close();
+      }
+    } finally {
+      if (mariaDb) {
+        mariaDbExec("", "DROP DATABASE IF EXISTS " + mariaDbName);
       }
     }
     String hwm = procStatus("VmHWM");
@@ -210,30 +249,31 @@ public final class ForwardSyncBenchmark {
 
   private void drain(Sampler sampler) throws Exception {
     awaitIdle();
-    Path script = updateScript();
     long base = stages.captured();
     long baseSunk = stages.sunk();
     long baseTransformed = stages.transformed();
     CpuMeter cpu = new CpuMeter();
     long start = System.nanoTime();
-    int perClient = updates / 4;
-    PgbenchResult bench = pgbench(script, "-t", Integer.toString(perClient), "-c", "4", "-j", "2");
+    int clients = mariaDb ? MARIADB_CLIENTS : 4;
+    int perClient = updates / clients;
+    PgbenchResult bench = mariaDb ? new MariaDbUpdates(clients).run(perClient, 0, 0)
+        : pgbench(updateScript(), "-t", Integer.toString(perClient), "-c", "4", "-j", "2");
     double pgbenchSeconds = secondsSince(start);
     long capturedAtEnd = stages.captured() - base;
     long sunkAtEnd = stages.sunk() - baseSunk;
     long transformedAtEnd = stages.transformed() - baseTransformed;
     String marker = "marker-drain-" + System.nanoTime();
-    exec(LEGACY_DB, "UPDATE customers SET name = '" + marker + "' WHERE id BETWEEN 1 AND 16");
+    legacyExec("UPDATE customers SET name = '" + marker + "' WHERE id BETWEEN 1 AND 16");
     awaitMarker(marker);
     double seconds = secondsSince(start);
-    long events = (long) perClient * 4;
+    long events = (long) perClient * clients;
     System.out.println();
-    System.out.printf("== Drain: %d single-row updates (pgbench %.2f s, %s TPS), last visible in the new DB after %.2f s: "
-        + "%,.0f events/s end to end%n", events, pgbenchSeconds, bench.tps, seconds, events / seconds);
-    System.out.printf("   when pgbench finished: captured %d, transformed %d, sunk %d (backlog behind pgbench: capture %d, sink %d)%n",
+    System.out.printf("== Drain: %d single-row updates (%s %.2f s, %s TPS), last visible in the new DB after %.2f s: "
+        + "%,.0f events/s end to end%n", events, loadName(), pgbenchSeconds, bench.tps, seconds, events / seconds);
+    System.out.printf("   when the load finished: captured %d, transformed %d, sunk %d (backlog behind it: capture %d, sink %d)%n",
         capturedAtEnd, transformedAtEnd, sunkAtEnd, events - capturedAtEnd, events - sunkAtEnd);
     double tail = seconds - pgbenchSeconds;
-    System.out.printf("   catch-up after pgbench: %.2f s for %d sink records (%,.0f records/s)%n", tail,
+    System.out.printf("   catch-up after the load: %.2f s for %d sink records (%,.0f records/s)%n", tail,
         events - sunkAtEnd, (events - sunkAtEnd) / tail);
     summary.put("drain_s", fmt(seconds));
     summary.put("drain_events_s", fmt0(events / seconds));
@@ -249,22 +289,28 @@ public final class ForwardSyncBenchmark {
 
   private void lag() throws Exception {
     awaitIdle();
-    Path script = updateScript();
     LagCollector collector = new LagCollector();
     StageLagProbe probe = Boolean.getBoolean("bench.stageLag") ? new StageLagProbe() : null;
+    VisibilityProbe visibility = Boolean.getBoolean("bench.visibilityProbe") ? new VisibilityProbe() : null;
     CpuMeter cpu = new CpuMeter();
     long start = System.nanoTime();
     collector.start();
+    if (visibility != null) {
+      visibility.start();
+    }
     if (probe != null) {
       probe.start();
     }
-    PgbenchResult bench = pgbench(script, "-R", Integer.toString(rate), "-T", Integer.toString(lagSeconds),
-        "-c", "4", "-j", "2");
+    PgbenchResult bench = mariaDb ? new MariaDbUpdates(MARIADB_CLIENTS).run(0, rate, lagSeconds)
+        : pgbench(updateScript(), "-R", Integer.toString(rate), "-T", Integer.toString(lagSeconds), "-c", "4", "-j", "2");
     String marker = "marker-lag-" + System.nanoTime();
-    exec(LEGACY_DB, "UPDATE customers SET name = '" + marker + "' WHERE id BETWEEN 1 AND 16");
+    legacyExec("UPDATE customers SET name = '" + marker + "' WHERE id BETWEEN 1 AND 16");
     awaitMarker(marker);
     double seconds = secondsSince(start);
     collector.stop();
+    if (visibility != null) {
+      visibility.stop();
+    }
     if (probe != null) {
       probe.stop();
       probe.report();
@@ -272,14 +318,23 @@ public final class ForwardSyncBenchmark {
     List<Long> all = collector.samples();
     List<Long> steady = collector.samplesAfter(start + TimeUnit.SECONDS.toNanos(5));
     System.out.println();
-    System.out.printf("== Lag: pgbench -R %d for %d s: achieved %s TPS (%s); all visible %.2f s after start%n", rate,
-        lagSeconds, bench.tps, bench.scheduleLag, seconds);
+    System.out.printf("== Lag: %s at %d/s for %d s: achieved %s TPS (%s); all visible %.2f s after start%n", loadName(),
+        rate, lagSeconds, bench.tps, bench.scheduleLag, seconds);
     System.out.printf("   commit→visible lag (SinkStats samples, %d samples%s): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
         all.size(), collector.overflows > 0 ? ", " + collector.overflows + " polls lost samples" : "",
         pct(all, 50), pct(all, 90), pct(all, 99), pct(all, 100));
     System.out.printf("   after the first 5 s (%d samples): p50 %d ms, p99 %d ms; Pipeline's own gauge (last 1024) now: p99 %s%n",
         steady.size(), pct(steady, 50), pct(steady, 99),
         stages.sink().stats().lagPercentile(99).map(d -> d.toMillis() + " ms").orElse("-"));
+    if (visibility != null) {
+      visibility.report();
+    }
+    // The sink's samples start at the legacy commit time the change carries (Debezium's source.ts_ms).
+    long whole = queryLong(NEW_DB, "SELECT count(*) FROM customer WHERE _tandem_commit_ts IS NOT NULL"
+        + " AND extract(milliseconds FROM _tandem_commit_ts) % 1000 = 0");
+    long stamped = queryLong(NEW_DB, "SELECT count(*) FROM customer WHERE _tandem_commit_ts IS NOT NULL");
+    System.out.printf("   commit timestamps: %d of %d rows' _tandem_commit_ts are whole seconds%n", whole, stamped);
+    summary.put("lag_commit_ts_whole_seconds", whole + "/" + stamped);
     SinkStats s = stages.sink().stats();
     System.out.printf("   sink: %d batches, %d records total (%.0f records/batch over the run)%n", s.batches(), s.records(),
         (double) s.records() / Math.max(1, s.batches()));
@@ -290,6 +345,66 @@ public final class ForwardSyncBenchmark {
     summary.put("lag_samples", Integer.toString(all.size()));
     cpu.report("lag", seconds);
     verifyBalances();
+  }
+
+  /**
+   * Write → visible, timed by this harness alone rather than from the legacy commit time a change carries (which
+   * MariaDB's binlog stamps in whole seconds): every 200 ms an autocommit UPDATE of customer 17's name on legacy,
+   * then the new database polled every 5 ms until it shows the name. Each sample is timed from just before the
+   * UPDATE is sent, so it includes the legacy commit.
+   * {@code -Dbench.visibilityProbe=true}.
+   */
+  private final class VisibilityProbe {
+    private final List<Long> samples = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean running = true;
+    private Thread thread;
+
+    void start() {
+      thread = daemon(() -> {
+        try (Connection legacy = mariaDb ? mariaDbConnection(mariaDbName) : postgres.connect(LEGACY_DB);
+            Connection target = postgres.connect(NEW_DB);
+            var update = legacy.prepareStatement("UPDATE customers SET name = ? WHERE id = 17");
+            var read = target.prepareStatement("SELECT name FROM customer WHERE id = 17")) {
+          for (long n = 0; running; n++) {
+            String name = "probe-" + n;
+            long sent = System.nanoTime();
+            update.setString(1, name);
+            update.executeUpdate();
+            long deadline = sent + TimeUnit.SECONDS.toNanos(10);
+            while (!name.equals(value(read)) && System.nanoTime() < deadline) {
+              Thread.sleep(5);
+            }
+            samples.add((System.nanoTime() - sent) / 1_000_000);
+            Thread.sleep(Math.max(0, 200 - (System.nanoTime() - sent) / 1_000_000));
+          }
+        } catch (SQLException | InterruptedException e) {
+          System.out.println("visibility probe stopped: " + e);
+        }
+      }, "bench-visibility-probe");
+    }
+
+    private String value(java.sql.PreparedStatement read) throws SQLException {
+      try (ResultSet rs = read.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      thread.join();
+    }
+
+    void report() {
+      List<Long> sorted;
+      synchronized (samples) {
+        sorted = samples.stream().sorted().toList();
+      }
+      System.out.printf("   write→visible (probe, %d writes 200 ms apart): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+          sorted.size(), pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), pct(sorted, 100));
+      summary.put("lag_probe_p50_ms", Long.toString(pct(sorted, 50)));
+      summary.put("lag_probe_p99_ms", Long.toString(pct(sorted, 99)));
+      summary.put("lag_probe_max_ms", Long.toString(pct(sorted, 100)));
+    }
   }
 
   /** One random single-row update per pgbench transaction. */
@@ -346,7 +461,8 @@ public final class ForwardSyncBenchmark {
 
   /** A copy of the connector file with {@code connector.<key>} overrides applied. */
   private Path connectorFile() throws IOException {
-    Path original = Path.of(System.getProperty("bench.connector", "connectors/legacy-postgres.properties"));
+    Path original = Path.of(System.getProperty("bench.connector", mariaDb ? "connectors/legacy-mariadb.properties"
+        : "connectors/legacy-postgres.properties"));
     Map<String, Object> overrides = prefixed("connector.");
     if (overrides.isEmpty()) {
       return original;
@@ -363,18 +479,39 @@ public final class ForwardSyncBenchmark {
       }
     }
     pending.forEach((k, v) -> lines.add(k + "=" + v));
-    Path copy = work.resolve("legacy-postgres.properties");
+    Path copy = work.resolve(original.getFileName().toString());
     Files.write(copy, lines);
     System.out.println("Connector overrides: " + overrides);
     return copy;
   }
 
-  private static Path schemasFolder() throws URISyntaxException {
+  private Path schemasFolder() throws URISyntaxException, IOException {
     String configured = System.getProperty("bench.schemas");
-    if (configured != null) {
-      return Path.of(configured);
+    Path schemas = configured != null ? Path.of(configured)
+        : Path.of(ForwardSyncBenchmark.class.getResource("/bench-schemas").toURI());
+    return mariaDb ? readingMariaDb(schemas) : schemas;
+  }
+
+  /**
+   * A copy of the schemas folder whose mappings read the MariaDB database: there the database plays PostgreSQL's
+   * schema, so {@code source: public.customers} becomes {@code source: <database>.customers}.
+   */
+  private Path readingMariaDb(Path schemas) throws IOException {
+    Path into = work.resolve("schemas-" + mariaDbName);
+    try (var files = Files.walk(schemas)) {
+      for (Path file : files.toList()) {
+        Path copy = into.resolve(schemas.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(copy);
+        } else if (file.getParent().getFileName().toString().equals("mappings")) {
+          Files.writeString(copy, Files.readString(file).replaceAll("(?m)^source:\\s*public\\.",
+              "source: " + mariaDbName + "."));
+        } else {
+          Files.copy(file, copy);
+        }
+      }
     }
-    return Path.of(ForwardSyncBenchmark.class.getResource("/bench-schemas").toURI());
+    return into;
   }
 
   // ---- legacy data and checks ----
@@ -404,8 +541,24 @@ public final class ForwardSyncBenchmark {
     }
   }
 
+  /**
+   * The same table and rows as {@link #seedLegacy} in MariaDB's types ({@code decimal}, a {@code timestamp(6)}
+   * instant); no replica identity step: with {@code binlog_row_image=FULL} every change carries the whole row.
+   */
+  private void seedMariaDb() throws SQLException {
+    mariaDbExec("", "CREATE DATABASE " + mariaDbName + " CHARACTER SET utf8mb4");
+    mariaDbExec(mariaDbName, "CREATE TABLE customers (id bigint PRIMARY KEY, name varchar(200), email varchar(320), "
+        + "balance decimal(12,2), status varchar(1), updated_at timestamp(6) NULL)");
+    // seq_1_to_N: MariaDB's sequence engine, the counterpart of generate_series.
+    mariaDbExec(mariaDbName, "INSERT INTO customers SELECT seq, CONCAT('Customer ', seq), CONCAT('customer', seq, "
+        + "'@example.com'), ROUND(RAND() * 10000, 2), ELT(1 + seq % 3, 'A', 'S', 'C'), now(6) - INTERVAL seq SECOND "
+        + "FROM seq_1_to_" + rows);
+    mariaDbExec(mariaDbName, "ANALYZE TABLE customers");
+  }
+
   private void verifyBalances() throws SQLException {
-    long legacy = queryLong(LEGACY_DB, "SELECT (sum(balance) * 100)::bigint FROM customers");
+    long legacy = mariaDb ? mariaDbQueryLong("SELECT CAST(sum(balance) * 100 AS SIGNED) FROM customers")
+        : queryLong(LEGACY_DB, "SELECT (sum(balance) * 100)::bigint FROM customers");
     long migrated = queryLong(NEW_DB, "SELECT sum(balance_cents) FROM customer");
     long count = queryLong(NEW_DB, "SELECT count(*) FROM customer");
     System.out.printf("   check: legacy sum(balance)*100 = %d, new sum(balance_cents) = %d, new rows = %d: %s%n", legacy,
@@ -476,6 +629,38 @@ public final class ForwardSyncBenchmark {
     return BenchSql.queryLong(postgres, db, sql);
   }
 
+  /** A statement on the legacy database, whichever it is. */
+  private void legacyExec(String sql) throws SQLException {
+    if (mariaDb) {
+      mariaDbExec(mariaDbName, sql);
+    } else {
+      exec(LEGACY_DB, sql);
+    }
+  }
+
+  private Connection mariaDbConnection(String db) throws SQLException {
+    return java.sql.DriverManager.getConnection(mariaDbUrl + db, "root", "");
+  }
+
+  /** @param db the database of the connection, {@code ""} for none */
+  private void mariaDbExec(String db, String sql) throws SQLException {
+    try (Connection c = mariaDbConnection(db); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private long mariaDbQueryLong(String sql) throws SQLException {
+    try (Connection c = mariaDbConnection(mariaDbName); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** What writes the legacy changes of the drain and lag phases. */
+  private String loadName() {
+    return mariaDb ? "MariaDB writers" : "pgbench";
+  }
+
   // ---- pgbench ----
 
   private record PgbenchResult(String tps, String scheduleLag, String output) {}
@@ -495,6 +680,98 @@ public final class ForwardSyncBenchmark {
     String scheduleLag = output.lines().filter(l -> l.startsWith("rate limit schedule lag") || l.startsWith("latency average"))
         .reduce((a, b) -> a + "; " + b).orElse("");
     return new PgbenchResult(tps, scheduleLag, output);
+  }
+
+  /**
+   * pgbench's counterpart for a MariaDB legacy: {@code clients} ({@code bench.mariadbClients}) JDBC connections (MariaDB Connector/J, threads
+   * {@code bench-mariadb-writer-N} of this JVM, so their CPU shows as the harness's) sending
+   * {@code UPDATE customers SET balance = balance + 0.01, updated_at = now(6) WHERE id = ?} for random ids, each
+   * statement its own transaction (autocommit), as pgbench's script does ({@code bench.mariadbTxSize} groups the
+   * drain's updates into transactions instead). Unpaced ({@code rate} 0, the drain):
+   * {@code perClient} updates each, in JDBC batches of {@code bench.mariadbBatch} (50) that the driver pipelines
+   * ({@code useBulkStmts=false}: statements one by one, not one bulk statement). Paced (the lag): one statement
+   * at a time, {@code rate}/clients per second each on a fixed schedule, for {@code seconds}.
+   */
+  /**
+   * 16, not pgbench's 4: on the machine's MariaDB every commit flushes the redo log
+   * ({@code innodb_flush_log_at_trx_commit=1}), so 4 connections write only ~3k updates/s, below what the pipeline
+   * drains, and the drain figure would be the writers'. 16 share their log flushes (group commit).
+   */
+  private static final int MARIADB_CLIENTS = Integer.getInteger("bench.mariadbClients", 16);
+
+  private final class MariaDbUpdates {
+    private static final String UPDATE = "UPDATE customers SET balance = balance + 0.01, updated_at = now(6) WHERE id = ?";
+    private final int clients;
+
+    MariaDbUpdates(int clients) {
+      this.clients = clients;
+    }
+
+    PgbenchResult run(long perClient, int rate, int seconds) throws Exception {
+      int batch = Integer.getInteger("bench.mariadbBatch", 50);
+      int transaction = rate == 0 ? Integer.getInteger("bench.mariadbTxSize", 1) : 1;
+      java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicLong worstBehind = new java.util.concurrent.atomic.AtomicLong();
+      List<Exception> errors = Collections.synchronizedList(new ArrayList<>());
+      List<Thread> threads = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int client = 0; client < clients; client++) {
+        threads.add(daemon(() -> {
+          try (Connection connection = java.sql.DriverManager.getConnection(mariaDbUrl + mariaDbName
+                  + "?useBulkStmts=false", "root", "");
+              var update = connection.prepareStatement(UPDATE)) {
+            var random = java.util.concurrent.ThreadLocalRandom.current();
+            if (rate == 0) {
+              connection.setAutoCommit(transaction == 1);
+              for (long sent = 0; sent < perClient; ) {
+                int chunk = (int) Math.min(transaction > 1 ? transaction : batch, perClient - sent);
+                long[] ids = random.longs(chunk, 1, rows + 1L).toArray();
+                // One lock order in every transaction: clients never deadlock on each other's rows.
+                java.util.Arrays.sort(ids);
+                for (int k = 0; k < chunk; k++) {
+                  update.setLong(1, ids[k]);
+                  update.addBatch();
+                  if ((k + 1) % batch == 0 || k == chunk - 1) {
+                    done.addAndGet(update.executeBatch().length);
+                  }
+                }
+                if (transaction > 1) {
+                  connection.commit();
+                }
+                sent += chunk;
+              }
+            } else {
+              long interval = 1_000_000_000L * clients / rate;
+              long end = start + TimeUnit.SECONDS.toNanos(seconds);
+              for (long next = start; next < end; next += interval) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                  java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                } else {
+                  worstBehind.accumulateAndGet(-wait, Math::max);
+                }
+                update.setLong(1, random.nextLong(1, rows + 1L));
+                update.executeUpdate();
+                done.incrementAndGet();
+              }
+            }
+          } catch (SQLException e) {
+            errors.add(e);
+          }
+        }, "bench-mariadb-writer-" + client));
+      }
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      if (!errors.isEmpty()) {
+        throw new IllegalStateException("MariaDB writers failed", errors.get(0));
+      }
+      double took = secondsSince(start);
+      String detail = rate == 0 ? String.format("%d clients, batches of %d, %d per transaction, %d updates in %.2f s",
+          clients, batch, transaction, done.get(), took) : String.format("%d clients paced, %d updates in %.2f s, worst behind schedule %d ms",
+          clients, done.get(), took, worstBehind.get() / 1_000_000);
+      return new PgbenchResult(fmt0(done.get() / took), detail, "");
+    }
   }
 
   // ---- measurement helpers ----
@@ -678,7 +955,8 @@ public final class ForwardSyncBenchmark {
     private final List<Thread> threads = new ArrayList<>();
 
     void start() {
-      threads.add(daemon(() -> consume("legacy." + LEGACY_DB + ".public.customers", true), "bench-probe-raw"));
+      threads.add(daemon(() -> consume(mariaDb ? "legacy." + mariaDbName + "." + mariaDbName + ".customers"
+          : "legacy." + LEGACY_DB + ".public.customers", true), "bench-probe-raw"));
       threads.add(daemon(() -> consume("migrated.customer", false), "bench-probe-migrated"));
     }
 
@@ -756,6 +1034,7 @@ public final class ForwardSyncBenchmark {
     private final Map<Long, long[]> threads = threadCpu();
     private final Map<Long, Long> pgProcs = postgresTicks();
     private final long[] self = selfTicks();
+    private final long mariaDbServer = mariaDbServerTicks();
 
     void report(String phase, double seconds) {
       long[] m = machineTicks();
@@ -769,13 +1048,20 @@ public final class ForwardSyncBenchmark {
       for (Map.Entry<Long, Long> e : pg.entrySet()) {
         pgCpu += (e.getValue() - pgProcs.getOrDefault(e.getKey(), 0L)) / 100.0;
       }
+      // The MariaDB server is not this JVM's child: the whole server, other clients' work included.
+      double mariaDbCpu = mariaDb ? (mariaDbServerTicks() - mariaDbServer) / 100.0 : 0;
+      double other = machineBusy - jvm - pgCpu - children - mariaDbCpu;
       System.out.printf("   CPU during %s (%.1f s wall, %.1f core-s available): machine busy %.1f core-s (%.0f %%), this JVM %.1f, "
-              + "PostgreSQL %.1f, pgbench %.1f, other processes ~%.1f%n", phase, seconds, machineTotal, machineBusy,
-          100 * machineBusy / Math.max(0.01, machineTotal), jvm, pgCpu, children, machineBusy - jvm - pgCpu - children);
+              + "PostgreSQL %.1f, %s %.1f, other processes ~%.1f%n", phase, seconds, machineTotal, machineBusy,
+          100 * machineBusy / Math.max(0.01, machineTotal), jvm, pgCpu, mariaDb ? "MariaDB server" : "pgbench",
+          mariaDb ? mariaDbCpu : children, other);
       summary.put(phase + "_cpu_machine_pct", fmt0(100 * machineBusy / Math.max(0.01, machineTotal)));
       summary.put(phase + "_cpu_jvm", fmt(jvm));
       summary.put(phase + "_cpu_pg", fmt(pgCpu));
-      summary.put(phase + "_cpu_other", fmt(machineBusy - jvm - pgCpu - children));
+      if (mariaDb) {
+        summary.put(phase + "_cpu_mariadb", fmt(mariaDbCpu));
+      }
+      summary.put(phase + "_cpu_other", fmt(other));
       Map<Long, long[]> now = threadCpu();
       Map<String, Double> byGroup = new TreeMap<>();
       for (Map.Entry<Long, long[]> e : now.entrySet()) {
@@ -851,9 +1137,11 @@ public final class ForwardSyncBenchmark {
     String n = name.toLowerCase();
     if (n.equals("tandem-capture")) return "capture-engine(debezium-handler)";
     if (n.contains("tandem-capture") && n.contains("producer")) return "capture-producer-io";
+    if (n.startsWith("blc-")) return "debezium(binlog-client)";
     if (n.contains("debezium") || n.contains("postgres-connector") || n.contains("change-event-source")) return "debezium";
     if (n.contains("streamthread") && n.contains("producer")) return "transform-producer-io";
     if (n.contains("streamthread")) return "transform-streamthread";
+    if (n.startsWith("bench-mariadb-writer")) return "load(mariadb-writers)";
     if (n.equals("tandem-sink")) return "sink";
     if (n.contains("tandem-sink")) return "sink-kafka-io";
     if (n.contains("kafka-producer-network-thread")) return "other-producer-io";
@@ -928,6 +1216,37 @@ public final class ForwardSyncBenchmark {
   private static String[] statFields(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  private long mariaDbPid = -1;
+
+  /** utime+stime ticks of the MariaDB server process (all its threads); 0 if not found. */
+  private long mariaDbServerTicks() {
+    if (!mariaDb) {
+      return 0;
+    }
+    try {
+      if (mariaDbPid < 0) {
+        try (var procs = Files.list(Path.of("/proc"))) {
+          mariaDbPid = procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+              .filter(p -> {
+                try {
+                  String comm = Files.readString(p.resolve("comm")).trim();
+                  return comm.equals("mariadbd") || comm.equals("mysqld");
+                } catch (IOException e) {
+                  return false;
+                }
+              }).mapToLong(p -> Long.parseLong(p.getFileName().toString())).findFirst().orElse(0);
+        }
+      }
+      if (mariaDbPid == 0) {
+        return 0;
+      }
+      String[] f = statFields(mariaDbPid);
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   private static long[] selfTicks() {
