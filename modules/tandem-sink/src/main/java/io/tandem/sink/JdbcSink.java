@@ -343,6 +343,8 @@ public final class JdbcSink extends LifecycleComponent {
       hikari.setPassword(settings.jdbcPassword);
       hikari.setPoolName("tandem-sink");
       hikari.setMaximumPoolSize(2);
+      // An unreachable database shows as "retrying" within 10 s, not after Hikari's default 30 s wait for a connection.
+      hikari.setConnectionTimeout(10_000);
       // Start even while the database is down; binding below retries.
       hikari.setInitializationFailTimeout(-1);
       if (SinkDialect.ofUrl(settings.jdbcUrl) == SinkDialect.MARIADB) {
