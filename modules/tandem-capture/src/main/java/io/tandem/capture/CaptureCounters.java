@@ -29,6 +29,8 @@ final class CaptureCounters {
   private volatile Set<String> ignoredTables = Set.of();
   private volatile long lastBatchMillis = NO_BATCH;
   private volatile boolean snapshotOver;
+  /** The position of this run's initial-snapshot rows (all share one), once the first is delivered. */
+  private final AtomicLong snapshotRowPosition = new AtomicLong(NO_POSITION);
 
   private static final class TableSnapshot {
     final LongAdder done = new LongAdder();
@@ -51,6 +53,7 @@ final class CaptureCounters {
     if (change.resnapshot()) {
       resnapshotted.increment(); // a row read again on request: not progress of the initial snapshot
     } else if (change.snapshot()) {
+      snapshotRowPosition.compareAndSet(NO_POSITION, change.position());
       TableSnapshot table = table(change.table());
       table.done.increment();
       // Debezium marks the last snapshot row of each table, and of the whole snapshot.
@@ -62,6 +65,12 @@ final class CaptureCounters {
     } else if (!"r".equals(change.op())) {
       snapshotOver = true; // streaming has begun: the initial snapshot is behind us
     }
+  }
+
+  /** The position this run's initial-snapshot rows carry, if one has been delivered. */
+  java.util.OptionalLong snapshotRowPosition() {
+    long position = snapshotRowPosition.get();
+    return position == NO_POSITION ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(position);
   }
 
   /** Debezium handed over a batch (changes, heartbeats, anything): it is alive and reading the slot. */

@@ -139,7 +139,8 @@ public final class CaptureEngine extends LifecycleComponent {
       if (sweep.isPresent()) {
         sweeper = startSweep(restart, sweep.get(), new SnapshotSweep(kafka, producer,
             new io.tandem.registry.serde.AvroDeserializer(serde), new AvroSerializer(serde, false),
-            postgres ? floor::current : restart::committedFloor));
+            postgres ? floor::current : () -> counters.snapshotRowPosition().orElseThrow(() ->
+                new IllegalStateException("no row of the new snapshot delivered yet: the sweep waits for one"))));
       }
       zeroDates = postgres ? null : new ZeroDates(config);
       ChangeHandler handler = new ChangeHandler(name(), producer, converter, new AvroSerializer(serde, true),

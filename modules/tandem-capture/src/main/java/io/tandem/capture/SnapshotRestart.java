@@ -147,20 +147,6 @@ final class SnapshotRestart {
     return offsets.value(debeziumKey, KAFKA_TIMEOUT).map(offset -> !snapshotRunning(offset)).orElse(false);
   }
 
-  /**
-   * MariaDB: one below the binlog coordinates of Debezium's committed offset. Every change below them is in the
-   * raw topics (Debezium commits an offset only for delivered changes), every later one has a higher position.
-   */
-  long committedFloor() {
-    JsonNode offset = offsets.value(debeziumKey, KAFKA_TIMEOUT).orElseThrow(() -> new IllegalStateException(
-        "no committed offset of " + config.get("name") + " yet: the sweep waits for one"));
-    if (!offset.hasNonNull("file") || !offset.hasNonNull("pos")) {
-      throw new IllegalStateException("the committed offset of " + config.get("name") + " has no binlog coordinates: "
-          + offset);
-    }
-    return BinlogPosition.snapshot(offset.get("file").asText(), offset.get("pos").asLong());
-  }
-
   /** Removes the sweep marker: the sweep is done. */
   void sweepDone() {
     offsets.write(markerKey, null, KAFKA_TIMEOUT);
