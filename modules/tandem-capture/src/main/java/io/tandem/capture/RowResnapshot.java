@@ -340,15 +340,12 @@ public final class RowResnapshot {
     }
 
     static Dialect of(Connection connection) throws SQLException {
-      String product = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
-      if (product.contains("postgres")) {
-        return POSTGRES;
-      }
-      if (product.contains("mariadb") || product.contains("mysql")) {
-        return MARIADB;
-      }
-      throw new IllegalArgumentException("re-reads through a signal table are built for PostgreSQL and MariaDB, not "
-          + connection.getMetaData().getDatabaseProductName());
+      return switch (io.tandem.core.sql.DatabaseKind.of(connection)) {
+        case POSTGRES -> POSTGRES;
+        case MARIADB -> MARIADB;
+        case OTHER -> throw new IllegalArgumentException("re-reads through a signal table are built for PostgreSQL"
+            + " and MariaDB, not " + connection.getMetaData().getDatabaseProductName());
+      };
     }
 
     String quote(String name) {

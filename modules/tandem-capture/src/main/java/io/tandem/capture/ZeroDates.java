@@ -43,10 +43,8 @@ final class ZeroDates implements AutoCloseable {
       return Optional.empty();
     }
     List<String> suspects = new ArrayList<>();
-    for (Field field : after.schema().fields()) {
-      Schema schema = field.schema();
-      if (!schema.isOptional() && schema.name() != null && TEMPORAL.contains(schema.name())
-          && isEpoch(after.get(field))) {
+    for (Field field : temporalNotNull(after.schema())) {
+      if (isEpoch(after.get(field))) {
         suspects.add(field.name());
       }
     }
@@ -78,6 +76,22 @@ final class ZeroDates implements AutoCloseable {
       throw new IllegalStateException("cannot ask " + config.database() + " whether " + table
           + " holds a zero date: " + e.getMessage(), e);
     }
+  }
+
+  // Per row schema, once (every change passes here): most tables have no NOT NULL temporal column at all.
+  private final java.util.Map<Schema, List<Field>> temporalFields = new java.util.IdentityHashMap<>();
+
+  private List<Field> temporalNotNull(Schema row) {
+    List<Field> fields = temporalFields.get(row);
+    if (fields == null) {
+      if (temporalFields.size() >= 1_000) {
+        temporalFields.clear(); // schemas rebuilt per record would otherwise grow this without bound
+      }
+      fields = row.fields().stream().filter(f -> !f.schema().isOptional() && f.schema().name() != null
+          && TEMPORAL.contains(f.schema().name())).toList();
+      temporalFields.put(row, fields);
+    }
+    return fields;
   }
 
   private static boolean isEpoch(Object value) {

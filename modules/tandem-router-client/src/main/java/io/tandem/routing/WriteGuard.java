@@ -74,7 +74,8 @@ public final class WriteGuard {
       try (Connection connection = databases.get(decision.write()).getConnection()) {
         connection.setAutoCommit(false);
         try {
-          long fenceOffset = lockAndReadFence(connection, entity);
+          boolean mariaDb = isMariaDb(decision.write(), connection);
+          long fenceOffset = lockAndReadFence(connection, entity, mariaDb);
           if (log.nextOffset() <= fenceOffset) {
             connection.rollback();
             catchUp(fenceOffset, entity, key, decision.version());
@@ -91,7 +92,7 @@ public final class WriteGuard {
             continue;
           }
           // Fresh reads are judged by PostgreSQL positions; a MariaDB legacy's writes are not tracked.
-          Long legacyLsn = decision.write() == Target.LEGACY && !isMariaDb(connection) ? insertLsn(connection) : null;
+          Long legacyLsn = decision.write() == Target.LEGACY && !mariaDb ? insertLsn(connection) : null;
           T result = work.run(decision.write(), connection);
           connection.commit();
           if (legacyLsn != null) {
@@ -204,17 +205,23 @@ public final class WriteGuard {
   private final java.util.concurrent.atomic.AtomicLong staleReadsServedFromLegacy =
       new java.util.concurrent.atomic.AtomicLong();
 
-  private static boolean isMariaDb(Connection connection) throws SQLException {
-    String product = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
-    return product.contains("mariadb") || product.contains("mysql");
+  // Asked once per side: the kind of database behind a data source does not change.
+  private final java.util.Map<Target, Boolean> mariaDbSides = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean isMariaDb(Target side, Connection connection) throws SQLException {
+    Boolean known = mariaDbSides.get(side);
+    if (known == null) {
+      known = io.tandem.core.sql.DatabaseKind.of(connection) == io.tandem.core.sql.DatabaseKind.MARIADB;
+      mariaDbSides.put(side, known);
+    }
+    return known;
   }
 
   /*
    * The fence lock in shared mode: PostgreSQL's advisory lock of the entity, or on MariaDB a shared lock on the
    * entity's fence row (the coordinator's upsert of that row takes it exclusively).
    */
-  private static long lockAndReadFence(Connection connection, String entity) throws SQLException {
-    boolean mariaDb = isMariaDb(connection);
+  private static long lockAndReadFence(Connection connection, String entity, boolean mariaDb) throws SQLException {
     if (!mariaDb) {
       try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock_shared(hashtext(?))")) {
         lock.setString(1, lockName(entity));

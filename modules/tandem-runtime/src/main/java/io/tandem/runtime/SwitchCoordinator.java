@@ -1,5 +1,6 @@
 package io.tandem.runtime;
 
+import io.tandem.core.sql.DatabaseKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tandem.core.lifecycle.LifecycleComponent;
@@ -283,7 +284,7 @@ final class SwitchCoordinator extends LifecycleComponent {
       throws SQLException {
     try (Connection connection = DriverManager.getConnection(side.jdbcUrl(), side.user(), side.password())) {
       connection.setAutoCommit(false);
-      boolean mariaDb = side.jdbcUrl().startsWith("jdbc:mariadb:");
+      boolean mariaDb = DatabaseKind.ofUrl(side.jdbcUrl()) == DatabaseKind.MARIADB;
       for (String entity : new java.util.TreeSet<>(entities)) { // one lock order: no deadlock between switches
         if (!mariaDb) {
           try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {

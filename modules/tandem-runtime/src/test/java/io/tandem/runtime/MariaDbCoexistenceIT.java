@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tandem.capture.CaptureEngine;
-import io.tandem.capture.LegacySettings;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.embedded.LegacyShop;
 import io.tandem.embedded.MariaDbShop;
 import io.tandem.embedded.PacedWriters;
-import io.tandem.kafka.KafkaSettings;
-import io.tandem.registry.RegistrySettings;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
 import io.tandem.routing.Command;
 import io.tandem.routing.Phase;
@@ -24,9 +21,6 @@ import io.tandem.routing.Target;
 import io.tandem.routing.WriteFencedException;
 import io.tandem.routing.WriteGuard;
 import io.tandem.sink.JdbcSink;
-import io.tandem.sink.SinkSettings;
-import io.tandem.sink.TargetSettings;
-import io.tandem.transform.TransformSettings;
 import io.tandem.verify.EntityVerifier;
 import io.tandem.verify.VerificationReport;
 import io.tandem.verify.Verifier;
@@ -39,7 +33,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -149,22 +142,10 @@ class MariaDbCoexistenceIT {
   }
 
   private Running startBoth() throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("LEGACY_DB_HOST", "127.0.0.1");
-    env.put("LEGACY_DB_USER", "root");
-    env.put("LEGACY_DB_PASSWORD", "");
-    env.put("LEGACY_DB_NAME", legacyDb);
-    env.put("LEGACY_TABLES", String.join(",", MariaDbShop.tables(legacyDb)));
-    env.put("LEGACY_SERVER_ID", Integer.toString(9000 + Math.abs(legacyDb.hashCode() % 100_000)));
-    env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
-    env.put("TANDEM_SCHEMA_HISTORY_TOPIC", "history_" + legacyDb);
-    TandemConfig config = new TandemConfig(Path.of("mariadb coexistence"),
-        new KafkaSettings(kafka.bootstrapServers(), 2, Map.of()), Optional.of(RegistrySettings.external(registry.url())),
-        new LegacySettings(ROOT.resolve("connectors/legacy-mariadb.properties"), env, Optional.empty()),
-        Optional.of(new TargetSettings(postgres.jdbcUrl(newDb), postgres.user(), "")),
-        new SchemasSettings(MariaDbShop.schemasReading(legacyDb, ROOT.resolve("schemas"), work.resolve("schemas"))),
-        TransformSettings.defaults().withStateDir(work.resolve("streams")), SinkSettings.defaults(),
-        new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults())
+    TandemConfig config = MariaDbStack.config(kafka.bootstrapServers(), registry.url(), legacyDb,
+        postgres.jdbcUrl(newDb), postgres.user(),
+        MariaDbShop.schemasReading(legacyDb, ROOT.resolve("schemas"), work.resolve("schemas")), work.resolve("streams"),
+        Optional.empty(), VerifySettings.defaults().statusTopic())
         .withCoexistence(CoexistenceSettings.withConnector(ROOT.resolve("connectors/new-postgres.properties"))
             .withRoutingTopic(routingTopic()));
     Deployment deployment = Deployment.plan(config, java.util.EnumSet.of(ComponentName.CAPTURE,

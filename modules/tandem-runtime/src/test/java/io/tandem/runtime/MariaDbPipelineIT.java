@@ -4,16 +4,10 @@ import static io.tandem.runtime.Repo.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tandem.capture.LegacySettings;
 import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.embedded.MariaDbShop;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
-import io.tandem.kafka.KafkaSettings;
-import io.tandem.registry.RegistrySettings;
-import io.tandem.sink.SinkSettings;
-import io.tandem.sink.TargetSettings;
-import io.tandem.transform.TransformSettings;
 import io.tandem.verify.VerifySettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -98,22 +91,9 @@ class MariaDbPipelineIT {
   }
 
   private TandemConfig config(String bootstrap, java.net.URI registry, String db, String newDbUrl) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("LEGACY_DB_HOST", "127.0.0.1");
-    env.put("LEGACY_DB_USER", "root");
-    env.put("LEGACY_DB_PASSWORD", "");
-    env.put("LEGACY_DB_NAME", db);
-    env.put("LEGACY_TABLES", String.join(",", MariaDbShop.tables(db)));
-    env.put("LEGACY_SERVER_ID", Integer.toString(6000 + Math.abs(db.hashCode() % 100_000)));
-    env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
-    env.put("TANDEM_SCHEMA_HISTORY_TOPIC", "history_" + db);
-    return new TandemConfig(Path.of("mariadb stack"), new KafkaSettings(bootstrap, 2, Map.of()),
-        Optional.of(RegistrySettings.external(registry)),
-        new LegacySettings(ROOT.resolve("connectors/legacy-mariadb.properties"), env, Optional.empty()),
-        Optional.of(new TargetSettings(newDbUrl, postgres.user(), "")),
-        new SchemasSettings(MariaDbShop.schemasReading(db, ROOT.resolve("schemas"), work.resolve("schemas"))),
-        TransformSettings.defaults().withStateDir(work.resolve("streams")), SinkSettings.defaults(),
-        new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults());
+    return MariaDbStack.config(bootstrap, registry, db, newDbUrl, postgres.user(),
+        MariaDbShop.schemasReading(db, ROOT.resolve("schemas"), work.resolve("schemas")), work.resolve("streams"),
+        Optional.empty(), VerifySettings.defaults().statusTopic());
   }
 
   private static void createLegacy(String db, int customers) throws SQLException {

@@ -29,17 +29,20 @@ final class BoundTable {
   private final SinkDialect dialect;
   private final EntityTable entity;
   private final String qualifiedName;
+  /** The catalog's names of the entity's columns, in {@link EntityTable#avroColumns()} order. */
+  private final List<String> columnNames;
   private final List<String> quotedColumns;
   private final List<String> baseTypes;
   private final String upsertSql;
   private final String deleteSql;
 
-  private BoundTable(SinkDialect dialect, EntityTable entity, String qualifiedName, List<String> quotedColumns,
+  private BoundTable(SinkDialect dialect, EntityTable entity, String qualifiedName, List<String> columnNames,
       List<String> baseTypes) {
     this.dialect = dialect;
     this.entity = entity;
     this.qualifiedName = qualifiedName;
-    this.quotedColumns = List.copyOf(quotedColumns);
+    this.columnNames = List.copyOf(columnNames);
+    this.quotedColumns = columnNames.stream().map(dialect::quote).toList();
     this.baseTypes = List.copyOf(baseTypes);
     boolean legacy = entity.legacy().isPresent();
     // A MariaDB legacy is written statement by statement (MariaDbLegacyWriter), not with PostgreSQL's arrays.
@@ -65,7 +68,7 @@ final class BoundTable {
     List<String> requiredColumns = catalog.requiredColumns();
     Set<String> primaryKey = catalog.primaryKey();
 
-    List<String> quoted = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     List<String> types = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     Set<String> keyNames = new HashSet<>();
@@ -75,7 +78,7 @@ final class BoundTable {
         missing.add(column.name());
         continue;
       }
-      quoted.add(dialect.quote(name));
+      names.add(name);
       types.add(catalogTypes.get(name));
       if (entity.keyColumns().contains(column.name())) {
         keyNames.add(name);
@@ -87,10 +90,8 @@ final class BoundTable {
     }
     if (entity.legacy().isPresent()) {
       EntityTable.LegacyWrites legacy = entity.legacy().get();
-      List<String> written = quoted.stream().map(q -> q.substring(1, q.length() - 1)
-          .replace(q.substring(0, 1) + q.substring(0, 1), q.substring(0, 1))).toList();
       for (String required : requiredColumns) {
-        if (!written.contains(required)) {
+        if (!names.contains(required)) {
           throw new IllegalStateException(where + "legacy column '" + required + "' is NOT NULL without a default and"
               + " reverse sync does not set it: declare 'reverse.columns." + required + "' (the value a row inserted"
               + " from new gets) in " + legacy.origin());
@@ -102,7 +103,7 @@ final class BoundTable {
             + ": declare 'reverse.key' in " + legacy.origin());
       }
       requireAppliedPositions(connection, dialect, where);
-      BoundTable bound = new BoundTable(dialect, entity, qualified, quoted, types);
+      BoundTable bound = new BoundTable(dialect, entity, qualified, names, types);
       bound.checkStatements(connection);
       return bound;
     }
@@ -118,7 +119,7 @@ final class BoundTable {
       throw new IllegalStateException(where + "expected primary key " + entity.keyColumns() + ", found "
           + (primaryKey.isEmpty() ? "none" : primaryKey));
     }
-    BoundTable bound = new BoundTable(dialect, entity, qualified, quoted, types);
+    BoundTable bound = new BoundTable(dialect, entity, qualified, names, types);
     bound.checkStatements(connection);
     return bound;
   }
@@ -294,9 +295,8 @@ final class BoundTable {
     int[] keys = entity.keyIndexes();
     if (dialect == SinkDialect.MARIADB) {
       StringJoiner fields = new StringJoiner(", ");
-      for (String column : quotedColumns) {
-        String name = column.substring(1, column.length() - 1).replace("``", "`");
-        fields.add("'" + name.replace("\\", "\\\\").replace("'", "''") + "', t." + column);
+      for (int i = 0; i < columnNames.size(); i++) {
+        fields.add(dialect.literal(columnNames.get(i)) + ", t." + quotedColumns.get(i));
       }
       for (int k = 0; k < keys.length; k++) {
         match.add("t." + quotedColumns.get(keys[k]) + " = ?");
@@ -439,7 +439,7 @@ final class BoundTable {
         sets.add(quotedColumns.get(i) + " = EXCLUDED." + quotedColumns.get(i));
       }
     }
-    String guard = protectedRows("t", legacy);
+    String guard = protectedRows(dialect, "t.", legacy);
     String onConflict = sets.length() == 0 ? " ON CONFLICT (" + keys + ") DO NOTHING"
         : " ON CONFLICT (" + keys + ") DO UPDATE SET " + sets + (guard.isEmpty() ? "" : " WHERE " + guard);
     return "WITH u AS (SELECT u.*, x.ent FROM unnest(" + arrays + ") AS u(" + aliases + ")"
@@ -465,7 +465,7 @@ final class BoundTable {
     select.add("u.kj").add("u.p").add("x.ent");
     arrays.add("?::text[]").add("?::int8[]");
     aliases.add("kj").add("p");
-    String guard = protectedRows("t", legacy);
+    String guard = protectedRows(dialect, "t.", legacy);
     return "WITH d AS (SELECT " + select + " FROM unnest(" + arrays + ") AS u(" + aliases + ")"
         + " CROSS JOIN (SELECT CAST(? AS text) AS ent) x),"
         + " f AS (SELECT * FROM d WHERE NOT EXISTS (SELECT 1 FROM " + APPLIED + " a WHERE a.entity = d.ent"
@@ -478,13 +478,17 @@ final class BoundTable {
         + " SELECT count(*) FROM f";
   }
 
-  /** SQL true for a legacy row the mapping's filters keep in the new model (empty: no filters). */
-  static String protectedRows(String alias, EntityTable.LegacyWrites legacy) {
+  /**
+   * SQL true for a legacy row the mapping's filters keep in the new model (empty: no filters).
+   *
+   * @param qualifier what precedes a column of the row, e.g. {@code "t."}; {@code ""} for a bare column
+   */
+  static String protectedRows(SinkDialect dialect, String qualifier, EntityTable.LegacyWrites legacy) {
     StringJoiner all = new StringJoiner(" AND ");
     for (io.tandem.core.mapping.RowFilter filter : legacy.protectedBy()) {
-      String column = alias + "." + quoteIdent(filter.column()) + "::text";
+      String column = dialect.asText(qualifier + dialect.quote(filter.column()));
       StringJoiner values = new StringJoiner(", ", "(", ")");
-      filter.values().forEach(v -> values.add("'" + v.replace("'", "''") + "'"));
+      filter.values().forEach(v -> values.add(dialect.literal(v)));
       all.add(switch (filter.op()) {
         case EQUALS, IN -> "(" + column + " IN " + values + ")";
         case NOT_EQUALS, NOT_IN -> "(" + column + " IS NULL OR " + column + " NOT IN " + values + ")";

@@ -58,7 +58,7 @@ final class MariaDbLegacyWriter {
     for (int key : keys) {
       match.add(table.quotedColumns().get(key) + " = ?");
     }
-    String guard = protectedRows(table);
+    String guard = BoundTable.protectedRows(SinkDialect.MARIADB, "", table.entity().legacy().orElseThrow());
     try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table.qualifiedName() + " WHERE "
         + match + (guard.isEmpty() ? "" : " AND " + guard))) {
       for (Change change : fresh) {
@@ -102,7 +102,7 @@ final class MariaDbLegacyWriter {
         updated.add(columns.get(i));
       }
     }
-    String guard = protectedRows(table);
+    String guard = BoundTable.protectedRows(SinkDialect.MARIADB, "", table.entity().legacy().orElseThrow());
     StringJoiner sets = new StringJoiner(", ");
     if (updated.isEmpty()) {
       String key = columns.get(table.entity().keyIndexes()[0]);
@@ -118,23 +118,6 @@ final class MariaDbLegacyWriter {
     }
     return "INSERT INTO " + table.qualifiedName() + " " + names + " VALUES " + values + " ON DUPLICATE KEY UPDATE "
         + sets;
-  }
-
-  /** SQL true for a stored row the mapping's filters keep in the new model (empty: no filters). */
-  private static String protectedRows(BoundTable table) {
-    StringJoiner all = new StringJoiner(" AND ");
-    for (io.tandem.core.mapping.RowFilter filter : table.entity().legacy().orElseThrow().protectedBy()) {
-      String column = "CAST(" + SinkDialect.MARIADB.quote(filter.column()) + " AS CHAR)";
-      StringJoiner values = new StringJoiner(", ", "(", ")");
-      filter.values().forEach(v -> values.add("'" + v.replace("\\", "\\\\").replace("'", "''") + "'"));
-      all.add(switch (filter.op()) {
-        case EQUALS, IN -> "(" + column + " IN " + values + ")";
-        case NOT_EQUALS, NOT_IN -> "(" + column + " IS NULL OR " + column + " NOT IN " + values + ")";
-        case IS_NULL -> "(" + column + " IS NULL)";
-        case NOT_NULL -> "(" + column + " IS NOT NULL)";
-      });
-    }
-    return all.length() == 0 ? "" : "(" + all + ")";
   }
 
   /** The changes newer than their key's applied position; the entries are locked until the commit. */

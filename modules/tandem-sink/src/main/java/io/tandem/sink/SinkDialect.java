@@ -1,8 +1,8 @@
 package io.tandem.sink;
 
+import io.tandem.core.sql.DatabaseKind;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
@@ -13,8 +13,7 @@ enum SinkDialect {
   POSTGRES, MARIADB;
 
   static SinkDialect of(Connection connection) throws SQLException {
-    String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
-    return product.contains("mariadb") || product.contains("mysql") ? MARIADB : POSTGRES;
+    return DatabaseKind.of(connection) == DatabaseKind.MARIADB ? MARIADB : POSTGRES;
   }
 
   static SinkDialect of(DataSource dataSource) {
@@ -26,8 +25,18 @@ enum SinkDialect {
   }
 
   static SinkDialect ofUrl(String jdbcUrl) {
-    return jdbcUrl != null && (jdbcUrl.startsWith("jdbc:mariadb:") || jdbcUrl.startsWith("jdbc:mysql:")) ? MARIADB
-        : POSTGRES;
+    return DatabaseKind.ofUrl(jdbcUrl) == DatabaseKind.MARIADB ? MARIADB : POSTGRES;
+  }
+
+  /** A string literal: quotes doubled, and on MariaDB backslashes too (they escape unless NO_BACKSLASH_ESCAPES). */
+  String literal(String text) {
+    String quoted = text.replace("'", "''");
+    return "'" + (this == MARIADB ? quoted.replace("\\", "\\\\") : quoted) + "'";
+  }
+
+  /** A column's value as text, to compare with filter values. */
+  String asText(String column) {
+    return this == MARIADB ? "CAST(" + column + " AS CHAR)" : column + "::text";
   }
 
   String quote(String identifier) {

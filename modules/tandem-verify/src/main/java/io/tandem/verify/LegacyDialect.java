@@ -7,7 +7,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -154,15 +153,12 @@ enum LegacyDialect {
 
   /** The dialect of the database behind this connection. */
   static LegacyDialect of(Connection connection) throws SQLException {
-    String product = connection.getMetaData().getDatabaseProductName();
-    String lower = product.toLowerCase(Locale.ROOT);
-    if (lower.contains("postgres")) {
-      return POSTGRES;
-    }
-    if (lower.contains("mariadb") || lower.contains("mysql")) {
-      return MARIADB;
-    }
-    throw new VerifyException("the verifier reads a legacy PostgreSQL or MariaDB, not " + product);
+    return switch (io.tandem.core.sql.DatabaseKind.of(connection)) {
+      case POSTGRES -> POSTGRES;
+      case MARIADB -> MARIADB;
+      case OTHER -> throw new VerifyException("the verifier reads a legacy PostgreSQL or MariaDB, not "
+          + connection.getMetaData().getDatabaseProductName());
+    };
   }
 
   abstract String quote(String identifier);
