@@ -1,5 +1,6 @@
 package io.tandem.router;
 
+import static io.tandem.router.RouterHarness.ADMIN;
 import static io.tandem.router.RouterHarness.OPERATOR;
 import static io.tandem.router.RouterHarness.VIEWER;
 import static io.tandem.router.RouterHarness.call;
@@ -46,6 +47,8 @@ class ActionsApiIT {
           + "\"reason\":\"mapping fixed\"}";
       List<Bad> cases = List.of(
           new Bad("a viewer", VIEWER, ok, 403, "needs operator"),
+          new Bad("an operator revealing personal data", OPERATOR, "{\"action\":\"reveal-sensitive\",\"count\":0,"
+              + "\"reason\":\"ticket 7\"}", 403, "needs admin"),
           new Bad("no token", null, ok, 401, "Bearer"),
           new Bad("unknown field", OPERATOR, "{\"action\":\"dlq-replay\",\"scope\":\"\",\"count\":1,\"reason\":\"r\","
               + "\"force\":true}", 422, "unknown field 'force'"),
@@ -91,6 +94,10 @@ class ActionsApiIT {
       assertThat(last.path("command").path("action").asText()).isEqualTo("dlq-replay");
       assertThat(last.path("command").path("count").asLong()).isEqualTo(2);
       assertThat(last.path("reason").asText()).isEqualTo("mapping fixed");
+      Response revealed = post(server, "/v1/actions", ADMIN,
+          "{\"action\":\"reveal-sensitive\",\"entity\":\"customer\",\"count\":0,\"reason\":\"ticket 7\"}");
+      assertThat(revealed.status()).as(revealed.raw()).isEqualTo(201);
+      assertThat(revealed.body().path("actor").asText()).isEqualTo("root");
       // A routing change expecting the version from before the action still applies.
       Response change = post(server, "/v1/entities/customer/cohorts/wave/percent", OPERATOR,
           "{\"percent\":6,\"reason\":\"grow\",\"expectedVersion\":" + version + "}");

@@ -47,7 +47,7 @@ public record EntityRoute(Mapping mapping, EntitySchema schema) {
 
   private boolean hasKeyColumns(Map<String, Object> row) {
     return mapping.keyFields().stream()
-        .map(field -> mapping.fields().get(field).from())
-        .allMatch(column -> column == null || row.get(column) != null);
+        .flatMap(field -> mapping.fields().get(field).columns().stream())
+        .allMatch(column -> row.get(column) != null);
   }
 }

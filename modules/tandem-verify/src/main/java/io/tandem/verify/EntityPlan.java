@@ -90,6 +90,11 @@ final class EntityPlan {
       throw new VerifyException("mapping " + mapping.name() + ": cannot read the primary key of legacy table "
           + mapping.sourceTable() + ": " + e.getMessage());
     }
+    try {
+      mapping.typeCheck(LegacyValues.expressionTypes(all));
+    } catch (io.tandem.core.config.ConfigException e) {
+      throw new VerifyException(e.getMessage());
+    }
     if (columns.isEmpty()) {
       throw new VerifyException("mapping " + mapping.name() + ": legacy table " + mapping.sourceTable()
           + " has no primary key; verification reads it in primary-key order");
@@ -154,8 +159,7 @@ final class EntityPlan {
    */
   private String legacySelectList() {
     java.util.Set<String> columns = new java.util.LinkedHashSet<>(legacyKeyColumns);
-    mapping.fields().values().stream().map(FieldRule::from).filter(java.util.Objects::nonNull).forEach(columns::add);
-    mapping.filters().forEach(filter -> columns.add(filter.column()));
+    columns.addAll(mapping.columnsRead());
     // A column the table lacks reads as null (absent), as it does in the topology.
     columns.retainAll(legacyColumns.keySet());
     return columns.stream().map(dialect::quote).collect(Collectors.joining(", "));

@@ -517,8 +517,9 @@ public final class EntityVerifier {
         String name = plan.fields.get(i).name();
         fields.add(name);
         if (options.showValues()) {
-          expectedValues.put(name, want.canonical()[i]);
-          actualValues.put(name, actual[i]);
+          boolean hidden = !options.revealSensitive() && plan.mapping.sensitiveFields().contains(name);
+          expectedValues.put(name, hidden ? VerifyOptions.SENSITIVE : want.canonical()[i]);
+          actualValues.put(name, hidden ? VerifyOptions.SENSITIVE : actual[i]);
         }
       }
     }

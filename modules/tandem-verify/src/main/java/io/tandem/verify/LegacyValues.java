@@ -1,5 +1,7 @@
 package io.tandem.verify;
 
+import io.tandem.core.mapping.Expression;
+
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads a legacy column over JDBC as the value the raw change topic carries for it
@@ -26,6 +29,19 @@ final class LegacyValues {
     UTC_TIMESTAMP_TEXT,
     /** MariaDB TIME: a duration (negative or beyond 24 h too) in microseconds. */
     DURATION_MICROS }
+
+  /** How each column looks to a mapping expression: its raw-topic value's CEL type. */
+  static Map<String, Expression.ColumnType> expressionTypes(Map<String, Wire> columns) {
+    Map<String, Expression.ColumnType> types = new java.util.LinkedHashMap<>();
+    columns.forEach((column, wire) -> types.put(column, switch (wire) {
+      case INT, LONG, DATE_DAYS, LOCAL_TIMESTAMP_MICROS, TIME_MICROS, DURATION_MICROS -> Expression.ColumnType.INT;
+      case FLOAT, DOUBLE -> Expression.ColumnType.DOUBLE;
+      case BOOLEAN -> Expression.ColumnType.BOOL;
+      case BYTES -> Expression.ColumnType.BYTES;
+      case DECIMAL_TEXT, TEXT, OFFSET_TIMESTAMP_TEXT, UTC_TIMESTAMP_TEXT -> Expression.ColumnType.STRING;
+    }));
+    return types;
+  }
 
   /**
    * How a MariaDB column arrives on the raw topic with the shipped connector file (docs/data-model.md,

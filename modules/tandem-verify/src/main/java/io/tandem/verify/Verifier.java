@@ -70,10 +70,16 @@ public final class Verifier {
    * @param entities entity names, empty = every mapped entity
    * @param cohort only this cohort's keys count; null = every key
    * @param publish whether to publish the outcome to the status topic
+   * @param revealSensitive whether shown values include sensitive fields' (an admin's audited choice)
    */
-  public record Request(List<String> entities, String cohort, boolean showValues, boolean publish) {
+  public record Request(List<String> entities, String cohort, boolean showValues, boolean publish,
+      boolean revealSensitive) {
     public Request {
       entities = entities == null ? List.of() : List.copyOf(entities);
+    }
+
+    public Request(List<String> entities, String cohort, boolean showValues, boolean publish) {
+      this(entities, cohort, showValues, publish, false);
     }
   }
 
@@ -128,7 +134,8 @@ public final class Verifier {
           setup.entities().stream().map(MappedEntity::mapping).toList(), KAFKA_TIMEOUT);
       List<EntityResult> results = new ArrayList<>();
       for (MappedEntity entity : entities) {
-        VerifyOptions options = settings.options(request.showValues(), request.cohort());
+        VerifyOptions options = settings.options(request.showValues(), request.cohort(),
+            request.revealSensitive());
         StatusRecord lag = status.get(StatusRecord.lagKey(entity.name()));
         if (lag instanceof StatusRecord.Lag l
             && Duration.ofMillis(2 * l.lagMillis()).compareTo(options.recheckDelay()) > 0) {

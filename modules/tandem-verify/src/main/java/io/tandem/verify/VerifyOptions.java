@@ -12,10 +12,20 @@ import java.util.Objects;
  * @param recheckRounds how many re-checks a row whose legacy value keeps changing gets
  * @param showValues whether reports carry the differing values (they may be personal data)
  * @param cohort only this cohort's keys count; null = every key
+ * @param revealSensitive whether shown values include those of sensitive fields (else they read
+ *     {@value #SENSITIVE}); the CLI allows it only to an admin, audited
  */
 public record VerifyOptions(int chunkSize, double legacyRowsPerSecond, Duration recheckDelay, int recheckRounds,
-    boolean showValues, String cohort) {
+    boolean showValues, String cohort, boolean revealSensitive) {
+  /** What a report shows in place of a sensitive field's value. */
+  public static final String SENSITIVE = "<sensitive>";
+
   public static final VerifyOptions DEFAULTS = new VerifyOptions(10_000, 0, Duration.ofSeconds(2), 5, false, null);
+
+  public VerifyOptions(int chunkSize, double legacyRowsPerSecond, Duration recheckDelay, int recheckRounds,
+      boolean showValues, String cohort) {
+    this(chunkSize, legacyRowsPerSecond, recheckDelay, recheckRounds, showValues, cohort, false);
+  }
 
   public VerifyOptions {
     if (chunkSize < 1) {
@@ -31,10 +41,11 @@ public record VerifyOptions(int chunkSize, double legacyRowsPerSecond, Duration 
   }
 
   public VerifyOptions withCohort(String cohort) {
-    return new VerifyOptions(chunkSize, legacyRowsPerSecond, recheckDelay, recheckRounds, showValues, cohort);
+    return new VerifyOptions(chunkSize, legacyRowsPerSecond, recheckDelay, recheckRounds, showValues, cohort,
+        revealSensitive);
   }
 
   public VerifyOptions withRecheckDelay(Duration delay) {
-    return new VerifyOptions(chunkSize, legacyRowsPerSecond, delay, recheckRounds, showValues, cohort);
+    return new VerifyOptions(chunkSize, legacyRowsPerSecond, delay, recheckRounds, showValues, cohort, revealSensitive);
   }
 }

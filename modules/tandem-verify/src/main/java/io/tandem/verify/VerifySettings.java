@@ -80,7 +80,12 @@ public record VerifySettings(int chunkSize, int legacyRowsPerSecond, Optional<St
 
   /** How a pass runs with these settings. */
   public VerifyOptions options(boolean showValues, String cohort) {
-    return new VerifyOptions(chunkSize, legacyRowsPerSecond, recheckDelay, recheckRounds, showValues, cohort);
+    return options(showValues, cohort, false);
+  }
+
+  public VerifyOptions options(boolean showValues, String cohort, boolean revealSensitive) {
+    return new VerifyOptions(chunkSize, legacyRowsPerSecond, recheckDelay, recheckRounds, showValues, cohort,
+        revealSensitive);
   }
 
   /** The settings as safe to log: the replica URL's user info and password parameter masked. */

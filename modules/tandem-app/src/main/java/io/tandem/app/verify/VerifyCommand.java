@@ -67,6 +67,11 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--show-values", description = "Put the differing values in the report (they may be personal data).")
   boolean showValues;
 
+  @Option(names = "--reveal-sensitive", description = "With --show-values, also show the values of sensitive fields"
+      + " (mapping 'sensitive'/'protect'; otherwise " + io.tandem.verify.VerifyOptions.SENSITIVE + "). Needs --reason"
+      + " and a router that checks the admin role and audits it.")
+  boolean revealSensitive;
+
   @Option(names = "--no-publish", negatable = false,
       description = "Do not publish the outcome to the status topic (the promotion gates then do not see it).")
   boolean noPublish;
@@ -79,7 +84,8 @@ public final class VerifyCommand implements Callable<Integer> {
   boolean repair;
 
   @Option(names = "--reason", paramLabel = "TEXT",
-      description = "Why --repair repairs (required with --repair; recorded in the router's audit).")
+      description = "Why --repair repairs or --reveal-sensitive reveals (required with them; recorded in the router's"
+          + " audit).")
   String reason;
 
   @picocli.CommandLine.Mixin
@@ -122,6 +128,12 @@ public final class VerifyCommand implements Callable<Integer> {
         return EXIT_USAGE;
       }
     }
+    if (revealSensitive) {
+      Integer refused = revealAllowed();
+      if (refused != null) {
+        return refused;
+      }
+    }
     Verifier verifier;
     String statusTopic;
     io.tandem.kafka.KafkaClients kafka;
@@ -142,7 +154,7 @@ public final class VerifyCommand implements Callable<Integer> {
       return EXIT_USAGE;
     }
     VerificationReport result;
-    Verifier.Request request = new Verifier.Request(entities, cohort, showValues, !noPublish);
+    Verifier.Request request = new Verifier.Request(entities, cohort, showValues, !noPublish, revealSensitive);
     EntityVerifier.Progress progress = noProgress ? EntityVerifier.Progress.NONE : new ProgressBar(err);
     try {
       result = verifier.pass(request, progress, Clock.systemUTC());
@@ -239,6 +251,42 @@ public final class VerifyCommand implements Callable<Integer> {
     counts.forEach((entity, count) -> text.append(String.format(Locale.ROOT, "  %s: %,d, latest %s%n", entity,
         count[0], latest.getOrDefault(entity, "-"))));
     return text.toString();
+  }
+
+  /**
+   * Personal data is shown only to an admin, and the router records who saw it and why before anything is
+   * read; null when allowed, else the exit code.
+   */
+  private Integer revealAllowed() {
+    if (!showValues) {
+      err.println("tandem verify: --reveal-sensitive needs --show-values");
+      return EXIT_USAGE;
+    }
+    if (reason == null || reason.isBlank() || reason.length() > 1000) {
+      err.println("tandem verify: --reveal-sensitive needs --reason (1 to 1000 characters): why personal data is"
+          + " shown, recorded in the router's audit");
+      return EXIT_USAGE;
+    }
+    if (!audit.audited()) {
+      err.println("tandem verify: --reveal-sensitive needs --router and an admin token: only an admin may see"
+          + " sensitive values, and the router records that one did (--unaudited cannot check a role)");
+      return EXIT_USAGE;
+    }
+    try {
+      audit.check(spec.commandLine(), "tandem verify --reveal-sensitive");
+    } catch (picocli.CommandLine.ParameterException e) {
+      err.println("tandem verify: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    java.io.PrintWriter auditErr = new java.io.PrintWriter(err, true);
+    io.tandem.app.OperatorAudit.Outcome recorded = audit.record(spec.commandLine(), "reveal-sensitive",
+        entities != null && entities.size() == 1 ? entities.get(0) : null, "entities="
+            + (entities == null || entities.isEmpty() ? "all" : String.join(",", entities)), 0, reason, auditErr);
+    auditErr.flush();
+    if (recorded instanceof io.tandem.app.OperatorAudit.Outcome.Refused refused) {
+      return refused.exitCode() == 1 ? EXIT_USAGE : EXIT_FAILED;
+    }
+    return null;
   }
 
   static String summary(VerificationReport report, String publishedTo) {

@@ -65,15 +65,17 @@ public enum Cast {
         case DATE -> date(value);
       };
     } catch (ArithmeticException e) {
-      throw new MappingException(rule.target(), "cannot cast " + describe(value) + " to " + name().toLowerCase(Locale.ROOT)
+      throw new MappingException(rule.target(), "cannot cast " + describe(value, rule) + " to " + name().toLowerCase(Locale.ROOT)
           + " without losing precision");
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new MappingException(rule.target(), "cannot cast " + describe(value) + " to " + name().toLowerCase(Locale.ROOT));
+      throw new MappingException(rule.target(), "cannot cast " + describe(value, rule) + " to " + name().toLowerCase(Locale.ROOT));
     }
   }
 
-  private static String describe(Object value) {
-    return "'" + value + "' (" + value.getClass().getSimpleName() + ")";
+  /** The value for an error message; a sensitive field's value is never shown (it would reach logs and DLQs). */
+  static String describe(Object value, FieldRule rule) {
+    String type = " (" + value.getClass().getSimpleName() + ")";
+    return rule.sensitive() ? "a sensitive value" + type : "'" + value + "'" + type;
   }
 
   /** An integral value of any numeric form (reverse mapping shares it). */
@@ -117,7 +119,7 @@ public enum Cast {
       symbol = rule.enumValues().get(code.trim());
     }
     if (symbol == null) {
-      throw new MappingException(rule.target(), "unknown code '" + code + "'; known codes: " + rule.enumValues().keySet());
+      throw new MappingException(rule.target(), "unknown code " + (rule.sensitive() ? "(sensitive: not shown)" : "'" + code + "'") + "; known codes: " + rule.enumValues().keySet());
     }
     return symbol;
   }

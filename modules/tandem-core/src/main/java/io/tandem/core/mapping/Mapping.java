@@ -75,6 +75,51 @@ public final class Mapping {
     return filters;
   }
 
+  /** Every legacy column the mapping reads: its fields' columns and expressions, and its filters. */
+  public java.util.Set<String> columnsRead() {
+    java.util.Set<String> columns = FieldRule.columnsOf(fields.values());
+    filters.forEach(filter -> columns.addAll(filter.columns()));
+    return columns;
+  }
+
+  /** New fields whose values must not be shown: {@code sensitive: true} or under {@code protect}. */
+  public java.util.Set<String> sensitiveFields() {
+    java.util.Set<String> sensitive = new java.util.LinkedHashSet<>();
+    fields.values().stream().filter(FieldRule::sensitive).forEach(rule -> sensitive.add(rule.target()));
+    return sensitive;
+  }
+
+  /** Legacy columns holding personal data: those sensitive fields are made from. */
+  public java.util.Set<String> sensitiveColumns() {
+    return FieldRule.columnsOf(fields.values().stream().filter(FieldRule::sensitive).toList());
+  }
+
+  /**
+   * Checks every expression against the legacy table's column types (as {@link Expression#typeCheck}).
+   *
+   * @throws io.tandem.core.config.ConfigException naming this file and the field or filter that does not hold
+   */
+  public void typeCheck(Map<String, Expression.ColumnType> legacyColumns) {
+    for (FieldRule rule : fields.values()) {
+      if (rule.expression() != null) {
+        rule.expression().typeCheck(legacyColumns).ifPresent(why -> {
+          throw new io.tandem.core.config.ConfigException(name, "fields." + rule.target() + ".expr",
+              "an expression over the columns of legacy table " + sourceTable, why);
+        });
+      }
+    }
+    for (int i = 0; i < filters.size(); i++) {
+      RowFilter filter = filters.get(i);
+      if (filter.when() != null) {
+        String path = "filter[" + i + "].when";
+        filter.when().typeCheck(legacyColumns).ifPresent(why -> {
+          throw new io.tandem.core.config.ConfigException(name, path,
+              "a condition over the columns of legacy table " + sourceTable, why);
+        });
+      }
+    }
+  }
+
   /** The file's {@code reverse:} section ({@link ReverseSpec#none()} when it has none). */
   public ReverseSpec reverseSpec() {
     return reverseSpec;

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -47,10 +49,14 @@ import java.util.stream.Stream;
  */
 public final class MappingLoader {
   private static final Set<String> TOP_LEVEL = Set.of("entity", "source", "key", "fields", "drop", "filter",
-      "reverse");
+      "reverse", "pii");
+  private static final Set<String> PII_KEYS = Set.of("hash_key_env");
+  /** The environment variable holding the HMAC key of {@code protect: hash}, unless {@code pii.hash_key_env} names another. */
+  public static final String DEFAULT_HASH_KEY_ENV = "TANDEM_PII_HASH_KEY";
   private static final Set<String> REVERSE_KEYS = Set.of("key", "fields", "columns", "filter");
-  private static final Set<String> FIELD_KEYS = Set.of("from", "cast", "values", "zone", "scale", "default");
-  private static final Set<String> FILTER_KEYS = Set.of("column", "op", "values");
+  private static final Set<String> FIELD_KEYS = Set.of("from", "expr", "cast", "values", "zone", "scale",
+      "default", "sensitive", "protect");
+  private static final Set<String> FILTER_KEYS = Set.of("column", "op", "values", "when");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private MappingLoader() {}
@@ -79,18 +85,23 @@ public final class MappingLoader {
     } catch (IOException e) {
       throw new ConfigException(source, "(file)", "valid YAML", e.getMessage().lines().findFirst().orElse(""));
     }
-    return parse(source, root);
+    return parse(source, root, System::getenv);
   }
 
   public static Mapping parse(String source, String yaml) {
+    return parse(source, yaml, System::getenv);
+  }
+
+  /** As {@link #parse(String, String)}, with {@code environment} in place of the process environment. */
+  public static Mapping parse(String source, String yaml, Function<String, String> environment) {
     try {
-      return parse(source, YAML.readTree(yaml));
+      return parse(source, YAML.readTree(yaml), environment);
     } catch (IOException e) {
       throw new ConfigException(source, "(file)", "valid YAML", e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
-  private static Mapping parse(String source, JsonNode root) {
+  private static Mapping parse(String source, JsonNode root, Function<String, String> environment) {
     if (root == null || !root.isObject()) {
       throw new ConfigException(source, "(file)", "a YAML mapping with entity, source, key and fields", root);
     }
@@ -104,11 +115,12 @@ public final class MappingLoader {
     if (fieldsNode == null || !fieldsNode.isObject() || fieldsNode.isEmpty()) {
       throw new ConfigException(source, "fields", "a map of new field name → rule", fieldsNode);
     }
+    Supplier<Protection.HashKey> hashKey = hashKey(source, root.get("pii"), environment);
     List<FieldRule> rules = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> fields = fieldsNode.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
-      rules.add(fieldRule(source, field.getKey(), field.getValue()));
+      rules.add(fieldRule(source, field.getKey(), field.getValue(), hashKey));
     }
     List<String> keys = stringList(source, "key", root.get("key"), true);
     for (String key : keys) {
@@ -121,7 +133,7 @@ public final class MappingLoader {
     JsonNode filterNode = root.get("filter");
     if (filterNode != null && !filterNode.isNull()) {
       if (!filterNode.isArray()) {
-        throw new ConfigException(source, "filter", "a list of { column, op, values }", filterNode);
+        throw new ConfigException(source, "filter", "a list of { column, op, values } or { when }", filterNode);
       }
       for (int i = 0; i < filterNode.size(); i++) {
         filters.add(filter(source, "filter[" + i + "]", filterNode.get(i)));
@@ -196,7 +208,41 @@ public final class MappingLoader {
     return new ReverseSpec(legacyKey, ignored, inverses, insertValues, protect);
   }
 
-  private static FieldRule fieldRule(String source, String target, JsonNode node) {
+  /**
+   * The HMAC key of {@code protect: hash}, read only when a field asks for it. The key itself never
+   * appears in an error (only the variable's name and the key's length do).
+   */
+  private static Supplier<Protection.HashKey> hashKey(String source, JsonNode pii, Function<String, String> environment) {
+    String variable = DEFAULT_HASH_KEY_ENV;
+    if (pii != null && !pii.isNull()) {
+      if (!pii.isObject()) {
+        throw new ConfigException(source, "pii", "a map with hash_key_env", pii);
+      }
+      rejectUnknown(source, "pii.", pii, PII_KEYS);
+      if (pii.has("hash_key_env")) {
+        variable = text(source, "pii.hash_key_env", pii.get("hash_key_env"), "the name of an environment variable");
+        if (!variable.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw new ConfigException(source, "pii.hash_key_env", "the name of an environment variable", variable);
+        }
+      }
+    }
+    String name = variable;
+    Protection.HashKey[] loaded = new Protection.HashKey[1];
+    return () -> {
+      if (loaded[0] == null) {
+        String secret = environment.apply(name);
+        if (secret == null || secret.length() < Protection.HashKey.MIN_LENGTH) {
+          throw new ConfigException(source, "pii.hash_key_env", "environment variable " + name + " set to the secret"
+              + " HMAC key of 'protect: hash' (at least " + Protection.HashKey.MIN_LENGTH + " characters)",
+              secret == null ? "not set" : "a key of " + secret.length() + " characters");
+        }
+        loaded[0] = new Protection.HashKey(name, secret);
+      }
+      return loaded[0];
+    };
+  }
+
+  private static FieldRule fieldRule(String source, String target, JsonNode node, Supplier<Protection.HashKey> hashKey) {
     String path = "fields." + target;
     if (!target.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new ConfigException(source, path, "a field name of letters, digits and _ (an Avro name)", target);
@@ -209,9 +255,38 @@ public final class MappingLoader {
     }
     rejectUnknown(source, path + ".", node, FIELD_KEYS);
     String from = node.has("from") ? text(source, path + ".from", node.get("from"), "a legacy column name") : null;
+    Expression expression = null;
+    if (node.has("expr")) {
+      if (from != null) {
+        throw new ConfigException(source, path + ".expr", "either 'from' or 'expr', not both", "both");
+      }
+      String text = text(source, path + ".expr", node.get("expr"), "a CEL expression over legacy columns");
+      try {
+        expression = Expression.compile(text, false);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source, path + ".expr", "a CEL expression over legacy columns", e.getMessage());
+      }
+    }
     boolean hasDefault = node.has("default");
-    if (from == null && !hasDefault) {
-      throw new ConfigException(source, path, "'from' (a legacy column) or a 'default' value", "neither");
+    if (from == null && expression == null && !hasDefault) {
+      throw new ConfigException(source, path, "'from' (a legacy column), 'expr' or a 'default' value", "none");
+    }
+    boolean sensitive = false;
+    if (node.has("sensitive")) {
+      if (!node.get("sensitive").isBoolean()) {
+        throw new ConfigException(source, path + ".sensitive", "true or false", node.get("sensitive"));
+      }
+      sensitive = node.get("sensitive").asBoolean();
+    }
+    Protection protection = Protection.NONE;
+    Protection.HashKey key = null;
+    if (node.has("protect")) {
+      String raw = node.get("protect").asText();
+      protection = Protection.parse(raw).filter(p -> p != Protection.NONE).orElseThrow(() -> new ConfigException(source,
+          path + ".protect", "one of mask, hash, drop", raw));
+      if (protection == Protection.HASH) {
+        key = hashKey.get();
+      }
     }
     Cast cast = Cast.NONE;
     if (node.has("cast")) {
@@ -251,7 +326,8 @@ public final class MappingLoader {
       throw new ConfigException(source, path + ".scale", "the number of decimal places (cast: decimal needs it)", null);
     }
     Object defaultValue = hasDefault ? scalar(source, path + ".default", node.get("default")) : null;
-    return new FieldRule(target, from, cast, values, zone, scale, hasDefault, defaultValue);
+    return new FieldRule(target, from, cast, values, zone, scale, hasDefault, defaultValue, expression, protection,
+        key, sensitive);
   }
 
   private static Object scalar(String source, String path, JsonNode node) {
@@ -278,6 +354,18 @@ public final class MappingLoader {
       throw new ConfigException(source, path, "{ column, op, values }", node);
     }
     rejectUnknown(source, path + ".", node, FILTER_KEYS);
+    if (node.has("when")) {
+      if (node.size() != 1) {
+        throw new ConfigException(source, path, "either { when } or { column, op, values }", node);
+      }
+      String text = text(source, path + ".when", node.get("when"), "a CEL condition over legacy columns");
+      try {
+        return RowFilter.when(Expression.compile(text, true));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source, path + ".when", "a CEL condition (true keeps the row) over legacy columns",
+            e.getMessage());
+      }
+    }
     String column = text(source, path + ".column", node.get("column"), "a legacy column name");
     String rawOp = text(source, path + ".op", node.get("op"), "one of equals, not_equals, in, not_in, is_null, not_null");
     RowFilter.Op op = RowFilter.Op.parse(rawOp).orElseThrow(() -> new ConfigException(source, path + ".op",

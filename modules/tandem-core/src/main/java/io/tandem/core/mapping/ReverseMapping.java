@@ -92,8 +92,15 @@ public final class ReverseMapping {
     if (!mapping.filters().isEmpty() && !spec.protectFiltered()) {
       RowFilter first = mapping.filters().get(0);
       throw new ConfigException(file, "reverse.filter",
-          "'protect' (the forward filter on column '" + first.column() + "' keeps legacy rows out of the new model;"
+          "'protect' (the forward filter " + first.describe() + " keeps legacy rows out of the new model;"
               + " reverse sync must be told to leave those rows alone)", null);
+    }
+    for (int i = 0; i < mapping.filters().size(); i++) {
+      if (mapping.filters().get(i).when() != null) {
+        throw new ConfigException(file, "filter[" + i + "].when", "column comparisons only in a mapping with a"
+            + " 'reverse:' section (reverse sync guards legacy rows the filter keeps out in SQL, and a CEL"
+            + " condition has no SQL form)", mapping.filters().get(i).when().text());
+      }
     }
     List<Rule> rules = new ArrayList<>();
     Map<String, String> fieldByColumn = new HashMap<>();
@@ -101,6 +108,15 @@ public final class ReverseMapping {
       String path = "fields." + rule.target();
       if (spec.ignoredFields().contains(rule.target())) {
         continue;
+      }
+      if (rule.protection() != Protection.NONE) {
+        throw new ConfigException(file, path, "'reverse: { fields: { " + rule.target() + ": ignore } }' (a value"
+            + " under 'protect' cannot be carried back)",
+            "protect " + rule.protection().name().toLowerCase(java.util.Locale.ROOT));
+      }
+      if (rule.computed()) {
+        throw new ConfigException(file, path, "'reverse: { fields: { " + rule.target() + ": ignore } }' (an"
+            + " expression has no inverse: values written on new would stay on new)", rule.expression().text());
       }
       if (rule.from() == null) {
         throw new ConfigException(file, path, "a legacy column to carry it back to, or 'reverse: { fields: { "

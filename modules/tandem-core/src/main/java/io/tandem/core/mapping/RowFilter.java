@@ -2,11 +2,20 @@ package io.tandem.core.mapping;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
-/** A condition a legacy row must meet to exist in the new model. Values compare as text. */
-public record RowFilter(String column, Op op, List<String> values) {
+/**
+ * A condition a legacy row must meet to exist in the new model: a column compared as text with
+ * {@code values}, or a CEL condition ({@code when}) over the row's columns.
+ *
+ * @param column the compared column; null for a {@code when} condition
+ * @param op the comparison; null for a {@code when} condition
+ * @param when the condition ({@code filter: [{ when: "..." }]}), else null
+ */
+public record RowFilter(String column, Op op, List<String> values, Expression when) {
 
   /** Comparison on the column's text value. */
   public enum Op {
@@ -22,12 +31,36 @@ public record RowFilter(String column, Op op, List<String> values) {
   }
 
   public RowFilter {
-    Objects.requireNonNull(column, "column");
-    Objects.requireNonNull(op, "op");
+    if (when == null) {
+      Objects.requireNonNull(column, "column");
+      Objects.requireNonNull(op, "op");
+    }
     values = values == null ? List.of() : List.copyOf(values);
   }
 
-  boolean accepts(java.util.Map<String, ?> row) {
+  public RowFilter(String column, Op op, List<String> values) {
+    this(column, op, values, null);
+  }
+
+  /** A CEL condition. */
+  public static RowFilter when(Expression condition) {
+    return new RowFilter(null, null, List.of(), Objects.requireNonNull(condition, "condition"));
+  }
+
+  /** The legacy columns the condition reads. */
+  public Set<String> columns() {
+    return when != null ? when.columns() : Set.of(column);
+  }
+
+  boolean accepts(Map<String, ?> row) {
+    if (when != null) {
+      Object holds = when.evaluate(null, row);
+      if (holds instanceof Boolean b) {
+        return b;
+      }
+      throw new MappingException(null, "filter when '" + when.text() + "' gave " + (holds == null ? "null"
+          : "a " + holds.getClass().getSimpleName()) + ", not true or false");
+    }
     Object raw = row.get(column);
     String value = raw == null ? null : raw.toString();
     return switch (op) {
@@ -39,6 +72,9 @@ public record RowFilter(String column, Op op, List<String> values) {
   }
 
   String describe() {
+    if (when != null) {
+      return "when " + when.text();
+    }
     return column + " " + op.name().toLowerCase(Locale.ROOT) + (values.isEmpty() ? "" : " " + values);
   }
 }

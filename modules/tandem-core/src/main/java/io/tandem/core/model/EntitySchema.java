@@ -4,6 +4,7 @@ import io.tandem.core.config.ConfigException;
 import io.tandem.core.mapping.Cast;
 import io.tandem.core.mapping.FieldRule;
 import io.tandem.core.mapping.Mapping;
+import io.tandem.core.mapping.Protection;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -66,6 +67,19 @@ public final class EntitySchema {
             "a field of the entity schema " + source + " (it has " + fieldNames(schema) + ")", rule.target());
       }
     }
+    for (FieldRule rule : mapping.fields().values()) {
+      Schema fieldSchema = schema.getField(rule.target()).schema();
+      String protect = "fields." + rule.target() + ".protect";
+      if (rule.protection() == Protection.DROP && !fieldSchema.isNullable()) {
+        throw new ConfigException(mapping.name(), protect, "a nullable field in " + source
+            + " (protect: drop leaves it null)", fieldSchema);
+      }
+      if ((rule.protection() == Protection.MASK || rule.protection() == Protection.HASH)
+          && !isString(fieldSchema)) {
+        throw new ConfigException(mapping.name(), protect, "a string field in " + source + " (protect: "
+            + rule.protection().name().toLowerCase(java.util.Locale.ROOT) + " makes text)", fieldSchema);
+      }
+    }
     for (Schema.Field field : schema.getFields()) {
       if (!mapping.fields().containsKey(field.name()) && !field.hasDefaultValue()) {
         throw new ConfigException(mapping.name(), "fields",
@@ -117,6 +131,13 @@ public final class EntitySchema {
     }
     Object avro = toAvro(field, value, schemaField.schema());
     return avro instanceof GenericData.EnumSymbol symbol ? symbol.toString() : avro;
+  }
+
+  private static boolean isString(Schema schema) {
+    if (schema.getType() == Schema.Type.UNION) {
+      return schema.getTypes().stream().allMatch(t -> t.getType() == Schema.Type.NULL || t.getType() == Schema.Type.STRING);
+    }
+    return schema.getType() == Schema.Type.STRING;
   }
 
   private static GenericRecord record(Schema schema, Map<String, Object> values) {

@@ -23,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /v1/actions} (role operator): records an operator action outside the routing (a dead-letter
+ * {@code POST /v1/actions} (role operator; admin for {@code reveal-sensitive}): records an operator action outside the routing (a dead-letter
  * replay, a verifier repair) on the routing log, so the audit ({@code GET /v1/audit}, {@code tandem cohort
  * audit}) shows who did it, when, why and how much, beside the routing changes. The caller records the
  * action before doing it and does it only after a 201: a viewer's 403 means it was not done.
@@ -38,6 +38,8 @@ public final class ActionsApi {
   /** The longest reason accepted (413 beyond). */
   static final int MAX_REASON = 1000;
   private static final Set<String> FIELDS = Set.of("action", "entity", "scope", "count", "reason");
+  /** Actions only an admin may record (and so do): showing personal data. */
+  static final Set<String> ADMIN_ACTIONS = Set.of("reveal-sensitive");
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -98,6 +100,9 @@ public final class ActionsApi {
   private void record(RoutingContext ctx) {
     JsonNode body = body(ctx);
     String action = text(body, "action", true);
+    if (ADMIN_ACTIONS.contains(action)) {
+      auth.require(ctx, Role.ADMIN);
+    }
     String entity = text(body, "entity", false);
     String scope = text(body, "scope", false);
     String reason = text(body, "reason", true);
