@@ -386,9 +386,25 @@ public final class Deployment {
    * configured), Kafka and the registry, and capture's signal table for repair.
    */
   public Verifier.Setup verifierSetup(SchemaRegistryClient registry) {
-    ConnectorConfig connector = model.connector().orElseThrow(() -> new ConfigException(config.file().toString(),
-        "legacy.connector", "a connector file (the verifier reads the legacy database through it)", null));
+    ConnectorConfig connector = connectorForReads();
     TargetSettings target = config.target().orElseThrow();
+    LegacyRead legacy = legacyRead();
+    Connector primary = Connector.jdbc(connector.jdbcUrl(), connector.user(), connector.password());
+    return new Verifier.Setup(model.entities(), legacy.connector(), legacy.description(), primary,
+        Connector.jdbc(target.jdbcUrl(), target.user(), target.password()), config.kafka().clients(), registry,
+        config.verify(), reemitter(connector));
+  }
+
+  /**
+   * The legacy database as the verifier, {@code tandem inventory} and {@code tandem audit} read it.
+   *
+   * @param description as reports name it (no credentials)
+   */
+  public record LegacyRead(Connector connector, String description) {}
+
+  /** Legacy reads go to the configured replica ({@code verify.legacy_replica_url}), else to the primary. */
+  public LegacyRead legacyRead() {
+    ConnectorConfig connector = connectorForReads();
     String legacyUrl = config.verify().legacyReplicaUrl().orElse(connector.jdbcUrl());
     String scheme = connector.jdbcUrl().substring(0, connector.jdbcUrl().indexOf(':', "jdbc:".length()) + 1);
     if (!legacyUrl.startsWith(scheme)) {
@@ -396,11 +412,13 @@ public final class Deployment {
           "a replica of the legacy database the connector file captures (" + scheme + "...)",
           Secrets.maskUrl(legacyUrl));
     }
-    Connector primary = Connector.jdbc(connector.jdbcUrl(), connector.user(), connector.password());
-    return new Verifier.Setup(model.entities(), Connector.jdbc(legacyUrl, connector.user(), connector.password()),
-        withoutParameters(legacyUrl) + (config.verify().legacyReplicaUrl().isPresent() ? " (replica)" : ""), primary,
-        Connector.jdbc(target.jdbcUrl(), target.user(), target.password()), config.kafka().clients(), registry,
-        config.verify(), reemitter(connector));
+    return new LegacyRead(Connector.jdbc(legacyUrl, connector.user(), connector.password()),
+        withoutParameters(legacyUrl) + (config.verify().legacyReplicaUrl().isPresent() ? " (replica)" : ""));
+  }
+
+  private ConnectorConfig connectorForReads() {
+    return model.connector().orElseThrow(() -> new ConfigException(config.file().toString(),
+        "legacy.connector", "a connector file (legacy reads go through its database)", null));
   }
 
   /** Re-emission through capture's signal table (docs/capture.md, "Re-emitting chosen rows"). */

@@ -351,6 +351,9 @@ public final class JdbcSink extends LifecycleComponent {
         hikari.setConnectionInitSql("SET time_zone = '+00:00'"); // TIMESTAMP values are written as UTC wall clocks
       } else {
         hikari.addDataSourceProperty("ApplicationName", "tandem-sink");
+        // A server error's detail ("Failing row contains (...)") holds row values, personal data perhaps: it must
+        // not reach logs or dead-letter reasons.
+        hikari.addDataSourceProperty("logServerErrorDetail", "false");
       }
       ownedDataSource = new HikariDataSource(hikari);
       dataSource = ownedDataSource;

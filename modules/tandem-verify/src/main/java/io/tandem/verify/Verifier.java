@@ -99,14 +99,19 @@ public final class Verifier {
    * @throws IllegalArgumentException for an unknown name, naming the known ones
    */
   public List<MappedEntity> select(List<String> names) {
+    return select(setup.entities(), names);
+  }
+
+  /** {@code all}, or those of them named; an unknown name is refused naming the known ones. */
+  public static List<MappedEntity> select(List<MappedEntity> all, List<String> names) {
     if (names == null || names.isEmpty()) {
-      return setup.entities();
+      return all;
     }
     List<MappedEntity> selected = new ArrayList<>();
     for (String name : names) {
-      selected.add(setup.entities().stream().filter(e -> e.name().equals(name)).findFirst()
+      selected.add(all.stream().filter(e -> e.name().equals(name)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("unknown entity '" + name + "'; mapped entities: "
-              + setup.entities().stream().map(MappedEntity::name).toList())));
+              + all.stream().map(MappedEntity::name).toList())));
     }
     return selected;
   }

@@ -218,7 +218,7 @@ class VerifyCommandIT {
       renamed = ids.get(1);
       offByOne = ids.get(2);
       execute(fresh, "DELETE FROM customer WHERE id = " + missing);
-      execute(fresh, "UPDATE customer SET name = 'Not The Name' WHERE id = " + renamed);
+      execute(fresh, "UPDATE customer SET name = 'Not The Name', email = 'leaked@example.com' WHERE id = " + renamed);
       execute(fresh, "UPDATE customer SET balance_cents = balance_cents + 1 WHERE id = " + offByOne);
       execute(fresh, "INSERT INTO customer SELECT 999999, name, email, balance_cents, status, created_at, updated_at,"
           + " country, _tandem_position, _tandem_commit_ts FROM customer WHERE id = " + ids.get(3));
@@ -232,8 +232,16 @@ class VerifyCommandIT {
     assertThat(byKey).containsOnlyKeys(missing, renamed, offByOne, "999999");
     assertThat(byKey.get(missing).path("kind").asText()).isEqualTo("missing");
     assertThat(byKey.get(renamed).path("kind").asText()).isEqualTo("different");
-    assertThat(byKey.get(renamed).path("fields").toString()).isEqualTo("[\"name\"]");
+    assertThat(byKey.get(renamed).path("fields").toString()).isEqualTo("[\"name\",\"email\"]");
     assertThat(byKey.get(renamed).path("actual").path("name").asText()).isEqualTo("Not The Name");
+    // email is sensitive in the mapping: its values are not shown without an admin's audited --reveal-sensitive.
+    assertThat(byKey.get(renamed).path("actual").path("email").asText()).isEqualTo("<sensitive>");
+    assertThat(byKey.get(renamed).path("expected").path("email").asText()).isEqualTo("<sensitive>");
+    assertThat(result.out()).doesNotContain("leaked@example.com");
+    Result unaudited = verify("--entity", "customer", "--show-values", "--reveal-sensitive", "--reason", "ticket 7",
+        "--unaudited");
+    assertThat(unaudited.exit()).isEqualTo(2);
+    assertThat(unaudited.err()).contains("--reveal-sensitive needs --router and an admin token");
     assertThat(byKey.get(offByOne).path("fields").toString()).isEqualTo("[\"balance_cents\"]");
     assertThat(byKey.get(offByOne).path("actual").path("balance_cents").asLong())
         .isEqualTo(byKey.get(offByOne).path("expected").path("balance_cents").asLong() + 1);
@@ -372,6 +380,77 @@ class VerifyCommandIT {
       rows.next();
       assertThat(rows.getInt(1)).as("the extra row was deleted through the sink").isZero();
     }
+  }
+
+  @Test
+  @Order(8)
+  void inventoryListsEveryLegacyColumnAndAuditProfilesTheRows() throws Exception {
+    try (Connection old = postgres.connect(legacy)) {
+      execute(old, "ALTER TABLE customers ADD COLUMN loyalty_pts int");
+      execute(old, "UPDATE customers SET status_cd = 'Q' WHERE cust_id = (SELECT min(cust_id) FROM customers)");
+    }
+    Result inventory = tandem(new io.tandem.app.inventory.InventoryCommand(Map.of(), out(), err()), "--json");
+    assertThat(inventory.exit()).as(inventory.err()).isZero();
+    JsonNode customers = null;
+    for (JsonNode table : JSON.readTree(inventory.out()).path("tables")) {
+      if (table.path("entity").asText().equals("customer")) {
+        customers = table;
+      }
+    }
+    assertThat(customers).as(inventory.out()).isNotNull();
+    Map<String, JsonNode> columns = new HashMap<>();
+    customers.path("columns").forEach(c -> columns.put(c.path("name").asText(), c));
+    assertThat(columns).containsKeys("cust_id", "full_nm", "email_addr", "legacy_flags", "loyalty_pts");
+    assertThat(columns.get("loyalty_pts").path("status").asText()).isEqualTo("unmapped");
+    assertThat(columns.get("legacy_flags").path("status").asText()).isEqualTo("dropped");
+    assertThat(columns.get("balance").path("fields").toString()).isEqualTo("[\"balance_cents (cents)\"]");
+    assertThat(columns.get("email_addr").path("sensitive").asBoolean()).isTrue();
+    assertThat(columns.get("full_nm").path("sensitive").asBoolean()).isFalse();
+    Result strict = tandem(new io.tandem.app.inventory.InventoryCommand(Map.of(), out(), err()), "--strict",
+        "--entity", "customer");
+    assertThat(strict.exit()).as("an unmapped column fails --strict").isEqualTo(1);
+    assertThat(strict.out()).contains("| loyalty_pts | int | **unmapped** |");
+
+    Result audit = tandem(new io.tandem.app.inventory.AuditCommand(Map.of(), out(), err()), "--entity", "customer",
+        "--json");
+    assertThat(audit.exit()).as("a refused row: " + audit.err()).isEqualTo(1);
+    JsonNode table = JSON.readTree(audit.out()).path("tables").get(0);
+    long rows = table.path("rows").asLong();
+    assertThat(rows).isGreaterThanOrEqualTo(CUSTOMERS);
+    assertThat(table.path("migrated").asLong() + table.path("filtered").asLong() + 1).isEqualTo(rows);
+    assertThat(table.path("refused").toString()).contains("unknown code 'Q'").contains(":1}");
+    Map<String, JsonNode> profiles = new HashMap<>();
+    table.path("columns").forEach(c -> profiles.put(c.path("name").asText(), c));
+    assertThat(profiles.get("loyalty_pts").path("nulls").asLong()).isEqualTo(rows);
+    assertThat(profiles.get("status_cd").path("values").path("Q").asLong()).isEqualTo(1);
+    assertThat(profiles.get("email_addr").path("sensitive").asBoolean()).isTrue();
+    assertThat(profiles.get("email_addr").path("values").isEmpty()).as("no values of a sensitive column").isTrue();
+    assertThat(audit.out()).doesNotContain("@");
+    Result limited = tandem(new io.tandem.app.inventory.AuditCommand(Map.of(), out(), err()), "--entity", "customer",
+        "--limit", "10");
+    assertThat(limited.out()).contains("10 rows (row limit reached)");
+  }
+
+  private final ByteArrayOutputStream toolOut = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream toolErr = new ByteArrayOutputStream();
+
+  private PrintStream out() {
+    toolOut.reset();
+    return new PrintStream(toolOut, true, StandardCharsets.UTF_8);
+  }
+
+  private PrintStream err() {
+    toolErr.reset();
+    return new PrintStream(toolErr, true, StandardCharsets.UTF_8);
+  }
+
+  private Result tandem(Object command, String... args) {
+    String[] all = new String[args.length + 2];
+    all[0] = "--config";
+    all[1] = config.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int exit = new CommandLine(command).execute(all);
+    return new Result(exit, toolOut.toString(StandardCharsets.UTF_8), toolErr.toString(StandardCharsets.UTF_8));
   }
 
   /** POSTs as the operator; the JSON body, with the HTTP status as {@code status} when it is an error. */

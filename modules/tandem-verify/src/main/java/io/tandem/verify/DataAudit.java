@@ -1,0 +1,273 @@
+package io.tandem.verify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.core.mapping.MappingException;
+import io.tandem.core.model.MappedEntity;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Profiles legacy data before it moves: per column the null rate and distinct values (the values
+ * themselves only for low-cardinality columns that are not sensitive), and per table how many rows the
+ * mapping migrates, filters out or refuses, with the refusals counted per reason, exactly as the topology
+ * would decide (the same mapping and schema checks).
+ */
+public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
+  /** Distinct values counted per column; beyond this the count reads "more than". */
+  public static final int MAX_DISTINCT = 10_000;
+  /** Columns with at most this many distinct values list them (unless sensitive). */
+  public static final int LIST_VALUES_UP_TO = 20;
+  /** Refusal reasons kept per table; further reasons are counted together. */
+  public static final int MAX_REASONS = 50;
+  /** Longest value or reason text shown. */
+  static final int MAX_TEXT = 120;
+  static final String OTHER_REASONS = "(other reasons)";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /**
+   * @param distinct distinct non-null values seen, capped at {@link #MAX_DISTINCT} ({@code distinctCapped})
+   * @param values value → count, for a non-sensitive column with few distinct values; else empty
+   */
+  public record ColumnProfile(String name, boolean sensitive, long nulls, long distinct, boolean distinctCapped,
+      Map<String, Long> values) {}
+
+  /**
+   * @param limited whether the scan stopped at the row limit
+   * @param refused reason → rows
+   */
+  public record TableAudit(String entity, String table, long rows, boolean limited, long migrated, long filtered,
+      Map<String, Long> refused, List<ColumnProfile> columns, String error) {
+    public long refusedRows() {
+      return refused.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** Scans at most {@code rowLimit} rows of each entity's legacy table. */
+  public static DataAudit run(Connector legacy, String legacyDescription, List<MappedEntity> entities,
+      long rowLimit) {
+    if (rowLimit < 1) {
+      throw new IllegalArgumentException("the row limit must be at least 1, not " + rowLimit);
+    }
+    List<TableAudit> tables = new ArrayList<>();
+    for (MappedEntity entity : entities) {
+      try (Connection connection = legacy.open()) {
+        tables.add(audit(connection, entity, rowLimit));
+      } catch (SQLException e) {
+        tables.add(new TableAudit(entity.name(), entity.sourceTable(), 0, false, 0, 0, Map.of(), List.of(),
+            "cannot read legacy table " + entity.sourceTable() + ": " + e.getMessage()));
+      }
+    }
+    return new DataAudit(legacyDescription, rowLimit, List.copyOf(tables));
+  }
+
+  private static final class Counter {
+    final String name;
+    final boolean sensitive;
+    long nulls;
+    final Map<Object, Long> counts = new HashMap<>();
+    boolean capped;
+
+    Counter(String name, boolean sensitive) {
+      this.name = name;
+      this.sensitive = sensitive;
+    }
+
+    void add(Object value) {
+      if (value == null) {
+        nulls++;
+        return;
+      }
+      Object key = value instanceof byte[] bytes ? java.nio.ByteBuffer.wrap(bytes) : value;
+      Long seen = counts.get(key);
+      if (seen != null) {
+        counts.put(key, seen + 1);
+      } else if (counts.size() < MAX_DISTINCT) {
+        counts.put(key, 1L);
+      } else {
+        capped = true;
+      }
+    }
+
+    ColumnProfile profile() {
+      Map<String, Long> values = new LinkedHashMap<>();
+      if (!sensitive && !capped && counts.size() <= LIST_VALUES_UP_TO) {
+        counts.entrySet().stream().sorted(Map.Entry.<Object, Long>comparingByValue(Comparator.reverseOrder()))
+            .forEach(e -> values.put(clip(String.valueOf(e.getKey())), e.getValue()));
+      }
+      return new ColumnProfile(name, sensitive, nulls, counts.size(), capped, values);
+    }
+  }
+
+  private static TableAudit audit(Connection connection, MappedEntity entity, long rowLimit) throws SQLException {
+    LegacyDialect dialect = LegacyDialect.of(connection);
+    dialect.prepare(connection);
+    Map<String, LegacyValues.Wire> catalog = dialect.columns(connection, entity.sourceTable());
+    Set<String> sensitive = entity.mapping().sensitiveColumns();
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
+    try (PreparedStatement statement = connection.prepareStatement("SELECT * FROM "
+        + dialect.qualified(entity.sourceTable()) + " LIMIT ?")) {
+      statement.setFetchSize(1_000);
+      statement.setLong(1, rowLimit + 1);
+      long rows = 0;
+      long migrated = 0;
+      long filtered = 0;
+      Map<String, Long> refused = new LinkedHashMap<>();
+      boolean limited = false;
+      try (ResultSet result = statement.executeQuery()) {
+        ResultSetMetaData meta = result.getMetaData();
+        int n = meta.getColumnCount();
+        String[] names = new String[n];
+        LegacyValues.Wire[] wires = new LegacyValues.Wire[n];
+        Counter[] counters = new Counter[n];
+        for (int i = 0; i < n; i++) {
+          names[i] = meta.getColumnName(i + 1);
+          wires[i] = dialect.wire(meta, i + 1, catalog);
+          counters[i] = new Counter(names[i], sensitive.contains(names[i]));
+        }
+        while (result.next()) {
+          if (rows == rowLimit) {
+            limited = true;
+            break;
+          }
+          rows++;
+          Map<String, Object> row = new HashMap<>(n * 2);
+          for (int i = 0; i < n; i++) {
+            Object value = LegacyValues.read(result, i + 1, wires[i]);
+            row.put(names[i], value);
+            counters[i].add(value);
+          }
+          switch (outcome(entity, row, refused)) {
+            case MIGRATED -> migrated++;
+            case FILTERED -> filtered++;
+            case REFUSED -> { }
+          }
+        }
+        List<ColumnProfile> columns = new ArrayList<>();
+        for (Counter counter : counters) {
+          columns.add(counter.profile());
+        }
+        return new TableAudit(entity.name(), entity.sourceTable(), rows, limited, migrated, filtered,
+            java.util.Collections.unmodifiableMap(refused), List.copyOf(columns), null);
+      }
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private enum Outcome { MIGRATED, FILTERED, REFUSED }
+
+  /** What the topology would do with this row as an insert (the same calls and the same refusals). */
+  private static Outcome outcome(MappedEntity entity, Map<String, Object> row, Map<String, Long> refused) {
+    try {
+      entity.schema().keyRecord(entity.mapping().key(row));
+      var mapped = entity.mapping().apply(row);
+      if (mapped.isEmpty()) {
+        return Outcome.FILTERED;
+      }
+      entity.schema().valueRecord(mapped.get());
+      return Outcome.MIGRATED;
+    } catch (MappingException | IllegalArgumentException | ArithmeticException | ClassCastException e) {
+      String reason = clip(String.valueOf(e.getMessage()));
+      if (!refused.containsKey(reason) && refused.size() >= MAX_REASONS - 1) {
+        reason = OTHER_REASONS;
+      }
+      refused.merge(reason, 1L, Long::sum);
+      return Outcome.REFUSED;
+    }
+  }
+
+  private static String clip(String text) {
+    return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "…";
+  }
+
+  public String toMarkdown() {
+    StringBuilder out = new StringBuilder("# Legacy data audit\n\nLegacy: ").append(legacy)
+        .append("; at most ").append(rowLimit).append(" rows per table.\n");
+    for (TableAudit table : tables) {
+      out.append("\n## ").append(table.table()).append(" → ").append(table.entity()).append("\n\n");
+      if (table.error() != null) {
+        out.append("- **error:** ").append(table.error()).append("\n");
+        continue;
+      }
+      out.append(table.rows()).append(" rows").append(table.limited() ? " (row limit reached)" : "")
+          .append(": ").append(table.migrated()).append(" migrate, ").append(table.filtered())
+          .append(" filtered out, ").append(table.refusedRows()).append(" refused.\n");
+      if (!table.refused().isEmpty()) {
+        out.append("\n| refused because | rows |\n|---|---|\n");
+        table.refused().forEach((reason, count) -> out.append("| ").append(cell(reason)).append(" | ").append(count)
+            .append(" |\n"));
+      }
+      out.append("\n| column | nulls | null rate | distinct | values |\n|---|---|---|---|---|\n");
+      for (ColumnProfile column : table.columns()) {
+        out.append("| ").append(column.name()).append(column.sensitive() ? " (sensitive)" : "").append(" | ")
+            .append(column.nulls()).append(" | ").append(rate(column.nulls(), table.rows())).append(" | ")
+            .append(column.distinctCapped() ? "more than " : "").append(column.distinct()).append(" | ");
+        List<String> values = new ArrayList<>();
+        column.values().forEach((value, count) -> values.add(cell(value) + " ×" + count));
+        out.append(String.join(", ", values)).append(" |\n");
+      }
+    }
+    return out.toString();
+  }
+
+  private static String cell(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
+  }
+
+  private static String rate(long part, long whole) {
+    return whole == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+  }
+
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("legacy", legacy);
+    root.put("rowLimit", rowLimit);
+    ArrayNode list = root.putArray("tables");
+    for (TableAudit table : tables) {
+      ObjectNode node = list.addObject();
+      node.put("entity", table.entity());
+      node.put("table", table.table());
+      if (table.error() != null) {
+        node.put("error", table.error());
+        continue;
+      }
+      node.put("rows", table.rows());
+      node.put("limited", table.limited());
+      node.put("migrated", table.migrated());
+      node.put("filtered", table.filtered());
+      ObjectNode refused = node.putObject("refused");
+      table.refused().forEach(refused::put);
+      ArrayNode columns = node.putArray("columns");
+      for (ColumnProfile column : table.columns()) {
+        ObjectNode c = columns.addObject();
+        c.put("name", column.name());
+        c.put("sensitive", column.sensitive());
+        c.put("nulls", column.nulls());
+        c.put("distinct", column.distinct());
+        c.put("distinctCapped", column.distinctCapped());
+        ObjectNode values = c.putObject("values");
+        column.values().forEach(values::put);
+      }
+    }
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
