@@ -145,7 +145,7 @@ public final class CaptureEngine extends LifecycleComponent {
       zeroDates = postgres ? null : new ZeroDates(config);
       ChangeHandler handler = new ChangeHandler(name(), producer, converter, new AvroSerializer(serde, true),
           new AvroSerializer(serde, false), deadLetterTopic, counters, signalTables,
-          config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget, zeroDates);
+          config.originTable().orElse(null), config.fenceTable().orElse(null), snapshotBudget, zeroDates, new RawSubjects(registry));
       // Connect format: Debezium hands over its SourceRecords unconverted; ConnectToAvro does the rest.
       DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
           .using(debeziumProperties())

@@ -71,12 +71,15 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
   private final String stage;
   /** MariaDB: zero dates in NOT NULL columns are told from 1970-01-01 by asking legacy; null for PostgreSQL. */
   private final ZeroDates zeroDates;
+  /** Relaxes a raw subject that refuses a legacy schema change (null: never). */
+  private final RawSubjects rawSubjects;
 
   /** @param stage the engine's name, which dead letters carry as their stage ({@code capture}, {@code capture-new}) */
   ChangeHandler(String stage, Producer<byte[], byte[]> producer, ConnectToAvro converter, Serializer<Object> keySerializer,
       Serializer<Object> valueSerializer, String deadLetterTopic, CaptureCounters counters, Set<String> signalTables,
-      String originTable, String fenceTable, RateBudget snapshotBudget, ZeroDates zeroDates) {
+      String originTable, String fenceTable, RateBudget snapshotBudget, ZeroDates zeroDates, RawSubjects rawSubjects) {
     this.stage = stage;
+    this.rawSubjects = rawSubjects;
     this.zeroDates = zeroDates;
     this.snapshotBudget = snapshotBudget;
     this.producer = producer;
@@ -257,8 +260,8 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     }
     try {
       change = converter.convert(record);
-      key = change.key() == null ? null : keySerializer.serialize(change.topic(), change.key());
-      value = valueSerializer.serialize(change.topic(), change.value());
+      key = change.key() == null ? null : serialize(keySerializer, change.topic(), change.key(), "-key");
+      value = serialize(valueSerializer, change.topic(), change.value(), "-value");
     } catch (RuntimeException e) {
       if (isTransient(e) || e instanceof SnapshotFloor.Unavailable) {
         throw e; // the registry or the slot is unreachable: not this record's fault, so stop rather than dead-letter
@@ -267,6 +270,18 @@ final class ChangeHandler implements DebeziumEngine.ChangeConsumer<ChangeEvent<S
     }
     // Partition by key bytes: one row's changes stay in one partition, in order.
     return new Outcome(Kind.DELIVERED, change, producer.send(new ProducerRecord<>(change.topic(), key, value)));
+  }
+
+  /** Serializes; a schema the raw subject refuses is registered once more after {@link RawSubjects} relaxed it. */
+  private byte[] serialize(Serializer<Object> serializer, String topic, Object data, String subjectSuffix) {
+    try {
+      return serializer.serialize(topic, data);
+    } catch (RuntimeException e) {
+      if (rawSubjects != null && rawSubjects.relaxAfter(topic + subjectSuffix, e)) {
+        return serializer.serialize(topic, data);
+      }
+      throw e;
+    }
   }
 
   private Future<RecordMetadata> deadLetter(SourceRecord record, RuntimeException e) {

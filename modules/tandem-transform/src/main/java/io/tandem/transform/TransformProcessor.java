@@ -27,10 +27,19 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
   private final TransformMetrics metrics;
   private ProcessorContext<Object, Object> context;
 
+  /** Columns some mapping of this table reads or drops; any other column is reported as unmapped. */
+  private final java.util.Set<String> knownColumns = new java.util.HashSet<>();
+  private final String table;
+
   TransformProcessor(List<EntityRoute> routes, Deserializer<Object> deserializer, TransformMetrics metrics) {
     this.routes = routes;
     this.deserializer = deserializer;
     this.metrics = metrics;
+    for (EntityRoute route : routes) {
+      knownColumns.addAll(route.mapping().columnsRead());
+      knownColumns.addAll(route.mapping().dropped());
+    }
+    this.table = routes.isEmpty() ? "?" : routes.get(0).mapping().sourceTable();
   }
 
   static String childFor(EntityRoute route) {
@@ -78,6 +87,7 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
           new IllegalArgumentException(UNAVAILABLE));
       return;
     }
+    reportUnmapped(after != null ? after : before);
     for (EntityRoute route : routes) {
       List<EntityRoute.Output> outputs;
       try {
@@ -96,6 +106,21 @@ final class TransformProcessor implements Processor<byte[], byte[], Object, Obje
         context.forward(new Record<Object, Object>(output.key(), output.value(), input.timestamp(), headers),
             childFor(route));
         metrics.countMigrated(route.schema().entity());
+      }
+    }
+  }
+
+  /**
+   * A legacy column no mapping reads or drops (added by an ALTER TABLE since, say) is not migrated: it is
+   * reported (a warning once, {@code tandem_transform_unmapped_columns}) instead of being lost silently.
+   */
+  private void reportUnmapped(Map<String, Object> row) {
+    if (row == null || knownColumns.containsAll(row.keySet())) {
+      return;
+    }
+    for (String column : row.keySet()) {
+      if (!knownColumns.contains(column)) {
+        metrics.unmappedColumn(table, column);
       }
     }
   }

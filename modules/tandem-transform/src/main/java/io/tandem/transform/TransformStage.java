@@ -157,6 +157,14 @@ public final class TransformStage extends LifecycleComponent {
           .tags("entity", name).description(config.reverse.isEmpty() ? "Records written to migrated topics"
               : "Legacy rows written to reverse topics").register(meters);
     }
+    if (config.reverse.isEmpty()) {
+      for (String table : config.entities.stream().map(MappedEntity::sourceTable).distinct().toList()) {
+        io.micrometer.core.instrument.Gauge.builder("tandem.transform.unmapped.columns", this,
+                t -> t.metrics().unmappedColumns(table).size())
+            .tags("table", table).description("Legacy columns seen in changes that no mapping reads or drops")
+            .register(meters);
+      }
+    }
     FunctionCounter.builder("tandem.dlq.records", this, t -> t.metrics().deadLettered()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
   }

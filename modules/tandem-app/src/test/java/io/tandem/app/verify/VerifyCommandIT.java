@@ -431,6 +431,86 @@ class VerifyCommandIT {
     assertThat(limited.out()).contains("10 rows (row limit reached)");
   }
 
+  /**
+   * Legacy DDL mid-stream (docs/mappings.md, "Legacy schema changes"): an added column is reported as unmapped
+   * and changes keep flowing; widened columns keep flowing with their new values; a dropped mapped column
+   * reads as null; a renamed one is a drop plus an unmapped column, so a non-null field's changes are
+   * dead-lettered with the field's name (until the mapping names the new column and they are replayed).
+   */
+  @Test
+  @Order(9)
+  void legacySchemaChangesMidStreamHaveDefinedOutcomes() throws Exception {
+    long id;
+    try (Connection old = postgres.connect(legacy); Statement statement = old.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery("SELECT max(cust_id) FROM customers WHERE status_cd = 'A'")) {
+      rows.next();
+      id = rows.getLong(1);
+    }
+    java.util.regex.Matcher url = java.util.regex.Pattern.compile("Metrics: (http://\\S+/metrics)")
+        .matcher(RUN_OUT.toString(StandardCharsets.UTF_8));
+    assertThat(url.find()).isTrue();
+    try (Connection old = postgres.connect(legacy)) {
+      // loyalty_pts was added by the inventory test: a change carrying it is migrated, the column reported.
+      execute(old, "UPDATE customers SET loyalty_pts = 7, full_nm = 'After Add' WHERE cust_id = " + id);
+      awaitNewName(id, "After Add");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics(url.group(1)))
+          .contains("tandem_transform_unmapped_columns{table=\"public.customers\"} 1.0"));
+
+      execute(old, "ALTER TABLE customers ALTER COLUMN full_nm TYPE text, ALTER COLUMN balance TYPE numeric(16,2)");
+      execute(old, "UPDATE customers SET full_nm = 'After Widening', balance = 12345678901.23 WHERE cust_id = " + id);
+      awaitNewName(id, "After Widening");
+      assertThat(newValue(id, "balance_cents")).isEqualTo("1234567890123");
+
+      execute(old, "ALTER TABLE customers DROP COLUMN email_addr");
+      execute(old, "UPDATE customers SET full_nm = 'After Drop' WHERE cust_id = " + id);
+      awaitNewName(id, "After Drop");
+      assertThat(newValue(id, "email")).as("a dropped column reads as null").isNull();
+
+      long deadBefore = deadLetters(url.group(1), "transform");
+      long captureDeadBefore = deadLetters(url.group(1), "capture");
+      execute(old, "ALTER TABLE customers RENAME COLUMN full_nm TO customer_nm");
+      execute(old, "UPDATE customers SET customer_nm = 'After Rename' WHERE cust_id = " + id);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        String metrics = metrics(url.group(1));
+        assertThat(metrics).contains("tandem_transform_unmapped_columns{table=\"public.customers\"} 2.0");
+        assertThat(deadLetters(url.group(1), "transform")).isEqualTo(deadBefore + 1);
+      });
+      // The renamed NOT NULL column is a new required raw field (not backward compatible): the raw subject is
+      // relaxed instead of dead-lettering the table's stream in capture, where nothing can be replayed.
+      assertThat(deadLetters(url.group(1), "capture")).isEqualTo(captureDeadBefore);
+      assertThat(newValue(id, "name")).as("the new row keeps its last good value").isEqualTo("After Drop");
+    }
+    Result inventory = tandem(new io.tandem.app.inventory.InventoryCommand(Map.of(), out(), err()), "--entity",
+        "customer");
+    assertThat(inventory.out()).contains("column 'full_nm' is read by the mapping but not in the table")
+        .contains("column 'email_addr' is read by the mapping but not in the table")
+        .contains("| customer_nm | text | **unmapped** |");
+  }
+
+  private static String metrics(String url) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+        .get(10, java.util.concurrent.TimeUnit.SECONDS).body();
+  }
+
+  private static long deadLetters(String url, String stage) throws Exception {
+    java.util.regex.Matcher count = java.util.regex.Pattern.compile(
+        "tandem_dlq_records_total\\{stage=\"" + stage + "\"} ([0-9.]+)").matcher(metrics(url));
+    return count.find() ? (long) Double.parseDouble(count.group(1)) : 0;
+  }
+
+  private static void awaitNewName(long id, String name) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(newValue(id, "name")).isEqualTo(name));
+  }
+
+  private static String newValue(long id, String column) throws SQLException {
+    try (Connection fresh = postgres.connect(target); Statement statement = fresh.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery("SELECT " + column + " FROM customer WHERE id = " + id)) {
+      return rows.next() ? rows.getString(1) : "(no row)";
+    }
+  }
+
   private final ByteArrayOutputStream toolOut = new ByteArrayOutputStream();
   private final ByteArrayOutputStream toolErr = new ByteArrayOutputStream();
 
