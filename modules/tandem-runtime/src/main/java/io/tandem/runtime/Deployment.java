@@ -85,6 +85,9 @@ public final class Deployment {
    *
    * @throws ConfigException naming the file, the key and what was expected
    */
+  /** How often the running mappings are published again (they change only when the transform restarts). */
+  static final Duration MAPPING_REPORT_EVERY = Duration.ofMinutes(1);
+
   public static Deployment plan(TandemConfig config, Set<ComponentName> components, Map<String, String> env) {
     Set<ComponentName> chosen = Collections.unmodifiableSet(EnumSet.copyOf(components));
     return new Deployment(config, chosen, MigrationModel.load(config, chosen, env), Map.copyOf(env));
@@ -164,6 +167,13 @@ public final class Deployment {
         builder.add("capture-lag", () -> new CaptureLagReporter(() -> capture.get().lastBatchAt(), heartbeat,
             model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
       }
+    }
+    if (runs(ComponentName.TRANSFORM)) {
+      // What the gates compare with the latest clean verification's mapping: a change rolling out freezes promotions.
+      Map<String, String> fingerprints = new java.util.LinkedHashMap<>();
+      model.entities().forEach(entity -> fingerprints.put(entity.name(), entity.fingerprint()));
+      builder.add("mapping-versions", () -> new io.tandem.routing.status.MappingVersionReporter(fingerprints,
+          () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, MAPPING_REPORT_EVERY));
     }
     if (runs(ComponentName.REVERSE)) {
       // What the gate for writes on new asks for: reverse sync running (capture alive) and caught up.

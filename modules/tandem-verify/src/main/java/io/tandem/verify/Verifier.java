@@ -153,7 +153,10 @@ public final class Verifier {
       VerificationReport report = new VerificationReport(results);
       if (request.publish()) {
         try (StatusPublisher publisher = new StatusPublisher(setup.kafka(), settings.statusTopic(), (short) -1)) {
-          publisher.publish(report.statusRecords());
+          Map<String, String> fingerprints = new java.util.HashMap<>();
+          entities.forEach(entity -> fingerprints.put(entity.name(), entity.fingerprint()));
+          publisher.publish(report.statusRecords().stream().map(v -> v.withMapping(fingerprints.get(v.entity())))
+              .toList());
         } catch (TopicException | IllegalStateException e) {
           throw new VerifyException(e.getMessage(), e);
         }

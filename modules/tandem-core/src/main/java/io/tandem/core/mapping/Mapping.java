@@ -19,6 +19,7 @@ public final class Mapping {
   private final List<String> dropped;
   private final List<RowFilter> filters;
   private final ReverseSpec reverseSpec;
+  private final String fingerprint;
 
   public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
       List<String> dropped, List<RowFilter> filters) {
@@ -27,6 +28,13 @@ public final class Mapping {
 
   public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
       List<String> dropped, List<RowFilter> filters, ReverseSpec reverseSpec) {
+    this(name, entity, sourceTable, keyFields, fields, dropped, filters, reverseSpec, "");
+  }
+
+  /** @param fingerprint what the file says, as a hash: comments and layout aside ({@link MappingLoader}) */
+  public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
+      List<String> dropped, List<RowFilter> filters, ReverseSpec reverseSpec, String fingerprint) {
+    this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
     this.name = Objects.requireNonNull(name, "name");
     this.entity = Objects.requireNonNull(entity, "entity");
     this.sourceTable = Objects.requireNonNull(sourceTable, "sourceTable");
@@ -47,6 +55,14 @@ public final class Mapping {
   /** Where the mapping came from, for messages (usually the file). */
   public String name() {
     return name;
+  }
+
+  /**
+   * A hash of the mapping's rules (not of its comments or layout): a mapping change rolled out shows as a new
+   * fingerprint, and promotion gates wait for a clean verification made with it.
+   */
+  public String fingerprint() {
+    return fingerprint;
   }
 
   /** New-model entity; its topic is {@code migrated.<entity>}. */

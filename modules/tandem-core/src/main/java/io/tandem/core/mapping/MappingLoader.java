@@ -146,7 +146,7 @@ public final class MappingLoader {
     for (String field : reverse.enumInverses().keySet()) {
       requireField(source, rules, "reverse.fields." + field, field);
     }
-    return new Mapping(source, entity, table, keys, rules, dropped, filters, reverse);
+    return new Mapping(source, entity, table, keys, rules, dropped, filters, reverse, Fingerprint.of(root.toString()));
   }
 
   private static void requireField(String source, List<FieldRule> rules, String path, String field) {

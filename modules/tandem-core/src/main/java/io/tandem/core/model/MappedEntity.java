@@ -57,6 +57,14 @@ public record MappedEntity(Mapping mapping, EntitySchema schema) {
     return schema.topic();
   }
 
+  /**
+   * The mapping and entity schema together, as a hash: what a running transform and a verification pass
+   * each used, so the gates can tell a pass made with an older mapping.
+   */
+  public String fingerprint() {
+    return io.tandem.core.mapping.Fingerprint.of(mapping.fingerprint(), schema.valueSchema().toString());
+  }
+
   /** The legacy table it is made from, {@code <schema>.<table>}. */
   public String sourceTable() {
     return mapping.sourceTable();

@@ -189,4 +189,14 @@ class MappingV2Test {
         new org.apache.avro.Schema.Parser().parse(record.formatted(hashAsLong)), person()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("fields.email_hash.protect");
   }
+
+  @Test
+  void theFingerprintFollowsTheRulesNotTheLayout() {
+    String fingerprint = person().fingerprint();
+    assertThat(fingerprint).matches("[0-9a-f]{16}");
+    String commented = "# people, migrated\n" + PERSON.replace("key: [id]", "key: [ id ]   # the new key");
+    assertThat(MappingLoader.parse("other.yaml", commented, ENV::get).fingerprint()).isEqualTo(fingerprint);
+    String changed = PERSON.replace("age < 30", "age < 40");
+    assertThat(MappingLoader.parse("person.yaml", changed, ENV::get).fingerprint()).isNotEqualTo(fingerprint);
+  }
 }

@@ -28,6 +28,14 @@ public final class StatusCodec {
       node.put("routingVersion", v.routingVersion());
       node.put("rowsChecked", v.rowsChecked());
       node.put("differences", v.differences());
+      if (v.mapping() != null) {
+        node.put("mapping", v.mapping());
+      }
+    } else if (record instanceof StatusRecord.MappingVersion m) {
+      node.put("kind", "mapping");
+      node.put("entity", m.entity());
+      node.put("fingerprint", m.fingerprint());
+      node.put("since", m.since().toString());
     } else if (record instanceof StatusRecord.Lag l) {
       node.put("kind", "lag");
       node.put("entity", l.entity());
@@ -58,12 +66,15 @@ public final class StatusCodec {
       case "verification":
         return new StatusRecord.Verification(text(node, "entity"), text(node, "cohort"), bool(node, "clean"),
             instant(node, "startedAt"), instant(node, "finishedAt"), number(node, "routingVersion"),
-            number(node, "rowsChecked"), number(node, "differences"));
+            number(node, "rowsChecked"), number(node, "differences"),
+            node.has("mapping") ? text(node, "mapping") : null);
+      case "mapping":
+        return new StatusRecord.MappingVersion(text(node, "entity"), text(node, "fingerprint"), instant(node, "since"));
       case "lag":
         return new StatusRecord.Lag(text(node, "entity"), number(node, "lagMillis"), instant(node, "measuredAt"),
             text(node, "source"));
       default:
-        throw new IllegalArgumentException("unknown kind '" + kind + "' (expected verification or lag)");
+        throw new IllegalArgumentException("unknown kind '" + kind + "' (expected verification, lag or mapping)");
     }
   }
 

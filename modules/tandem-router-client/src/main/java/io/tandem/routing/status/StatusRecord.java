@@ -18,8 +18,8 @@ public sealed interface StatusRecord {
   Instant at();
 
   /**
-   * The compaction key: {@code verify/<entity>/<cohort>}, {@code lag/<entity>} (the sink's end-to-end lag) or
-   * {@code lag/<entity>/capture} (capture's liveness).
+   * The compaction key: {@code verify/<entity>/<cohort>}, {@code lag/<entity>} (the sink's end-to-end lag),
+   * {@code lag/<entity>/capture} (capture's liveness) or {@code mapping/<entity>} (the running mapping).
    */
   String key();
 
@@ -38,6 +38,11 @@ public sealed interface StatusRecord {
     return "lag/" + entity + "/" + source;
   }
 
+  /** The compaction key of the mapping a running transform applies to an entity. */
+  static String mappingKey(String entity) {
+    return "mapping/" + entity;
+  }
+
   /** The compaction key of the capture's lag report for an entity ({@link Lag#CAPTURE}). */
   static String captureLagKey(String entity) {
     return "lag/" + entity + "/" + Lag.CAPTURE;
@@ -51,9 +56,22 @@ public sealed interface StatusRecord {
    *     a gate only trusts a cohort's pass if the cohort's selector has not changed since
    * @param rowsChecked legacy rows compared (in the cohort)
    * @param differences differences that remained after re-checking (0 when clean)
+   * @param mapping the fingerprint of the mapping and schema the pass used ({@link MappingVersion}); null
+   *     from a verifier older than fingerprints
    */
   record Verification(String entity, String cohort, boolean clean, Instant startedAt, Instant finishedAt,
-      long routingVersion, long rowsChecked, long differences) implements StatusRecord {
+      long routingVersion, long rowsChecked, long differences, String mapping) implements StatusRecord {
+    public Verification(String entity, String cohort, boolean clean, Instant startedAt, Instant finishedAt,
+        long routingVersion, long rowsChecked, long differences) {
+      this(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked, differences, null);
+    }
+
+    /** The same pass, made with the mapping of this fingerprint. */
+    public Verification withMapping(String fingerprint) {
+      return new Verification(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked,
+          differences, fingerprint);
+    }
+
     public Verification {
       Objects.requireNonNull(entity, "entity");
       Objects.requireNonNull(cohort, "cohort");
@@ -110,6 +128,31 @@ public sealed interface StatusRecord {
     @Override
     public String key() {
       return SINK.equals(source) ? lagKey(entity) : lagKey(entity, source);
+    }
+  }
+
+  /**
+   * The mapping (and entity schema) a running transform applies to an entity, as a fingerprint, published
+   * when the transform starts. A mapping change rolled out shows as a new fingerprint: the promotion gates
+   * then wait for a clean verification made with it, so no cohort moves while the change rolls out.
+   *
+   * @param since when the transform with this mapping started
+   */
+  record MappingVersion(String entity, String fingerprint, Instant since) implements StatusRecord {
+    public MappingVersion {
+      Objects.requireNonNull(entity, "entity");
+      Objects.requireNonNull(fingerprint, "fingerprint");
+      Objects.requireNonNull(since, "since");
+    }
+
+    @Override
+    public Instant at() {
+      return since;
+    }
+
+    @Override
+    public String key() {
+      return mappingKey(entity);
     }
   }
 }

@@ -26,6 +26,21 @@ class StatusCodecTest {
   }
 
   @Test
+  void mappingVersionsAndTheMappingOfAPassRoundTrip() {
+    StatusRecord running = new StatusRecord.MappingVersion("customer", "0123456789abcdef", T);
+    assertThat(StatusCodec.decode(StatusCodec.encode(running))).isEqualTo(running);
+    assertThat(running.key()).isEqualTo("mapping/customer");
+    StatusRecord.Verification pass = new StatusRecord.Verification("customer", "*", true, T.minusSeconds(5), T, 7,
+        1000, 0).withMapping("0123456789abcdef");
+    assertThat(StatusCodec.decode(StatusCodec.encode(pass))).isEqualTo(pass);
+    // A pass from a verifier older than fingerprints has none.
+    assertThat(((StatusRecord.Verification) StatusCodec.decode(("{\"kind\":\"verification\",\"entity\":\"c\","
+        + "\"cohort\":\"*\",\"clean\":true,\"startedAt\":\"" + T + "\",\"finishedAt\":\"" + T + "\","
+        + "\"routingVersion\":1,\"rowsChecked\":3,\"differences\":0}").getBytes(StandardCharsets.UTF_8)))
+        .mapping()).isNull();
+  }
+
+  @Test
   void refusesMalformedRecordsNamingTheField() {
     assertThatThrownBy(() -> StatusCodec.decode("{\"kind\":\"lag\",\"entity\":\"c\",\"lagMillis\":\"x\"}"
         .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("'lagMillis' must be an integer");

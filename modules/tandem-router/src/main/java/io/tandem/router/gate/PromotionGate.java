@@ -152,10 +152,14 @@ public final class PromotionGate {
     return ahead;
   }
 
-  /** Condition (a): a clean, recent verification that covers the cohort's members after the change. */
+  /**
+   * Condition (a): a clean, recent verification that covers the cohort's members after the change, made with
+   * the mapping the transform runs (when it publishes one).
+   */
   private void verified(EntityRouting entity, Cohort cohort, LongFunction<Optional<RoutingState>> history,
       Instant now, List<String> failed, List<String> evidence) {
     String scope = entity.name() + "/" + cohort.name();
+    Optional<StatusRecord.MappingVersion> running = status.mapping(entity.name());
     List<StatusRecord.Verification> candidates = new ArrayList<>();
     status.verification(entity.name(), cohort.name()).ifPresent(candidates::add);
     status.verification(entity.name(), StatusRecord.ALL_COHORTS).ifPresent(candidates::add);
@@ -172,6 +176,14 @@ public final class PromotionGate {
       }
       if (Duration.between(pass.finishedAt(), now).compareTo(settings.maxVerificationAge()) > 0) {
         notes.add("newest clean: " + pair + " pass at " + pass.finishedAt());
+        break;
+      }
+      if (running.isPresent() && !running.get().fingerprint().equals(pass.mapping())) {
+        // A mapping change is rolling out: only a pass made with the running mapping proves the data.
+        notes.add("the clean " + pair + " pass at " + pass.finishedAt() + " used mapping "
+            + (pass.mapping() == null ? "(unknown)" : pass.mapping()) + ", the transform runs mapping "
+            + running.get().fingerprint() + " since " + running.get().since() + ": promotions wait for a clean pass"
+            + " with it");
         break;
       }
       if (!pass.entityWide()) {

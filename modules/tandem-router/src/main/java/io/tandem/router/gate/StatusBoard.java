@@ -121,6 +121,12 @@ public final class StatusBoard implements StatusView, AutoCloseable {
   }
 
   @Override
+  public Optional<StatusRecord.MappingVersion> mapping(String entity) {
+    StatusRecord record = newest.get(StatusRecord.mappingKey(entity));
+    return record instanceof StatusRecord.MappingVersion m ? Optional.of(m) : Optional.empty();
+  }
+
+  @Override
   public Optional<StatusRecord.Lag> captureLag(String entity) {
     StatusRecord record = newest.get(StatusRecord.captureLagKey(entity));
     return record instanceof StatusRecord.Lag l ? Optional.of(l) : Optional.empty();

@@ -17,6 +17,11 @@ public interface StatusView {
   /** The newest lag report of {@code entity} from {@code source} (e.g. {@link StatusRecord.Lag#REVERSE_SINK}). */
   Optional<StatusRecord.Lag> lag(String entity, String source);
 
+  /** The mapping a running transform applies to {@code entity}, if one published it. */
+  default Optional<StatusRecord.MappingVersion> mapping(String entity) {
+    return Optional.empty();
+  }
+
   /** Why the facts cannot be trusted right now (the follower stopped, or has not caught up), if so. */
   Optional<String> problem();
 }

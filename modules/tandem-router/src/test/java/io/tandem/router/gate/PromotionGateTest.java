@@ -176,6 +176,27 @@ class PromotionGateTest {
   }
 
   @Test
+  void promotionsWaitWhileAMappingChangeRollsOut() {
+    freshLag();
+    status.put(clean("*", 1, NOW.minusSeconds(10)).withMapping("aaaa000011112222"));
+    status.put(new StatusRecord.MappingVersion("customer", "aaaa000011112222", NOW.minus(Duration.ofDays(1))));
+    assertThat(evaluate(promote("beta", Phase.NEW_READS)).passed()).as("the pass used the running mapping").isTrue();
+
+    // The transform restarts with a changed mapping: the clean pass made with the old one no longer counts.
+    status.put(new StatusRecord.MappingVersion("customer", "bbbb000011112222", NOW.minusSeconds(5)));
+    GateVerdict frozen = evaluate(promote("beta", Phase.NEW_READS));
+    assertThat(frozen.passed()).isFalse();
+    assertThat(frozen.failed()).singleElement().asString().contains("used mapping aaaa000011112222")
+        .contains("the transform runs mapping bbbb000011112222").contains("promotions wait for a clean pass with it");
+    status.put(clean("*", 1, NOW.minusSeconds(10)));
+    assertThat(evaluate(promote("beta", Phase.NEW_READS)).failed()).singleElement().asString()
+        .contains("used mapping (unknown)");
+
+    status.put(clean("*", 1, NOW.minusSeconds(1)).withMapping("bbbb000011112222"));
+    assertThat(evaluate(promote("beta", Phase.NEW_READS)).passed()).as("verified with the new mapping").isTrue();
+  }
+
+  @Test
   void aDirtyNewestPassFailsWithItsDifferences() {
     freshLag();
     status.put(clean("*", 3, NOW.minusSeconds(600)));
@@ -415,6 +436,11 @@ class PromotionGateTest {
     @Override
     public Optional<StatusRecord.Lag> lag(String entity, String source) {
       return Optional.ofNullable((StatusRecord.Lag) records.get(StatusRecord.lagKey(entity, source)));
+    }
+
+    @Override
+    public Optional<StatusRecord.MappingVersion> mapping(String entity) {
+      return Optional.ofNullable((StatusRecord.MappingVersion) records.get(StatusRecord.mappingKey(entity)));
     }
 
     @Override

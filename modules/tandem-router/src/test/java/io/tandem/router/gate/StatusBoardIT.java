@@ -50,6 +50,8 @@ class StatusBoardIT {
         send(producer, topic, newer.key(), StatusCodec.encode(newer));
         send(producer, topic, lag.key(), StatusCodec.encode(lag));
         send(producer, topic, captureLag.key(), StatusCodec.encode(captureLag));
+        StatusRecord.MappingVersion running = new StatusRecord.MappingVersion("customer", "0123456789abcdef", T);
+        send(producer, topic, running.key(), StatusCodec.encode(running));
         send(producer, topic, "verify/customer/beta", "not json".getBytes(StandardCharsets.UTF_8));
         send(producer, topic, "verify/customer/other", StatusCodec.encode(verification(5, true, 0)));
 
@@ -59,6 +61,8 @@ class StatusBoardIT {
           assertThat(board.verification("customer", "beta")).contains(newer);
           assertThat(board.lag("customer")).contains(lag);
           assertThat(board.captureLag("customer")).contains(captureLag);
+          assertThat(board.mapping("customer")).contains(running);
+          assertThat(board.mapping("order")).isEmpty();
           assertThat(board.verification("customer", "*")).isEmpty();
           assertThat(board.lag("order")).isEmpty();
           assertThat(board.skipped()).isEqualTo(2); // (a compacted topic refuses records without a key)
