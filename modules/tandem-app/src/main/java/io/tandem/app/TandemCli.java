@@ -4,6 +4,7 @@ import io.tandem.app.cohort.CohortCommand;
 import io.tandem.app.dlq.DlqCommand;
 import io.tandem.app.inventory.AuditCommand;
 import io.tandem.app.inventory.InventoryCommand;
+import io.tandem.app.verify.ResnapshotCommand;
 import io.tandem.app.verify.VerifyCommand;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = TandemCli.Version.class,
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
     subcommands = {RunCommand.class, VerifyCommand.class, RouterReplicaCommand.class, CohortCommand.class,
-        DlqCommand.class, InventoryCommand.class, AuditCommand.class,
+        DlqCommand.class, InventoryCommand.class, AuditCommand.class, ResnapshotCommand.class,
         CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 

@@ -180,6 +180,16 @@ public final class Verifier {
     return Repair.run(this, report, timeout, clock);
   }
 
+  /**
+   * Has capture read every row of {@code entity}'s legacy table again through the pipeline ({@link Resnapshot});
+   * returns how many rows were asked for. Rows arrive asynchronously, as capture reaches the signals.
+   *
+   * @param progress told the number asked for so far, after each batch
+   */
+  public long resnapshot(String entity, java.util.function.LongConsumer progress) {
+    return Resnapshot.run(setup, select(List.of(entity)).get(0), progress);
+  }
+
   /** The {@code verify} component of {@code tandem run}: a pass, a pause, again. */
   public ContinuousVerifier continuous(Clock clock) {
     return new ContinuousVerifier(this, setup.settings().interval(), clock);

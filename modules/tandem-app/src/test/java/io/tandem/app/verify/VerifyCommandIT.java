@@ -487,6 +487,37 @@ class VerifyCommandIT {
         .contains("| customer_nm | text | **unmapped** |");
   }
 
+  @Test
+  @Order(10)
+  void resnapshotReadsEveryRowOfAnEntityAgainThroughThePipeline() throws Exception {
+    long legacyRows;
+    try (Connection old = postgres.connect(legacy); Statement statement = old.createStatement();
+        java.sql.ResultSet rows = statement.executeQuery("SELECT count(*) FROM addresses")) {
+      rows.next();
+      legacyRows = rows.getLong(1);
+    }
+    try (Connection fresh = postgres.connect(target)) {
+      execute(fresh, "UPDATE address SET city = 'Nowhere'"); // every copy wrong, behind the pipeline's back
+    }
+    Result refused = tandem(new ResnapshotCommand(Map.of(), out(), err()), "--entity", "address", "--reason",
+        "mapping v2");
+    assertThat(refused.exit()).as("an operator action: --router or --unaudited").isEqualTo(2);
+
+    Result asked = tandem(new ResnapshotCommand(Map.of(), out(), err()), "--entity", "address", "--reason",
+        "mapping v2", "--unaudited");
+    assertThat(asked.exit()).as(asked.err()).isZero();
+    assertThat(asked.out()).contains("Asked capture to read " + legacyRows + " row(s) of address again");
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      try (Connection fresh = postgres.connect(target); Statement statement = fresh.createStatement();
+          java.sql.ResultSet rows = statement.executeQuery("SELECT count(*) FROM address WHERE city = 'Nowhere'")) {
+        rows.next();
+        assertThat(rows.getLong(1)).isZero();
+      }
+    });
+    Result clean = verify("--entity", "address");
+    assertThat(clean.exit()).as(clean.out()).isZero();
+  }
+
   private static String metrics(String url) throws Exception {
     return java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
