@@ -124,6 +124,30 @@ class MariaDbVerifyIT {
         // A legacy change after the repair still wins over the repaired rows.
         legacy(db, "UPDATE customers SET full_nm = 'Later' WHERE cust_id = 10");
         await().atMost(Duration.ofSeconds(60)).until(() -> "Later".equals(newName(newDb, 10)));
+
+        // Inventory, audit and resnapshot read a MariaDB legacy through the same dialect.
+        Deployment.LegacyRead read = deployment.legacyRead();
+        List<io.tandem.core.model.MappedEntity> customers = Verifier.select(deployment.model().entities(),
+            List.of("customer"));
+        io.tandem.verify.Inventory inventory = io.tandem.verify.Inventory.read(read.connector(), read.description(),
+            customers);
+        io.tandem.verify.Inventory.Table table = inventory.tables().get(0);
+        assertThat(table.problems()).isEmpty();
+        assertThat(table.columns()).filteredOn(c -> c.name().equals("email_addr")).singleElement()
+            .satisfies(c -> assertThat(c.sensitive()).isTrue());
+        assertThat(table.columns()).filteredOn(c -> c.name().equals("legacy_flags")).singleElement()
+            .satisfies(c -> assertThat(c.status()).isEqualTo(io.tandem.verify.Inventory.Status.DROPPED));
+        io.tandem.verify.DataAudit audit = io.tandem.verify.DataAudit.run(read.connector(), read.description(),
+            customers, 100_000);
+        io.tandem.verify.DataAudit.TableAudit profiled = audit.tables().get(0);
+        assertThat(profiled.error()).isNull();
+        assertThat(profiled.rows()).isEqualTo(count(db, "SELECT count(*) FROM customers"));
+        assertThat(profiled.migrated()).isEqualTo(mapped);
+        assertThat(profiled.refusedRows()).isZero();
+
+        newSql(newDb, "UPDATE customer SET name = 'Tampered again' WHERE id = 30");
+        assertThat(verifier.resnapshot("customer", n -> { })).isEqualTo(profiled.rows());
+        await().atMost(Duration.ofSeconds(90)).until(() -> "Customer 30".equals(newName(newDb, 30)));
         assertThat(supervisor.firstFailure()).isEmpty();
       } finally {
         supervisor.stop();

@@ -66,6 +66,7 @@ public final class TransformStage extends LifecycleComponent {
         List<EntityRoute> routes = config.entities.stream().map(e -> new EntityRoute(e.mapping(), e.schema())).toList();
         routes.forEach(route -> register(route.schema().entity(), route.schema().topic(), route.schema().keySchema(),
             route.schema().valueSchema()));
+        config.entities.forEach(this::typeCheckAgainstRawSchema);
         topology = TransformTopology.build(config.topicPrefix, routes, new AvroDeserializer(serde),
             new AvroSerializer(serde, true), new AvroSerializer(serde, false), metrics);
         outputs = routes.stream().map(r -> r.schema().topic()).toList();
@@ -117,6 +118,56 @@ public final class TransformStage extends LifecycleComponent {
       lifecycle.finish(e);
       throw e;
     }
+  }
+
+  /**
+   * Checks the mapping's expressions against the legacy columns as the raw topic carries them: the latest raw
+   * schema capture registered. Before capture has registered one there is nothing to check against yet (the
+   * verifier and {@code tandem inventory} check against the legacy catalog too).
+   *
+   * @throws io.tandem.core.config.ConfigException naming the mapping file and field when one does not type-check
+   */
+  private void typeCheckAgainstRawSchema(MappedEntity entity) {
+    boolean hasExpressions = entity.mapping().fields().values().stream().anyMatch(r -> r.expression() != null)
+        || entity.mapping().filters().stream().anyMatch(f -> f.when() != null);
+    if (!hasExpressions) {
+      return;
+    }
+    String subject = entity.rawTopic(config.topicPrefix) + "-value";
+    org.apache.avro.Schema change;
+    try {
+      change = new org.apache.avro.Schema.Parser().parse(config.client.latest(subject).schema());
+    } catch (RegistryException e) {
+      if (e.errorCode() == io.tandem.registry.ErrorCode.SUBJECT_NOT_FOUND) {
+        LOG.info("{}: no raw schema under {} yet; its expressions are checked against the legacy catalog by the"
+            + " verifier and tandem inventory", entity.mapping().name(), subject);
+        return;
+      }
+      throw new IllegalStateException("cannot read raw schema " + subject + ": " + e.getMessage(), e);
+    }
+    org.apache.avro.Schema.Field after = change.getField("after");
+    if (after == null) {
+      return; // not a Tandem raw change schema: the records say so when they arrive
+    }
+    java.util.Map<String, io.tandem.core.mapping.Expression.ColumnType> columns = new java.util.LinkedHashMap<>();
+    for (org.apache.avro.Schema.Field column : nonNull(after.schema()).getFields()) {
+      columns.put(column.name(), switch (nonNull(column.schema()).getType()) {
+        case INT, LONG -> io.tandem.core.mapping.Expression.ColumnType.INT;
+        case FLOAT, DOUBLE -> io.tandem.core.mapping.Expression.ColumnType.DOUBLE;
+        case BOOLEAN -> io.tandem.core.mapping.Expression.ColumnType.BOOL;
+        case BYTES, FIXED -> io.tandem.core.mapping.Expression.ColumnType.BYTES;
+        default -> io.tandem.core.mapping.Expression.ColumnType.STRING;
+      });
+    }
+    entity.mapping().typeCheck(columns);
+  }
+
+  private static org.apache.avro.Schema nonNull(org.apache.avro.Schema schema) {
+    if (schema.getType() != org.apache.avro.Schema.Type.UNION) {
+      return schema;
+    }
+    return schema.getTypes().stream().filter(t -> t.getType() != org.apache.avro.Schema.Type.NULL).findFirst()
+        .orElse(schema);
   }
 
   private void register(String entity, String topic, org.apache.avro.Schema key, org.apache.avro.Schema value) {

@@ -187,4 +187,28 @@ class TransformStageIT {
       assertThat(freshClient.versions(subject)).containsExactly(1);
     }
   }
+
+  @Test
+  void refusesToStartWhenAnExpressionDoesNotFitTheRawSchemaNamingTheField() throws Exception {
+    Path file = TransformTopologyTest.SCHEMAS.resolve("mappings/customer.yaml");
+    Mapping computed = MappingLoader.parse(file.toString(), java.nio.file.Files.readString(file)
+        .replace("name: full_nm", "name: { expr: \"full_nm + ' (' + status_cd + ')'\" }"));
+    List<MappedEntity> entities = List.of(new MappedEntity(computed,
+        EntitySchema.load(TransformTopologyTest.SCHEMAS.resolve("avro"), computed)));
+    // Capture registered the raw schema with full_nm as a number: the expression adds text to it.
+    Schema row = org.apache.avro.SchemaBuilder.record("Row").namespace("legacy.typed.public.customers").fields()
+        .requiredLong("cust_id").optionalLong("full_nm").optionalString("status_cd").endRecord();
+    Schema change = org.apache.avro.SchemaBuilder.record("Change").namespace("legacy.typed.public.customers").fields()
+        .requiredString("op").name("before").type().optional().type(row).name("after").type().optional().type(row)
+        .endRecord();
+    client.register("legacy.typed.public.customers-value", change);
+    TransformStage stage = TransformStage.builder().kafka(KafkaClients.of(kafka.bootstrapServers()))
+        .settings(new TransformSettings("typed", 1, stateDir)).topicPrefix("legacy.typed").entities(entities)
+        .registryClient(client).build();
+
+    assertThatThrownBy(stage::start).isInstanceOf(io.tandem.core.config.ConfigException.class)
+        .hasMessageContaining("customer.yaml").hasMessageContaining("fields.name.expr")
+        .hasMessageContaining("no matching overload");
+    assertThat(stage.state()).isEqualTo(State.FAILED);
+  }
 }
