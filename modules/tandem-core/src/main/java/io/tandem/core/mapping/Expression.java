@@ -140,13 +140,11 @@ public final class Expression {
    *     a division by zero); the reason never holds a column value
    */
   Object evaluate(String field, Map<String, ?> row) {
-    Map<String, Object> variables = new HashMap<>(columns.size() * 2);
-    for (String column : columns) {
-      variables.put(column, toCel(row.get(column)));
-    }
     Object result;
     try {
-      result = program.eval(variables);
+      // Resolved on demand, straight from the row: no map of variables per evaluation.
+      result = program.eval((dev.cel.runtime.CelVariableResolver) name -> columns.contains(name)
+          ? Optional.of(toCel(row.get(name))) : Optional.empty());
     } catch (CelEvaluationException | RuntimeException e) {
       throw new MappingException(field, "expression '" + text + "' failed: " + firstLine(e.getMessage()));
     }
