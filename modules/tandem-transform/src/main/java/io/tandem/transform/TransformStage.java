@@ -150,24 +150,14 @@ public final class TransformStage extends LifecycleComponent {
       return; // not a Tandem raw change schema: the records say so when they arrive
     }
     java.util.Map<String, io.tandem.core.mapping.Expression.ColumnType> columns = new java.util.LinkedHashMap<>();
-    for (org.apache.avro.Schema.Field column : nonNull(after.schema()).getFields()) {
-      columns.put(column.name(), switch (nonNull(column.schema()).getType()) {
-        case INT, LONG -> io.tandem.core.mapping.Expression.ColumnType.INT;
-        case FLOAT, DOUBLE -> io.tandem.core.mapping.Expression.ColumnType.DOUBLE;
-        case BOOLEAN -> io.tandem.core.mapping.Expression.ColumnType.BOOL;
-        case BYTES, FIXED -> io.tandem.core.mapping.Expression.ColumnType.BYTES;
-        default -> io.tandem.core.mapping.Expression.ColumnType.STRING;
-      });
+    org.apache.avro.Schema row = after.schema().getType() == org.apache.avro.Schema.Type.UNION
+        ? after.schema().getTypes().stream().filter(t -> t.getType() == org.apache.avro.Schema.Type.RECORD)
+            .findFirst().orElse(after.schema())
+        : after.schema();
+    for (org.apache.avro.Schema.Field column : row.getFields()) {
+      columns.put(column.name(), io.tandem.core.mapping.Expression.ColumnType.ofAvro(column.schema()));
     }
     entity.mapping().typeCheck(columns);
-  }
-
-  private static org.apache.avro.Schema nonNull(org.apache.avro.Schema schema) {
-    if (schema.getType() != org.apache.avro.Schema.Type.UNION) {
-      return schema;
-    }
-    return schema.getTypes().stream().filter(t -> t.getType() != org.apache.avro.Schema.Type.NULL).findFirst()
-        .orElse(schema);
   }
 
   private void register(String entity, String topic, org.apache.avro.Schema key, org.apache.avro.Schema value) {

@@ -90,7 +90,7 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
         nulls++;
         return;
       }
-      Object key = value instanceof byte[] bytes ? java.nio.ByteBuffer.wrap(bytes) : value;
+      Object key = distinctKey(value);
       Long seen = counts.get(key);
       if (seen != null) {
         counts.put(key, seen + 1);
@@ -99,6 +99,21 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
       } else {
         capped = true;
       }
+    }
+
+    /**
+     * What is kept to count a value as distinct: the value itself, or for long text and bytes a hash and the
+     * length, so that 10,000 large values cannot fill the heap (two long values may then, rarely, count as one).
+     */
+    private static Object distinctKey(Object value) {
+      if (value instanceof byte[] bytes) {
+        return bytes.length <= MAX_TEXT ? java.nio.ByteBuffer.wrap(bytes)
+            : "bytes#" + java.util.Arrays.hashCode(bytes) + "/" + bytes.length;
+      }
+      if (value instanceof String text && text.length() > MAX_TEXT) {
+        return clip(text) + " #" + Integer.toHexString(text.hashCode()) + "/" + text.length();
+      }
+      return value;
     }
 
     ColumnProfile profile() {

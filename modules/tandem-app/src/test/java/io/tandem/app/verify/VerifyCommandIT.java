@@ -275,11 +275,9 @@ class VerifyCommandIT {
     assertThat(stdout).containsPattern("verify +RUNNING");
     java.util.regex.Matcher url = java.util.regex.Pattern.compile("Metrics: (http://\\S+/metrics)").matcher(stdout);
     assertThat(url.find()).as(stdout).isTrue();
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     // The differences injected above stay until repaired: the next passes report them too.
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      String metrics = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.group(1))).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).get(10, java.util.concurrent.TimeUnit.SECONDS).body();
+      String metrics = metrics(url.group(1));
       assertThat(metrics).containsPattern("tandem_verify_rows_total\\{entity=\"customer\"} [1-9]")
           .containsPattern("tandem_verify_differences\\{entity=\"customer\",kind=\"missing\"} 1\\.0")
           .containsPattern("tandem_verify_differences\\{entity=\"customer\",kind=\"different\"} 2\\.0")

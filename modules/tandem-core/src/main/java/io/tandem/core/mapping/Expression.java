@@ -56,6 +56,22 @@ public final class Expression {
     ColumnType(CelType celType) {
       this.celType = celType;
     }
+
+    /** The type of a column of a raw change record's row schema (its non-null branch). */
+    public static ColumnType ofAvro(org.apache.avro.Schema column) {
+      org.apache.avro.Schema type = column;
+      if (type.getType() == org.apache.avro.Schema.Type.UNION) {
+        type = type.getTypes().stream().filter(t -> t.getType() != org.apache.avro.Schema.Type.NULL).findFirst()
+            .orElse(type);
+      }
+      return switch (type.getType()) {
+        case INT, LONG -> INT;
+        case FLOAT, DOUBLE -> DOUBLE;
+        case BOOLEAN -> BOOL;
+        case BYTES, FIXED -> BYTES;
+        default -> STRING;
+      };
+    }
   }
 
   private final String text;

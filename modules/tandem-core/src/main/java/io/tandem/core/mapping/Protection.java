@@ -34,15 +34,11 @@ public enum Protection {
   }
 
   Object apply(Object value, HashKey key) {
-    if (value == null || this == NONE) {
-      return this == DROP ? null : value;
-    }
-    String text = value.toString();
     return switch (this) {
       case NONE -> value;
       case DROP -> null;
-      case MASK -> mask(text);
-      case HASH -> key.hmacHex(text);
+      case MASK -> value == null ? null : mask(value.toString());
+      case HASH -> value == null ? null : key.hmacHex(value.toString());
     };
   }
 

@@ -69,4 +69,13 @@ class ExpressionTest {
     assertThatThrownBy(() -> e.evaluate("ratio", Map.of("a", 7, "b", 0)))
         .isInstanceOf(MappingException.class).hasMessageContaining("field 'ratio'").hasMessageNotContaining("7");
   }
+
+  @Test
+  void rawColumnTypesAreTheirNonNullBranch() {
+    org.apache.avro.Schema row = org.apache.avro.SchemaBuilder.record("Row").fields().requiredLong("id")
+        .optionalString("name").optionalDouble("rate").optionalBoolean("vip").optionalBytes("photo").endRecord();
+    assertThat(row.getFields().stream().map(f -> Expression.ColumnType.ofAvro(f.schema())).toList()).containsExactly(
+        Expression.ColumnType.INT, Expression.ColumnType.STRING, Expression.ColumnType.DOUBLE,
+        Expression.ColumnType.BOOL, Expression.ColumnType.BYTES);
+  }
 }
