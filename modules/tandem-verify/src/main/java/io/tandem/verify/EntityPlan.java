@@ -17,12 +17,19 @@ import org.apache.avro.Schema;
 
 /**
  * How one entity is verified: the legacy table read in primary-key order, the new table's canonical
- * columns, and the SQL for both. The new key must be an order-preserving copy of the legacy primary
- * key (integer columns copied or cast to int/long), so a legacy key range is the same new key range
- * and extra rows between legacy keys are found too.
+ * columns, and the SQL for both. When the new key is an order-preserving copy of the legacy primary
+ * key (integer columns copied or cast to int/long) the entity is <em>aligned</em>: a legacy key range
+ * is the same new key range, compared chunk by chunk. Any other key (text, UUID, composite in another
+ * order, computed) is compared by key buckets: both sides grouped by a hash of the new key's canonical
+ * text ({@link #bucketOf}), computed in Java for the mapped legacy rows and in SQL by the new database.
  */
 final class EntityPlan {
   private static final Set<Cast> ORDER_PRESERVING = EnumSet.of(Cast.NONE, Cast.INT, Cast.LONG);
+  /** Key buckets of an unaligned entity: a power of two, so a bucket is the hash's low bits. */
+  static final int BUCKETS = 1024;
+  /** Field kinds whose canonical text casts back to the column's own type (an index can serve the look-up). */
+  private static final Set<FieldForm.Kind> CASTS_BACK = EnumSet.of(FieldForm.Kind.INT, FieldForm.Kind.LONG,
+      FieldForm.Kind.STRING, FieldForm.Kind.ENUM, FieldForm.Kind.DECIMAL, FieldForm.Kind.BOOLEAN);
 
   final Mapping mapping;
   final EntitySchema schema;
@@ -40,10 +47,18 @@ final class EntityPlan {
 
   final LegacyDialect dialect;
   private final java.util.Map<String, LegacyValues.Wire> legacyColumns;
+  /** Whether the new key is the legacy primary key in order (chunks by key range), else key buckets. */
+  final boolean aligned;
+  /** Why an entity is not aligned (for a repair's advice), null when it is. */
+  final String unalignedReason;
+  private final String keyTextSql;
+  private final String newByKeyTextSql;
 
   private EntityPlan(LegacyDialect dialect, Mapping mapping, EntitySchema schema, String newTable,
       List<String> legacyKeyColumns, List<LegacyValues.Wire> legacyKeyWires,
-      java.util.Map<String, LegacyValues.Wire> legacyColumns, java.util.Map<String, Boolean> newColumnsNullable) {
+      java.util.Map<String, LegacyValues.Wire> legacyColumns, NewColumns newColumns, String unalignedReason) {
+    this.aligned = unalignedReason == null;
+    this.unalignedReason = unalignedReason;
     this.dialect = dialect;
     this.legacyColumns = java.util.Map.copyOf(legacyColumns);
     this.mapping = mapping;
@@ -65,13 +80,29 @@ final class EntityPlan {
     List<String> canonical = forms.stream().map(f -> f.sql(quote(f.name()))).toList();
     this.nullable = new boolean[forms.size()];
     for (int i = 0; i < forms.size(); i++) {
-      nullable[i] = newColumnsNullable.getOrDefault(forms.get(i).name(), true);
+      nullable[i] = newColumns.nullable.getOrDefault(forms.get(i).name(), true);
     }
     this.rowHashSql = RowHash.sql(forms, forms.stream().map(f -> quote(f.name())).toList(), nullable);
     this.canonicalSelect = String.join(", ", canonical);
     this.newKeyTuple = "(" + mapping.keyFields().stream().map(EntityPlan::quote).collect(Collectors.joining(", "))
         + ")";
+    List<String> keyTexts = new ArrayList<>();
+    List<String> keyMatches = new ArrayList<>();
+    for (int index : keyFieldIndexes) {
+      FieldForm form = forms.get(index);
+      String column = quote(form.name());
+      keyTexts.add(form.sql(column));
+      String type = newColumns.types.get(form.name());
+      keyMatches.add(CASTS_BACK.contains(form.kind()) && type != null ? column + " = CAST(? AS " + type + ")"
+          : form.sql(column) + " = ?");
+    }
+    this.keyTextSql = String.join(" || ',' || ", keyTexts);
+    this.newByKeyTextSql = "SELECT " + canonicalSelect + " FROM " + this.newTable + " WHERE "
+        + String.join(" AND ", keyMatches);
   }
+
+  /** The new table's columns: which may hold null, and each one's SQL type. */
+  private record NewColumns(java.util.Map<String, Boolean> nullable, java.util.Map<String, String> types) {}
 
   /** Reads the legacy primary key and checks the mapping can be verified chunk by chunk. */
   static EntityPlan prepare(Connection legacy, Connection fresh, Mapping mapping, EntitySchema schema,
@@ -99,43 +130,77 @@ final class EntityPlan {
       throw new VerifyException("mapping " + mapping.name() + ": legacy table " + mapping.sourceTable()
           + " has no primary key; verification reads it in primary-key order");
     }
-    List<String> keyFields = mapping.keyFields();
-    if (keyFields.size() != columns.size()) {
-      throw unaligned(mapping, columns, "it has " + keyFields.size() + " key field(s), the table " + columns.size()
-          + " primary-key column(s)");
-    }
-    for (int i = 0; i < columns.size(); i++) {
-      FieldRule rule = mapping.fields().get(keyFields.get(i));
-      if (!columns.get(i).equals(rule.from())) {
-        throw unaligned(mapping, columns, "key field '" + keyFields.get(i) + "' comes from '" + rule.from()
-            + "', not from primary-key column '" + columns.get(i) + "'");
-      }
-      LegacyValues.Wire wire = wires.get(i);
-      if ((wire != LegacyValues.Wire.INT && wire != LegacyValues.Wire.LONG) || !ORDER_PRESERVING.contains(rule.cast())) {
-        throw unaligned(mapping, columns, "key column '" + columns.get(i)
-            + "' must be an integer copied or cast to int/long (text keys sort by collation, which may differ)");
-      }
-    }
+    String unalignedReason = unalignedReason(mapping, columns, wires);
     java.util.Map<String, Boolean> nullable = new java.util.HashMap<>();
+    java.util.Map<String, String> types = new java.util.HashMap<>();
     try (PreparedStatement statement = fresh.prepareStatement(
-        "SELECT attname, NOT attnotnull FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0"
-            + " AND NOT attisdropped")) {
+        "SELECT attname, NOT attnotnull, format_type(atttypid, atttypmod) FROM pg_attribute"
+            + " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped")) {
       statement.setString(1, qualified(newTable));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           nullable.put(rows.getString(1), rows.getBoolean(2));
+          types.put(rows.getString(1), rows.getString(3));
         }
       }
     } catch (SQLException e) {
       throw new VerifyException("entity " + schema.entity() + ": cannot read new table " + newTable + ": "
           + e.getMessage());
     }
-    return new EntityPlan(dialect, mapping, schema, newTable, columns, wires, all, nullable);
+    return new EntityPlan(dialect, mapping, schema, newTable, columns, wires, all, new NewColumns(nullable, types),
+        unalignedReason);
   }
 
-  private static VerifyException unaligned(Mapping mapping, List<String> columns, String why) {
-    return new VerifyException("mapping " + mapping.name() + " cannot be verified: the new key must be the legacy"
-        + " primary key " + columns + " in the same order, but " + why);
+  /** Why the new key is not the legacy primary key's integers in order, or null when it is. */
+  private static String unalignedReason(Mapping mapping, List<String> columns, List<LegacyValues.Wire> wires) {
+    List<String> keyFields = mapping.keyFields();
+    String prefix = "its new key is not the legacy primary key " + columns + " in the same order: ";
+    if (keyFields.size() != columns.size()) {
+      return prefix + "it has " + keyFields.size() + " key field(s), the table " + columns.size()
+          + " primary-key column(s)";
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      FieldRule rule = mapping.fields().get(keyFields.get(i));
+      if (rule.expression() != null || rule.protection() != io.tandem.core.mapping.Protection.NONE
+          || !columns.get(i).equals(rule.from())) {
+        return prefix + "key field '" + keyFields.get(i) + "' does not copy primary-key column '" + columns.get(i)
+            + "'";
+      }
+      LegacyValues.Wire wire = wires.get(i);
+      if ((wire != LegacyValues.Wire.INT && wire != LegacyValues.Wire.LONG) || !ORDER_PRESERVING.contains(rule.cast())) {
+        return prefix + "key column '" + columns.get(i) + "' is not an integer copied or cast to int/long";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The key bucket of a new key's canonical text: PostgreSQL's {@code hashtextextended(text, 0)}, low
+   * ten bits, as {@link #newBucketHashSql} computes it in the new database.
+   */
+  static int bucketOf(String keyText) {
+    byte[] bytes = keyText.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return (int) (PgHash.hashExtended(bytes, bytes.length) & (BUCKETS - 1));
+  }
+
+  private String bucketSql() {
+    return "(hashtextextended(" + keyTextSql + ", 0) & " + (BUCKETS - 1) + ")::int";
+  }
+
+  /** Per key bucket of the new table: bucket, row count and the sum of row hashes. */
+  String newBucketHashSql() {
+    return "SELECT b, count(*), coalesce(sum(h), 0)::text FROM (SELECT " + bucketSql() + " AS b, " + rowHashSql
+        + " AS h FROM " + newTable + ") s GROUP BY b";
+  }
+
+  /** The canonical text of every field of the new rows whose key is in one of the buckets bound as an int array. */
+  String newBucketRowsSql() {
+    return "SELECT " + canonicalSelect + " FROM " + newTable + " WHERE " + bucketSql() + " = ANY (?)";
+  }
+
+  /** One new row by the canonical texts of its key fields (an unaligned entity's re-check). */
+  String newByKeyTextSql() {
+    return newByKeyTextSql;
   }
 
   String entity() {

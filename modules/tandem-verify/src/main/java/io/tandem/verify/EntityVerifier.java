@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Verifies one entity: legacy rows in primary-key order, chunk by chunk, through the mapping; each
  * chunk's fingerprint compared with the new rows of the same key range (computed by the new database);
  * row-level diff only where fingerprints differ; then every difference re-read after the replication
- * lag, so a change still in flight is not reported.
+ * lag, so a change still in flight is not reported. An entity whose new key is not the legacy primary
+ * key in order (text, UUID, composite, re-keyed) is compared by key buckets instead ({@link EntityPlan}).
  *
  * <p>Three threads overlap: a reader fetching the next legacy chunk, the new database hashing the
  * current range, and the caller mapping and hashing the current chunk.
@@ -92,6 +93,19 @@ public final class EntityVerifier {
 
   public String entity() {
     return plan.entity();
+  }
+
+  /**
+   * Whether differences can be repaired by key ({@link #legacyKey}, {@link #newKey}, {@link #legacyLookup}):
+   * the new key is the legacy primary key's integers in order.
+   */
+  public boolean aligned() {
+    return plan.aligned;
+  }
+
+  /** Why the entity is not {@link #aligned()}, or null. */
+  public String unalignedReason() {
+    return plan.unalignedReason;
   }
 
   /** The legacy primary-key columns, in key order (for re-emitting rows by key). */
@@ -168,9 +182,9 @@ public final class EntityVerifier {
         for (Difference difference : pending) {
           Object[] key = mapper.legacyKeyOf(difference.key());
           State want = legacyState(legacyByKey, key);
-          State have = newState(newByKey, key);
+          State have = newState(newByKey, key, null);
           if (!have.sameAs(want)) {
-            Suspect suspect = new Suspect(difference, key, difference.cohort());
+            Suspect suspect = new Suspect(difference, key, null, difference.cohort());
             Difference now = confirm(suspect, want, have);
             still.add(now == null ? difference : now);
           }
@@ -193,32 +207,12 @@ public final class EntityVerifier {
     Map<String, Suspect> suspects = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(2, daemons("tandem-verify-" + plan.entity()));
     ExecutorService hashing = Executors.newSingleThreadExecutor(daemons("tandem-verify-hash-" + plan.entity()));
-    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
-    try (Connection newSide = fresh.open(); Connection hashConnection = fresh.open()) {
-      long estimated = legacyReader.estimate();
-      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> legacyReader.readAll(chunks,
-          (from, to) -> CompletableFuture.supplyAsync(() -> newFingerprint(hashConnection, from, to), hashing)), pool);
-      Object[] lower = null;
-      while (true) {
-        LegacyReader.Chunk chunk = take(chunks, reader);
-        if (chunk.end()) {
-          // After the last legacy key: anything in new is extra.
-          long[] rest = newFingerprint(newSide, lower, null);
-          tally.newRows += rest[0];
-          if (rest[0] > 0) {
-            compareRange(newSide, lower, null, new Expected(), tally, suspects);
-          }
-          break;
-        }
-        Object[] upper = chunk.lastKey();
-        CompletableFuture<long[]> fingerprint = chunk.fingerprint();
-        Expected expected = expect(chunk.rows(), pool);
-        tally.rowsRead += chunk.rows().size();
-        compareChunk(newSide, lower, upper, expected, join(fingerprint), tally, suspects);
-        lower = upper;
-        progress.chunkDone(plan.entity(), tally.rowsRead, Math.max(estimated, tally.rowsRead));
+    try {
+      if (plan.aligned) {
+        scanByKeyRanges(progress, tally, suspects, pool, hashing);
+      } else {
+        scanByKeyBuckets(progress, tally, suspects, pool, hashing);
       }
-      reader.join();
     } catch (SQLException e) {
       throw new VerifyException("entity " + plan.entity() + ": " + e.getMessage(), e);
     } finally {
@@ -247,6 +241,174 @@ public final class EntityVerifier {
     return new EntityResult(plan.entity(), options.cohort(), cohorts.routingVersion(), started, clock.instant(),
         tally.rowsRead, tally.rowsChecked, tally.expectedRows, tally.newRows, tally.chunks, tally.chunksDiffering,
         differences, recheck.rechecked, recheck.cleared, recheck.unsettled.stream().map(u -> u.key).toList(), byCohort);
+  }
+
+  /** An aligned entity: legacy chunks and the new rows of the same key range, fingerprint against fingerprint. */
+  private void scanByKeyRanges(Progress progress, Tally tally, Map<String, Suspect> suspects, ExecutorService pool,
+      ExecutorService hashing) throws InterruptedException, SQLException {
+    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
+    try (Connection newSide = fresh.open(); Connection hashConnection = fresh.open()) {
+      long estimated = legacyReader.estimate();
+      CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> legacyReader.readAll(chunks,
+          (from, to) -> CompletableFuture.supplyAsync(() -> newFingerprint(hashConnection, from, to), hashing)), pool);
+      Object[] lower = null;
+      while (true) {
+        LegacyReader.Chunk chunk = take(chunks, reader);
+        if (chunk.end()) {
+          // After the last legacy key: anything in new is extra.
+          long[] rest = newFingerprint(newSide, lower, null);
+          tally.newRows += rest[0];
+          if (rest[0] > 0) {
+            compareRange(newSide, lower, null, new Expected(), tally, suspects);
+          }
+          break;
+        }
+        Object[] upper = chunk.lastKey();
+        CompletableFuture<long[]> fingerprint = chunk.fingerprint();
+        Expected expected = expect(chunk.rows(), pool);
+        tally.rowsRead += chunk.rows().size();
+        compareChunk(newSide, lower, upper, expected, join(fingerprint), tally, suspects);
+        lower = upper;
+        progress.chunkDone(plan.entity(), tally.rowsRead, Math.max(estimated, tally.rowsRead));
+      }
+      reader.join();
+    }
+  }
+
+  /** New rows of differing buckets held in memory at once; more differing rows take further legacy scans. */
+  static final int MAX_BUCKET_ROWS_IN_MEMORY = 200_000;
+
+  /**
+   * An unaligned entity. (1) One legacy scan sums each key bucket's mapped rows and row hashes while the
+   * new database groups its rows the same way. (2) For the buckets that differ, their new rows are read,
+   * then a second legacy scan diffs the legacy rows of those buckets against them: new is read first, so
+   * a row new holds came from a legacy commit that scan sees, and a new row no legacy row claims is extra.
+   */
+  private void scanByKeyBuckets(Progress progress, Tally tally, Map<String, Suspect> suspects, ExecutorService pool,
+      ExecutorService hashing) throws InterruptedException, SQLException {
+    long[] legacyCounts = new long[EntityPlan.BUCKETS];
+    long[] legacySums = new long[EntityPlan.BUCKETS];
+    try (Connection newSide = fresh.open(); Connection groupConnection = fresh.open()) {
+      CompletableFuture<long[][]> grouped = CompletableFuture.supplyAsync(() -> newBuckets(groupConnection), hashing);
+      long estimated = legacyReader.estimate();
+      forEachLegacyChunk(pool, rows -> {
+        Expected expected = expect(rows, pool);
+        tally.rowsRead += rows.size();
+        countChecked(expected, tally, suspects);
+        for (ExpectedRow row : expected.rows) {
+          int bucket = EntityPlan.bucketOf(row.key());
+          legacyCounts[bucket]++;
+          legacySums[bucket] += row.hash;
+        }
+        progress.chunkDone(plan.entity(), tally.rowsRead, Math.max(estimated, tally.rowsRead));
+      });
+      long[][] newSums = join(grouped);
+      List<Integer> differing = new ArrayList<>();
+      for (int bucket = 0; bucket < EntityPlan.BUCKETS; bucket++) {
+        tally.expectedRows += legacyCounts[bucket];
+        tally.newRows += newSums[0][bucket];
+        if (legacyCounts[bucket] != newSums[0][bucket] || legacySums[bucket] != newSums[1][bucket]) {
+          differing.add(bucket);
+        }
+      }
+      tally.chunks += EntityPlan.BUCKETS;
+      tally.chunksDiffering += differing.size();
+      List<Integer> batch = new ArrayList<>();
+      long batchRows = 0;
+      for (int bucket : differing) {
+        if (!batch.isEmpty() && batchRows + newSums[0][bucket] > MAX_BUCKET_ROWS_IN_MEMORY) {
+          compareBuckets(newSide, batch, pool, suspects);
+          batch.clear();
+          batchRows = 0;
+        }
+        batch.add(bucket);
+        batchRows += newSums[0][bucket];
+      }
+      if (!batch.isEmpty()) {
+        compareBuckets(newSide, batch, pool, suspects);
+      }
+    }
+  }
+
+  /** Row-level diff of some key buckets: their new rows in memory, then a legacy scan. */
+  private void compareBuckets(Connection newSide, List<Integer> buckets, ExecutorService pool,
+      Map<String, Suspect> suspects) throws InterruptedException, SQLException {
+    boolean[] wanted = new boolean[EntityPlan.BUCKETS];
+    buckets.forEach(bucket -> wanted[bucket] = true);
+    Map<String, String[]> unclaimed = new HashMap<>();
+    try (PreparedStatement statement = newSide.prepareStatement(plan.newBucketRowsSql())) {
+      statement.setArray(1, newSide.createArrayOf("integer", buckets.toArray()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          String[] actual = canonical(rows);
+          unclaimed.put(mapper.keyText(actual), actual);
+        }
+      }
+    }
+    forEachLegacyChunk(pool, rows -> {
+      for (ExpectedRow want : expect(rows, pool).rows) {
+        if (!wanted[EntityPlan.bucketOf(want.key())]) {
+          continue;
+        }
+        String[] actual = unclaimed.remove(want.key());
+        if (!counts(want.cohort)) {
+          continue;
+        }
+        if (actual == null) {
+          suspects.put(want.key(), new Suspect(new Difference(plan.entity(), want.key(), want.cohort,
+              Difference.Kind.MISSING, null, null, null, null, false), want.legacyKey, want.newKey(), want.cohort));
+        } else {
+          Difference different = diff(want, actual);
+          if (different != null) {
+            suspects.put(want.key(), new Suspect(different, want.legacyKey, want.newKey(), want.cohort));
+          }
+        }
+      }
+    });
+    unclaimed.forEach((key, actual) -> {
+      String cohort = cohortOf(key, actual);
+      if (counts(cohort)) {
+        suspects.put(key, new Suspect(new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null,
+            null, null, false), null, mapper.keyPartsOf(actual), cohort));
+      }
+    });
+  }
+
+  /** Per key bucket of the new table: {counts, sums of row hashes}. */
+  private long[][] newBuckets(Connection connection) {
+    long[][] sums = new long[2][EntityPlan.BUCKETS];
+    try (PreparedStatement statement = connection.prepareStatement(plan.newBucketHashSql());
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        int bucket = rows.getInt(1);
+        sums[0][bucket] = rows.getLong(2);
+        sums[1][bucket] = new BigInteger(rows.getString(3)).longValue();
+      }
+      return sums;
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + plan.entity() + ": hashing new table " + plan.newTable + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private interface ChunkHandler {
+    void accept(List<LegacyRow> rows) throws InterruptedException, SQLException;
+  }
+
+  /** Every legacy row, chunk by chunk (read ahead on a pool thread). */
+  private void forEachLegacyChunk(ExecutorService pool, ChunkHandler handler) throws InterruptedException,
+      SQLException {
+    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
+    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> legacyReader.readAll(chunks, (from, to) -> null),
+        pool);
+    while (true) {
+      LegacyReader.Chunk chunk = take(chunks, reader);
+      if (chunk.end()) {
+        break;
+      }
+      handler.accept(chunk.rows());
+    }
+    reader.join();
   }
 
   // ---- legacy side ----
@@ -290,27 +452,34 @@ public final class EntityVerifier {
   private final class ExpectedRow {
     final Object[] legacyKey;
     final String cohort;
+    final long hash;
     private final GenericRecord record;
     private String key;
     private String[] canonical;
 
-    ExpectedRow(Object[] legacyKey, GenericRecord record, String key, String cohort) {
+    ExpectedRow(Object[] legacyKey, GenericRecord record, long hash, String key, String cohort) {
       this.legacyKey = legacyKey;
       this.record = record;
+      this.hash = hash;
       this.key = key;
       this.cohort = cohort;
     }
 
     ExpectedRow(String key, Object[] legacyKey, String[] canonical, String cohort) {
-      this(legacyKey, null, key, cohort);
+      this(legacyKey, null, 0, key, cohort);
       this.canonical = canonical;
     }
 
     String key() {
       if (key == null) {
-        key = mapper.keyText(legacyKey);
+        key = plan.aligned ? mapper.keyText(legacyKey) : mapper.keyTextOf(record);
       }
       return key;
+    }
+
+    /** The new key's field texts, for re-reading an unaligned entity's row (null when aligned). */
+    String[] newKey() {
+      return plan.aligned ? null : mapper.keyPartsOf(canonical());
     }
 
     String[] canonical() {
@@ -342,25 +511,26 @@ public final class EntityVerifier {
     RowHash hasher = hashers.get();
     Expected expected = new Expected();
     for (LegacyRow row : rows) {
-      Object[] legacyKey = legacyReader.key(row);
+      Object[] legacyKey = legacyReader.bindKey(row);
       RowMapper.Mapped mapped = mapper.map(row);
       if (mapped.record() != null) {
         String key = null;
         String cohort = null;
         if (cohorts != CohortResolver.NONE) {
-          key = mapper.keyText(legacyKey);
+          key = plan.aligned ? mapper.keyText(legacyKey) : mapper.keyTextOf(mapped.record());
           cohort = cohortOf(key, mapped.record());
         }
-        expected.rows.add(new ExpectedRow(legacyKey, mapped.record(), key, cohort));
+        long hash = hasher.hash(mapped.record());
+        expected.rows.add(new ExpectedRow(legacyKey, mapped.record(), hash, key, cohort));
         expected.count++;
-        expected.sum += hasher.hash(mapped.record());
+        expected.sum += hash;
       } else if (mapped.filteredBy() != null) {
         expected.filtered.put(mapper.keyText(legacyKey), mapped.filteredBy());
       } else {
         String key = mapper.keyText(legacyKey);
         String cohort = cohortOf(key, Map.of());
         expected.unmappable.add(new Suspect(new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE,
-            null, null, null, mapped.error(), false), legacyKey, cohort));
+            null, null, null, mapped.error(), false), legacyKey, null, cohort));
       }
     }
     return expected;
@@ -442,6 +612,16 @@ public final class EntityVerifier {
     tally.chunks++;
     tally.expectedRows += expected.count;
     tally.newRows += actual[0];
+    countChecked(expected, tally, suspects);
+    if (actual[0] == expected.count && actual[1] == expected.sum) {
+      return;
+    }
+    tally.chunksDiffering++;
+    compareRange(newSide, lower, upper, expected, tally, suspects);
+  }
+
+  /** Counts a chunk's rows of the cohort verified; its unmappable rows are suspects whatever new holds. */
+  private void countChecked(Expected expected, Tally tally, Map<String, Suspect> suspects) {
     for (ExpectedRow row : expected.rows) {
       if (counts(row.cohort)) {
         tally.rowsChecked++;
@@ -455,11 +635,6 @@ public final class EntityVerifier {
         suspects.put(unmappable.key(), unmappable);
       }
     }
-    if (actual[0] == expected.count && actual[1] == expected.sum) {
-      return;
-    }
-    tally.chunksDiffering++;
-    compareRange(newSide, lower, upper, expected, tally, suspects);
   }
 
   /** Row-level diff of one key range. */
@@ -486,13 +661,13 @@ public final class EntityVerifier {
                   ? "the mapping filters the legacy row out (" + expected.filtered.get(key) + ")" : null;
               Difference extra = new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null,
                   null, reason, false);
-              suspects.put(key, new Suspect(extra, mapper.legacyKeyOf(key), cohort));
+              suspects.put(key, new Suspect(extra, mapper.legacyKeyOf(key), null, cohort));
             }
             continue;
           }
           Difference different = diff(want, actual);
           if (different != null && counts(want.cohort)) {
-            suspects.put(key, new Suspect(different, want.legacyKey, want.cohort));
+            suspects.put(key, new Suspect(different, want.legacyKey, null, want.cohort));
           }
         }
       }
@@ -500,7 +675,7 @@ public final class EntityVerifier {
     for (ExpectedRow missing : unseen.values()) {
       if (counts(missing.cohort)) {
         suspects.put(missing.key(), new Suspect(new Difference(plan.entity(), missing.key(), missing.cohort,
-            Difference.Kind.MISSING, null, null, null, null, false), missing.legacyKey, missing.cohort));
+            Difference.Kind.MISSING, null, null, null, null, false), missing.legacyKey, null, missing.cohort));
       }
     }
   }
@@ -558,9 +733,14 @@ public final class EntityVerifier {
     final Map<String, Long> rowsByCohort = new LinkedHashMap<>();
   }
 
-  private record Suspect(Difference difference, Object[] legacyKey, String cohort, boolean stableBefore) {
-    Suspect(Difference difference, Object[] legacyKey, String cohort) {
-      this(difference, legacyKey, cohort, false);
+  /**
+   * A row to re-check: by its legacy key (null: legacy has no row with its new key), and for an unaligned
+   * entity by the canonical texts of its new key fields (null: the mapping gives it no new key).
+   */
+  private record Suspect(Difference difference, Object[] legacyKey, String[] newKey, String cohort,
+      boolean stableBefore) {
+    Suspect(Difference difference, Object[] legacyKey, String[] newKey, String cohort) {
+      this(difference, legacyKey, newKey, cohort, false);
     }
 
     String key() {
@@ -568,7 +748,7 @@ public final class EntityVerifier {
     }
 
     Suspect stable() {
-      return new Suspect(difference, legacyKey, cohort, true);
+      return new Suspect(difference, legacyKey, newKey, cohort, true);
     }
   }
 
@@ -591,7 +771,8 @@ public final class EntityVerifier {
     long cleared = 0;
     try (Connection legacyConnection = legacyReader.open(); Connection newConnection = fresh.open();
         PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
-        PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
+        PreparedStatement newByKey = newConnection.prepareStatement(plan.aligned ? plan.newByKeySql()
+            : plan.newByKeyTextSql())) {
       for (int round = 1; round <= options.recheckRounds() && !pending.isEmpty(); round++) {
         Map<String, State> before = new HashMap<>();
         for (Suspect suspect : pending.values()) {
@@ -600,7 +781,7 @@ public final class EntityVerifier {
         Thread.sleep(options.recheckDelay().toMillis());
         Map<String, Suspect> next = new LinkedHashMap<>();
         for (Suspect suspect : pending.values()) {
-          State now = newState(newByKey, suspect.legacyKey);
+          State now = newState(newByKey, suspect.legacyKey, suspect.newKey);
           State after = legacyState(legacyByKey, suspect.legacyKey);
           State earlier = before.get(suspect.key());
           if (now.sameAs(earlier) || now.sameAs(after)) {
@@ -639,6 +820,9 @@ public final class EntityVerifier {
   private static final State ABSENT = new State(null, null, false);
 
   private State legacyState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
+    if (legacyKey == null) {
+      return ABSENT;
+    }
     LegacyRow row = legacyReader.byKey(byKey, legacyKey);
     if (row == null) {
       return ABSENT;
@@ -651,9 +835,14 @@ public final class EntityVerifier {
     return mapped.filteredBy() != null ? ABSENT : new State(null, mapped.error(), true);
   }
 
-  private State newState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
-    for (int i = 0; i < legacyKey.length; i++) {
-      byKey.setObject(i + 1, legacyKey[i]);
+  /** An aligned entity's new row by its legacy key values, another's by its new key texts. */
+  private State newState(PreparedStatement byKey, Object[] legacyKey, String[] newKey) throws SQLException {
+    Object[] values = plan.aligned ? legacyKey : newKey;
+    if (values == null) {
+      return ABSENT;
+    }
+    for (int i = 0; i < values.length; i++) {
+      byKey.setObject(i + 1, values[i]);
     }
     try (ResultSet result = byKey.executeQuery()) {
       return result.next() ? new State(canonical(result), null, true) : ABSENT;

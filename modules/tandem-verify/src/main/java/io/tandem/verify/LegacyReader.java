@@ -62,8 +62,9 @@ final class LegacyReader {
         List<LegacyRow> chunk = new ArrayList<>(options.chunkSize());
         try (ResultSet result = statement.executeQuery()) {
           LegacyRow.Columns columns = columns(plan, result.getMetaData());
+          int keyColumns = plan.aligned ? 0 : plan.legacyKeyColumns.size();
           while (result.next()) {
-            chunk.add(row(result, columns));
+            chunk.add(row(result, columns, keyColumns));
           }
         }
         if (chunk.isEmpty()) {
@@ -71,7 +72,7 @@ final class LegacyReader {
           return;
         }
         Object[] before = after;
-        after = key(chunk.get(chunk.size() - 1));
+        after = bindKey(chunk.get(chunk.size() - 1));
         // The new database hashes this range while earlier chunks are still being mapped.
         out.put(new Chunk(chunk, after, fingerprints.of(before, after)));
         rows += chunk.size();
@@ -91,7 +92,7 @@ final class LegacyReader {
       byKey.setObject(i + 1, legacyKey[i]);
     }
     try (ResultSet result = byKey.executeQuery()) {
-      return result.next() ? row(result, columns(plan, result.getMetaData())) : null;
+      return result.next() ? row(result, columns(plan, result.getMetaData()), plan.aligned ? 0 : plan.legacyKeyColumns.size()) : null;
     }
   }
 
@@ -124,12 +125,28 @@ final class LegacyReader {
     return key;
   }
 
-  private static LegacyRow row(ResultSet result, LegacyRow.Columns columns) throws SQLException {
+  /**
+   * A row's primary key as it is bound in a later statement (keyset pagination, a re-read by key):
+   * integer keys of an aligned entity as their raw-topic values, any other key as the driver's own
+   * objects, so a text, UUID or date key compares in its own type.
+   */
+  Object[] bindKey(LegacyRow row) {
+    return plan.aligned ? key(row) : row.boundKey();
+  }
+
+  private static final Object[] NO_KEY = {};
+
+  /** The key columns come first in every legacy select list ({@link EntityPlan}). */
+  private static LegacyRow row(ResultSet result, LegacyRow.Columns columns, int keyColumns) throws SQLException {
     Object[] values = new Object[columns.names.length];
     for (int i = 0; i < values.length; i++) {
       values[i] = LegacyValues.read(result, i + 1, columns.wires[i]);
     }
-    return new LegacyRow(columns, values);
+    Object[] boundKey = keyColumns == 0 ? NO_KEY : new Object[keyColumns];
+    for (int i = 0; i < keyColumns; i++) {
+      boundKey[i] = result.getObject(i + 1);
+    }
+    return new LegacyRow(columns, values, boundKey);
   }
 
   private static LegacyRow.Columns columns(EntityPlan plan, ResultSetMetaData meta) throws SQLException {

@@ -33,10 +33,20 @@ final class LegacyRow extends AbstractMap<String, Object> {
 
   private final Columns columns;
   private final Object[] values;
+  private final Object[] boundKey;
 
-  LegacyRow(Columns columns, Object[] values) {
+  /**
+   * @param boundKey the primary-key values as the legacy driver returned them, to bind in a later
+   *     statement (a UUID, a date or a text key compares right only in its own type)
+   */
+  LegacyRow(Columns columns, Object[] values, Object[] boundKey) {
     this.columns = columns;
     this.values = values;
+    this.boundKey = boundKey;
+  }
+
+  Object[] boundKey() {
+    return boundKey;
   }
 
   @Override

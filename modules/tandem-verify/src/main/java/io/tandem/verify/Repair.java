@@ -35,9 +35,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * </ul>
  */
 public final class Repair {
-  /** What was done for one entity, and what is still different after waiting. */
+  /**
+   * What was done for one entity, and what is still different after waiting.
+   *
+   * @param advice what to do instead when the entity's differences cannot be repaired by key, else null
+   */
   public record Outcome(String entity, int reEmitted, int deleted, List<Difference> notRepairable,
-      List<Difference> remaining) {}
+      List<Difference> remaining, String advice) {}
 
   private Repair() {}
 
@@ -55,6 +59,16 @@ public final class Repair {
       EntitySchema schema = entity.schema();
       EntityVerifier verifier = EntityVerifier.create(mapping, schema, result.entity(), setup.legacyPrimary(),
           setup.fresh(), setup.settings().options(false, null), CohortResolver.NONE, DeadLetters.NONE, clock);
+      if (!verifier.aligned()) {
+        // A difference names the new key; the legacy row behind it is not known by key here.
+        List<Difference> all = result.differences();
+        outcomes.add(new Outcome(result.entity(), 0, 0, all, all, "entity " + result.entity()
+            + " is verified by key buckets (" + verifier.unalignedReason() + "), so --repair cannot re-emit its"
+            + " rows by key: run `tandem resnapshot --entity " + result.entity() + " --reason ...` to send every"
+            + " legacy row through the pipeline again (rows legacy no longer has stay: delete them on new), then"
+            + " verify again"));
+        continue;
+      }
       List<List<?>> reEmit = new ArrayList<>();
       List<Difference> delete = new ArrayList<>();
       List<Difference> notRepairable = new ArrayList<>();
@@ -85,7 +99,7 @@ public final class Repair {
         throw new VerifyException("entity " + result.entity() + ": repair: " + e.getMessage(), e);
       }
       outcomes.add(new Outcome(result.entity(), reEmit.size(), deleted, notRepairable,
-          verifier.awaitResolved(repaired, timeout)));
+          verifier.awaitResolved(repaired, timeout), null));
     }
     return outcomes;
   }

@@ -70,6 +70,31 @@ final class RowMapper {
     return text.toString();
   }
 
+  /** The new key's canonical text of a mapped row (an unaligned entity's key). */
+  String keyTextOf(GenericRecord record) {
+    if (plan.keyFieldIndexes.length == 1) {
+      int index = plan.keyFieldIndexes[0];
+      return plan.fields.get(index).text(record.get(index));
+    }
+    StringBuilder text = new StringBuilder();
+    for (int index : plan.keyFieldIndexes) {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(plan.fields.get(index).text(record.get(index)));
+    }
+    return text.toString();
+  }
+
+  /** The canonical texts of a row's key fields, in key order. */
+  String[] keyPartsOf(String[] canonical) {
+    String[] parts = new String[plan.keyFieldIndexes.length];
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = canonical[plan.keyFieldIndexes[i]];
+    }
+    return parts;
+  }
+
   /** Key text back to legacy key values (the key columns are integers: EntityPlan checks it). */
   Object[] legacyKeyOf(String key) {
     String[] parts = key.split(",", -1);

@@ -336,8 +336,11 @@ public final class VerifyCommand implements Callable<Integer> {
       text.append(String.format(Locale.ROOT, "Repair %s: re-emitted %d legacy row(s) through the pipeline, published %d"
           + " delete(s); %d not repairable; still different after %.1f s: %d%n", outcome.entity(), outcome.reEmitted(),
           outcome.deleted(), outcome.notRepairable().size(), seconds, outcome.remaining().size()));
-      outcome.notRepairable().stream().limit(LISTED).forEach(d -> text.append("    ").append(line(d))
-          .append("  (fix the legacy row or the mapping)\n"));
+      if (outcome.advice() != null) {
+        text.append("    ").append(outcome.advice()).append('\n');
+      }
+      outcome.notRepairable().stream().filter(d -> d.kind() == Difference.Kind.UNMAPPABLE).limit(LISTED)
+          .forEach(d -> text.append("    ").append(line(d)).append("  (fix the legacy row or the mapping)\n"));
       outcome.remaining().stream().limit(LISTED).forEach(d -> text.append("    still: ").append(line(d)).append('\n'));
     }
     return text.toString();
