@@ -49,7 +49,10 @@ public final class Expression {
     BOOL(SimpleType.BOOL),
     /** Text, and exact decimals and offset timestamps (their exact text). */
     STRING(SimpleType.STRING),
-    BYTES(SimpleType.BYTES);
+    BYTES(SimpleType.BYTES),
+    /** A joined child table's rows ({@link Join}): a list of column → value maps. */
+    ROWS(dev.cel.common.types.ListType.create(dev.cel.common.types.MapType.create(SimpleType.STRING,
+        SimpleType.DYN)));
 
     private final CelType celType;
 
@@ -208,6 +211,16 @@ public final class Expression {
     }
     if (value instanceof ByteBuffer buffer) {
       return ByteString.copyFrom(buffer.duplicate());
+    }
+    if (value instanceof java.util.List<?> rows) { // a join's child rows
+      java.util.List<Object> list = new java.util.ArrayList<>(rows.size());
+      rows.forEach(row -> list.add(toCel(row)));
+      return list;
+    }
+    if (value instanceof Map<?, ?> row) {
+      Map<Object, Object> map = new java.util.LinkedHashMap<>();
+      row.forEach((column, v) -> map.put(column.toString(), toCel(v)));
+      return map;
     }
     return value;
   }

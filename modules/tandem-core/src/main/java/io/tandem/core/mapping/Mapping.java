@@ -20,6 +20,7 @@ public final class Mapping {
   private final List<RowFilter> filters;
   private final ReverseSpec reverseSpec;
   private final String fingerprint;
+  private final List<Join> joins;
 
   public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
       List<String> dropped, List<RowFilter> filters) {
@@ -31,9 +32,18 @@ public final class Mapping {
     this(name, entity, sourceTable, keyFields, fields, dropped, filters, reverseSpec, "");
   }
 
-  /** @param fingerprint what the file says, as a hash: comments and layout aside ({@link MappingLoader}) */
   public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
       List<String> dropped, List<RowFilter> filters, ReverseSpec reverseSpec, String fingerprint) {
+    this(name, entity, sourceTable, keyFields, fields, dropped, filters, reverseSpec, fingerprint, List.of());
+  }
+
+  /**
+   * @param fingerprint what the file says, as a hash: comments and layout aside ({@link MappingLoader})
+   * @param joins child tables whose rows the expressions see as lists ({@code join:})
+   */
+  public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
+      List<String> dropped, List<RowFilter> filters, ReverseSpec reverseSpec, String fingerprint, List<Join> joins) {
+    this.joins = List.copyOf(joins);
     this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
     this.name = Objects.requireNonNull(name, "name");
     this.entity = Objects.requireNonNull(entity, "entity");
@@ -91,11 +101,21 @@ public final class Mapping {
     return filters;
   }
 
-  /** Every legacy column the mapping reads: its fields' columns and expressions, and its filters. */
+  /**
+   * Every column of the source table the mapping reads: its fields' columns and expressions, and its
+   * filters (a join's list name is not a column).
+   */
   public java.util.Set<String> columnsRead() {
     java.util.Set<String> columns = FieldRule.columnsOf(fields.values());
     filters.forEach(filter -> columns.addAll(filter.columns()));
+    joins.forEach(join -> columns.remove(join.name()));
+    joins.forEach(join -> columns.add(join.references()));
     return columns;
+  }
+
+  /** The child tables joined to the source table ({@code join:}); empty for a one-table mapping. */
+  public List<Join> joins() {
+    return joins;
   }
 
   /** New fields whose values must not be shown: {@code sensitive: true} or under {@code protect}. */
@@ -116,6 +136,11 @@ public final class Mapping {
    * @throws io.tandem.core.config.ConfigException naming this file and the field or filter that does not hold
    */
   public void typeCheck(Map<String, Expression.ColumnType> legacyColumns) {
+    if (!joins.isEmpty()) {
+      Map<String, Expression.ColumnType> withJoins = new java.util.HashMap<>(legacyColumns);
+      joins.forEach(join -> withJoins.put(join.name(), Expression.ColumnType.ROWS));
+      legacyColumns = withJoins;
+    }
     for (FieldRule rule : fields.values()) {
       if (rule.expression() != null) {
         rule.expression().typeCheck(legacyColumns).ifPresent(why -> {

@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  */
 public final class MappingLoader {
   private static final Set<String> TOP_LEVEL = Set.of("entity", "source", "key", "fields", "drop", "filter",
-      "reverse", "pii");
+      "reverse", "pii", "join");
+  private static final Set<String> JOIN_KEYS = Set.of("table", "column", "references");
   private static final Set<String> PII_KEYS = Set.of("hash_key_env");
   /** The environment variable holding the HMAC key of {@code protect: hash}, unless {@code pii.hash_key_env} names another. */
   public static final String DEFAULT_HASH_KEY_ENV = "TANDEM_PII_HASH_KEY";
@@ -146,7 +147,45 @@ public final class MappingLoader {
     for (String field : reverse.enumInverses().keySet()) {
       requireField(source, rules, "reverse.fields." + field, field);
     }
-    return new Mapping(source, entity, table, keys, rules, dropped, filters, reverse, Fingerprint.of(root.toString()));
+    List<Join> joins = joins(source, table, root.get("join"));
+    return new Mapping(source, entity, table, keys, rules, dropped, filters, reverse, Fingerprint.of(root.toString()),
+        joins);
+  }
+
+  private static List<Join> joins(String source, String parentTable, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isObject() || node.isEmpty() || node.size() > Join.MAX_JOINS) {
+      throw new ConfigException(source, "join", "a map of 1 to " + Join.MAX_JOINS
+          + " list name → { table, column, references }", node);
+    }
+    List<Join> joins = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
+    while (entries.hasNext()) {
+      Map.Entry<String, JsonNode> entry = entries.next();
+      String path = "join." + entry.getKey();
+      if (!entry.getKey().matches("[a-z][a-z0-9_]*")) {
+        throw new ConfigException(source, "join", "list names of lower-case letters, digits and _", entry.getKey());
+      }
+      JsonNode spec = entry.getValue();
+      if (spec == null || !spec.isObject()) {
+        throw new ConfigException(source, path, "{ table, column, references }", spec);
+      }
+      rejectUnknown(source, path + ".", spec, JOIN_KEYS);
+      String table = text(source, path + ".table", spec.get("table"), "the child table as <schema>.<table>");
+      if (!table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
+        throw new ConfigException(source, path + ".table", "the child table as <schema>.<table>", table);
+      }
+      if (table.equals(parentTable) || joins.stream().anyMatch(j -> j.table().equals(table))) {
+        throw new ConfigException(source, path + ".table", "a table other than the source and the other joins'",
+            table);
+      }
+      joins.add(new Join(entry.getKey(), table,
+          text(source, path + ".column", spec.get("column"), "the child column holding the parent's value"),
+          text(source, path + ".references", spec.get("references"), "the parent column it holds (unique)")));
+    }
+    return joins;
   }
 
   private static void requireField(String source, List<FieldRule> rules, String path, String field) {

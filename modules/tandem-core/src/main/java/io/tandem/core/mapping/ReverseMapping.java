@@ -95,6 +95,10 @@ public final class ReverseMapping {
           "'protect' (the forward filter " + first.describe() + " keeps legacy rows out of the new model;"
               + " reverse sync must be told to leave those rows alone)", null);
     }
+    if (!mapping.joins().isEmpty()) {
+      throw new ConfigException(file, "join", "no join in a mapping with a 'reverse:' section (a joined entity"
+          + " has no single legacy row to write back)", mapping.joins().get(0).name());
+    }
     for (int i = 0; i < mapping.filters().size(); i++) {
       if (mapping.filters().get(i).when() != null) {
         throw new ConfigException(file, "filter[" + i + "].when", "column comparisons only in a mapping with a"

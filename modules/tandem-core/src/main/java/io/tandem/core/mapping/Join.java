@@ -1,0 +1,28 @@
+package io.tandem.core.mapping;
+
+import java.util.Objects;
+
+/**
+ * A child table joined to a mapping's source table (N→1): every child row whose {@code column} holds
+ * the parent row's {@code references} value. Expressions see the children as a list named {@code name}
+ * of rows (column → value), ordered by the child's primary key as text; e.g. {@code size(addresses)}
+ * or {@code addresses.filter(a, a.is_primary).map(a, a.city)}.
+ *
+ * @param name the list's name in expressions (not a legacy column)
+ * @param table the child table, {@code <schema>.<table>}
+ * @param column the child's column holding the parent's value (a foreign key)
+ * @param references the parent's column it holds: unique in the parent table (its primary key, usually)
+ */
+public record Join(String name, String table, String column, String references) {
+  /** Children kept per parent row; a parent with more is dead-lettered rather than held without bound. */
+  public static final int MAX_CHILDREN = 10_000;
+  /** Joins per mapping. */
+  public static final int MAX_JOINS = 4;
+
+  public Join {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(column, "column");
+    Objects.requireNonNull(references, "references");
+  }
+}
