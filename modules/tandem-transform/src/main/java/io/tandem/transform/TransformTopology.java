@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
 /**
@@ -29,24 +30,36 @@ public final class TransformTopology {
   public static Topology build(String topicPrefix, List<EntityRoute> routes, Deserializer<Object> rawDeserializer,
       Serializer<Object> keySerializer, Serializer<Object> valueSerializer, TransformMetrics metrics) {
     Map<String, List<EntityRoute>> byTable = new LinkedHashMap<>();
+    List<EntityRoute> joined = new ArrayList<>();
     for (EntityRoute route : routes) {
-      byTable.computeIfAbsent(route.mapping().sourceTable(), t -> new ArrayList<>()).add(route);
+      if (route.mapping().joins().isEmpty()) {
+        byTable.computeIfAbsent(route.mapping().sourceTable(), t -> new ArrayList<>()).add(route);
+      } else {
+        joined.add(route);
+      }
     }
-    Topology topology = new Topology();
-    List<String> processors = new ArrayList<>();
+    requireTablesReadOnce(byTable.keySet(), joined);
+    // Joins are Kafka Streams tables (DSL); the one-table mappings stay plain processors on the same topology.
+    StreamsBuilder builder = new StreamsBuilder();
+    Map<String, List<String>> parentsByEntity = new LinkedHashMap<>();
+    Map<String, EntityRoute> routeByEntity = new LinkedHashMap<>();
+    List<String> deadLetterParents = new ArrayList<>();
+    for (EntityRoute route : joined) {
+      JoinTopology.Nodes nodes = JoinTopology.add(builder, topicPrefix, route, rawDeserializer, metrics);
+      parentsByEntity.computeIfAbsent(route.schema().entity(), e -> new ArrayList<>()).add(nodes.emitter());
+      routeByEntity.put(route.schema().entity(), route);
+      deadLetterParents.addAll(nodes.deadLetterParents());
+    }
+    Topology topology = builder.build();
     for (Map.Entry<String, List<EntityRoute>> table : byTable.entrySet()) {
       String source = "read-" + table.getKey();
       String processor = "map-" + table.getKey();
       topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topicPrefix + "." + table.getKey());
       List<EntityRoute> tableRoutes = List.copyOf(table.getValue());
       topology.addProcessor(processor, () -> new TransformProcessor(tableRoutes, rawDeserializer, metrics), source);
-      processors.add(processor);
-    }
-    Map<String, List<String>> parentsByEntity = new LinkedHashMap<>();
-    Map<String, EntityRoute> routeByEntity = new LinkedHashMap<>();
-    for (Map.Entry<String, List<EntityRoute>> table : byTable.entrySet()) {
-      for (EntityRoute route : table.getValue()) {
-        parentsByEntity.computeIfAbsent(route.schema().entity(), e -> new ArrayList<>()).add("map-" + table.getKey());
+      deadLetterParents.add(processor);
+      for (EntityRoute route : tableRoutes) {
+        parentsByEntity.computeIfAbsent(route.schema().entity(), e -> new ArrayList<>()).add(processor);
         routeByEntity.put(route.schema().entity(), route);
       }
     }
@@ -57,7 +70,26 @@ public final class TransformTopology {
           entity.getValue().toArray(String[]::new));
     }
     Serializer<Object> raw = (topic, value) -> (byte[]) value;
-    topology.addSink(TransformProcessor.DLQ_CHILD, DEAD_LETTER_TOPIC, raw, raw, processors.toArray(String[]::new));
+    topology.addSink(TransformProcessor.DLQ_CHILD, DEAD_LETTER_TOPIC, raw, raw, deadLetterParents.toArray(String[]::new));
     return topology;
+  }
+
+  /** A raw topic has one reader in a topology: a table a join reads is read by that join alone. */
+  private static void requireTablesReadOnce(java.util.Set<String> plainTables, List<EntityRoute> joined) {
+    Map<String, String> reader = new LinkedHashMap<>();
+    for (EntityRoute route : joined) {
+      List<String> tables = new ArrayList<>();
+      tables.add(route.mapping().sourceTable());
+      route.mapping().joins().forEach(join -> tables.add(join.table()));
+      for (String table : tables) {
+        String other = plainTables.contains(table) ? "a one-table mapping" : reader.get(table);
+        if (other != null) {
+          throw new IllegalArgumentException("mapping " + route.mapping().name() + " joins legacy table " + table
+              + ", which " + other + " reads too: a joined table is read by its join alone (map its own entity"
+              + " from the join, or capture it twice under another prefix)");
+        }
+        reader.put(table, "mapping " + route.mapping().name());
+      }
+    }
   }
 }
