@@ -154,15 +154,7 @@ final class JoinTopology {
     if (value == null) {
       throw new IllegalArgumentException("the row has no value in column '" + column + "' to join on");
     }
-    return value instanceof java.nio.ByteBuffer ? "0x" + java.util.HexFormat.of().formatHex(bytes((java.nio.ByteBuffer)
-        value)) : value.toString();
-  }
-
-  private static byte[] bytes(java.nio.ByteBuffer buffer) {
-    java.nio.ByteBuffer copy = buffer.duplicate();
-    byte[] data = new byte[copy.remaining()];
-    copy.get(data);
-    return data;
+    return Join.keyText(value);
   }
 
   /** A child's identity: its primary key (the raw record key) as text, parts joined by ','. */

@@ -71,6 +71,9 @@ final class LegacyReader {
           out.put(new Chunk(List.of(), null, null));
           return;
         }
+        if (!plan.children.isEmpty()) {
+          plan.children.attach(connection, chunk);
+        }
         Object[] before = after;
         after = bindKey(chunk.get(chunk.size() - 1));
         // The new database hashes this range while earlier chunks are still being mapped.
@@ -92,7 +95,14 @@ final class LegacyReader {
       byKey.setObject(i + 1, legacyKey[i]);
     }
     try (ResultSet result = byKey.executeQuery()) {
-      return result.next() ? row(result, columns(plan, result.getMetaData()), plan.aligned ? 0 : plan.legacyKeyColumns.size()) : null;
+      if (!result.next()) {
+        return null;
+      }
+      LegacyRow row = row(result, columns(plan, result.getMetaData()), plan.aligned ? 0 : plan.legacyKeyColumns.size());
+      if (!plan.children.isEmpty()) {
+        plan.children.attach(byKey.getConnection(), List.of(row));
+      }
+      return row;
     }
   }
 

@@ -49,15 +49,28 @@ final class LegacyRow extends AbstractMap<String, Object> {
     return boundKey;
   }
 
+  /** A joined child table's rows, under the join's name (as the topology gives them to the mapping). */
+  void join(String name, java.util.List<Map<String, Object>> rows) {
+    if (joined == null) {
+      joined = new HashMap<>(4);
+    }
+    joined.put(name, rows);
+  }
+
+  private Map<String, Object> joined;
+
   @Override
   public Object get(Object key) {
     int i = columns.indexOf(key);
-    return i < 0 ? null : values[i];
+    if (i >= 0) {
+      return values[i];
+    }
+    return joined == null ? null : joined.get(key);
   }
 
   @Override
   public boolean containsKey(Object key) {
-    return columns.indexOf(key) >= 0;
+    return columns.indexOf(key) >= 0 || (joined != null && joined.containsKey(key));
   }
 
   @Override
@@ -65,6 +78,9 @@ final class LegacyRow extends AbstractMap<String, Object> {
     Set<Entry<String, Object>> entries = new LinkedHashSet<>();
     for (int i = 0; i < values.length; i++) {
       entries.add(new SimpleImmutableEntry<>(columns.names[i], values[i]));
+    }
+    if (joined != null) {
+      joined.forEach((name, rows) -> entries.add(new SimpleImmutableEntry<>(name, rows)));
     }
     return entries;
   }

@@ -19,6 +19,23 @@ public record Join(String name, String table, String column, String references) 
   /** Joins per mapping. */
   public static final int MAX_JOINS = 4;
 
+  /**
+   * A join value or key part as text, the same in the topology and the verifier: bytes as {@code 0x} and
+   * hex, anything else as its string.
+   */
+  public static String keyText(Object value) {
+    if (value instanceof java.nio.ByteBuffer buffer) {
+      java.nio.ByteBuffer copy = buffer.duplicate();
+      byte[] data = new byte[copy.remaining()];
+      copy.get(data);
+      return "0x" + java.util.HexFormat.of().formatHex(data);
+    }
+    if (value instanceof byte[] data) {
+      return "0x" + java.util.HexFormat.of().formatHex(data);
+    }
+    return String.valueOf(value);
+  }
+
   public Join {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(table, "table");
