@@ -96,8 +96,10 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
   }
 
   /** The legacy tables the mappings read ({@code schema.table}), each once. */
+  /** Every legacy table the mappings read: their source tables and the tables they join. */
   public List<String> sourceTables() {
-    return entities.stream().map(MappedEntity::sourceTable).distinct().toList();
+    return entities.stream().flatMap(e -> java.util.stream.Stream.concat(java.util.stream.Stream.of(e.sourceTable()),
+        e.mapping().joins().stream().map(io.tandem.core.mapping.Join::table))).distinct().toList();
   }
 
   public List<String> entityNames() {

@@ -32,6 +32,13 @@ public final class StackConfig {
   /** @param tables the captured legacy tables ({@code LEGACY_TABLES}) */
   public static TandemConfig of(String bootstrap, URI registry, String legacyHost, int legacyPort, String legacyDb,
       String slot, String newDbUrl, String user, Path stateDir, java.util.List<String> tables) {
+    return of(bootstrap, registry, legacyHost, legacyPort, legacyDb, slot, newDbUrl, user, stateDir, tables,
+        ROOT.resolve("schemas"));
+  }
+
+  /** @param schemas the folder of mappings/, avro/ and migrations/new/ */
+  public static TandemConfig of(String bootstrap, URI registry, String legacyHost, int legacyPort, String legacyDb,
+      String slot, String newDbUrl, String user, Path stateDir, java.util.List<String> tables, Path schemas) {
     Map<String, String> legacy = new HashMap<>();
     legacy.put("LEGACY_DB_HOST", legacyHost);
     legacy.put("LEGACY_DB_PORT", Integer.toString(legacyPort));
@@ -46,7 +53,7 @@ public final class StackConfig {
     return new TandemConfig(Path.of("test stack"), new KafkaSettings(bootstrap, 2, Map.of()),
         Optional.of(RegistrySettings.external(registry)),
         new LegacySettings(ROOT.resolve("connectors/legacy-postgres.properties"), legacy, Optional.empty()),
-        Optional.of(new TargetSettings(newDbUrl, user, "")), new SchemasSettings(ROOT.resolve("schemas")),
+        Optional.of(new TargetSettings(newDbUrl, user, "")), new SchemasSettings(schemas),
         TransformSettings.defaults().withStateDir(stateDir), SinkSettings.defaults(),
         new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults());
   }

@@ -89,7 +89,7 @@ final class JoinTopology {
     }
     String emitter = "emit-" + entity;
     joined.toStream(Named.as("join-" + entity + "-changes"))
-        .process(() -> new Emitter(route, metrics), Named.as(emitter));
+        .process(new EmitterSupplier(route, metrics, "join-" + entity + "-emitted"), Named.as(emitter));
     deadLetters.add(emitter);
     return new Nodes(emitter, deadLetters);
   }
@@ -281,20 +281,45 @@ final class JoinTopology {
     }
   }
 
-  /** The joined row through the mapping, to the entity's topic; a failure to the dead-letter topic. */
+  private record EmitterSupplier(EntityRoute route, TransformMetrics metrics, String store)
+      implements ProcessorSupplier<String, Joined, Object, Object> {
+    @Override
+    public Processor<String, Joined, Object, Object> get() {
+      return new Emitter(route, metrics, store);
+    }
+
+    @Override
+    public java.util.Set<StoreBuilder<?>> stores() {
+      return java.util.Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+          Serdes.Long()));
+    }
+  }
+
+  /**
+   * The joined row through the mapping, to the entity's topic; a failure to the dead-letter topic.
+   *
+   * <p>Every version of a key gets a higher position than the last one emitted: legacy positions can tie
+   * (every initial-snapshot row has the same one), and the sink applies only a newer position, so a
+   * parent emitted alone and then again with its children at the same position would keep the first.
+   * A tie is broken by one above the last position emitted for the key.
+   */
   private static final class Emitter implements Processor<String, Joined, Object, Object> {
     private final EntityRoute route;
     private final TransformMetrics metrics;
+    private final String storeName;
     private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, Long> emitted;
 
-    Emitter(EntityRoute route, TransformMetrics metrics) {
+    Emitter(EntityRoute route, TransformMetrics metrics, String storeName) {
       this.route = route;
       this.metrics = metrics;
+      this.storeName = storeName;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
       this.context = context;
+      this.emitted = context.getStateStore(storeName);
     }
 
     @Override
@@ -303,7 +328,8 @@ final class JoinTopology {
       if (joined == null || joined.parent() == null) {
         return; // children of a parent not seen (yet): nothing to emit
       }
-      long position = joined.position();
+      Long last = emitted.get(record.key());
+      long position = last == null ? joined.position() : Math.max(joined.position(), last + 1);
       try {
         GenericRecord key;
         GenericRecord value = null;
@@ -333,6 +359,7 @@ final class JoinTopology {
         ChangeHeaders.putText(headers, ChangeHeaders.SOURCE, joined.parent().source());
         context.forward(new Record<Object, Object>(key, value, record.timestamp(), headers),
             TransformProcessor.childFor(route));
+        emitted.put(record.key(), position);
         metrics.countMigrated(route.schema().entity());
       } catch (MappingException | IllegalArgumentException | ArithmeticException | ClassCastException e) {
         Record<byte[], byte[]> input = new Record<>(record.key().getBytes(StandardCharsets.UTF_8), null,

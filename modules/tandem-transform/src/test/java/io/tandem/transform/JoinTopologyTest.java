@@ -234,6 +234,20 @@ class JoinTopologyTest {
   }
 
   @Test
+  void versionsOfAKeyAtTheSamePositionGetRisingPositionsSoTheSinkAppliesEachInTurn() {
+    // every initial-snapshot row carries the same position
+    customerChange("r", null, customer(5, "Barbara"), 1000);
+    addressChange("r", null, address(30, 5L, "Haarlem", true), 1000);
+    addressChange("r", null, address(31, 5L, "Breda", false), 1000);
+    List<Version> versions = emitted();
+    assertThat(versions).extracting(Version::position).containsExactly(1000L, 1001L, 1002L);
+    assertThat(versions.get(2).value()).containsEntry("address_count", 2L);
+    // a later change keeps its own, higher position
+    addressChange("u", address(31, 5L, "Breda", false), address(31, 5L, "Tilburg", false), 5000);
+    assertThat(last(emitted(), 5).position()).isEqualTo(5000);
+  }
+
+  @Test
   void aFailingJoinedRowIsDeadLetteredWithItsParentKeyAndAnUndecodableChangeWithItsBytes() {
     customerChange("c", null, customer(4, null), 70); // name is required: the mapping refuses it
     assertThat(emitted()).isEmpty();
