@@ -63,8 +63,12 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
     }
     List<TableAudit> tables = new ArrayList<>();
     for (MappedEntity entity : entities) {
-      try (Connection connection = legacy.open()) {
-        tables.add(audit(connection, entity, rowLimit));
+      try (Connection connection = legacy.open();
+          Connection children = entity.mapping().joins().isEmpty() ? null : legacy.open()) {
+        tables.add(audit(connection, children, entity, rowLimit));
+      } catch (VerifyException e) {
+        tables.add(new TableAudit(entity.name(), entity.sourceTable(), 0, false, 0, 0, Map.of(), List.of(),
+            e.getMessage()));
       } catch (SQLException e) {
         tables.add(new TableAudit(entity.name(), entity.sourceTable(), 0, false, 0, 0, Map.of(), List.of(),
             "cannot read legacy table " + entity.sourceTable() + ": " + e.getMessage()));
@@ -126,10 +130,21 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
     }
   }
 
-  private static TableAudit audit(Connection connection, MappedEntity entity, long rowLimit) throws SQLException {
+  /**
+   * @param childConnection where a joined mapping's children are read, beside the streaming parent read
+   *     (null without {@code join:})
+   */
+  private static TableAudit audit(Connection connection, Connection childConnection, MappedEntity entity,
+      long rowLimit) throws SQLException {
     LegacyDialect dialect = LegacyDialect.of(connection);
     dialect.prepare(connection);
     Map<String, LegacyValues.Wire> catalog = dialect.columns(connection, entity.sourceTable());
+    JoinedChildren joins = null;
+    if (childConnection != null) {
+      dialect.prepare(childConnection);
+      joins = JoinedChildren.describe(childConnection, dialect, entity.mapping(), catalog);
+    }
+    List<Map<String, Object>> batch = new ArrayList<>();
     Set<String> sensitive = entity.mapping().sensitiveColumns();
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
@@ -165,12 +180,16 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
             row.put(names[i], value);
             counters[i].add(value);
           }
-          switch (outcome(entity, row, refused)) {
-            case MIGRATED -> migrated++;
-            case FILTERED -> filtered++;
-            case REFUSED -> { }
+          batch.add(row);
+          if (joins == null || batch.size() == JoinedChildren.BATCH) {
+            long[] counted = outcomes(entity, batch, joins, childConnection, refused);
+            migrated += counted[0];
+            filtered += counted[1];
           }
         }
+        long[] counted = outcomes(entity, batch, joins, childConnection, refused);
+        migrated += counted[0];
+        filtered += counted[1];
         List<ColumnProfile> columns = new ArrayList<>();
         for (Counter counter : counters) {
           columns.add(counter.profile());
@@ -185,6 +204,24 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
   }
 
   private enum Outcome { MIGRATED, FILTERED, REFUSED }
+
+  /** The outcomes of a batch of rows (their children attached first, for a joined mapping): {migrated, filtered}. */
+  private static long[] outcomes(MappedEntity entity, List<Map<String, Object>> batch, JoinedChildren joins,
+      Connection childConnection, Map<String, Long> refused) throws SQLException {
+    if (joins != null && !batch.isEmpty()) {
+      joins.attach(childConnection, batch);
+    }
+    long[] counted = new long[2];
+    for (Map<String, Object> row : batch) {
+      switch (outcome(entity, row, refused)) {
+        case MIGRATED -> counted[0]++;
+        case FILTERED -> counted[1]++;
+        case REFUSED -> { }
+      }
+    }
+    batch.clear();
+    return counted;
+  }
 
   /** What the topology would do with this row as an insert (the same calls and the same refusals). */
   private static Outcome outcome(MappedEntity entity, Map<String, Object> row, Map<String, Long> refused) {

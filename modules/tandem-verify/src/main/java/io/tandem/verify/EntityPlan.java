@@ -135,7 +135,7 @@ final class EntityPlan {
           + " has no primary key; verification reads it in primary-key order");
     }
     String unalignedReason = unalignedReason(mapping, columns, wires);
-    JoinedChildren children = children(legacy, dialect, mapping, all);
+    JoinedChildren children = JoinedChildren.describe(legacy, dialect, mapping, all);
     java.util.Map<String, Boolean> nullable = new java.util.HashMap<>();
     java.util.Map<String, String> types = new java.util.HashMap<>();
     try (PreparedStatement statement = fresh.prepareStatement(
@@ -156,36 +156,6 @@ final class EntityPlan {
         unalignedReason, children);
   }
 
-  /** Each joined child table's primary key and columns, checked against the join's declaration. */
-  private static JoinedChildren children(Connection legacy, LegacyDialect dialect, Mapping mapping,
-      java.util.Map<String, LegacyValues.Wire> parentColumns) {
-    List<JoinedChildren.Child> children = new ArrayList<>();
-    for (io.tandem.core.mapping.Join join : mapping.joins()) {
-      String what = "mapping " + mapping.name() + ": join." + join.name() + ": ";
-      if (!parentColumns.containsKey(join.references())) {
-        throw new VerifyException(what + "legacy table " + mapping.sourceTable() + " has no column '"
-            + join.references() + "'");
-      }
-      try {
-        java.util.Map<String, LegacyValues.Wire> columns = dialect.columns(legacy, join.table());
-        if (columns.isEmpty()) {
-          throw new VerifyException(what + "legacy table " + join.table() + " not found");
-        }
-        if (!columns.containsKey(join.column())) {
-          throw new VerifyException(what + "legacy table " + join.table() + " has no column '" + join.column() + "'");
-        }
-        List<String> key = new ArrayList<>(dialect.primaryKey(legacy, join.table()).keySet());
-        if (key.isEmpty()) {
-          throw new VerifyException(what + "legacy table " + join.table() + " has no primary key (its rows are"
-              + " ordered and told apart by it)");
-        }
-        children.add(new JoinedChildren.Child(join, join.table(), key, columns));
-      } catch (SQLException e) {
-        throw new VerifyException(what + "cannot read legacy table " + join.table() + ": " + e.getMessage());
-      }
-    }
-    return new JoinedChildren(dialect, children);
-  }
 
   /** Why the new key is not the legacy primary key's integers in order, or null when it is. */
   private static String unalignedReason(Mapping mapping, List<String> columns, List<LegacyValues.Wire> wires) {

@@ -1,6 +1,7 @@
 package io.tandem.verify;
 
 import io.tandem.core.mapping.Join;
+import io.tandem.core.mapping.Mapping;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,15 +38,50 @@ final class JoinedChildren {
     this.children = List.copyOf(children);
   }
 
+  /**
+   * Each joined child table's primary key and columns, checked against the join's declaration.
+   *
+   * @throws VerifyException naming the mapping, the join and what the catalog lacks
+   */
+  static JoinedChildren describe(Connection legacy, LegacyDialect dialect, Mapping mapping,
+      Map<String, LegacyValues.Wire> parentColumns) {
+    List<Child> children = new ArrayList<>();
+    for (io.tandem.core.mapping.Join join : mapping.joins()) {
+      String what = "mapping " + mapping.name() + ": join." + join.name() + ": ";
+      if (!parentColumns.containsKey(join.references())) {
+        throw new VerifyException(what + "legacy table " + mapping.sourceTable() + " has no column '"
+            + join.references() + "'");
+      }
+      try {
+        Map<String, LegacyValues.Wire> columns = dialect.columns(legacy, join.table());
+        if (columns.isEmpty()) {
+          throw new VerifyException(what + "legacy table " + join.table() + " not found");
+        }
+        if (!columns.containsKey(join.column())) {
+          throw new VerifyException(what + "legacy table " + join.table() + " has no column '" + join.column() + "'");
+        }
+        List<String> key = new ArrayList<>(dialect.primaryKey(legacy, join.table()).keySet());
+        if (key.isEmpty()) {
+          throw new VerifyException(what + "legacy table " + join.table() + " has no primary key (its rows are"
+              + " ordered and told apart by it)");
+        }
+        children.add(new Child(join, join.table(), key, columns));
+      } catch (SQLException e) {
+        throw new VerifyException(what + "cannot read legacy table " + join.table() + ": " + e.getMessage());
+      }
+    }
+    return new JoinedChildren(dialect, children);
+  }
+
   boolean isEmpty() {
     return children.isEmpty();
   }
 
-  /** Reads the children of {@code parents} on {@code connection} and attaches them. */
-  void attach(Connection connection, List<LegacyRow> parents) throws SQLException {
+  /** Reads the children of {@code parents} on {@code connection} and puts each list under its join's name. */
+  void attach(Connection connection, List<? extends Map<String, Object>> parents) throws SQLException {
     for (Child child : children) {
       Set<Object> values = new LinkedHashSet<>();
-      for (LegacyRow parent : parents) {
+      for (Map<String, Object> parent : parents) {
         Object value = parent.get(child.join().references());
         if (value != null) {
           values.add(value);
@@ -56,10 +92,10 @@ final class JoinedChildren {
       for (int from = 0; from < all.size(); from += BATCH) {
         read(connection, child, all.subList(from, Math.min(all.size(), from + BATCH)), byParent);
       }
-      for (LegacyRow parent : parents) {
+      for (Map<String, Object> parent : parents) {
         Object value = parent.get(child.join().references());
         TreeMap<String, Map<String, Object>> rows = value == null ? null : byParent.get(Join.keyText(value));
-        parent.join(child.join().name(), rows == null ? List.of() : List.copyOf(rows.values()));
+        parent.put(child.join().name(), rows == null ? List.of() : List.copyOf(rows.values()));
       }
     }
   }

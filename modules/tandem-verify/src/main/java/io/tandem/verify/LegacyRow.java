@@ -49,12 +49,16 @@ final class LegacyRow extends AbstractMap<String, Object> {
     return boundKey;
   }
 
-  /** A joined child table's rows, under the join's name (as the topology gives them to the mapping). */
-  void join(String name, java.util.List<Map<String, Object>> rows) {
+  /** Adds a joined child table's rows under the join's name (as the topology gives them to the mapping). */
+  @Override
+  public Object put(String name, Object rows) {
+    if (columns.indexOf(name) >= 0) {
+      throw new UnsupportedOperationException("column '" + name + "' of a legacy row is read-only");
+    }
     if (joined == null) {
       joined = new HashMap<>(4);
     }
-    joined.put(name, rows);
+    return joined.put(name, rows);
   }
 
   private Map<String, Object> joined;

@@ -122,6 +122,22 @@ class JoinedVerifierIT {
   }
 
   @Test
+  void theAuditEvaluatesAJoinedMappingWithEachRowsChildren() throws Exception {
+    Sides sides = sides();
+    // without a primary address, [0] fails: the rows without addresses (g % 4 == 0) would be refused
+    Mapping strict = MappingLoader.parse("strict.yaml", MAPPING.replace(
+        "addresses.exists(a, a.is_primary) ? addresses.filter(a, a.is_primary)[0].city : null",
+        "addresses.filter(a, a.is_primary)[0].city"));
+    EntitySchema schema = EntitySchema.of("profile.avsc", new Schema.Parser().parse(AVSC), strict);
+    DataAudit audit = DataAudit.run(sides.legacy, "legacy", java.util.List.of(
+        new io.tandem.core.model.MappedEntity(strict, schema)), 10_000);
+    DataAudit.TableAudit table = audit.tables().get(0);
+    assertThat(table.rows()).isEqualTo(2500);
+    assertThat(table.refusedRows()).isEqualTo(625);
+    assertThat(table.migrated()).isEqualTo(1875);
+  }
+
+  @Test
   void aJoinTheLegacyCatalogDoesNotHoldIsRefusedByName() throws Exception {
     Sides sides = sides();
     sides.legacySql("ALTER TABLE addresses RENAME COLUMN cust_id TO customer");
