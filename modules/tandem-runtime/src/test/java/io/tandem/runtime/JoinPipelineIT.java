@@ -34,46 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An N→1 joined entity end to end on real parts: customers + addresses of the legacy shop → one
- * {@code customer_profile} per customer with its address count and cities, through Debezium, the join
+ * {@code customer_profile} per customer with its address count and cities (schemas/examples), through Debezium, the join
  * topology on Kafka Streams and the sink; inserts, updates, deletes and re-parenting on legacy end equal,
  * and the verifier checks the joined entity.
  */
 class JoinPipelineIT {
-  static final String MAPPING = """
-      entity: customer_profile
-      source: public.customers
-      key: [id]
-      join:
-        addresses: { table: public.addresses, column: cust_id, references: cust_id }
-      fields:
-        id: { from: cust_id, cast: long }
-        name: full_nm
-        address_count: { expr: "size(addresses)" }
-        cities: { expr: "addresses.map(a, a.city).join('|')" }
-      """;
-  static final String AVSC = """
-      {"type": "record", "name": "CustomerProfile", "namespace": "io.tandem.model", "fields": [
-        {"name": "id", "type": "long"},
-        {"name": "name", "type": "string"},
-        {"name": "address_count", "type": "long"},
-        {"name": "cities", "type": "string"}]}
-      """;
-  static final String DDL = """
-      CREATE TABLE customer_profile (
-        id                bigint PRIMARY KEY,
-        name              text   NOT NULL,
-        address_count     bigint NOT NULL,
-        cities            text   NOT NULL,
-        _tandem_position  bigint NOT NULL,
-        _tandem_commit_ts timestamptz
-      );
-      """;
+  static final Path EXAMPLE = Repo.ROOT.resolve("schemas/examples");
   /** What legacy says each profile is, in SQL (children ordered by their key's text, as the join orders them). */
   static final String EXPECTED = """
-      SELECT c.cust_id, c.full_nm, count(a.addr_id), coalesce(string_agg(a.city, '|' ORDER BY a.addr_id::text), '')
+      SELECT c.cust_id, c.full_nm, count(a.addr_id), (array_agg(a.city ORDER BY a.addr_id::text))[1],
+        coalesce(string_agg(a.city, '|' ORDER BY a.addr_id::text), '')
       FROM customers c LEFT JOIN addresses a ON a.cust_id = c.cust_id GROUP BY c.cust_id, c.full_nm ORDER BY 1
       """;
-  static final String ACTUAL = "SELECT id, name, address_count, cities FROM customer_profile ORDER BY 1";
+  static final String ACTUAL = "SELECT id, name, address_count, first_city, cities FROM customer_profile ORDER BY 1";
 
   @TempDir
   Path dir;
@@ -100,8 +73,8 @@ class JoinPipelineIT {
     Files.createDirectories(schemas.resolve("mappings"));
     Files.createDirectories(schemas.resolve("avro"));
     Files.createDirectories(schemas.resolve("migrations/new"));
-    Files.writeString(schemas.resolve("mappings/customer_profile.yaml"), MAPPING);
-    Files.writeString(schemas.resolve("avro/customer_profile.avsc"), AVSC);
+    Files.copy(EXAMPLE.resolve("customer_profile.yaml"), schemas.resolve("mappings/customer_profile.yaml"));
+    Files.copy(EXAMPLE.resolve("customer_profile.avsc"), schemas.resolve("avro/customer_profile.avsc"));
     try (var migrations = Files.list(Repo.ROOT.resolve("schemas/migrations/new"))) {
       for (Path migration : migrations.toList()) {
         // V2 is the demo model's tables, which the others alter: keep Tandem's own tables only
@@ -114,7 +87,7 @@ class JoinPipelineIT {
         }
       }
     }
-    Files.writeString(schemas.resolve("migrations/new/V2__customer_profile.sql"), DDL);
+    Files.copy(EXAMPLE.resolve("customer_profile.sql"), schemas.resolve("migrations/new/V2__customer_profile.sql"));
   }
 
   @AfterEach
@@ -167,9 +140,8 @@ class JoinPipelineIT {
       }
       assertThat(supervisor.firstFailure()).isEmpty();
 
-      Mapping mapping = MappingLoader.parse("customer_profile.yaml", MAPPING);
-      EntitySchema schema = EntitySchema.of("customer_profile.avsc", new org.apache.avro.Schema.Parser().parse(AVSC),
-          mapping);
+      Mapping mapping = MappingLoader.load(EXAMPLE.resolve("customer_profile.yaml"));
+      EntitySchema schema = EntitySchema.load(EXAMPLE, mapping);
       EntityResult result = EntityVerifier.create(mapping, schema, "customer_profile",
           Connector.jdbc(postgres.jdbcUrl(legacyDb), postgres.user(), ""),
           Connector.jdbc(postgres.jdbcUrl(newDb), postgres.user(), ""),
@@ -202,7 +174,8 @@ class JoinPipelineIT {
     try (Connection connection = postgres.connect(db); Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery(sql)) {
       while (result.next()) {
-        rows.add(result.getLong(1) + "|" + result.getString(2) + "|" + result.getLong(3) + "|" + result.getString(4));
+        rows.add(result.getLong(1) + "|" + result.getString(2) + "|" + result.getLong(3) + "|" + result.getString(4)
+            + "|" + result.getString(5));
       }
     }
     return rows;

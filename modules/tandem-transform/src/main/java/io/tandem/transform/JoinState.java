@@ -159,14 +159,8 @@ final class JoinState {
         out.writeByte(TEXT);
         out.writeInt(utf8.length);
         out.write(utf8);
-      } else if (value instanceof ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        out.writeByte(BYTES);
-        out.writeInt(copy.remaining());
-        byte[] data = new byte[copy.remaining()];
-        copy.get(data);
-        out.write(data);
-      } else if (value instanceof byte[] data) {
+      } else if (value instanceof ByteBuffer || value instanceof byte[]) {
+        byte[] data = value instanceof byte[] bytes ? bytes : bytesOf((ByteBuffer) value);
         out.writeByte(BYTES);
         out.writeInt(data.length);
         out.write(data);
@@ -175,6 +169,13 @@ final class JoinState {
             + " cannot be kept for a join");
       }
     }
+  }
+
+  private static byte[] bytesOf(ByteBuffer buffer) {
+    ByteBuffer copy = buffer.duplicate();
+    byte[] data = new byte[copy.remaining()];
+    copy.get(data);
+    return data;
   }
 
   private static Map<String, Object> readRow(DataInputStream in) throws IOException {

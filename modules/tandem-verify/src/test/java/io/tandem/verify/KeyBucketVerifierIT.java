@@ -36,34 +36,15 @@ class KeyBucketVerifierIT {
     pg.close();
   }
 
-  private record Sides(Connector legacy, Connector fresh) {
-    void legacySql(String... sql) throws SQLException {
-      run(legacy, sql);
-    }
-
-    void newSql(String... sql) throws SQLException {
-      run(fresh, sql);
-    }
-
-    private static void run(Connector connector, String... sql) throws SQLException {
-      try (Connection c = connector.open(); Statement s = c.createStatement()) {
-        for (String each : sql) {
-          s.execute(each);
-        }
-      }
-    }
+  private static TwoDatabases sides() {
+    return TwoDatabases.create(pg);
   }
 
-  private static Sides sides() {
-    return new Sides(Connector.jdbc(pg.jdbcUrl(pg.createDatabase("legacy")), "postgres", ""),
-        Connector.jdbc(pg.jdbcUrl(pg.createDatabase("fresh")), "postgres", ""));
-  }
-
-  private static EntityResult verify(Sides sides, String mappingYaml, String avsc, String newTable)
+  private static EntityResult verify(TwoDatabases sides, String mappingYaml, String avsc, String newTable)
       throws InterruptedException {
     Mapping mapping = MappingLoader.parse("test.yaml", mappingYaml);
     EntitySchema schema = EntitySchema.of("test.avsc", new Schema.Parser().parse(avsc), mapping);
-    EntityVerifier verifier = EntityVerifier.create(mapping, schema, newTable, sides.legacy, sides.fresh,
+    EntityVerifier verifier = EntityVerifier.create(mapping, schema, newTable, sides.legacy(), sides.fresh(),
         new VerifyOptions(500, 0, Duration.ofMillis(50), 2, true, null), CohortResolver.NONE, DeadLetters.NONE,
         Clock.systemUTC());
     assertThat(verifier.aligned()).isFalse();
@@ -93,8 +74,8 @@ class KeyBucketVerifierIT {
         {"name": "credit", "type": "long"}]}
       """;
 
-  private static Sides accounts(int rows) throws SQLException {
-    Sides sides = sides();
+  private static TwoDatabases accounts(int rows) throws SQLException {
+    TwoDatabases sides = sides();
     sides.legacySql("CREATE TABLE accounts (acct_code varchar(40) COLLATE \"C\" PRIMARY KEY, owner_nm text,"
             + " credit integer NOT NULL)",
         "INSERT INTO accounts SELECT CASE g % 4 WHEN 0 THEN 'acct-' || g WHEN 1 THEN 'Ä,' || g WHEN 2 THEN"
@@ -122,7 +103,7 @@ class KeyBucketVerifierIT {
 
   @Test
   void everyKindOfDifferenceIsFoundAtItsTextKey() throws Exception {
-    Sides sides = accounts(3_000);
+    TwoDatabases sides = accounts(3_000);
     sides.newSql("DELETE FROM account WHERE code = 'acct-1200'");                       // missing
     sides.newSql("INSERT INTO account VALUES ('zz-only-new', 'Nobody', 1)");            // extra
     sides.legacySql("DELETE FROM accounts WHERE acct_code = 'Ä,1201'");                 // extra (legacy lost it)
@@ -149,11 +130,11 @@ class KeyBucketVerifierIT {
 
   @Test
   void aDifferenceThatHealsBeforeTheRecheckIsCleared() throws Exception {
-    Sides sides = accounts(500);
+    TwoDatabases sides = accounts(500);
     sides.newSql("DELETE FROM account WHERE code = 'acct-100'");
     Mapping mapping = MappingLoader.parse("test.yaml", ACCOUNT_MAPPING);
     EntitySchema schema = EntitySchema.of("test.avsc", new Schema.Parser().parse(ACCOUNT_AVSC), mapping);
-    EntityVerifier verifier = EntityVerifier.create(mapping, schema, "account", sides.legacy, sides.fresh,
+    EntityVerifier verifier = EntityVerifier.create(mapping, schema, "account", sides.legacy(), sides.fresh(),
         new VerifyOptions(500, 0, Duration.ofMillis(1500), 2, true, null), CohortResolver.NONE, DeadLetters.NONE,
         Clock.systemUTC());
     Thread healer = new Thread(() -> {
@@ -175,7 +156,7 @@ class KeyBucketVerifierIT {
 
   @Test
   void aCompositeKeyInAnotherOrderWithAUuidPart() throws Exception {
-    Sides sides = sides();
+    TwoDatabases sides = sides();
     sides.legacySql("CREATE TABLE order_lines (order_id uuid, line_no smallint, sku text NOT NULL,"
             + " PRIMARY KEY (order_id, line_no))",
         "INSERT INTO order_lines SELECT md5('o' || (g / 3))::uuid, g % 3, 'SKU-' || g FROM generate_series(0, 899) g");
@@ -209,8 +190,8 @@ class KeyBucketVerifierIT {
     assertThat(result.rowsChecked()).isEqualTo(900);
   }
 
-  private static String md5Uuid(Sides sides, String text) throws SQLException {
-    try (Connection c = sides.fresh.open(); Statement s = c.createStatement();
+  private static String md5Uuid(TwoDatabases sides, String text) throws SQLException {
+    try (Connection c = sides.fresh().open(); Statement s = c.createStatement();
         java.sql.ResultSet r = s.executeQuery("SELECT md5('" + text + "')::uuid::text")) {
       r.next();
       return r.getString(1);
@@ -221,7 +202,7 @@ class KeyBucketVerifierIT {
 
   @Test
   void aReKeyedEntityIsVerifiedByItsComputedKey() throws Exception {
-    Sides sides = sides();
+    TwoDatabases sides = sides();
     sides.legacySql("CREATE TABLE members (member_id integer PRIMARY KEY, region char(2) NOT NULL, nm text NOT NULL)",
         "INSERT INTO members SELECT g, CASE WHEN g % 2 = 0 THEN 'NL' ELSE 'BE' END, 'M' || g"
             + " FROM generate_series(1, 2000) g");
@@ -253,8 +234,8 @@ class KeyBucketVerifierIT {
 
   @Test
   void theJavaBucketOfAKeyIsTheOneTheNewDatabaseComputes() throws Exception {
-    Sides sides = sides();
-    try (Connection c = sides.fresh.open(); Statement s = c.createStatement();
+    TwoDatabases sides = sides();
+    try (Connection c = sides.fresh().open(); Statement s = c.createStatement();
         java.sql.ResultSet r = s.executeQuery("SELECT k, (hashtextextended(k, 0) & 1023)::int FROM (VALUES ('a'),"
             + " ('Ä,1201'), ('b''q 1202'), (''), ('a much longer key text than twelve bytes, with ü and 日本')) v(k)")) {
       while (r.next()) {

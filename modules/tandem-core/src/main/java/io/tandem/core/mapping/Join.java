@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param references the parent's column it holds: unique in the parent table (its primary key, usually)
  */
 public record Join(String name, String table, String column, String references) {
-  /** Children kept per parent row; a parent with more is dead-lettered rather than held without bound. */
-  public static final int MAX_CHILDREN = 10_000;
+  /**
+   * Children kept per parent row; a parent with more is dead-lettered rather than held without bound (a
+   * parent's child set is one record in a Kafka Streams changelog, which must fit a Kafka record).
+   */
+  public static final int MAX_CHILDREN = 1_000;
   /** Joins per mapping. */
   public static final int MAX_JOINS = 4;
 
