@@ -87,6 +87,8 @@ public record Inventory(String legacy, List<Table> tables) {
           fields.add(rule.target() + describe(rule));
         }
       }
+      mapping.joins().stream().filter(join -> join.references().equals(column))
+          .forEach(join -> fields.add("(joins " + join.table() + " as " + join.name() + ")"));
       Status status = !fields.isEmpty() ? Status.MAPPED : filtered.contains(column) ? Status.FILTER
           : mapping.dropped().contains(column) ? Status.DROPPED : Status.UNMAPPED;
       columns.add(new Column(column, entry.getValue().name().toLowerCase(Locale.ROOT), status, List.copyOf(fields),
