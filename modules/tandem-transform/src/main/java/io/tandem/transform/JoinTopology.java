@@ -62,7 +62,7 @@ final class JoinTopology {
     String parentTable = route.mapping().sourceTable();
     List<String> deadLetters = new ArrayList<>();
     List<Join> joins = route.mapping().joins();
-    String parentColumn = joins.get(0).references();
+    String parentColumn = joins.get(0).references(); // the same for every join (MappingLoader checks it)
 
     KStream<String, JoinState.RowVersion> parents = decode(builder, topicPrefix, parentTable, "join-" + entity
         + "-parent", raw, (change, keyRecord) -> text(columns(change).get(parentColumn), parentColumn), deadLetters);
@@ -71,10 +71,6 @@ final class JoinTopology {
             .withKeySerde(Serdes.String()).withValueSerde(JoinState.ROW_VERSION))
         .mapValues(Joined::of, Named.as("join-" + entity + "-start"));
     for (Join join : joins) {
-      if (!join.references().equals(parentColumn)) {
-        throw new IllegalArgumentException("mapping " + route.mapping().name() + ": every join must reference the"
-            + " same parent column ('" + parentColumn + "', not '" + join.references() + "')");
-      }
       String name = "join-" + entity + "-" + join.name();
       KStream<String, JoinState.RowVersion> children = decode(builder, topicPrefix, join.table(), name, raw,
           (change, keyRecord) -> childKey(keyRecord), deadLetters);

@@ -181,9 +181,16 @@ public final class MappingLoader {
         throw new ConfigException(source, path + ".table", "a table other than the source and the other joins'",
             table);
       }
+      String references = text(source, path + ".references", spec.get("references"),
+          "the parent column it holds (unique)");
+      if (!joins.isEmpty() && !joins.get(0).references().equals(references)) {
+        // The joined tables are keyed by the referenced value: one value for all of them.
+        throw new ConfigException(source, path + ".references", "the parent column the other joins reference ('"
+            + joins.get(0).references() + "')", references);
+      }
       joins.add(new Join(entry.getKey(), table,
           text(source, path + ".column", spec.get("column"), "the child column holding the parent's value"),
-          text(source, path + ".references", spec.get("references"), "the parent column it holds (unique)")));
+          references));
     }
     return joins;
   }

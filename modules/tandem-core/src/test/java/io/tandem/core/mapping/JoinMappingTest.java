@@ -73,7 +73,10 @@ class JoinMappingTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("join.addresses.on");
     assertThatThrownBy(() -> MappingLoader.parse("p.yaml", PROFILE.replace("public.addresses", "public.customers")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("a table other than the source");
-    String reversed = PROFILE.replace("      fields:\n", "      reverse: { fields: { address_count: ignore, city: ignore } }\n      fields:\n");
+    String two = PROFILE.replace("fields:\n", "  orders: { table: public.orders, column: cust_id, references: other_id }\nfields:\n");
+    assertThatThrownBy(() -> MappingLoader.parse("p.yaml", two)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("join.orders.references").hasMessageContaining("('cust_id')");
+    String reversed = PROFILE.replace("fields:\n", "reverse: { fields: { address_count: ignore, city: ignore } }\nfields:\n");
     assertThatThrownBy(() -> MappingLoader.parse("p.yaml", reversed).reverse())
         .isInstanceOf(ConfigException.class).hasMessageContaining("no join in a mapping with a 'reverse:' section");
   }
