@@ -286,45 +286,33 @@ public final class EntityVerifier {
    */
   private void scanByKeyBuckets(Progress progress, Tally tally, Map<String, Suspect> suspects, ExecutorService pool,
       ExecutorService hashing) throws InterruptedException, SQLException {
-    long[] legacyCounts = new long[EntityPlan.BUCKETS];
-    long[] legacySums = new long[EntityPlan.BUCKETS];
+    KeyBuckets legacyBuckets = new KeyBuckets();
     try (Connection newSide = fresh.open(); Connection groupConnection = fresh.open()) {
-      CompletableFuture<long[][]> grouped = CompletableFuture.supplyAsync(() -> newBuckets(groupConnection), hashing);
+      CompletableFuture<KeyBuckets> grouped = CompletableFuture.supplyAsync(() -> {
+        try {
+          return KeyBuckets.read(groupConnection, plan);
+        } catch (SQLException e) {
+          throw new VerifyException("entity " + plan.entity() + ": hashing new table " + plan.newTable + ": "
+              + e.getMessage(), e);
+        }
+      }, hashing);
       long estimated = legacyReader.estimate();
       forEachLegacyChunk(pool, rows -> {
         Expected expected = expect(rows, pool);
         tally.rowsRead += rows.size();
         countChecked(expected, tally, suspects);
         for (ExpectedRow row : expected.rows) {
-          int bucket = EntityPlan.bucketOf(row.key());
-          legacyCounts[bucket]++;
-          legacySums[bucket] += row.hash;
+          legacyBuckets.add(row.key(), row.hash);
         }
         progress.chunkDone(plan.entity(), tally.rowsRead, Math.max(estimated, tally.rowsRead));
       });
-      long[][] newSums = join(grouped);
-      List<Integer> differing = new ArrayList<>();
-      for (int bucket = 0; bucket < EntityPlan.BUCKETS; bucket++) {
-        tally.expectedRows += legacyCounts[bucket];
-        tally.newRows += newSums[0][bucket];
-        if (legacyCounts[bucket] != newSums[0][bucket] || legacySums[bucket] != newSums[1][bucket]) {
-          differing.add(bucket);
-        }
-      }
+      KeyBuckets newBuckets = join(grouped);
+      List<Integer> differing = legacyBuckets.differing(newBuckets);
+      tally.expectedRows += legacyBuckets.total();
+      tally.newRows += newBuckets.total();
       tally.chunks += EntityPlan.BUCKETS;
       tally.chunksDiffering += differing.size();
-      List<Integer> batch = new ArrayList<>();
-      long batchRows = 0;
-      for (int bucket : differing) {
-        if (!batch.isEmpty() && batchRows + newSums[0][bucket] > MAX_BUCKET_ROWS_IN_MEMORY) {
-          compareBuckets(newSide, batch, pool, suspects);
-          batch.clear();
-          batchRows = 0;
-        }
-        batch.add(bucket);
-        batchRows += newSums[0][bucket];
-      }
-      if (!batch.isEmpty()) {
+      for (List<Integer> batch : newBuckets.batches(differing, MAX_BUCKET_ROWS_IN_MEMORY)) {
         compareBuckets(newSide, batch, pool, suspects);
       }
     }
@@ -372,23 +360,6 @@ public final class EntityVerifier {
             null, null, false), null, mapper.keyPartsOf(actual), cohort));
       }
     });
-  }
-
-  /** Per key bucket of the new table: {counts, sums of row hashes}. */
-  private long[][] newBuckets(Connection connection) {
-    long[][] sums = new long[2][EntityPlan.BUCKETS];
-    try (PreparedStatement statement = connection.prepareStatement(plan.newBucketHashSql());
-        ResultSet rows = statement.executeQuery()) {
-      while (rows.next()) {
-        int bucket = rows.getInt(1);
-        sums[0][bucket] = rows.getLong(2);
-        sums[1][bucket] = new BigInteger(rows.getString(3)).longValue();
-      }
-      return sums;
-    } catch (SQLException e) {
-      throw new VerifyException("entity " + plan.entity() + ": hashing new table " + plan.newTable + ": "
-          + e.getMessage(), e);
-    }
   }
 
   private interface ChunkHandler {
