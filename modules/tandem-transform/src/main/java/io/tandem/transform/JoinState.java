@@ -131,6 +131,24 @@ final class JoinState {
   private static final byte TEXT = 6;
   private static final byte BYTES = 7;
 
+  /**
+   * Checks that every value of a row can be kept (before it reaches a store, where a failure would stop
+   * the stream thread instead of dead-lettering the change).
+   *
+   * @throws IllegalArgumentException naming the column whose value cannot be kept
+   */
+  static void requireStorable(Map<String, Object> row) {
+    for (Map.Entry<String, Object> column : row.entrySet()) {
+      Object value = column.getValue();
+      if (value != null && !(value instanceof Integer || value instanceof Long || value instanceof Float
+          || value instanceof Double || value instanceof Boolean || value instanceof CharSequence
+          || value instanceof ByteBuffer || value instanceof byte[])) {
+        throw new IllegalArgumentException("column '" + column.getKey() + "': a " + value.getClass().getSimpleName()
+            + " cannot be kept for a join");
+      }
+    }
+  }
+
   private static void writeRow(DataOutputStream out, Map<String, Object> row) throws IOException {
     out.writeInt(row.size());
     for (Map.Entry<String, Object> column : row.entrySet()) {

@@ -196,6 +196,7 @@ final class JoinTopology {
         RawChangeRecord decoded = RawChangeRecord.of(change);
         GenericRecord rawKey = input.key() == null ? null : (GenericRecord) raw.deserialize(topic, input.key());
         String key = keyOf.of(decoded, rawKey);
+        JoinState.requireStorable(columns(decoded));
         JoinState.RowVersion row = new JoinState.RowVersion(columns(decoded), decoded.position(),
             decoded.commitTs() == null ? input.timestamp() : decoded.commitTs(), decoded.source(),
             decoded.op().equals("d"));

@@ -39,6 +39,9 @@ class JoinStateTest {
     JoinState.RowVersion version = new JoinState.RowVersion(Map.of("when", java.time.Instant.EPOCH), 1, 1, "s", false);
     assertThatThrownBy(() -> JoinState.ROW_VERSION.serializer().serialize("t", version))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column 'when'");
+    assertThatThrownBy(() -> JoinState.requireStorable(version.columns()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column 'when'");
+    JoinState.requireStorable(Map.of("t", "text", "n", 1L)); // storable values pass
   }
 
   @Test
