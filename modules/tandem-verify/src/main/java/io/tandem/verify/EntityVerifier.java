@@ -26,8 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.apache.avro.generic.GenericRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Verifies one entity: legacy rows in primary-key order, chunk by chunk, through the mapping; each
@@ -40,8 +38,6 @@ import org.slf4j.LoggerFactory;
  * current range, and the caller mapping and hashing the current chunk.
  */
 public final class EntityVerifier {
-  private static final Logger LOG = LoggerFactory.getLogger(EntityVerifier.class);
-
   /** Told after every chunk. */
   public interface Progress {
     Progress NONE = (entity, rowsRead, estimatedRows) -> { };
@@ -58,6 +54,8 @@ public final class EntityVerifier {
   private final LegacyReader legacyReader;
   private final RowMapper mapper;
   private final ThreadLocal<RowHash> hashers;
+  private final RowComparer comparer;
+  private final Rechecker rechecker;
 
   private EntityVerifier(EntityPlan plan, Connector legacy, Connector fresh, VerifyOptions options,
       CohortResolver cohorts, DeadLetters deadLetters, Clock clock) {
@@ -70,6 +68,8 @@ public final class EntityVerifier {
     this.legacyReader = new LegacyReader(plan, legacy, options);
     this.hashers = ThreadLocal.withInitial(plan::rowHash);
     this.mapper = new RowMapper(plan);
+    this.comparer = new RowComparer(plan, options, cohorts);
+    this.rechecker = new Rechecker(plan, legacyReader, mapper, fresh, options, comparer);
   }
 
   /**
@@ -147,8 +147,7 @@ public final class EntityVerifier {
 
     /** Whether legacy, now, has a row for this key that the mapping keeps (else new must not have it). */
     public boolean hasMappedRow(Difference difference) throws SQLException {
-      State state = legacyState(byKey, mapper.legacyKeyOf(difference.key()));
-      return state.present && state.canonical != null;
+        return rechecker.hasMappedRow(byKey, mapper.legacyKeyOf(difference.key()));
     }
 
     @Override
@@ -172,32 +171,7 @@ public final class EntityVerifier {
    * @return the differences that remain, as they stand now
    */
   public List<Difference> awaitResolved(List<Difference> differences, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<Difference> pending = new ArrayList<>(differences);
-    try (Connection legacyConnection = legacyReader.open(); Connection newConnection = fresh.open();
-        PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
-        PreparedStatement newByKey = newConnection.prepareStatement(plan.newByKeySql())) {
-      while (true) {
-        List<Difference> still = new ArrayList<>();
-        for (Difference difference : pending) {
-          Object[] key = mapper.legacyKeyOf(difference.key());
-          State want = legacyState(legacyByKey, key);
-          State have = newState(newByKey, key, null);
-          if (!have.sameAs(want)) {
-            Suspect suspect = new Suspect(difference, key, null, difference.cohort());
-            Difference now = confirm(suspect, want, have);
-            still.add(now == null ? difference : now);
-          }
-        }
-        pending = still;
-        if (pending.isEmpty() || System.nanoTime() > deadline) {
-          return pending;
-        }
-        Thread.sleep(500);
-      }
-    } catch (SQLException e) {
-      throw new VerifyException("entity " + plan.entity() + ": re-checking repaired rows: " + e.getMessage(), e);
-    }
+    return rechecker.awaitResolved(differences, timeout);
   }
 
   /** One full pass. */
@@ -224,23 +198,24 @@ public final class EntityVerifier {
         Thread.currentThread().interrupt();
       }
     }
-    Recheck recheck = recheck(suspects);
+    Rechecker.Result recheck = rechecker.recheck(suspects);
     List<Difference> differences = new ArrayList<>();
-    for (Difference difference : recheck.remaining) {
+    for (Difference difference : recheck.remaining()) {
       Optional<String> dead = deadLetters.reason(plan.entity(), difference.key());
       differences.add(dead.isPresent() ? difference.withDeadLetter(dead.get()) : difference);
     }
     Map<String, EntityResult.CohortTally> byCohort = new LinkedHashMap<>();
     tally.rowsByCohort.forEach((cohort, rows) -> byCohort.put(cohort, new EntityResult.CohortTally(rows,
         differences.stream().filter(d -> Objects.equals(d.cohort(), cohort)).count(),
-        recheck.unsettled.stream().filter(u -> Objects.equals(u.cohort, cohort)).count())));
+        recheck.unsettled().stream().filter(u -> Objects.equals(u.cohort(), cohort)).count())));
     for (Difference d : differences) {
       byCohort.putIfAbsent(d.cohort(), new EntityResult.CohortTally(0,
           differences.stream().filter(x -> Objects.equals(x.cohort(), d.cohort())).count(), 0));
     }
     return new EntityResult(plan.entity(), options.cohort(), cohorts.routingVersion(), started, clock.instant(),
         tally.rowsRead, tally.rowsChecked, tally.expectedRows, tally.newRows, tally.chunks, tally.chunksDiffering,
-        differences, recheck.rechecked, recheck.cleared, recheck.unsettled.stream().map(u -> u.key).toList(), byCohort);
+        differences, recheck.rechecked(), recheck.cleared(), recheck.unsettled().stream().map(Rechecker.Unsettled::key)
+        .toList(), byCohort);
   }
 
   /** An aligned entity: legacy chunks and the new rows of the same key range, fingerprint against fingerprint. */
@@ -652,33 +627,11 @@ public final class EntityVerifier {
   }
 
   private Difference diff(ExpectedRow want, String[] actual) {
-    List<String> fields = new ArrayList<>();
-    Map<String, String> expectedValues = new LinkedHashMap<>();
-    Map<String, String> actualValues = new LinkedHashMap<>();
-    // New is the truth for keys it owns: what the reverse mapping does not carry back cannot match legacy.
-    java.util.Set<String> notCarriedBack = cohorts.newOwns(plan.entity(), want.key())
-        ? plan.mapping.reverseSpec().ignoredFields() : java.util.Set.of();
-    for (int i = 0; i < actual.length; i++) {
-      if (!Objects.equals(want.canonical()[i], actual[i]) && !notCarriedBack.contains(plan.fields.get(i).name())) {
-        String name = plan.fields.get(i).name();
-        fields.add(name);
-        if (options.showValues()) {
-          boolean hidden = !options.revealSensitive() && plan.mapping.sensitiveFields().contains(name);
-          expectedValues.put(name, hidden ? VerifyOptions.SENSITIVE : want.canonical()[i]);
-          actualValues.put(name, hidden ? VerifyOptions.SENSITIVE : actual[i]);
-        }
-      }
-    }
-    return fields.isEmpty() ? null : new Difference(plan.entity(), want.key(), want.cohort, Difference.Kind.DIFFERENT,
-        fields, expectedValues, actualValues, null, false);
+    return comparer.diff(want.key(), want.cohort, want.canonical(), actual);
   }
 
   private String[] canonical(ResultSet rows) throws SQLException {
-    String[] values = new String[plan.fields.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = rows.getString(i + 1);
-    }
-    return values;
+    return Rechecker.canonical(rows, plan.fields.size());
   }
 
   private static <T> T join(CompletableFuture<T> future) throws InterruptedException {
@@ -692,8 +645,6 @@ public final class EntityVerifier {
     }
   }
 
-  // ---- re-checks ----
-
   private static final class Tally {
     long rowsRead;
     long rowsChecked;
@@ -702,139 +653,5 @@ public final class EntityVerifier {
     long expectedRows;
     long newRows;
     final Map<String, Long> rowsByCohort = new LinkedHashMap<>();
-  }
-
-  /**
-   * A row to re-check: by its legacy key (null: legacy has no row with its new key), and for an unaligned
-   * entity by the canonical texts of its new key fields (null: the mapping gives it no new key).
-   */
-  private record Suspect(Difference difference, Object[] legacyKey, String[] newKey, String cohort,
-      boolean stableBefore) {
-    Suspect(Difference difference, Object[] legacyKey, String[] newKey, String cohort) {
-      this(difference, legacyKey, newKey, cohort, false);
-    }
-
-    String key() {
-      return difference.key();
-    }
-
-    Suspect stable() {
-      return new Suspect(difference, legacyKey, newKey, cohort, true);
-    }
-  }
-
-  private record Unsettled(String key, String cohort) {}
-
-  private record Recheck(List<Difference> remaining, long rechecked, long cleared, List<Unsettled> unsettled) {}
-
-  /**
-   * Re-reads every suspect: legacy now, then after the delay new and legacy again. New holding either
-   * legacy state clears it (the difference was a change in flight); legacy unchanged across the delay
-   * and new still different in two rounds (or the last) confirms it; legacy changing every round
-   * leaves it unsettled.
-   */
-  private Recheck recheck(Map<String, Suspect> suspects) throws InterruptedException {
-    if (suspects.isEmpty()) {
-      return new Recheck(List.of(), 0, 0, List.of());
-    }
-    Map<String, Suspect> pending = new LinkedHashMap<>(suspects);
-    List<Difference> confirmed = new ArrayList<>();
-    long cleared = 0;
-    try (Connection legacyConnection = legacyReader.open(); Connection newConnection = fresh.open();
-        PreparedStatement legacyByKey = legacyConnection.prepareStatement(plan.legacyByKeySql());
-        PreparedStatement newByKey = newConnection.prepareStatement(plan.aligned ? plan.newByKeySql()
-            : plan.newByKeyTextSql())) {
-      for (int round = 1; round <= options.recheckRounds() && !pending.isEmpty(); round++) {
-        Map<String, State> before = new HashMap<>();
-        for (Suspect suspect : pending.values()) {
-          before.put(suspect.key(), legacyState(legacyByKey, suspect.legacyKey));
-        }
-        Thread.sleep(options.recheckDelay().toMillis());
-        Map<String, Suspect> next = new LinkedHashMap<>();
-        for (Suspect suspect : pending.values()) {
-          State now = newState(newByKey, suspect.legacyKey, suspect.newKey);
-          State after = legacyState(legacyByKey, suspect.legacyKey);
-          State earlier = before.get(suspect.key());
-          if (now.sameAs(earlier) || now.sameAs(after)) {
-            cleared++;
-          } else if (earlier.sameAs(after) && (suspect.stableBefore || round == options.recheckRounds())) {
-            confirmed.add(confirm(suspect, after, now));
-          } else if (earlier.sameAs(after)) {
-            // Stable legacy, new still different: confirmed on the next round, so one lag spike longer
-            // than the delay is not reported.
-            next.put(suspect.key(), suspect.stable());
-          } else {
-            next.put(suspect.key(), suspect);
-          }
-        }
-        pending = next;
-      }
-    } catch (SQLException e) {
-      throw new VerifyException("entity " + plan.entity() + ": re-checking differences: " + e.getMessage(), e);
-    }
-    List<Unsettled> unsettled = pending.values().stream().map(s -> new Unsettled(s.key(), s.cohort)).toList();
-    if (!unsettled.isEmpty()) {
-      LOG.warn("{}: {} row(s) changed on legacy through every re-check; not proven either way", plan.entity(),
-          unsettled.size());
-    }
-    return new Recheck(confirmed, suspects.size(), cleared, unsettled);
-  }
-
-  /** A row's state on one side: absent, unmappable (with reason), filtered, or canonical texts. */
-  private record State(String[] canonical, String unmappable, boolean present) {
-    boolean sameAs(State other) {
-      return present == other.present && Objects.equals(unmappable, other.unmappable)
-          && java.util.Arrays.equals(canonical, other.canonical);
-    }
-  }
-
-  private static final State ABSENT = new State(null, null, false);
-
-  private State legacyState(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
-    if (legacyKey == null) {
-      return ABSENT;
-    }
-    LegacyRow row = legacyReader.byKey(byKey, legacyKey);
-    if (row == null) {
-      return ABSENT;
-    }
-    RowMapper.Mapped mapped = mapper.map(row);
-    if (mapped.record() != null) {
-      return new State(mapper.canonicalOf(mapped.record()), null, true);
-    }
-    // A filtered-out legacy row should be absent from new; an unmappable one too (dead-lettered).
-    return mapped.filteredBy() != null ? ABSENT : new State(null, mapped.error(), true);
-  }
-
-  /** An aligned entity's new row by its legacy key values, another's by its new key texts. */
-  private State newState(PreparedStatement byKey, Object[] legacyKey, String[] newKey) throws SQLException {
-    Object[] values = plan.aligned ? legacyKey : newKey;
-    if (values == null) {
-      return ABSENT;
-    }
-    for (int i = 0; i < values.length; i++) {
-      byKey.setObject(i + 1, values[i]);
-    }
-    try (ResultSet result = byKey.executeQuery()) {
-      return result.next() ? new State(canonical(result), null, true) : ABSENT;
-    }
-  }
-
-  /** The difference as it stands after the re-check. */
-  private Difference confirm(Suspect suspect, State legacyNow, State newNow) {
-    String key = suspect.key();
-    String cohort = suspect.cohort;
-    if (legacyNow.unmappable != null) {
-      return new Difference(plan.entity(), key, cohort, Difference.Kind.UNMAPPABLE, null, null, null,
-          legacyNow.unmappable, false);
-    }
-    if (!legacyNow.present) {
-      return new Difference(plan.entity(), key, cohort, Difference.Kind.EXTRA, null, null, null,
-          suspect.difference.reason(), false);
-    }
-    if (!newNow.present) {
-      return new Difference(plan.entity(), key, cohort, Difference.Kind.MISSING, null, null, null, null, false);
-    }
-    return diff(new ExpectedRow(key, suspect.legacyKey, legacyNow.canonical, cohort), newNow.canonical);
   }
 }
