@@ -158,14 +158,13 @@ final class JoinTopology {
     if (rawKey == null) {
       throw new IllegalArgumentException("the child change has no key (does the table have a primary key?)");
     }
-    StringBuilder text = new StringBuilder();
+    List<Object> parts = new ArrayList<>();
     for (org.apache.avro.Schema.Field field : rawKey.getSchema().getFields()) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      text.append(text(rawKey.get(field.pos()), field.name()));
+      Object part = rawKey.get(field.pos());
+      text(part, field.name()); // refuses a null part
+      parts.add(part instanceof CharSequence chars ? chars.toString() : part);
     }
-    return text.toString();
+    return Join.keyText(parts);
   }
 
   private static final class Decoder implements Processor<byte[], byte[], String, Decoded> {
@@ -338,8 +337,7 @@ final class JoinTopology {
           for (Join join : route.mapping().joins()) {
             JoinState.ChildSet set = joined.sets().get(join.name());
             if (set != null && set.overflow()) {
-              throw new MappingException(join.name(), "more than " + Join.MAX_CHILDREN + " rows of "
-                  + join.table() + " join this " + route.mapping().sourceTable() + " row; not migrated");
+              throw new MappingException(join.name(), join.tooManyChildren(route.mapping().sourceTable()));
             }
             row.put(join.name(), set == null ? List.of() : List.copyOf(set.rows().values()));
           }

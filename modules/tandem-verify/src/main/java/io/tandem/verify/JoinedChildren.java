@@ -124,15 +124,14 @@ final class JoinedChildren {
           for (int i = 0; i < n; i++) {
             row.put(names[i], LegacyValues.read(result, i + 1, wires[i]));
           }
-          StringBuilder key = new StringBuilder();
-          for (String column : child.keyColumns()) {
-            if (key.length() > 0) {
-              key.append(',');
-            }
-            key.append(Join.keyText(row.get(column)));
+          List<Object> key = new ArrayList<>(child.keyColumns().size());
+          child.keyColumns().forEach(column -> key.add(row.get(column)));
+          TreeMap<String, Map<String, Object>> siblings = byParent.computeIfAbsent(
+              Join.keyText(row.get(child.join().column())), v -> new TreeMap<>());
+          // One over the cap is enough to refuse the parent as the topology does (RowMapper): no more are kept.
+          if (siblings.size() <= Join.MAX_CHILDREN) {
+            siblings.put(Join.keyText(key), Collections.unmodifiableMap(row));
           }
-          byParent.computeIfAbsent(Join.keyText(row.get(child.join().column())), v -> new TreeMap<>())
-              .put(key.toString(), Collections.unmodifiableMap(row));
         }
       }
     }

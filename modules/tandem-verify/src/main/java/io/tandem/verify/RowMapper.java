@@ -1,5 +1,6 @@
 package io.tandem.verify;
 
+import io.tandem.core.mapping.Join;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.generic.GenericRecord;
@@ -29,6 +30,13 @@ final class RowMapper {
 
   /** A legacy row through the mapping and the entity schema: the Avro record the topology would publish. */
   Mapped map(Map<String, Object> legacyRow) {
+    for (Join join : plan.mapping.joins()) {
+      if (legacyRow.get(join.name()) instanceof java.util.List<?> children && children.size() > Join.MAX_CHILDREN) {
+        // The join topology dead-letters such a parent: expected in new is nothing.
+        return new Mapped(null, null, "mapping " + plan.mapping.name() + ": " + join.name() + ": "
+            + join.tooManyChildren(plan.mapping.sourceTable()));
+      }
+    }
     try {
       Optional<Map<String, Object>> mapped = plan.mapping.apply(legacyRow);
       if (mapped.isEmpty()) {

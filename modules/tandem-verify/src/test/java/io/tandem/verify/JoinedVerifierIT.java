@@ -109,6 +109,17 @@ class JoinedVerifierIT {
   }
 
   @Test
+  void aParentWithMoreChildrenThanTheJoinKeepsIsUnmappableAsTheTopologyDeadLettersIt() throws Exception {
+    TwoDatabases sides = sides();
+    sides.legacySql("INSERT INTO addresses (cust_id, city) SELECT 4, 'Many ' || n FROM generate_series(1, 1001) n");
+    Map<String, Difference> byKey = verify(sides).differences().stream()
+        .collect(Collectors.toMap(Difference::key, d -> d));
+    assertThat(byKey.keySet()).containsExactly("4");
+    assertThat(byKey.get("4").kind()).isEqualTo(Difference.Kind.UNMAPPABLE);
+    assertThat(byKey.get("4").reason()).contains("more than 1000 rows of public.addresses join this public.customers row");
+  }
+
+  @Test
   void theAuditEvaluatesAJoinedMappingWithEachRowsChildren() throws Exception {
     TwoDatabases sides = sides();
     // without the guard, [0] fails on a customer without addresses (g % 4 == 0): those rows are refused

@@ -135,11 +135,12 @@ class KeyBucketVerifierIT {
     Mapping mapping = MappingLoader.parse("test.yaml", ACCOUNT_MAPPING);
     EntitySchema schema = EntitySchema.of("test.avsc", new Schema.Parser().parse(ACCOUNT_AVSC), mapping);
     EntityVerifier verifier = EntityVerifier.create(mapping, schema, "account", sides.legacy(), sides.fresh(),
-        new VerifyOptions(500, 0, Duration.ofMillis(1500), 2, true, null), CohortResolver.NONE, DeadLetters.NONE,
+        new VerifyOptions(500, 0, Duration.ofMillis(3000), 2, true, null), CohortResolver.NONE, DeadLetters.NONE,
         Clock.systemUTC());
     Thread healer = new Thread(() -> {
       try {
-        Thread.sleep(700);
+        // after both legacy scans of 500 rows (well under a second), within the 3 s re-check delay
+        Thread.sleep(1000);
         sides.newSql("INSERT INTO account VALUES ('acct-100', 'Owner 100', 100)");
       } catch (Exception e) {
         throw new IllegalStateException(e);

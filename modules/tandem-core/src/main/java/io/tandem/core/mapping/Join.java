@@ -39,6 +39,23 @@ public record Join(String name, String table, String column, String references) 
     return String.valueOf(value);
   }
 
+  /** A child's identity, the same in the topology and the verifier: its primary-key parts as text, joined by ','. */
+  public static String keyText(java.util.List<?> parts) {
+    StringBuilder text = new StringBuilder();
+    for (Object part : parts) {
+      if (text.length() > 0) {
+        text.append(',');
+      }
+      text.append(keyText(part));
+    }
+    return text.toString();
+  }
+
+  /** Why a parent row with more than {@link #MAX_CHILDREN} rows of this join is not migrated. */
+  public String tooManyChildren(String parentTable) {
+    return "more than " + MAX_CHILDREN + " rows of " + table + " join this " + parentTable + " row; not migrated";
+  }
+
   public Join {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(table, "table");
