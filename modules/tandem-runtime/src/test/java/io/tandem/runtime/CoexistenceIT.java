@@ -158,7 +158,7 @@ class CoexistenceIT {
       // Only legacy writes: forward sync carries them; reverse sync applies nothing.
       updateLegacy(20, 400);
       awaitEqual();
-      long forwardApplied = both.forwardSink().stats().records();
+      long forwardApplied = SinkCounters.settled(() -> both.forwardSink().stats().records());
       assertThat(forwardApplied).isGreaterThan(200);
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(both.newCapture().stats().echoSuppressed()).as("forward-sink writes recognised").isPositive());
@@ -190,9 +190,12 @@ class CoexistenceIT {
         }
       });
       awaitEqual();
-      var reverseApplied = both.legacySink().stats().entity("customer");
-      // Three upserts, one of them (500002) maybe superseded by its delete within one batch.
-      assertThat(reverseApplied.upserted() + reverseApplied.superseded()).isEqualTo(3);
+      // Three upserts, one of them (500002) maybe superseded by its delete within one batch; counted
+      // a moment after the rows are visible.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        var reverseApplied = both.legacySink().stats().entity("customer");
+        assertThat(reverseApplied.upserted() + reverseApplied.superseded()).isEqualTo(3);
+      });
       // Give forward sync time to (wrongly) carry anything: it must not.
       Thread.sleep(3000);
       assertThat(both.legacyCapture().stats().eventsByTable().getOrDefault("public.customers", 0L))
