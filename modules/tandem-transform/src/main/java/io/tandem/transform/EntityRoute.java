@@ -8,8 +8,25 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.generic.GenericRecord;
 
-/** One mapping and its entity schema: what one legacy change becomes on {@code migrated.<entity>}. */
-public record EntityRoute(Mapping mapping, EntitySchema schema) {
+/**
+ * One mapping and its entity schema: what one legacy change becomes on {@code migrated.<entity>}.
+ *
+ * @param members for an entity merged from several legacy sources, their mappings ({@code mapping} is the
+ *     one declaring the rule); empty otherwise
+ */
+public record EntityRoute(Mapping mapping, EntitySchema schema, List<Mapping> members) {
+
+  public EntityRoute {
+    members = List.copyOf(members);
+  }
+
+  public EntityRoute(Mapping mapping, EntitySchema schema) {
+    this(mapping, schema, List.of());
+  }
+
+  boolean merged() {
+    return !members.isEmpty();
+  }
 
   /** An output record: new key and value (null = delete) and the op it carries. */
   record Output(GenericRecord key, GenericRecord value, String op) {}

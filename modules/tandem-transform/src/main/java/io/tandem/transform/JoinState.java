@@ -96,15 +96,15 @@ final class JoinState {
         return new ChildSet(rows, in.readLong(), in.readLong(), in.readBoolean());
       }));
 
-  private interface Writer {
+  interface Writer {
     void write(DataOutputStream out) throws IOException;
   }
 
-  private interface Reader<T> {
+  interface Reader<T> {
     T read(DataInputStream in) throws IOException;
   }
 
-  private static byte[] write(Writer writer) {
+  static byte[] write(Writer writer) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       writer.write(out);
@@ -114,7 +114,7 @@ final class JoinState {
     return bytes.toByteArray();
   }
 
-  private static <T> T read(byte[] bytes, Reader<T> reader) {
+  static <T> T read(byte[] bytes, Reader<T> reader) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       return reader.read(in);
     } catch (IOException e) {
@@ -149,7 +149,7 @@ final class JoinState {
     }
   }
 
-  private static void writeRow(DataOutputStream out, Map<String, Object> row) throws IOException {
+  static void writeRow(DataOutputStream out, Map<String, Object> row) throws IOException {
     out.writeInt(row.size());
     for (Map.Entry<String, Object> column : row.entrySet()) {
       out.writeUTF(column.getKey());
@@ -196,7 +196,7 @@ final class JoinState {
     return data;
   }
 
-  private static Map<String, Object> readRow(DataInputStream in) throws IOException {
+  static Map<String, Object> readRow(DataInputStream in) throws IOException {
     int n = in.readInt();
     Map<String, Object> row = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {

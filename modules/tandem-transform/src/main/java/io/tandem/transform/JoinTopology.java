@@ -154,7 +154,7 @@ final class JoinTopology {
   }
 
   /** A child's identity: its primary key (the raw record key) as text, parts joined by ','. */
-  private static String childKey(GenericRecord rawKey) {
+  static String childKey(GenericRecord rawKey) {
     if (rawKey == null) {
       throw new IllegalArgumentException("the child change has no key (does the table have a primary key?)");
     }

@@ -63,11 +63,14 @@ public final class TransformStage extends LifecycleComponent {
       Topology topology;
       List<String> outputs;
       if (config.reverse.isEmpty()) {
-        List<EntityRoute> routes = config.entities.stream().map(e -> new EntityRoute(e.mapping(), e.schema())).toList();
+        List<EntityRoute> routes = config.entities.stream().map(e -> new EntityRoute(e.mapping(), e.schema(),
+            e.members())).toList();
         routes.forEach(route -> register(route.schema().entity(), route.schema().topic(), route.schema().keySchema(),
             route.schema().valueSchema()));
-        config.entities.forEach(this::typeCheckAgainstRawSchema);
-        topology = TransformTopology.build(config.topicPrefix, routes, new AvroDeserializer(serde),
+        config.entities.stream().filter(e -> e.merge().isEmpty()).forEach(this::typeCheckAgainstRawSchema);
+        Map<String, String> prefixes = new HashMap<>(config.otherSources);
+        prefixes.put(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE, config.topicPrefix);
+        topology = TransformTopology.build(prefixes, routes, new AvroDeserializer(serde),
             new AvroSerializer(serde, true), new AvroSerializer(serde, false), metrics);
         outputs = routes.stream().map(r -> r.schema().topic()).toList();
       } else {
@@ -228,8 +231,15 @@ public final class TransformStage extends LifecycleComponent {
     private List<MappedEntity> entities = List.of();
     private SchemaRegistryClient client;
     private List<ReverseEntity> reverse = List.of();
+    private Map<String, String> otherSources = Map.of();
 
     private Builder() {}
+
+    /** Raw topic prefixes of the legacy sources besides the {@code legacy} section's, by source name (merges). */
+    public Builder otherSources(Map<String, String> prefixBySource) {
+      this.otherSources = Map.copyOf(prefixBySource);
+      return this;
+    }
 
     /**
      * Makes this the reverse stage (new → legacy): reads the new database's raw topics (prefix

@@ -29,16 +29,34 @@ public final class TransformTopology {
    */
   public static Topology build(String topicPrefix, List<EntityRoute> routes, Deserializer<Object> rawDeserializer,
       Serializer<Object> keySerializer, Serializer<Object> valueSerializer, TransformMetrics metrics) {
+    return build(Map.of(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE, topicPrefix), routes, rawDeserializer,
+        keySerializer, valueSerializer, metrics);
+  }
+
+  /**
+   * As {@link #build(String, List, Deserializer, Serializer, Serializer, TransformMetrics)}, for entities merged
+   * from several legacy sources too.
+   *
+   * @param prefixBySource each legacy source's raw topic prefix, the {@code legacy} section's under
+   *     {@link io.tandem.core.mapping.MergeRule#PRIMARY_SOURCE}
+   */
+  public static Topology build(Map<String, String> prefixBySource, List<EntityRoute> routes,
+      Deserializer<Object> rawDeserializer, Serializer<Object> keySerializer, Serializer<Object> valueSerializer,
+      TransformMetrics metrics) {
+    String topicPrefix = prefixBySource.get(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE);
     Map<String, List<EntityRoute>> byTable = new LinkedHashMap<>();
     List<EntityRoute> joined = new ArrayList<>();
+    List<EntityRoute> merged = new ArrayList<>();
     for (EntityRoute route : routes) {
-      if (route.mapping().joins().isEmpty()) {
+      if (route.merged()) {
+        merged.add(route);
+      } else if (route.mapping().joins().isEmpty()) {
         byTable.computeIfAbsent(route.mapping().sourceTable(), t -> new ArrayList<>()).add(route);
       } else {
         joined.add(route);
       }
     }
-    requireTablesReadOnce(byTable.keySet(), joined);
+    requireTablesReadOnce(byTable.keySet(), joined, merged);
     // Joins are Kafka Streams tables (DSL); the one-table mappings stay plain processors on the same topology.
     StreamsBuilder builder = new StreamsBuilder();
     Map<String, List<String>> parentsByEntity = new LinkedHashMap<>();
@@ -46,6 +64,12 @@ public final class TransformTopology {
     List<String> deadLetterParents = new ArrayList<>();
     for (EntityRoute route : joined) {
       JoinTopology.Nodes nodes = JoinTopology.add(builder, topicPrefix, route, rawDeserializer, metrics);
+      parentsByEntity.computeIfAbsent(route.schema().entity(), e -> new ArrayList<>()).add(nodes.emitter());
+      routeByEntity.put(route.schema().entity(), route);
+      deadLetterParents.addAll(nodes.deadLetterParents());
+    }
+    for (EntityRoute route : merged) {
+      MergeTopology.Nodes nodes = MergeTopology.add(builder, prefixBySource, route, rawDeserializer, metrics);
       parentsByEntity.computeIfAbsent(route.schema().entity(), e -> new ArrayList<>()).add(nodes.emitter());
       routeByEntity.put(route.schema().entity(), route);
       deadLetterParents.addAll(nodes.deadLetterParents());
@@ -70,13 +94,39 @@ public final class TransformTopology {
           entity.getValue().toArray(String[]::new));
     }
     Serializer<Object> raw = (topic, value) -> (byte[]) value;
+    for (EntityRoute route : merged) {
+      String emitter = "emit-" + route.schema().entity();
+      topology.addSink(MergeTopology.keyMapChild(route), keyMapTopic(route.schema().entity()), raw, raw, emitter);
+      topology.addSink(MergeTopology.duplicatesChild(route), DUPLICATES_TOPIC, raw, raw, emitter);
+    }
     topology.addSink(TransformProcessor.DLQ_CHILD, DEAD_LETTER_TOPIC, raw, raw, deadLetterParents.toArray(String[]::new));
     return topology;
   }
 
+  /** The compacted key map of an entity merged from several sources: {@code <source>:<legacy key>} → new key. */
+  public static String keyMapTopic(String entity) {
+    return MergeTopology.KEY_MAP_PREFIX + entity;
+  }
+
+  /** Duplicate groups of merged entities that are reported instead of merged (compacted; JSON). */
+  public static final String DUPLICATES_TOPIC = MergeTopology.DUPLICATES_TOPIC;
+
   /** A raw topic has one reader in a topology: a table a join reads is read by that join alone. */
-  private static void requireTablesReadOnce(java.util.Set<String> plainTables, List<EntityRoute> joined) {
+  private static void requireTablesReadOnce(java.util.Set<String> plainTables, List<EntityRoute> joined,
+      List<EntityRoute> merged) {
     Map<String, String> reader = new LinkedHashMap<>();
+    for (EntityRoute route : merged) {
+      for (io.tandem.core.mapping.Mapping member : route.members()) {
+        String table = member.sourceTable();
+        if (member.legacySource().equals(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE)
+            && plainTables.contains(table)) {
+          throw new IllegalArgumentException("mapping " + member.name() + " merges legacy table " + table
+              + ", which a one-table mapping reads too: a merged table is read by its merge alone");
+        }
+        reader.put(member.legacySource().equals(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE) ? table
+            : member.legacySource() + ":" + table, "mapping " + member.name());
+      }
+    }
     for (EntityRoute route : joined) {
       List<String> tables = new ArrayList<>();
       tables.add(route.mapping().sourceTable());

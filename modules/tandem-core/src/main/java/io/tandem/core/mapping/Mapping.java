@@ -21,6 +21,8 @@ public final class Mapping {
   private final ReverseSpec reverseSpec;
   private final String fingerprint;
   private final List<Join> joins;
+  private String legacySource = MergeRule.PRIMARY_SOURCE;
+  private MergeRule merge;
 
   public Mapping(String name, String entity, String sourceTable, List<String> keyFields, List<FieldRule> fields,
       List<String> dropped, List<RowFilter> filters) {
@@ -60,6 +62,28 @@ public final class Mapping {
         throw new IllegalArgumentException("key field '" + key + "' has no field rule");
       }
     }
+  }
+
+  /**
+   * The same mapping reading legacy source {@code legacySource} ({@code legacy:}), and holding its
+   * entity's merge rule when {@code merge} is not null.
+   */
+  public Mapping withSource(String legacySource, MergeRule merge) {
+    Mapping copy = new Mapping(name, entity, sourceTable, keyFields, List.copyOf(fields.values()), dropped, filters,
+        reverseSpec, fingerprint, joins);
+    copy.legacySource = Objects.requireNonNull(legacySource, "legacySource");
+    copy.merge = merge;
+    return copy;
+  }
+
+  /** The legacy source the table is in: {@link MergeRule#PRIMARY_SOURCE} unless the file says {@code legacy:}. */
+  public String legacySource() {
+    return legacySource;
+  }
+
+  /** The entity's merge rule, when this file declares it ({@code merge:}). */
+  public Optional<MergeRule> merge() {
+    return Optional.ofNullable(merge);
   }
 
   /** Where the mapping came from, for messages (usually the file). */

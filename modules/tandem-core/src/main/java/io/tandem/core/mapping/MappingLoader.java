@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  */
 public final class MappingLoader {
   private static final Set<String> TOP_LEVEL = Set.of("entity", "source", "key", "fields", "drop", "filter",
-      "reverse", "pii", "join");
+      "reverse", "pii", "join", "legacy", "merge");
+  private static final Set<String> MERGE_KEYS = Set.of("match", "prefer", "fillNulls", "onDuplicate");
   private static final Set<String> JOIN_KEYS = Set.of("table", "column", "references");
   private static final Set<String> PII_KEYS = Set.of("hash_key_env");
   /** The environment variable holding the HMAC key of {@code protect: hash}, unless {@code pii.hash_key_env} names another. */
@@ -148,8 +149,58 @@ public final class MappingLoader {
       requireField(source, rules, "reverse.fields." + field, field);
     }
     List<Join> joins = joins(source, table, root.get("join"));
+    String legacySource = root.has("legacy") ? identifier(source, "legacy", root.get("legacy"))
+        : MergeRule.PRIMARY_SOURCE;
+    MergeRule merge = merge(source, root.get("merge"));
+    if (merge != null && !merge.prefer().contains(legacySource)) {
+      throw new ConfigException(source, "merge.prefer", "a list naming this mapping's own source '" + legacySource
+          + "' too", merge.prefer());
+    }
+    if ((merge != null || !legacySource.equals(MergeRule.PRIMARY_SOURCE)) && !joins.isEmpty()) {
+      throw new ConfigException(source, "join", "no join in a merged entity's mapping (not supported)", "join");
+    }
     return new Mapping(source, entity, table, keys, rules, dropped, filters, reverse, Fingerprint.of(root.toString()),
-        joins);
+        joins).withSource(legacySource, merge);
+  }
+
+  private static MergeRule merge(String source, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new ConfigException(source, "merge", "a map with match, prefer, fillNulls and onDuplicate", node);
+    }
+    rejectUnknown(source, "merge.", node, MERGE_KEYS);
+    String text = text(source, "merge.match", node.get("match"), "a CEL expression over the new fields");
+    Expression match;
+    try {
+      match = Expression.compile(text, false);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "merge.match", "a CEL expression over the new fields", e.getMessage());
+    }
+    List<String> prefer = stringList(source, "merge.prefer", node.get("prefer"), true);
+    if (prefer.size() < 2 || new java.util.HashSet<>(prefer).size() != prefer.size()) {
+      throw new ConfigException(source, "merge.prefer", "the sources feeding the entity (two or more, each once),"
+          + " most trusted first", prefer);
+    }
+    for (String name : prefer) {
+      if (!name.matches("[a-z][a-z0-9_]*")) {
+        throw new ConfigException(source, "merge.prefer", "source names of lower-case letters, digits and _", name);
+      }
+    }
+    JsonNode fill = node.get("fillNulls");
+    if (fill != null && !fill.isBoolean()) {
+      throw new ConfigException(source, "merge.fillNulls", "true or false", fill);
+    }
+    JsonNode onDuplicate = node.get("onDuplicate");
+    MergeRule.OnDuplicate mode = MergeRule.OnDuplicate.MERGE;
+    if (onDuplicate != null && !onDuplicate.isNull()) {
+      if (!onDuplicate.isTextual() || !Set.of("merge", "report").contains(onDuplicate.asText())) {
+        throw new ConfigException(source, "merge.onDuplicate", "merge or report", onDuplicate);
+      }
+      mode = MergeRule.OnDuplicate.valueOf(onDuplicate.asText().toUpperCase(java.util.Locale.ROOT));
+    }
+    return new MergeRule(match, prefer, fill != null && fill.asBoolean(), mode);
   }
 
   private static List<Join> joins(String source, String parentTable, JsonNode node) {
