@@ -62,6 +62,7 @@ public final class Deployment {
   private final AtomicReference<TransformStage> transform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> sink = new AtomicReference<>();
   private final AtomicReference<CaptureEngine> reverseCapture = new AtomicReference<>();
+  private final Map<String, CaptureEngine> otherCaptures = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
   private final AtomicReference<RoutingView> routingView = new AtomicReference<>();
   private final AtomicReference<SwitchCoordinator> switchCoordinator = new AtomicReference<>();
@@ -219,6 +220,7 @@ public final class Deployment {
             .kafka(kafka)
             .settings(config.transform())
             .topicPrefix(model.topicPrefix())
+            .otherSources(model.otherPrefixes())
             .entities(model.entities())
             .registryClient(registryClient(embedded.get()))
             .build());
@@ -268,6 +270,18 @@ public final class Deployment {
             .build());
         return capture.get();
       });
+      // Each merged source its own engine: its own slot, offsets and raw topics.
+      model.otherSources().forEach((name, other) -> builder.add("capture-" + name.replace('_', '-'), () -> {
+        CaptureEngine engine = CaptureEngine.builder(other)
+            .name("capture-" + name.replace('_', '-'))
+            .kafka(kafka)
+            .snapshotRowsPerSecond(config.legacy().snapshotRowsPerSecond())
+            .schemaRegistry(registryClient(embedded.get()))
+            .reportTables(model.sourceTables(name))
+            .build();
+        otherCaptures.put(name, engine);
+        return engine;
+      }));
     }
   }
 
@@ -351,6 +365,11 @@ public final class Deployment {
   /** The sink writing legacy (reverse sync), once the supervisor built it. */
   public Optional<JdbcSink> legacySink() {
     return Optional.ofNullable(legacySink.get());
+  }
+
+  /** Capture of a legacy source merged with {@code legacy} ({@code merge.sources}), once the supervisor built it. */
+  public Optional<CaptureEngine> capture(String source) {
+    return Optional.ofNullable(otherCaptures.get(source));
   }
 
   /** The capture engine, once the supervisor built it. */

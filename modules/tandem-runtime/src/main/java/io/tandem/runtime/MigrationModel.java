@@ -31,9 +31,12 @@ import java.util.Set;
  * @param migrations Flyway migrations of the new database
  * @param newConnector the new database's connector settings, for reverse sync; empty unless it runs
  * @param reverse each entity's way back (new row → legacy row); empty unless reverse sync runs
+ * @param otherSources the connector settings of the legacy sources merged with {@code legacy} ({@code merge.sources}),
+ *     by source name; read when capture, transform or verify runs
  */
 public record MigrationModel(Optional<ConnectorConfig> connector, String topicPrefix, List<MappedEntity> entities,
-    Path avro, Path migrations, Optional<ConnectorConfig> newConnector, List<ReverseEntity> reverse) {
+    Path avro, Path migrations, Optional<ConnectorConfig> newConnector, List<ReverseEntity> reverse,
+    Map<String, ConnectorConfig> otherSources) {
 
   /** Where capture of the new database sends what it cannot convert. */
   public static final String REVERSE_CAPTURE_DEAD_LETTERS = "tandem.dlq.capture-new";
@@ -41,6 +44,7 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
   public MigrationModel {
     entities = List.copyOf(entities);
     reverse = List.copyOf(reverse);
+    otherSources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(otherSources));
   }
 
   /**
@@ -85,21 +89,76 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
               + " write-switch markers; docs/coexistence.md)", null);
         }
       }
+      for (MappedEntity entity : entities) {
+        if (entity.merge().isPresent()) {
+          throw new ConfigException(entity.mapping().name(), "merge", "no merged entity while coexistence runs (reverse"
+              + " sync cannot tell which legacy source a row written on new belongs to)", entity.name());
+        }
+      }
       reverse = ReverseEntity.all(entities); // a mapping that cannot be reversed is refused here, naming file and field
     }
+    Map<String, ConnectorConfig> others = otherSources(config, components, processEnv, entities, topicPrefix);
     MigrationModel model = new MigrationModel(Optional.ofNullable(connector), topicPrefix, entities,
-        config.schemas().avro(), config.schemas().migrations(), Optional.ofNullable(newConnector), reverse);
+        config.schemas().avro(), config.schemas().migrations(), Optional.ofNullable(newConnector), reverse, others);
     if (components.contains(ComponentName.SINK)) {
       model.sinkTables(); // a schema the sink cannot write is a configuration error now, not at start
     }
     return model;
   }
 
-  /** The legacy tables the mappings read ({@code schema.table}), each once. */
-  /** Every legacy table the mappings read: their source tables and the tables they join. */
+  /**
+   * The merged entities' other sources: each must be configured under {@code merge.sources}; its connector file
+   * is read when a component reads legacy changes or rows (capture, transform, verify).
+   */
+  private static Map<String, ConnectorConfig> otherSources(TandemConfig config, Set<ComponentName> components,
+      Map<String, String> processEnv, List<MappedEntity> entities, String legacyPrefix) {
+    Map<String, ConnectorConfig> others = new java.util.LinkedHashMap<>();
+    boolean reads = components.contains(ComponentName.CAPTURE) || components.contains(ComponentName.TRANSFORM)
+        || components.contains(ComponentName.VERIFY);
+    for (MappedEntity entity : entities) {
+      for (io.tandem.core.mapping.Mapping mapping : entity.sources()) {
+        String name = mapping.legacySource();
+        if (name.equals(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE) || others.containsKey(name)) {
+          continue;
+        }
+        MergeSettings.Source source = config.merge().source(name).orElseThrow(() -> new ConfigException(
+            mapping.name(), "legacy", "a source configured under " + MergeSettings.SOURCES.path() + " in "
+            + config.file(), name));
+        if (!reads) {
+          continue;
+        }
+        ConnectorConfig connector = ConnectorConfig.load(source.connector(),
+            source.environment(processEnv, config.kafka().bootstrapServers()));
+        connector.requireCluster(config.kafka().bootstrapServers());
+        if (connector.topicPrefix().equals(legacyPrefix) || others.values().stream()
+            .anyMatch(c -> c.topicPrefix().equals(connector.topicPrefix()))) {
+          throw new ConfigException(connector.source(), "topic.prefix", "a prefix of its own (each legacy source has"
+              + " its own raw topics)", connector.topicPrefix());
+        }
+        others.put(name, connector);
+      }
+    }
+    return others;
+  }
+
+  /** Every table of the {@code legacy} source the mappings read: their source tables and the tables they join. */
   public List<String> sourceTables() {
-    return entities.stream().flatMap(e -> java.util.stream.Stream.concat(java.util.stream.Stream.of(e.sourceTable()),
-        e.mapping().joins().stream().map(io.tandem.core.mapping.Join::table))).distinct().toList();
+    return sourceTables(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE);
+  }
+
+  /** Every table of legacy source {@code source} the mappings read. */
+  public List<String> sourceTables(String source) {
+    return entities.stream().flatMap(e -> e.sources().stream())
+        .filter(m -> m.legacySource().equals(source))
+        .flatMap(m -> java.util.stream.Stream.concat(java.util.stream.Stream.of(m.sourceTable()),
+            m.joins().stream().map(io.tandem.core.mapping.Join::table))).distinct().toList();
+  }
+
+  /** Raw topic prefixes of the other legacy sources, by source name. */
+  public Map<String, String> otherPrefixes() {
+    Map<String, String> prefixes = new java.util.LinkedHashMap<>();
+    otherSources.forEach((name, connector) -> prefixes.put(name, connector.topicPrefix()));
+    return prefixes;
   }
 
   public List<String> entityNames() {
@@ -142,9 +201,16 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
     Set<TopicSpec> topics = new LinkedHashSet<>();
     if (capture || transform) {
       sourceTables().forEach(t -> topics.add(TopicSpec.changeLog(MappedEntity.rawTopic(topicPrefix, t), partitions)));
+      otherSources.forEach((name, connector) -> sourceTables(name).forEach(t -> topics.add(TopicSpec.changeLog(
+          MappedEntity.rawTopic(connector.topicPrefix(), t), partitions))));
     }
     if (transform || sink) {
       entities.forEach(e -> topics.add(TopicSpec.compacted(e.topic(), partitions)));
+    }
+    if (transform && entities.stream().anyMatch(e -> e.merge().isPresent())) {
+      entities.stream().filter(e -> e.merge().isPresent()).forEach(e -> topics.add(TopicSpec.compacted(
+          TransformTopology.keyMapTopic(e.name()), partitions)));
+      topics.add(TopicSpec.compacted(TransformTopology.DUPLICATES_TOPIC, partitions));
     }
     if (capture) {
       topics.add(TopicSpec.deadLetters(CaptureEngine.DEAD_LETTER_TOPIC));

@@ -7,23 +7,36 @@ import io.tandem.core.config.Setting;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The {@code schemas} section: where the migration model's files are. */
-public record SchemasSettings(Path dir) {
+/**
+ * The {@code schemas} section: where the migration model's files are.
+ *
+ * @param mappingsDir the mapping files' folder when not {@code <dir>/mappings}
+ */
+public record SchemasSettings(Path dir, java.util.Optional<Path> mappingsDir) {
 
   public static final Section SECTION = Section.of("schemas", "optional", "Mappings, schemas, migrations.");
   public static final Setting<Path> DIR = Setting.path("schemas.dir", "schemas", null,
       "Holds `mappings/*.yaml` (every component), `avro/<entity>.avsc` (every component) and "
           + "`migrations/new/` (`sink`: Flyway migrations applied to the new database at start).");
 
-  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, DIR);
+  public static final Setting<Path> MAPPINGS = Setting.path("schemas.mappings", null, "`<dir>/mappings`",
+      "The mapping files' folder, when not under `schemas.dir` (e.g. `schemas/examples/merger/mappings`, the "
+          + "merger example).");
+
+  public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, DIR, MAPPINGS);
+
+  public SchemasSettings(Path dir) {
+    this(dir, java.util.Optional.empty());
+  }
 
   /** Reads the {@code schemas} section (absent: {@code schemas} beside the config file). */
   public static SchemasSettings read(ConfigSection root) {
-    return new SchemasSettings(root.section(SECTION).get(DIR));
+    ConfigSection section = root.section(SECTION);
+    return new SchemasSettings(section.get(DIR), java.util.Optional.ofNullable(section.get(MAPPINGS)));
   }
 
   public Path mappings() {
-    return dir.resolve("mappings");
+    return mappingsDir.orElse(dir.resolve("mappings"));
   }
 
   public Path avro() {

@@ -40,13 +40,13 @@ import java.util.Set;
  */
 public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySettings> registry, LegacySettings legacy,
     Optional<TargetSettings> target, SchemasSettings schemas, TransformSettings transform, SinkSettings sink,
-    MetricsSettings metrics, VerifySettings verify, Optional<CoexistenceSettings> coexistence) {
+    MetricsSettings metrics, VerifySettings verify, Optional<CoexistenceSettings> coexistence, MergeSettings merge) {
 
   /** Every key, in documentation order. */
   public static final ConfigSchema SCHEMA = ConfigSchema.of(KafkaSettings.DEFINITIONS, RegistrySettings.DEFINITIONS,
       LegacySettings.DEFINITIONS, TargetSettings.DEFINITIONS, SchemasSettings.DEFINITIONS,
       TransformSettings.DEFINITIONS, SinkSettings.DEFINITIONS, MetricsSettings.DEFINITIONS, VerifySettings.DEFINITIONS,
-      CoexistenceSettings.DEFINITIONS, RouterConfigSection.DEFINITIONS);
+      CoexistenceSettings.DEFINITIONS, MergeSettings.DEFINITIONS, RouterConfigSection.DEFINITIONS);
 
   public TandemConfig {
     Objects.requireNonNull(file, "file");
@@ -60,6 +60,15 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(verify, "verify");
     Objects.requireNonNull(coexistence, "coexistence");
+    Objects.requireNonNull(merge, "merge");
+  }
+
+  /** Without a {@code merge} section: one legacy source. */
+  public TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySettings> registry, LegacySettings legacy,
+      Optional<TargetSettings> target, SchemasSettings schemas, TransformSettings transform, SinkSettings sink,
+      MetricsSettings metrics, VerifySettings verify, Optional<CoexistenceSettings> coexistence) {
+    this(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, verify, coexistence,
+        MergeSettings.none());
   }
 
   /** Without a {@code coexistence} section: forward sync only. */
@@ -72,7 +81,19 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
   /** The same configuration with reverse sync configured. */
   public TandemConfig withCoexistence(CoexistenceSettings settings) {
     return new TandemConfig(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, verify,
-        Optional.of(settings));
+        Optional.of(settings), merge);
+  }
+
+  /** The same configuration with other legacy sources merged into its entities. */
+  public TandemConfig withMerge(MergeSettings settings) {
+    return new TandemConfig(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, verify,
+        coexistence, settings);
+  }
+
+  /** The same configuration reading its mappings, entity schemas and migrations from {@code dir}. */
+  public TandemConfig withSchemas(SchemasSettings settings) {
+    return new TandemConfig(file, kafka, registry, legacy, target, settings, transform, sink, metrics, verify,
+        coexistence, merge);
   }
 
   /**
@@ -85,7 +106,7 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     ConfigSection root = ConfigSection.load(file, env, SCHEMA);
     return new TandemConfig(file, KafkaSettings.read(root), RegistrySettings.read(root), LegacySettings.read(root),
         TargetSettings.read(root), SchemasSettings.read(root), TransformSettings.read(root), SinkSettings.read(root),
-        MetricsSettings.read(root), VerifySettings.read(root), CoexistenceSettings.read(root));
+        MetricsSettings.read(root), VerifySettings.read(root), CoexistenceSettings.read(root), MergeSettings.read(root));
   }
 
   /**
@@ -114,6 +135,15 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     if (registry.isEmpty()) {
       throw new ConfigException(source, RegistrySettings.SECTION.path(), "a section with 'url' (an external registry)"
           + " or 'embedded: true' (Tandem's registry in this process)", null);
+    }
+    if (capture || transform || verify) {
+      for (MergeSettings.Source other : merge.sources()) {
+        if (!Files.isRegularFile(other.connector())) {
+          throw new ConfigException(source, MergeSettings.SOURCES.path() + "." + other.name() + ".connector",
+              "a readable connector properties file (relative paths resolve against the config file's folder)",
+              other.connector());
+        }
+      }
     }
     boolean reverse = components.contains(ComponentName.REVERSE);
     if (reverse && coexistence.isEmpty()) {
@@ -178,7 +208,8 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
     return "TandemConfig[file=" + file + ", kafka=" + kafka + ", registry=" + registry.map(Object::toString)
         .orElse("(none)") + ", legacy=" + legacy + ", target=" + target.map(Object::toString).orElse("(none)")
         + ", schemas=" + schemas + ", transform=" + transform + ", sink=" + sink + ", metrics=" + metrics
-        + ", verify=" + verify + coexistence.map(c -> ", coexistence=" + c).orElse("") + "]";
+        + ", verify=" + verify + coexistence.map(c -> ", coexistence=" + c).orElse("")
+        + (merge.sources().isEmpty() ? "" : ", merge=" + merge.sources()) + "]";
   }
 
   private static void requireFolder(String source, Path folder, String what) {

@@ -272,6 +272,25 @@ class TandemConfigTest {
   }
 
   @Test
+  void mergeSourcesAreNamedCheckedAndResolvedAgainstTheFilesFolder() throws IOException {
+    TandemConfig config = load(MINIMAL + "merge:\n  sources:\n    shop_b:\n      connector: c/b.properties\n"
+        + "      env:\n        LEGACY_DB_NAME: shop_b\n        LEGACY_DB_PASSWORD: s3cret\n");
+    MergeSettings.Source shopB = config.merge().source("shop_b").orElseThrow();
+    assertThat(shopB.connector()).isEqualTo(dir.resolve("c/b.properties").toAbsolutePath().normalize());
+    assertThat(shopB.env()).containsEntry("LEGACY_DB_NAME", "shop_b");
+    assertThat(config.toString()).contains("shop_b").doesNotContain("s3cret");
+    failsWith(MINIMAL + "merge:\n  sources:\n    legacy:\n      connector: x\n", "merge.sources.legacy");
+    failsWith(MINIMAL + "merge:\n  sources:\n    shop_b:\n      env: {}\n", "merge.sources.shop_b.connector");
+    failsWith(MINIMAL + "merge:\n  sources:\n    shop_b:\n      connector: x\n      slot: y\n",
+        "merge.sources.shop_b.slot");
+    failsWith(MINIMAL + "merge:\n  sources:\n    shop_b:\n      connector: x\n      env:\n"
+        + "        KAFKA_BOOTSTRAP_SERVERS: y:1\n", "merge.sources.shop_b.env.KAFKA_BOOTSTRAP_SERVERS");
+    Path file = write(MINIMAL + "merge:\n  sources:\n    shop_b:\n      connector: missing.properties\n");
+    assertThatThrownBy(() -> TandemConfig.load(file, Map.of()).requireFor(java.util.Set.of(ComponentName.CAPTURE)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("merge.sources.shop_b.connector");
+  }
+
+  @Test
   void secretsAreNeverEchoedInErrors() throws IOException {
     failsWith(MINIMAL + "  password: 12345678\n", "target.password")
         .hasMessageEndingWith("expected a quoted string, got '(hidden)'").hasMessageNotContaining("12345678");
