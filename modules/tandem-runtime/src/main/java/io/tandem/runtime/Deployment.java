@@ -419,9 +419,12 @@ public final class Deployment {
     TargetSettings target = config.target().orElseThrow();
     LegacyRead legacy = legacyRead();
     Connector primary = Connector.jdbc(connector.jdbcUrl(), connector.user(), connector.password());
+    Map<String, Connector> others = new java.util.HashMap<>();
+    model.otherSources().forEach((name, other) -> others.put(name, Connector.jdbc(other.jdbcUrl(), other.user(),
+        other.password())));
     return new Verifier.Setup(model.entities(), legacy.connector(), legacy.description(), primary,
         Connector.jdbc(target.jdbcUrl(), target.user(), target.password()), config.kafka().clients(), registry,
-        config.verify(), reemitter(connector));
+        config.verify(), reemitter(connector), others);
   }
 
   /**

@@ -7,6 +7,9 @@ import io.tandem.embedded.EmbeddedKafkaBroker;
 import io.tandem.embedded.EmbeddedPostgresServer;
 import io.tandem.embedded.LegacyShop;
 import io.tandem.registry.server.EmbeddedSchemaRegistry;
+import io.tandem.verify.Difference;
+import io.tandem.verify.EntityResult;
+import io.tandem.verify.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -165,9 +168,42 @@ class MergePipelineIT {
       assertThat(count(newDb, "SELECT count(*) FROM customer")).isEqualTo(shopACustomers - 1 + 1 // 20 gone, big id
           + SHOP_B_CLIENTS - 1 + 1 + 1); // 6 gone, 51 and 52 standing alone; 53 refused
       assertThat(supervisor.firstFailure()).isEmpty();
+
+      // The verifier reads both shops through their mappings and the merge rule: the one thing it finds is the
+      // key both shops claim.
+      Verifier verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
+      EntityResult result = verify(verifier);
+      assertThat(result.differences()).singleElement().satisfies(d -> {
+        assertThat(d.key()).isEqualTo(Long.toString(B + 53));
+        assertThat(d.reason()).contains("key rules collide");
+      });
+      assertThat(result.rowsChecked()).isEqualTo(shopACustomers - 1 + 1 + SHOP_B_CLIENTS - 1 + 3);
+      try (Connection legacy = postgres.connect(shopB); Statement statement = legacy.createStatement()) {
+        statement.execute("DELETE FROM clients WHERE client_no = 53");
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(verify(verifier).differences()).isEmpty());
+      assertThat(rows("SELECT id, name, country FROM customer WHERE id = " + (B + 53)))
+          .containsEntry(B + 53, "Big id in shop A|NL");
+
+      // Changes made on new behind the pipeline's back: each found at its key.
+      try (Connection target = postgres.connect(newDb); Statement statement = target.createStatement()) {
+        statement.execute("UPDATE customer SET name = 'tampered' WHERE id = " + (B + 5));
+        statement.execute("DELETE FROM customer WHERE id = 10"); // a merged survivor
+        statement.execute("INSERT INTO customer (id, name, balance_cents, status, created_at, updated_at, country)"
+            + " VALUES (" + (B + 51 + 100) + ", 'Nobody', 0, 'ACTIVE', now(), now(), 'BE')");
+      }
+      Map<String, Difference.Kind> found = new TreeMap<>();
+      verify(verifier).differences().forEach(d -> found.put(d.key(), d.kind()));
+      assertThat(found).containsExactlyInAnyOrderEntriesOf(Map.of(Long.toString(B + 5), Difference.Kind.DIFFERENT,
+          "10", Difference.Kind.MISSING, Long.toString(B + 151), Difference.Kind.EXTRA));
     } finally {
       supervisor.stop();
     }
+  }
+
+  private static EntityResult verify(Verifier verifier) throws InterruptedException {
+    return verifier.pass(new Verifier.Request(List.of("customer"), null, false, false),
+        io.tandem.verify.EntityVerifier.Progress.NONE, Clock.systemUTC()).entities().get(0);
   }
 
   private long count(String db, String sql) throws SQLException {

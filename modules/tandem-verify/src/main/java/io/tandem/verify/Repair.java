@@ -55,6 +55,14 @@ public final class Repair {
         continue;
       }
       MappedEntity entity = owner.select(List.of(result.entity())).get(0);
+      if (entity.merge().isPresent()) {
+        List<Difference> all = result.differences();
+        outcomes.add(new Outcome(result.entity(), 0, 0, all, all, "entity " + result.entity() + " is merged from"
+            + " several legacy sources, so --repair cannot re-emit its rows by key: run `tandem resnapshot --entity "
+            + result.entity() + " --reason ...` (every source's rows go through the pipeline again), then verify"
+            + " again"));
+        continue;
+      }
       Mapping mapping = entity.mapping();
       EntitySchema schema = entity.schema();
       EntityVerifier verifier = EntityVerifier.create(mapping, schema, result.entity(), setup.legacyPrimary(),

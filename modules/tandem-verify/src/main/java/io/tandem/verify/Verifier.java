@@ -59,10 +59,25 @@ public final class Verifier {
    */
   public record Setup(List<MappedEntity> entities, Connector legacy, String legacyDescription, Connector legacyPrimary,
       Connector fresh, KafkaClients kafka, SchemaRegistryClient registry, VerifySettings settings,
-      Reemitter reemitter) {
+      Reemitter reemitter, Map<String, Connector> otherSources) {
     public Setup {
       entities = List.copyOf(entities);
       Objects.requireNonNull(settings, "settings");
+      otherSources = Map.copyOf(otherSources);
+    }
+
+    /** One legacy source. */
+    public Setup(List<MappedEntity> entities, Connector legacy, String legacyDescription, Connector legacyPrimary,
+        Connector fresh, KafkaClients kafka, SchemaRegistryClient registry, VerifySettings settings,
+        Reemitter reemitter) {
+      this(entities, legacy, legacyDescription, legacyPrimary, fresh, kafka, registry, settings, reemitter, Map.of());
+    }
+
+    /** Every legacy source by name, the {@code legacy} section's as {@link io.tandem.core.mapping.MergeRule#PRIMARY_SOURCE}. */
+    public Map<String, Connector> sources() {
+      Map<String, Connector> all = new java.util.HashMap<>(otherSources);
+      all.put(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE, legacy);
+      return all;
     }
   }
 
@@ -145,6 +160,11 @@ public final class Verifier {
         if (lag instanceof StatusRecord.Lag l
             && Duration.ofMillis(2 * l.lagMillis()).compareTo(options.recheckDelay()) > 0) {
           options = options.withRecheckDelay(Duration.ofMillis(2 * l.lagMillis()));
+        }
+        if (entity.merge().isPresent()) {
+          results.add(MergedEntityVerifier.create(entity, entity.name(), setup.sources(), setup.fresh(), options,
+              clock).run(progress));
+          continue;
         }
         EntityVerifier verifier = EntityVerifier.create(entity.mapping(), entity.schema(), entity.name(),
             setup.legacy(), setup.fresh(), options, cohorts, deadLetters, clock);
