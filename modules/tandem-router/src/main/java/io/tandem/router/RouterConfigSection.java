@@ -54,6 +54,12 @@ public final class RouterConfigSection {
       "The entities the router routes, each with the request attributes its CEL rules may use (e.g. "
           + "`customer: [region, tier]`; `[]` for none). Declared in the routing log at start.",
       RouterConfigSection::entities);
+  public static final Setting<List<String>> MERGED_ENTITIES = Setting.custom("router.mergedEntities",
+      "list of entity names", "`[]`",
+      "Entities merged from several legacy sources (docs/mappings.md, \"Merger\"): the router follows their key "
+          + "maps (`tandem.keymap.<entity>`) and answers `GET /v1/route/<entity>/<legacy key>?source=<source>` for "
+          + "the new key that source's row became. Each must be under `router.entities`.", List.of(),
+      RouterConfigSection::mergedEntities);
   public static final Section TOKENS = new Section("router.tokens", "list of maps", "(required)",
       "Bearer tokens: `name` (the audit's actor), `role` (`viewer`, `operator`, `admin`) and `sha256` (the "
           + "token's SHA-256 in lower-case hex: `printf %s \"$TOKEN\" | sha256sum`). Tokens themselves are never "
@@ -144,7 +150,7 @@ public final class RouterConfigSection {
           + "(the log is the audit trail: nothing is lost).");
 
   public static final List<ConfigDefinition> DEFINITIONS = concat(List.of(SECTION, HOST, PORT), TLS.definitions(),
-      List.of(TOPIC, REPLICATION_FACTOR, SHADOW_SAMPLE_SIZE, ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256,
+      List.of(TOPIC, REPLICATION_FACTOR, SHADOW_SAMPLE_SIZE, ENTITIES, MERGED_ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256,
           PROXY, PROXY_PATH, PROXY_ENTITY, PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK,
           PROXY_TIMEOUT_MS, PROXY_MAX_BODY_BYTES, GATES, GATES_ENABLED, GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE,
           GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE, LIMITS, LIMITS_MAX_BODY_BYTES, LIMITS_MAX_KEYS,
@@ -177,7 +183,34 @@ public final class RouterConfigSection {
     String topic = section.get(TOPIC);
     return Optional.of(new RouterSettings(section.get(HOST), section.get(PORT), kafka, topic,
         (short) (int) section.get(REPLICATION_FACTOR), entities, tokens(section), routes,
-        section.get(SHADOW_SAMPLE_SIZE), gates(section, topic), limits(section), TLS.read(section)));
+        section.get(SHADOW_SAMPLE_SIZE), gates(section, topic), limits(section), TLS.read(section),
+        mergedEntities(section, entities)));
+  }
+
+  private static List<String> mergedEntities(ConfigSection router, Map<String, List<String>> entities) {
+    List<String> merged = router.get(MERGED_ENTITIES);
+    for (int i = 0; i < merged.size(); i++) {
+      if (!entities.containsKey(merged.get(i))) {
+        throw router.error(MERGED_ENTITIES.path() + "[" + i + "]", "an entity under router.entities "
+            + entities.keySet(), merged.get(i));
+      }
+    }
+    return merged;
+  }
+
+  private static List<String> mergedEntities(ConfigSection section, String path, JsonNode node) {
+    if (!node.isArray() || node.size() > 100) {
+      throw section.error(path, "a list of at most 100 entity names", node);
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      String name = section.scalar(path + "[" + i + "]", node.get(i), "an entity name");
+      if (!name.matches("[a-z][a-z0-9_]*")) {
+        throw section.error(path + "[" + i + "]", "an entity name (lower-case letters, digits, _)", name);
+      }
+      names.add(name);
+    }
+    return List.copyOf(names);
   }
 
   private static RouterSettings.Limits limits(ConfigSection router) {

@@ -59,6 +59,7 @@ public final class RouterServer extends LifecycleComponent {
   private volatile HttpServer server;
   private volatile RoutingLog log;
   private volatile RoutingLogWriter writer;
+  private volatile KeyMaps keyMaps = KeyMaps.none();
   private volatile Router router;
   private volatile StatusBoard status;
 
@@ -141,6 +142,12 @@ public final class RouterServer extends LifecycleComponent {
         FunctionCounter.builder("tandem.router.status.records.skipped", status, StatusBoard::skipped)
             .description("Status-topic records this replica could not decode and skipped").register(meters);
       }
+      if (!settings.mergedEntities().isEmpty()) {
+        keyMaps = KeyMaps.follow(settings.kafka(), settings.mergedEntities(), 6, settings.replicationFactor());
+        keyMaps.awaitCaughtUp(Duration.ofSeconds(60));
+        Gauge.builder("tandem.router.keymap.members", keyMaps, KeyMaps::size)
+            .description("Members of merged entities' key maps this replica holds").register(meters);
+      }
       writer = new RoutingLogWriter(settings.kafka(), settings.topic(), log);
       declareEntities(log, writer, settings.entities());
       Gauge.builder("tandem.router.routing.version", log, l -> l.state().version())
@@ -154,7 +161,7 @@ public final class RouterServer extends LifecycleComponent {
       TokenAuth auth = new TokenAuth(settings.tokens());
       OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
           APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()), settings.limits());
-      api.mount(router);
+      api.keyMaps(keyMaps).mount(router);
       new io.tandem.router.api.ActionsApi(log, writer, auth, Clock.systemUTC(), APPLY_TIMEOUT).mount(router);
       byte[] openApi = openApi();
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -218,6 +225,7 @@ public final class RouterServer extends LifecycleComponent {
       if (status != null) {
         status.close();
       }
+      keyMaps.close();
       log.close();
       throw e;
     }
@@ -412,6 +420,7 @@ public final class RouterServer extends LifecycleComponent {
     if (status != null) {
       status.close();
     }
+    keyMaps.close();
     log.close();
     lifecycle.finish(null);
   }

@@ -28,7 +28,15 @@ import io.tandem.core.tls.ServerTls;
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
     Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
-    Gates gates, Limits limits, Optional<ServerTls> tls) {
+    Gates gates, Limits limits, Optional<ServerTls> tls, List<String> mergedEntities) {
+
+  /** No merged entity: no key maps followed. */
+  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
+      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
+      Gates gates, Limits limits, Optional<ServerTls> tls) {
+    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates, limits, tls,
+        List.of());
+  }
 
   /**
    * What the operator API accepts (docs/router.md, "Limits"), and how many routing versions keep their compiled
@@ -189,6 +197,13 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   }
 
   public RouterSettings {
+    mergedEntities = List.copyOf(mergedEntities);
+    for (String merged : mergedEntities) {
+      if (!entities.containsKey(merged)) {
+        throw new IllegalArgumentException("merged entity '" + merged + "' is not among the routed entities "
+            + entities.keySet());
+      }
+    }
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(gates, "gates");
     Objects.requireNonNull(limits, "limits");

@@ -435,6 +435,19 @@ public final class Deployment {
   public record LegacyRead(Connector connector, String description) {}
 
   /** Legacy reads go to the configured replica ({@code verify.legacy_replica_url}), else to the primary. */
+  /** A merged legacy source ({@code merge.sources}) as the verifier, inventory and audit read it: its primary. */
+  public LegacyRead legacyRead(String source) {
+    if (source.equals(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE)) {
+      return legacyRead();
+    }
+    ConnectorConfig other = model.otherSources().get(source);
+    if (other == null) {
+      throw new IllegalArgumentException("no legacy source '" + source + "' (merge.sources)");
+    }
+    return new LegacyRead(Connector.jdbc(other.jdbcUrl(), other.user(), other.password()),
+        source + ": " + withoutParameters(other.jdbcUrl()));
+  }
+
   public LegacyRead legacyRead() {
     ConnectorConfig connector = connectorForReads();
     String legacyUrl = config.verify().legacyReplicaUrl().orElse(connector.jdbcUrl());

@@ -56,6 +56,13 @@ public record DataAudit(String legacy, long rowLimit, List<TableAudit> tables) {
   }
 
   /** Scans at most {@code rowLimit} rows of each entity's legacy table. */
+  /** This audit and another legacy source's, as one ({@code legacy} names both). */
+  public DataAudit and(DataAudit other) {
+    List<TableAudit> all = new ArrayList<>(tables);
+    all.addAll(other.tables);
+    return new DataAudit(legacy + "; " + other.legacy, rowLimit, all);
+  }
+
   public static DataAudit run(Connector legacy, String legacyDescription, List<MappedEntity> entities,
       long rowLimit) {
     if (rowLimit < 1) {

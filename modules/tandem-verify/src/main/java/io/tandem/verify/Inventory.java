@@ -53,6 +53,13 @@ public record Inventory(String legacy, List<Table> tables) {
   }
 
   /** Reads the legacy catalog for every entity's table. */
+  /** This inventory and another legacy source's, as one ({@code legacy} names both). */
+  public Inventory and(Inventory other) {
+    List<Table> all = new ArrayList<>(tables);
+    all.addAll(other.tables);
+    return new Inventory(legacy + "; " + other.legacy, all);
+  }
+
   public static Inventory read(Connector legacy, String legacyDescription, List<MappedEntity> entities) {
     List<Table> tables = new ArrayList<>();
     try (Connection connection = legacy.open()) {

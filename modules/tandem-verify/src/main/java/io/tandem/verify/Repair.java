@@ -58,9 +58,9 @@ public final class Repair {
       if (entity.merge().isPresent()) {
         List<Difference> all = result.differences();
         outcomes.add(new Outcome(result.entity(), 0, 0, all, all, "entity " + result.entity() + " is merged from"
-            + " several legacy sources, so --repair cannot re-emit its rows by key: run `tandem resnapshot --entity "
-            + result.entity() + " --reason ...` (every source's rows go through the pipeline again), then verify"
-            + " again"));
+            + " several legacy sources, so --repair cannot re-emit its rows by key: correct the legacy rows behind"
+            + " the differences (a change goes through the pipeline again), or restart the sources' capture with a"
+            + " new snapshot (docs/mappings.md, \"Merger\"), then verify again"));
         continue;
       }
       Mapping mapping = entity.mapping();

@@ -24,6 +24,11 @@ final class Resnapshot {
 
   /** @return the keys asked for */
   static long run(Verifier.Setup setup, MappedEntity entity, LongConsumer progress) {
+    if (entity.merge().isPresent()) {
+      throw VerifyException.badRequest("entity " + entity.name() + " is merged from several legacy sources: tandem"
+          + " resnapshot re-reads the legacy section's database only, and is refused for it (docs/mappings.md,"
+          + " \"Merger\")");
+    }
     setup.reemitter().requireAvailable();
     String table = entity.sourceTable();
     try (Connection legacy = setup.legacyPrimary().open()) {

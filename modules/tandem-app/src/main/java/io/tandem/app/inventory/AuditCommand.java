@@ -48,7 +48,11 @@ public final class AuditCommand implements Callable<Integer> {
     if (plan == null) {
       return LegacyReadOptions.EXIT_USAGE;
     }
-    DataAudit audit = DataAudit.run(plan.legacy().connector(), plan.legacy().description(), plan.entities(), limit);
+    DataAudit audit = null;
+    for (LegacyReadOptions.Part part : plan.parts()) { // one part per legacy source (merged entities read several)
+      DataAudit read = DataAudit.run(part.legacy().connector(), part.legacy().description(), part.entities(), limit);
+      audit = audit == null ? read : audit.and(read);
+    }
     if (!options.write(options.json ? audit.toJson() : audit.toMarkdown(), out, err, "tandem audit")) {
       return LegacyReadOptions.EXIT_FAILED;
     }

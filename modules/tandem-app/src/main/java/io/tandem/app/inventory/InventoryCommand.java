@@ -46,7 +46,11 @@ public final class InventoryCommand implements Callable<Integer> {
     }
     Inventory inventory;
     try {
-      inventory = Inventory.read(plan.legacy().connector(), plan.legacy().description(), plan.entities());
+      inventory = null;
+      for (LegacyReadOptions.Part part : plan.parts()) { // one part per legacy source (merged entities read several)
+        Inventory read = Inventory.read(part.legacy().connector(), part.legacy().description(), part.entities());
+        inventory = inventory == null ? read : inventory.and(read);
+      }
     } catch (VerifyException e) {
       err.println("tandem inventory: " + e.getMessage());
       return LegacyReadOptions.EXIT_FAILED;

@@ -36,13 +36,42 @@ final class LegacyReadOptions {
   Path output;
 
   /** The legacy database and the chosen entities, as the verifier reads them. */
-  record Plan(Deployment.LegacyRead legacy, List<MappedEntity> entities) {}
+  record Plan(Deployment.LegacyRead legacy, List<MappedEntity> entities, List<Part> parts) {
+    Plan(Deployment.LegacyRead legacy, List<MappedEntity> entities) {
+      this(legacy, entities, List.of(new Part(legacy, entities)));
+    }
+  }
+
+  /**
+   * One legacy source and what the chosen entities read of it: a merged entity's mappings each become an
+   * entity of their own source here (its columns are in that source's catalog).
+   */
+  record Part(Deployment.LegacyRead legacy, List<MappedEntity> entities) {}
+
+  private static List<Part> parts(Deployment deployment, List<MappedEntity> entities) {
+    java.util.Map<String, List<MappedEntity>> bySource = new java.util.LinkedHashMap<>();
+    bySource.put(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE, new java.util.ArrayList<>());
+    for (MappedEntity entity : entities) {
+      for (io.tandem.core.mapping.Mapping mapping : entity.sources()) {
+        bySource.computeIfAbsent(mapping.legacySource(), s -> new java.util.ArrayList<>())
+            .add(new MappedEntity(mapping, entity.schema()));
+      }
+    }
+    List<Part> parts = new java.util.ArrayList<>();
+    bySource.forEach((source, mapped) -> {
+      if (!mapped.isEmpty()) {
+        parts.add(new Part(deployment.legacyRead(source), mapped));
+      }
+    });
+    return parts;
+  }
 
   /** The plan, or null after printing why not. */
   Plan plan(Map<String, String> env, PrintStream err, String command) {
     try {
       Deployment deployment = Deployment.plan(TandemConfig.load(config, env), Set.of(ComponentName.VERIFY), env);
-      return new Plan(deployment.legacyRead(), Verifier.select(deployment.model().entities(), entities));
+      List<MappedEntity> chosen = Verifier.select(deployment.model().entities(), entities);
+      return new Plan(deployment.legacyRead(), chosen, parts(deployment, chosen));
     } catch (ConfigException e) {
       err.println(e.getMessage());
     } catch (IllegalArgumentException e) {

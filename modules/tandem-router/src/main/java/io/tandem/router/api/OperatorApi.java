@@ -81,6 +81,14 @@ public final class OperatorApi {
     this.applyTimeout = applyTimeout;
   }
 
+  private io.tandem.router.KeyMaps keyMaps = io.tandem.router.KeyMaps.none();
+
+  /** Merged entities' key maps: {@code ?source=} routes a legacy source's key by the new key it became. */
+  public OperatorApi keyMaps(io.tandem.router.KeyMaps keyMaps) {
+    this.keyMaps = keyMaps;
+    return this;
+  }
+
   public void mount(Router router) {
     // Over the limit: the body handler fails the request with 413, answered as a problem by the router's
     // failure handler (RouterServer).
@@ -136,8 +144,8 @@ public final class OperatorApi {
         int eq = pair.indexOf('=');
         String name = eq < 0 ? pair : pair.substring(0, eq);
         String value = eq < 0 ? "" : pair.substring(eq + 1);
-        if (!plain(name) || !plain(value)) {
-          return false;
+        if (!plain(name) || !plain(value) || name.equals("source")) {
+          return false; // source= is translated through the key map on the slow path
         }
         attributes.putIfAbsent(name, value);
       }
@@ -194,7 +202,12 @@ public final class OperatorApi {
     if (op != null && !op.equals("read") && !op.equals("write")) {
       throw new Problem(400, "invalid", "Invalid query", "op must be read or write, got '" + op + "'");
     }
-    Decision decision = state.decide(entity, ctx.pathParam("key"), attributes);
+    String key = ctx.pathParam("key");
+    String source = attributes.remove("source");
+    if (source != null) {
+      key = newKey(entity, source, key);
+    }
+    Decision decision = state.decide(entity, key, attributes);
     metrics.decided(decision);
     if ("write".equals(op) && decision.writeFenced()) {
       // Retryable: a write switch moves this key's writes; nothing may be written on either side meanwhile.
@@ -761,6 +774,21 @@ public final class OperatorApi {
 
   private static EntityRouting entity(RoutingState state, String name) {
     return state.entity(name).orElseThrow(() -> unknownEntity(name, state));
+  }
+
+  /** A merged entity's new key for a legacy source's key, through the key map the merge topology keeps. */
+  private String newKey(String entity, String source, String legacyKey) {
+    if (!keyMaps.merged(entity)) {
+      throw new Problem(400, "invalid", "Invalid query", "entity " + entity + " is not merged (router.mergedEntities):"
+          + " route it by its key, without source");
+    }
+    java.util.Optional<String> problem = keyMaps.problem();
+    if (problem.isPresent()) {
+      throw new Problem(503, "key-map-unavailable", "Key map unavailable", problem.get());
+    }
+    return keyMaps.newKey(entity, source, legacyKey).orElseThrow(() -> new Problem(404, "not-found", "Not migrated",
+        "source " + source + " has no row " + legacyKey + " of " + entity + " in the key map (not migrated yet,"
+        + " filtered out or deleted): it is on legacy"));
   }
 
   private static Problem unknownEntity(String name, RoutingState state) {
