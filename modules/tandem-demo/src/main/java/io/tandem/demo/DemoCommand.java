@@ -65,6 +65,10 @@ public final class DemoCommand implements Callable<Integer> {
       + "exit 0 only when no write is lost and the verifier finds no difference.")
   boolean cutover;
 
+  @Option(names = "--merger", description = "A second legacy shop (shop_b, ids colliding with shop A's, every tenth"
+      + " client also a shop A customer) merged into the same customer entity (schemas/examples/merger).")
+  boolean merger;
+
   @Option(names = "--phase-time", converter = DurationConverter.class, defaultValue = "3s",
       description = "With --cutover: how long each routing phase runs (default ${DEFAULT-VALUE}).")
   Duration phaseTime;
@@ -92,6 +96,11 @@ public final class DemoCommand implements Callable<Integer> {
     if (cutover && !Files.isRegularFile(newConnector)) {
       System.err.println("tandem demo: --cutover needs connectors/new-postgres.properties under "
           + home.toAbsolutePath().normalize());
+      return 2;
+    }
+    if (merger && (cutover || legacyKind != DemoLegacy.Kind.POSTGRES)) {
+      System.err.println("tandem demo: --merger runs on the PostgreSQL legacy without --cutover (reverse sync"
+          + " cannot tell which shop a row written on new belongs to)");
       return 2;
     }
     if (customers < 1 || rate < 0) {
@@ -123,6 +132,19 @@ public final class DemoCommand implements Callable<Integer> {
         return null;
       });
       TandemConfig config = config(postgres, kafka, legacy.schemas(schemas), connector, legacy.connectorEnvironment());
+      ShopB shopB = null;
+      if (merger) {
+        ShopB second = new ShopB(postgres, Math.max(10, customers / 5), Math.max(1, rate / 10));
+        Path example = schemas.resolve("examples/merger");
+        int shared = step(console, "Creating legacy shop B (" + Math.max(10, customers / 5) + " clients, ids 1.."
+            + " like shop A's) to merge into the same customers", () -> second.create(example));
+        console.line("Merger: shop B's client n becomes customer " + ShopB.KEY_OFFSET + " + n; " + shared
+            + " clients share an e-mail with a shop A customer and merge into shop A's row"
+            + " (schemas/examples/merger/mappings)");
+        config = config.withSchemas(new SchemasSettings(legacy.schemas(schemas), Optional.of(example.resolve(
+            "mappings")))).withMerge(new io.tandem.runtime.MergeSettings(List.of(second.source(connector))));
+        shopB = second;
+      }
       java.util.Set<ComponentName> components = ComponentName.STAGES;
       if (cutover) {
         config = config.withCoexistence(CoexistenceSettings.withConnector(newConnector)
@@ -159,14 +181,27 @@ public final class DemoCommand implements Callable<Integer> {
         Thread workloadThread = new Thread(workload, "tandem-demo-workload");
         workloadThread.setDaemon(true);
         workloadThread.start();
+        Thread shopBThread = null;
+        if (shopB != null) {
+          shopBThread = new Thread(shopB, "tandem-demo-shop-b");
+          shopBThread.setDaemon(true);
+          shopBThread.start();
+        }
         console.line("Snapshot done. Legacy workload running at " + rate + " changes/s"
             + (duration == null ? "; Ctrl-C to stop." : " for " + duration.toSeconds() + " s."));
         progress.streamUntil(stop, duration, workload);
         workload.stop();
         workloadThread.join(10_000);
+        Map<String, Connector> otherSources = Map.of();
+        if (shopB != null) {
+          shopB.stop();
+          shopBThread.join(10_000);
+          console.line("Shop B made " + shopB.changes() + " changes of its own.");
+          otherSources = Map.of(ShopB.SOURCE, shopB.verifierConnector());
+        }
         console.line("Workload stopped after " + workload.changes()
             + " legacy changes. Waiting until the new side has caught up...");
-        Report report = Report.waitUntilEqual(deployment, supervisor, legacy.verifierConnector(),
+        Report report = Report.waitUntilEqual(deployment, supervisor, legacy.verifierConnector(), otherSources,
             Connector.jdbc(postgres.jdbcUrl("shop_new"), postgres.user(), ""), Duration.ofSeconds(120));
         report.print(console, Duration.ofNanos(System.nanoTime() - started));
         return report.clean() ? 0 : 1;

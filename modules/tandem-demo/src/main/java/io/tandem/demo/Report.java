@@ -34,17 +34,32 @@ final class Report {
   /** Verifies until nothing differs (the pipeline has caught up) or the timeout passes. */
   static Report waitUntilEqual(Deployment deployment, Supervisor supervisor, Connector legacy, Connector target,
       Duration timeout) throws InterruptedException {
+    return waitUntilEqual(deployment, supervisor, legacy, java.util.Map.of(), target, timeout);
+  }
+
+  /** As above, with legacy sources merged into the entities ({@code merge.sources}) by name. */
+  static Report waitUntilEqual(Deployment deployment, Supervisor supervisor, Connector legacy,
+      java.util.Map<String, Connector> otherSources, Connector target, Duration timeout) throws InterruptedException {
+    java.util.Map<String, Connector> sources = new java.util.HashMap<>(otherSources);
+    sources.put(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE, legacy);
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     while (true) {
       List<EntityResult> results = new ArrayList<>();
       for (MappedEntity entity : deployment.model().entities()) {
+        if (entity.merge().isPresent()) {
+          results.add(io.tandem.verify.MergedEntityVerifier.create(entity, entity.name(), sources, target, OPTIONS,
+              Clock.systemUTC()).run(EntityVerifier.Progress.NONE));
+          continue;
+        }
         results.add(EntityVerifier.create(entity.mapping(), entity.schema(), entity.name(), legacy, target,
             OPTIONS, CohortResolver.NONE, DeadLetters.NONE, Clock.systemUTC()).run(EntityVerifier.Progress.NONE));
       }
       boolean clean = results.stream().allMatch(Report::agrees);
       if (clean || System.nanoTime() > deadline || supervisor.firstFailure().isPresent()) {
         long deadLetters = deployment.capture().orElseThrow().stats().deadLettered()
+            + otherSources.keySet().stream().mapToLong(source -> deployment.capture(source)
+                .map(c -> c.stats().deadLettered()).orElse(0L)).sum()
             + deployment.transform().orElseThrow().metrics().deadLettered()
             + deployment.sink().orElseThrow().stats().dlqCount();
         return new Report(results, deadLetters, Duration.ofNanos(System.nanoTime() - start));

@@ -2,10 +2,6 @@ package io.tandem.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tandem.app.TandemCli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,14 +16,14 @@ class DemoMariaDbIT {
 
   @Test
   void theDemoOnAMariaDbLegacyConvergesAndTheVerifierFindsNoDifference() {
-    Run run = demo("--legacy", "mariadb", "--customers", "300", "--rate", "50", "--duration", "5s",
+    DemoRun run = DemoRun.demo("--legacy", "mariadb", "--customers", "300", "--rate", "50", "--duration", "5s",
         "--metrics-port", "0", "--home", ROOT.toString());
 
-    assertThat(run.exit).as("tandem demo --legacy mariadb exit code (0: legacy and new agree)").isZero();
-    assertThat(run.out).contains("Legacy: MariaDB ", "Rows differing through the mapping (checked by the verifier, "
+    assertThat(run.exit()).as("tandem demo --legacy mariadb exit code (0: legacy and new agree)").isZero();
+    assertThat(run.out()).contains("Legacy: MariaDB ", "Rows differing through the mapping (checked by the verifier, "
         + "`tandem verify`): 0 (legacy and new agree)");
-    Matcher customers = CUSTOMER_ROW.matcher(run.out);
-    assertThat(customers.find()).as("the report's customer row in:%n%s", run.out).isTrue();
+    Matcher customers = CUSTOMER_ROW.matcher(run.out());
+    assertThat(customers.find()).as("the report's customer row in:%n%s", run.out()).isTrue();
     long legacy = Long.parseLong(customers.group(1));
     long expected = Long.parseLong(customers.group(2));
     long migrated = Long.parseLong(customers.group(3));
@@ -38,37 +34,12 @@ class DemoMariaDbIT {
 
   @Test
   void theCutoverDemoOnAMariaDbLegacyLosesNoWriteAcrossCutoversAndTheUndo() {
-    Run run = demo("--legacy", "mariadb", "--cutover", "--customers", "500", "--rate", "100", "--phase-time", "2s",
+    DemoRun run = DemoRun.demo("--legacy", "mariadb", "--cutover", "--customers", "500", "--rate", "100", "--phase-time", "2s",
         "--metrics-port", "0", "--home", ROOT.toString());
 
-    assertThat(run.exit).as("tandem demo --legacy mariadb --cutover exit code (0: no lost write, verifier clean)")
+    assertThat(run.exit()).as("tandem demo --legacy mariadb --cutover exit code (0: no lost write, verifier clean)")
         .isZero();
-    assertThat(run.out).contains("Legacy: MariaDB ", "switch cutover-1, writes fenced for", "switch undo-1",
+    assertThat(run.out()).contains("Legacy: MariaDB ", "switch cutover-1, writes fenced for", "switch undo-1",
         "switch cutover-2", "lost writes: 0");
-  }
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run demo(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream previousOut = System.out;
-    PrintStream previousErr = System.err;
-    int exit;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      String[] command = new String[args.length + 1];
-      command[0] = "demo";
-      System.arraycopy(args, 0, command, 1, args.length);
-      exit = TandemCli.commandLine().execute(command);
-    } finally {
-      System.setOut(previousOut);
-      System.setErr(previousErr);
-    }
-    Run run = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    previousOut.print(run.out);
-    previousErr.print(run.err);
-    return run;
   }
 }

@@ -129,6 +129,11 @@ class MergePipelineIT {
       assertThat(rows("SELECT id, name, country FROM customer WHERE id IN (10, " + (B + 51) + ")"))
           .containsOnlyKeys(10L).containsEntry(10L, ten + "|NL");
       assertThat(deployment.capture("shop_b")).isPresent();
+      // The verifier reads both shops through their mappings and the merge rule, the duplicate included.
+      Verifier verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
+      EntityResult clean = verify(verifier);
+      assertThat(clean.differences()).isEmpty();
+      assertThat(clean.expectedRows()).isEqualTo(shopACustomers + SHOP_B_CLIENTS);
 
       try (Connection legacy = postgres.connect(shopB); Statement statement = legacy.createStatement()) {
         statement.execute("UPDATE clients SET display_name = 'Client five', changed_at = now() WHERE client_no = 5");
@@ -169,9 +174,7 @@ class MergePipelineIT {
           + SHOP_B_CLIENTS - 1 + 1 + 1); // 6 gone, 51 and 52 standing alone; 53 refused
       assertThat(supervisor.firstFailure()).isEmpty();
 
-      // The verifier reads both shops through their mappings and the merge rule: the one thing it finds is the
-      // key both shops claim.
-      Verifier verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
+      // After the changes, the one thing the verifier finds is the key both shops claim.
       EntityResult result = verify(verifier);
       assertThat(result.differences()).singleElement().satisfies(d -> {
         assertThat(d.key()).isEqualTo(Long.toString(B + 53));

@@ -42,7 +42,8 @@ import org.apache.avro.generic.GenericRecord;
  * </ol>
  *
  * A difference is reported only if it is still there when the comparison is repeated after the re-check
- * delay (a change in flight then has arrived).
+ * delay (a change in flight then has arrived). Buckets that differed but whose rows agreed when read a moment
+ * later count as re-checked and cleared: the counts of such a pass are not the same moment's.
  */
 public final class MergedEntityVerifier {
   private final MappedEntity entity;
@@ -113,14 +114,16 @@ public final class MergedEntityVerifier {
     try {
       Comparison first = compare(pool, progress);
       List<Difference> differences = first.differences;
-      long rechecked = 0;
-      long cleared = 0;
+      // Buckets that differed but whose rows, read a moment later, agreed: changes that were in flight.
+      long settled = first.differences.isEmpty() ? first.bucketsDiffering : 0;
+      long rechecked = settled;
+      long cleared = settled;
       if (!differences.isEmpty()) {
         Thread.sleep(options.recheckDelay().toMillis());
         Comparison again = compare(pool, EntityVerifier.Progress.NONE);
         Map<String, Difference> now = new LinkedHashMap<>();
         again.differences.forEach(d -> now.put(d.key(), d));
-        rechecked = differences.size();
+        rechecked += differences.size();
         List<Difference> remaining = new ArrayList<>();
         for (Difference difference : differences) {
           Difference still = now.get(difference.key());
@@ -128,7 +131,7 @@ public final class MergedEntityVerifier {
             remaining.add(still);
           }
         }
-        cleared = rechecked - remaining.size();
+        cleared += differences.size() - remaining.size();
         differences = remaining;
       }
       Map<String, EntityResult.CohortTally> byCohort = new LinkedHashMap<>();
@@ -245,7 +248,8 @@ public final class MergedEntityVerifier {
     for (List<Mapped> group : candidates.values()) {
       List<MergeGroup.Member> members = new ArrayList<>();
       for (Mapped mapped : group) {
-        Map<String, Object> key = mapped.source().mapping().key(mapped.row());
+        Map<String, Object> key = new LinkedHashMap<>(); // the new row's key fields: what the key rules made
+        entity.mapping().keyFields().forEach(field -> key.put(field, mapped.row().get(field)));
         members.add(new MergeGroup.Member(mapped.source().name() + ":" + keyText(mapped.legacyKey()),
             mapped.source().name(), key, io.tandem.core.mapping.Join.keyText(List.copyOf(key.values())),
             mapped.row()));
