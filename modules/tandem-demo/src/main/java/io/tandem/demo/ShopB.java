@@ -44,6 +44,8 @@ final class ShopB implements Runnable {
     }
     try (Connection shop = postgres.connect(DATABASE); Statement statement = shop.createStatement()) {
       statement.execute(Files.readString(merger.resolve("shop_b.sql")));
+      // Debezium's signal table, as in shop A: capture warns without it (re-reads of chosen rows need it).
+      statement.execute(io.tandem.capture.RowResnapshot.createTableSql(io.tandem.embedded.LegacyShop.SIGNAL_TABLE));
       // Shop A's customer n has e-mail customern@example.com for 7 in 8 of them (LegacyShop): client n of every
       // tenth claims the same address, in capitals, as a customer of both shops would.
       statement.execute("INSERT INTO clients (client_no, display_name, mail, credit_cents, state, joined_at)"
@@ -66,6 +68,7 @@ final class ShopB implements Runnable {
     env.put("LEGACY_SLOT_NAME", "tandem_shop_b");
     env.put("LEGACY_PUBLICATION_NAME", "tandem_shop_b");
     env.put("LEGACY_TABLES", "public.clients");
+    env.put("LEGACY_SIGNAL_TABLE", io.tandem.embedded.LegacyShop.SIGNAL_TABLE);
     env.put("TANDEM_OFFSET_TOPIC", "tandem.capture.offsets.shop_b");
     env.put("TANDEM_OFFSET_REPLICATION_FACTOR", "1");
     return new MergeSettings.Source(SOURCE, connector, env);
