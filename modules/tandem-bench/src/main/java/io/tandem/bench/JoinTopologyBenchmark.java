@@ -132,7 +132,7 @@ public final class JoinTopologyBenchmark {
     }
   }
 
-  private static void phase(String name, TopologyTestDriver driver, TestInputTopic<byte[], byte[]> topic,
+  static void phase(String name, TopologyTestDriver driver, TestInputTopic<byte[], byte[]> topic,
       List<byte[][]> records, TestOutputTopic<byte[], byte[]> out) {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -202,7 +202,7 @@ public final class JoinTopologyBenchmark {
     }
   }
 
-  private static Path schemas() {
+  static Path schemas() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null && !Files.isDirectory(dir.resolve("schemas/examples"))) {
       dir = dir.getParent();

@@ -413,8 +413,8 @@ final class MergeTopology {
       MergeState.Emitted last = emitted.get(keyText);
       boolean sameOwner = last != null && last.owner().equals(change.owner());
       if (last != null && !sameOwner) {
-        if (change.kind() == MergeState.Kind.DELETED || change.kind() == MergeState.Kind.ABSORBED && !last.live()) {
-          return; // the key is another member's now (or no one's): nothing of this member to remove
+        if (change.kind() != MergeState.Kind.UPSERT) {
+          return; // the key is another member's (or no one's): nothing of this member's to remove
         }
         if (last.live()) {
           deadLetter(record, "merge of " + route.schema().entity() + ": new key " + keyText + " of " + change.owner()
