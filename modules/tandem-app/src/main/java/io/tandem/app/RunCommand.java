@@ -67,6 +67,11 @@ public final class RunCommand implements Callable<Integer> {
           + "(default: capture,transform,sink). Run each one as its own deployment to scale them separately.")
   String components;
 
+  @Option(names = "--capture-sources", paramLabel = "LIST",
+      description = "With capture: the legacy sources this process captures, comma-separated: legacy (the legacy "
+          + "section's) and names under merge.sources (default: all). One capture deployment per source.")
+  String captureSources;
+
   @Option(names = "--shutdown-timeout", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "How long stopping may take before giving up with exit code 1 (default: ${DEFAULT-VALUE}).")
   Duration shutdownTimeout = Duration.ofSeconds(60);
@@ -140,7 +145,9 @@ public final class RunCommand implements Callable<Integer> {
     Deployment deployment;
     try {
       Set<ComponentName> selected = ComponentName.parseList("command line", "--components", components);
-      deployment = Deployment.plan(TandemConfig.load(config, env), selected, env);
+      Set<String> sources = captureSources == null ? null : new java.util.LinkedHashSet<>(java.util.Arrays.stream(
+          captureSources.split(",")).map(String::trim).filter(name -> !name.isEmpty()).toList());
+      deployment = Deployment.plan(TandemConfig.load(config, env), selected, env, sources);
     } catch (ConfigException e) {
       err.println(e.getMessage());
       return EXIT_CONFIG;

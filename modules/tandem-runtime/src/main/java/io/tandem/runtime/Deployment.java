@@ -90,8 +90,22 @@ public final class Deployment {
   static final Duration MAPPING_REPORT_EVERY = Duration.ofMinutes(1);
 
   public static Deployment plan(TandemConfig config, Set<ComponentName> components, Map<String, String> env) {
+    return plan(config, components, env, null);
+  }
+
+  /**
+   * As {@link #plan(TandemConfig, Set, Map)}, capturing only {@code captureSources} ({@code legacy} and names
+   * under {@code merge.sources}; null = all): one capture deployment per legacy source.
+   */
+  public static Deployment plan(TandemConfig config, Set<ComponentName> components, Map<String, String> env,
+      Set<String> captureSources) {
     Set<ComponentName> chosen = Collections.unmodifiableSet(EnumSet.copyOf(components));
-    return new Deployment(config, chosen, MigrationModel.load(config, chosen, env), Map.copyOf(env));
+    return new Deployment(config, chosen, MigrationModel.load(config, chosen, env, captureSources), Map.copyOf(env));
+  }
+
+  /** Whether this deployment captures the {@code legacy} section's database. */
+  private boolean capturesLegacy() {
+    return model.captured().contains(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE);
   }
 
   public TandemConfig config() {
@@ -159,7 +173,7 @@ public final class Deployment {
       builder.add("sink-lag", () -> new LagReporter(() -> applied(sink.get().stats()), config.sink().groupId(),
           model.entityNames(), () -> new StatusPublisher(kafka, statusTopic, (short) -1), clock, REPORT_EVERY));
     }
-    if (runs(ComponentName.CAPTURE)) {
+    if (capturesLegacy()) {
       Duration heartbeat = model.connector().orElseThrow().heartbeatInterval();
       if (heartbeat.isZero()) {
         LOG.warn("heartbeat.interval.ms is 0 in the connector file: capture cannot show it is alive, so it publishes"
@@ -259,7 +273,7 @@ public final class Deployment {
         return switchCoordinator.get();
       });
     }
-    if (runs(ComponentName.CAPTURE)) {
+    if (capturesLegacy()) {
       ConnectorConfig connector = model.connector().orElseThrow();
       builder.add("capture", () -> {
         capture.set(CaptureEngine.builder(connector)
@@ -270,18 +284,23 @@ public final class Deployment {
             .build());
         return capture.get();
       });
+    }
+    if (runs(ComponentName.CAPTURE)) {
       // Each merged source its own engine: its own slot, offsets and raw topics.
-      model.otherSources().forEach((name, other) -> builder.add("capture-" + name.replace('_', '-'), () -> {
-        CaptureEngine engine = CaptureEngine.builder(other)
-            .name("capture-" + name.replace('_', '-'))
-            .kafka(kafka)
-            .snapshotRowsPerSecond(config.legacy().snapshotRowsPerSecond())
-            .schemaRegistry(registryClient(embedded.get()))
-            .reportTables(model.sourceTables(name))
-            .build();
-        otherCaptures.put(name, engine);
-        return engine;
-      }));
+      model.otherSources().entrySet().stream().filter(e -> model.captured().contains(e.getKey())).forEach(source -> {
+        String name = source.getKey();
+        builder.add("capture-" + name.replace('_', '-'), () -> {
+          CaptureEngine engine = CaptureEngine.builder(source.getValue())
+              .name("capture-" + name.replace('_', '-'))
+              .kafka(kafka)
+              .snapshotRowsPerSecond(config.legacy().snapshotRowsPerSecond())
+              .schemaRegistry(registryClient(embedded.get()))
+              .reportTables(model.sourceTables(name))
+              .build();
+          otherCaptures.put(name, engine);
+          return engine;
+        });
+      });
     }
   }
 

@@ -33,10 +33,12 @@ import java.util.Set;
  * @param reverse each entity's way back (new row → legacy row); empty unless reverse sync runs
  * @param otherSources the connector settings of the legacy sources merged with {@code legacy} ({@code merge.sources}),
  *     by source name; read when capture, transform or verify runs
+ * @param captured the legacy sources this deployment captures ({@code legacy} and merged sources' names); empty
+ *     unless capture runs
  */
 public record MigrationModel(Optional<ConnectorConfig> connector, String topicPrefix, List<MappedEntity> entities,
     Path avro, Path migrations, Optional<ConnectorConfig> newConnector, List<ReverseEntity> reverse,
-    Map<String, ConnectorConfig> otherSources) {
+    Map<String, ConnectorConfig> otherSources, java.util.Set<String> captured) {
 
   /** Where capture of the new database sends what it cannot convert. */
   public static final String REVERSE_CAPTURE_DEAD_LETTERS = "tandem.dlq.capture-new";
@@ -45,6 +47,7 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
     entities = List.copyOf(entities);
     reverse = List.copyOf(reverse);
     otherSources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(otherSources));
+    captured = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(captured));
   }
 
   /**
@@ -57,11 +60,29 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
    */
   public static MigrationModel load(TandemConfig config, Set<ComponentName> components,
       Map<String, String> processEnv) {
-    config.requireFor(components);
+    return load(config, components, processEnv, null);
+  }
+
+  /**
+   * As {@link #load(TandemConfig, Set, Map)}, capturing only some legacy sources (a capture deployment per
+   * source): {@code captureSources} names them ({@code legacy} for the legacy section's); null = every source.
+   * A deployment that does not capture {@code legacy} (nor reads it otherwise) does not read its connector file.
+   */
+  public static MigrationModel load(TandemConfig config, Set<ComponentName> components,
+      Map<String, String> processEnv, Set<String> captureSources) {
+    boolean capture = components.contains(ComponentName.CAPTURE);
+    boolean captureLegacy = capture && (captureSources == null
+        || captureSources.contains(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE));
+    Set<ComponentName> legacyReaders = java.util.EnumSet.noneOf(ComponentName.class);
+    legacyReaders.addAll(components);
+    if (!captureLegacy) {
+      legacyReaders.remove(ComponentName.CAPTURE);
+    }
+    config.requireFor(legacyReaders);
     LegacySettings legacy = config.legacy();
     ConnectorConfig connector = null;
     String topicPrefix = legacy.topicPrefix().orElse(null);
-    if (config.needsConnectorFile(components)) {
+    if (config.needsConnectorFile(legacyReaders)) {
       connector = ConnectorConfig.load(legacy.connector(), config.legacyEnvironment(processEnv));
       connector.requireCluster(config.kafka().bootstrapServers());
       if (topicPrefix != null && !topicPrefix.equals(connector.topicPrefix())) {
@@ -97,9 +118,26 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
       }
       reverse = ReverseEntity.all(entities); // a mapping that cannot be reversed is refused here, naming file and field
     }
-    Map<String, ConnectorConfig> others = otherSources(config, components, processEnv, entities, topicPrefix);
+    Map<String, ConnectorConfig> others = otherSources(config, components, processEnv, entities, topicPrefix,
+        captureSources);
+    Set<String> captured = new java.util.LinkedHashSet<>();
+    if (capture) {
+      List<String> known = new ArrayList<>();
+      known.add(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE);
+      known.addAll(config.merge().sources().stream().map(MergeSettings.Source::name).toList());
+      for (String name : captureSources == null ? known : List.copyOf(captureSources)) {
+        if (!known.contains(name)) {
+          throw new ConfigException("command line", "--capture-sources", "legacy sources of " + config.file() + " "
+              + known, name);
+        }
+        if (name.equals(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE) || others.containsKey(name)) {
+          captured.add(name);
+        }
+      }
+    }
     MigrationModel model = new MigrationModel(Optional.ofNullable(connector), topicPrefix, entities,
-        config.schemas().avro(), config.schemas().migrations(), Optional.ofNullable(newConnector), reverse, others);
+        config.schemas().avro(), config.schemas().migrations(), Optional.ofNullable(newConnector), reverse, others,
+        captured);
     if (components.contains(ComponentName.SINK)) {
       model.sinkTables(); // a schema the sink cannot write is a configuration error now, not at start
     }
@@ -111,10 +149,10 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
    * is read when a component reads legacy changes or rows (capture, transform, verify).
    */
   private static Map<String, ConnectorConfig> otherSources(TandemConfig config, Set<ComponentName> components,
-      Map<String, String> processEnv, List<MappedEntity> entities, String legacyPrefix) {
+      Map<String, String> processEnv, List<MappedEntity> entities, String legacyPrefix, Set<String> captureSources) {
     Map<String, ConnectorConfig> others = new java.util.LinkedHashMap<>();
-    boolean reads = components.contains(ComponentName.CAPTURE) || components.contains(ComponentName.TRANSFORM)
-        || components.contains(ComponentName.VERIFY);
+    boolean readAll = components.contains(ComponentName.TRANSFORM) || components.contains(ComponentName.VERIFY);
+    boolean capture = components.contains(ComponentName.CAPTURE);
     for (MappedEntity entity : entities) {
       for (io.tandem.core.mapping.Mapping mapping : entity.sources()) {
         String name = mapping.legacySource();
@@ -124,7 +162,7 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
         MergeSettings.Source source = config.merge().source(name).orElseThrow(() -> new ConfigException(
             mapping.name(), "legacy", "a source configured under " + MergeSettings.SOURCES.path() + " in "
             + config.file(), name));
-        if (!reads) {
+        if (!readAll && !(capture && (captureSources == null || captureSources.contains(name)))) {
           continue;
         }
         ConnectorConfig connector = ConnectorConfig.load(source.connector(),
@@ -199,11 +237,16 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
     boolean transform = components.contains(ComponentName.TRANSFORM);
     boolean sink = components.contains(ComponentName.SINK);
     Set<TopicSpec> topics = new LinkedHashSet<>();
-    if (capture || transform) {
+    String primary = io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE;
+    if (transform || capture && captured.contains(primary)) {
       sourceTables().forEach(t -> topics.add(TopicSpec.changeLog(MappedEntity.rawTopic(topicPrefix, t), partitions)));
-      otherSources.forEach((name, connector) -> sourceTables(name).forEach(t -> topics.add(TopicSpec.changeLog(
-          MappedEntity.rawTopic(connector.topicPrefix(), t), partitions))));
     }
+    otherSources.forEach((name, connector) -> {
+      if (transform || capture && captured.contains(name)) {
+        sourceTables(name).forEach(t -> topics.add(TopicSpec.changeLog(MappedEntity.rawTopic(connector.topicPrefix(),
+            t), partitions)));
+      }
+    });
     if (transform || sink) {
       entities.forEach(e -> topics.add(TopicSpec.compacted(e.topic(), partitions)));
     }

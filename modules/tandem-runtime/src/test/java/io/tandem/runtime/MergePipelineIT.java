@@ -111,10 +111,17 @@ class MergePipelineIT {
   @Test
   void twoShopsWithCollidingIdsAndOneSharedCustomerBecomeOneCustomerTable() throws Exception {
     TandemConfig config = config();
-    Deployment deployment = Deployment.plan(config, ComponentName.STAGES, Map.of());
+    // Two capture deployments: this one captures shop A (and runs transform and sink), the other shop B alone.
+    Deployment deployment = Deployment.plan(config, ComponentName.STAGES, Map.of(), java.util.Set.of("legacy"));
+    Deployment shopBCapture = Deployment.plan(config, java.util.EnumSet.of(ComponentName.CAPTURE), Map.of(),
+        java.util.Set.of("shop_b"));
+    assertThat(shopBCapture.model().connector()).as("shop A's connector file is not read").isEmpty();
     Supervisor supervisor = deployment.supervisor(new HealthServer(config.metrics()), Duration.ofSeconds(30),
         Clock.systemUTC());
+    Supervisor shopBSupervisor = shopBCapture.supervisor(new HealthServer(config.metrics()), Duration.ofSeconds(30),
+        Clock.systemUTC());
     supervisor.start(() -> true);
+    shopBSupervisor.start(() -> true);
     try {
       long shopACustomers = count(shopA, "SELECT count(*) FROM customers WHERE status_cd <> 'X'");
       String ten = text(shopA, "SELECT full_nm FROM customers WHERE cust_id = 10");
@@ -128,7 +135,9 @@ class MergePipelineIT {
       // The shared customer: shop A's row (the preferred source) survives; shop B's is absorbed.
       assertThat(rows("SELECT id, name, country FROM customer WHERE id IN (10, " + (B + 51) + ")"))
           .containsOnlyKeys(10L).containsEntry(10L, ten + "|NL");
-      assertThat(deployment.capture("shop_b")).isPresent();
+      assertThat(deployment.capture("shop_b")).isEmpty();
+      assertThat(shopBCapture.capture("shop_b")).isPresent();
+      assertThat(shopBCapture.capture()).isEmpty();
       // The verifier reads both shops through their mappings and the merge rule, the duplicate included.
       Verifier verifier = new Verifier(deployment.verifierSetup(deployment.registryClient(null)));
       EntityResult clean = verify(verifier);
@@ -199,8 +208,10 @@ class MergePipelineIT {
       verify(verifier).differences().forEach(d -> found.put(d.key(), d.kind()));
       assertThat(found).containsExactlyInAnyOrderEntriesOf(Map.of(Long.toString(B + 5), Difference.Kind.DIFFERENT,
           "10", Difference.Kind.MISSING, Long.toString(B + 151), Difference.Kind.EXTRA));
+      assertThat(shopBSupervisor.firstFailure()).isEmpty();
     } finally {
       supervisor.stop();
+      shopBSupervisor.stop();
     }
   }
 

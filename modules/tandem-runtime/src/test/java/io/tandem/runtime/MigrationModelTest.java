@@ -19,6 +19,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,6 +67,44 @@ class MigrationModelTest {
         "legacy.shop.public.addresses", "legacy.shop.public.customers", "legacy.shop.public.orders",
         "migrated.address", "migrated.customer", "migrated.customer_order",
         "tandem.dlq.capture", "tandem.dlq.transform", "tandem.dlq.sink");
+  }
+
+  /** The merger example: shop A under legacy, shop B under merge.sources.shop_b (same connector file, own env). */
+  private static TandemConfig merger(Path legacyConnector) {
+    Map<String, String> shopB = new HashMap<>(legacyEnv());
+    shopB.put("LEGACY_DB_NAME", "shop_b");
+    shopB.put("LEGACY_TABLES", "public.clients");
+    return config(legacyConnector, Optional.empty(), "kafka:9092")
+        .withSchemas(new SchemasSettings(ROOT.resolve("schemas"), Optional.of(ROOT.resolve(
+            "schemas/examples/merger/mappings"))))
+        .withMerge(new MergeSettings(List.of(new MergeSettings.Source("shop_b", CONNECTOR, shopB))));
+  }
+
+  @Test
+  void aMergedEntityReadsEverySourceAndEachSourceCanBeCapturedByADeploymentOfItsOwn() {
+    MigrationModel all = MigrationModel.load(merger(CONNECTOR), ComponentName.STAGES, Map.of());
+    assertThat(all.entities()).singleElement().satisfies(e -> assertThat(e.merge()).isPresent());
+    assertThat(all.captured()).containsExactly("legacy", "shop_b");
+    assertThat(all.otherPrefixes()).containsEntry("shop_b", "legacy.shop_b");
+    assertThat(all.topics(ComponentName.STAGES, 3)).extracting(TopicSpec::name).contains(
+        "legacy.shop.public.customers", "legacy.shop_b.public.clients", "tandem.keymap.customer",
+        "tandem.merge.duplicates");
+
+    // Shop B's capture deployment: shop A's connector file is not read (here it does not even exist).
+    Set<ComponentName> capture = Set.of(ComponentName.CAPTURE);
+    MigrationModel shopB = MigrationModel.load(merger(dir.resolve("missing.properties")), capture, Map.of(),
+        Set.of("shop_b"));
+    assertThat(shopB.connector()).isEmpty();
+    assertThat(shopB.captured()).containsExactly("shop_b");
+    assertThat(shopB.topics(capture, 3)).extracting(TopicSpec::name)
+        .containsExactly("legacy.shop_b.public.clients", "tandem.dlq.capture");
+
+    assertThatThrownBy(() -> MigrationModel.load(merger(CONNECTOR), capture, Map.of(), Set.of("shop_c")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("--capture-sources")
+        .hasMessageContaining("[legacy, shop_b]");
+    assertThatThrownBy(() -> MigrationModel.load(merger(CONNECTOR).withMerge(MergeSettings.none()),
+        ComponentName.STAGES, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("customer_shop_b.yaml").hasMessageContaining("merge.sources");
   }
 
   @Test

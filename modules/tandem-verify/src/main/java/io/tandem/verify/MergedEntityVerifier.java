@@ -54,6 +54,8 @@ public final class MergedEntityVerifier {
   private final VerifyOptions options;
   private final Clock clock;
   private final RowComparer comparer;
+  /** Key texts and canonical texts of new rows (the new side is the same for every source). */
+  private final RowMapper newRows;
 
   /** One legacy source: its mapping's plan (its legacy table; the new side is the same for all). */
   private record Source(String name, Mapping mapping, EntityPlan plan, LegacyReader reader) {}
@@ -68,6 +70,7 @@ public final class MergedEntityVerifier {
     this.options = options;
     this.clock = clock;
     this.comparer = new RowComparer(newPlan, options, CohortResolver.NONE);
+    this.newRows = new RowMapper(newPlan);
   }
 
   /**
@@ -276,7 +279,7 @@ public final class MergedEntityVerifier {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           String[] actual = Rechecker.canonical(rows, newPlan.fields.size());
-          unclaimed.put(keyTextOfCanonical(actual), actual);
+          unclaimed.put(newRows.keyText(actual), actual);
         }
       }
     }
@@ -315,7 +318,7 @@ public final class MergedEntityVerifier {
         differences.add(new Difference(entity.name(), key, null, Difference.Kind.MISSING, null, null, null, null,
             false));
       } else {
-        Difference different = comparer.diff(key, null, canonicalOf(record), actual);
+        Difference different = comparer.diff(key, null, newRows.canonicalOf(record), actual);
         if (different != null) {
           differences.add(different);
         }
@@ -373,33 +376,7 @@ public final class MergedEntityVerifier {
   }
 
   private String keyTextOf(GenericRecord record) {
-    StringBuilder text = new StringBuilder();
-    for (int index : newPlan.keyFieldIndexes) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      text.append(newPlan.fields.get(index).text(record.get(index)));
-    }
-    return text.toString();
-  }
-
-  private String keyTextOfCanonical(String[] canonical) {
-    StringBuilder text = new StringBuilder();
-    for (int index : newPlan.keyFieldIndexes) {
-      if (text.length() > 0) {
-        text.append(',');
-      }
-      text.append(canonical[index]);
-    }
-    return text.toString();
-  }
-
-  private String[] canonicalOf(GenericRecord record) {
-    String[] canonical = new String[newPlan.fields.size()];
-    for (int i = 0; i < canonical.length; i++) {
-      canonical[i] = newPlan.fields.get(i).text(record.get(i));
-    }
-    return canonical;
+    return newRows.keyTextOf(record);
   }
 
   private static String keyText(Object[] legacyKey) {
