@@ -275,6 +275,12 @@ public final class CaptureEngine extends LifecycleComponent {
     }
     FunctionCounter.builder("tandem.dlq.records", this, c -> c.stats().deadLettered()).tags("stage", name())
         .description("Records sent to a dead-letter topic").register(meters);
+    // Heartbeats are batches too (heartbeat.interval.ms): an age well above the interval is a stalled capture.
+    Gauge.builder("tandem.capture.last.batch.age", this, c -> c.lastBatchAt()
+            .map(at -> java.time.Duration.between(at, java.time.Instant.now()).toMillis() / 1000.0).orElse(Double.NaN))
+        .tags("stage", name()).baseUnit("seconds")
+        .description("Time since capture last delivered a batch (changes or heartbeats); NaN before the first")
+        .register(meters);
     FunctionCounter.builder("tandem.capture.echo.suppressed", this, c -> c.stats().echoSuppressed())
         .tags("source", config.topicPrefix())
         .description("Changes a Tandem sink wrote, recognised by their origin marker and not sent back").register(meters);

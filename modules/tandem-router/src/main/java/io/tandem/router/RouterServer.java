@@ -158,6 +158,16 @@ public final class RouterServer extends LifecycleComponent {
 
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
       Router router = Router.router(vertx);
+      // Every answer of the routed API by status class (the decision fast path answers 200s and counts decisions).
+      Map<String, io.micrometer.core.instrument.Counter> responses = new java.util.concurrent.ConcurrentHashMap<>();
+      router.route().order(-1000).handler(ctx -> {
+        ctx.addEndHandler(done -> responses.computeIfAbsent(ctx.response().getStatusCode() / 100 + "xx",
+            statusClass -> io.micrometer.core.instrument.Counter.builder("tandem.router.http.responses")
+                .tag("status", statusClass)
+                .description("HTTP answers of the routed API (operator, actions, proxy, metrics) by status class")
+                .register(meters)).increment());
+        ctx.next();
+      });
       TokenAuth auth = new TokenAuth(settings.tokens());
       OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
           APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()), settings.limits());

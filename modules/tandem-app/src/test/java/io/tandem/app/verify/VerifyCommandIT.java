@@ -298,6 +298,60 @@ class VerifyCommandIT {
     });
   }
 
+  /**
+   * Every metric the alert rules and the dashboard under deploy/ name is in a real scrape: this pipeline's (with
+   * the verifier) or a router replica's after a decision, an operator call and a shadow read through its proxy.
+   */
+  @Test
+  @Order(5)
+  void theDeployFilesNameOnlyMetricsThatAPipelineAndARouterExpose() throws Exception {
+    String stdout = RUN_OUT.toString(StandardCharsets.UTF_8);
+    java.util.regex.Matcher url = java.util.regex.Pattern.compile("Metrics: (http://\\S+/metrics)").matcher(stdout);
+    assertThat(url.find()).as(stdout).isTrue();
+    com.sun.net.httpserver.HttpServer upstream = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.createContext("/", exchange -> {
+      byte[] body = "{\"id\":1,\"name\":\"Ada\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    upstream.start();
+    java.net.URI upstreamUri = java.net.URI.create("http://127.0.0.1:" + upstream.getAddress().getPort());
+    io.tandem.router.RouterSettings settings = new io.tandem.router.RouterSettings("127.0.0.1", 0,
+        Map.of("bootstrap.servers", kafka.bootstrapServers()), "tandem.routing.deploy-files", (short) -1,
+        Map.of("customer", java.util.List.of()),
+        Map.of(io.tandem.router.api.TokenAuth.hash("op-token"), new io.tandem.router.RouterSettings.Token("olga",
+            io.tandem.router.api.Role.OPERATOR)),
+        java.util.List.of(new io.tandem.router.proxy.ProxyRoute("/api/customers/{id}", "customer",
+            io.tandem.router.proxy.KeySource.parse("path:id"), upstreamUri, upstreamUri, java.util.List.of(), true,
+            Duration.ofSeconds(5), io.tandem.router.proxy.ProxyRoute.DEFAULT_MAX_BODY_BYTES)),
+        10, io.tandem.router.RouterSettings.Gates.disabled());
+    try (io.tandem.router.RouterServer router = io.tandem.router.RouterServer.start(settings,
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+        r -> { })) {
+      JsonNode created = call(router, "/v1/entities/customer/cohorts",
+          "{\"name\":\"pilot\",\"keys\":[\"1\"],\"phase\":\"SHADOW\",\"reason\":\"shadow reads\"}");
+      assertThat(created.path("status").asInt(201)).as(created.toString()).isEqualTo(201);
+      String base = "http://127.0.0.1:" + router.port();
+      for (String path : new String[] {"/v1/route/customer/1", "/api/customers/1"}) {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                .header("Authorization", "Bearer op-token").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(path + ": " + answer.body()).isEqualTo(200);
+      }
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        String scraped = metrics(url.group(1)) + metrics(base + "/metrics");
+        for (String name : io.tandem.app.deploy.DeployFiles.metricNames()) {
+          assertThat(scraped).as("metric %s named under deploy/", name).containsPattern("(?m)^" + name + "[{ ]");
+        }
+      });
+    } finally {
+      upstream.stop(0);
+    }
+  }
+
   @Test
   @Order(6)
   void theRoutersGatesFollowTheVerifiersPasses() throws Exception {
