@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     description = "Moves a live system's customers from a legacy database to a new one: no downtime, no lost data.",
     subcommands = {RunCommand.class, VerifyCommand.class, RouterReplicaCommand.class, CohortCommand.class,
         DlqCommand.class, InventoryCommand.class, AuditCommand.class, ResnapshotCommand.class,
+        io.tandem.app.status.StatusCommand.class,
         CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
 

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** How cohorts read in tables. */
-final class Cohorts {
+public final class Cohorts {
   /** Keys listed in a table cell; the rest are counted ({@code --json} has them all). */
   private static final int KEYS_SHOWN = 5;
 
@@ -17,7 +17,7 @@ final class Cohorts {
   }
 
   /** {@code 1.5% of keys}, {@code 2 keys: 1, 2}, {@code rule: region == "EU"}. */
-  static String selector(Selector selector) {
+  public static String selector(Selector selector) {
     if (selector instanceof Selector.Percent percent) {
       // Basis points are exact, the double percentage is not.
       return Text.percent(BigDecimal.valueOf(percent.basisPoints(), 2)) + "% of keys";

@@ -570,6 +570,45 @@ class VerifyCommandIT {
     assertThat(clean.exit()).as(clean.out()).isZero();
   }
 
+  /** After the tests above: passes published, cohorts created and promoted, a record dead-lettered. */
+  @Test
+  @Order(11)
+  void statusShowsLagVerificationCohortsAndDeadLettersOnOneScreen() throws Exception {
+    Result screen = tandem(new io.tandem.app.status.StatusCommand(Map.of(), out(), err(), java.time.Clock.systemUTC()));
+    assertThat(screen.exit()).as(screen.err()).isZero();
+    assertThat(screen.out()).contains("routing version")
+        .containsPattern("(?m)^customer +[0-9]+ ms \\([0-9]+ s ago\\) +alive")
+        .containsPattern("(?m)^address +everyone +NEW_READS +100% of keys +verified: ")
+        .containsPattern("(?m)^customer +everyone +SHADOW")
+        .containsPattern("DEAD LETTERS .*transform [1-9]");
+
+    Result json = tandem(new io.tandem.app.status.StatusCommand(Map.of(), out(), err(), java.time.Clock.systemUTC()),
+        "--json");
+    assertThat(json.exit()).as(json.err()).isZero();
+    JsonNode root = JSON.readTree(json.out());
+    JsonNode customer = null;
+    for (JsonNode entity : root.path("entities")) {
+      if (entity.path("entity").asText().equals("customer")) {
+        customer = entity;
+      }
+    }
+    assertThat(customer).as(json.out()).isNotNull();
+    assertThat(customer.path("lag").path("stale").asBoolean(true)).isFalse();
+    assertThat(customer.path("capture").path("silentMillis").asLong(-1)).isZero();
+    assertThat(customer.path("mapping").asText()).isNotBlank();
+    assertThat(customer.path("verifications").size()).isPositive();
+    assertThat(customer.path("cohorts").get(0).path("phase").asText()).isEqualTo("SHADOW");
+    assertThat(root.path("deadLetters").path("transform").asLong()).isPositive();
+
+    Result watched = tandem(new io.tandem.app.status.StatusCommand(Map.of(), out(), err(), java.time.Clock.systemUTC()),
+        "--watch", "--interval", "1s", "--screens", "2");
+    assertThat(watched.exit()).as(watched.err()).isZero();
+    assertThat(watched.out().split("\u001b\\[H\u001b\\[2J", -1)).as("two screens, each after a clear").hasSize(3);
+    Result bad = tandem(new io.tandem.app.status.StatusCommand(Map.of(), out(), err(), java.time.Clock.systemUTC()),
+        "--watch", "--interval", "100ms");
+    assertThat(bad.exit()).isEqualTo(2);
+  }
+
   private static String metrics(String url) throws Exception {
     return java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
