@@ -60,6 +60,15 @@ public final class RouterConfigSection {
           + "maps (`tandem.keymap.<entity>`) and answers `GET /v1/route/<entity>/<legacy key>?source=<source>` for "
           + "the new key that source's row became. Each must be under `router.entities`.", List.of(),
       RouterConfigSection::mergedEntities);
+  public static final Setting<String> EVENTS_TOPIC = Setting.text("router.eventsTopic", CohortEvents.DEFAULT_TOPIC,
+      "Where cohort lifecycle events go (created, phase changed, selector changed, deleted; docs/router.md, "
+          + "\"Cohort events\"): the replica that made a change publishes one JSON record per cohort it changed.")
+      .requiring(v -> v.matches("[A-Za-z0-9._-]{1,200}"), "a topic name");
+  public static final Setting<List<RouterSettings.Webhook>> WEBHOOKS = Setting.custom("router.webhooks",
+      "list of { url, secretEnv }", "`[]`",
+      "URLs each cohort event is also POSTed to (JSON, 3 attempts, at most 10 webhooks). With `secretEnv`, the "
+          + "environment variable holding an HMAC-SHA256 key: the body's signature goes in `X-Tandem-Signature: "
+          + "sha256=<hex>`.", List.of(), RouterConfigSection::webhooks);
   public static final Section TOKENS = new Section("router.tokens", "list of maps", "(required)",
       "Bearer tokens: `name` (the audit's actor), `role` (`viewer`, `operator`, `admin`) and `sha256` (the "
           + "token's SHA-256 in lower-case hex: `printf %s \"$TOKEN\" | sha256sum`). Tokens themselves are never "
@@ -150,7 +159,7 @@ public final class RouterConfigSection {
           + "(the log is the audit trail: nothing is lost).");
 
   public static final List<ConfigDefinition> DEFINITIONS = concat(List.of(SECTION, HOST, PORT), TLS.definitions(),
-      List.of(TOPIC, REPLICATION_FACTOR, SHADOW_SAMPLE_SIZE, ENTITIES, MERGED_ENTITIES, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256,
+      List.of(TOPIC, REPLICATION_FACTOR, SHADOW_SAMPLE_SIZE, ENTITIES, MERGED_ENTITIES, EVENTS_TOPIC, WEBHOOKS, TOKENS, TOKEN_NAME, TOKEN_ROLE, TOKEN_SHA256,
           PROXY, PROXY_PATH, PROXY_ENTITY, PROXY_KEY, PROXY_LEGACY, PROXY_NEW, PROXY_IGNORE, PROXY_FALLBACK,
           PROXY_TIMEOUT_MS, PROXY_MAX_BODY_BYTES, GATES, GATES_ENABLED, GATES_STATUS_TOPIC, GATES_MAX_VERIFICATION_AGE,
           GATES_MAX_LAG, GATES_MAX_LAG_REPORT_AGE, LIMITS, LIMITS_MAX_BODY_BYTES, LIMITS_MAX_KEYS,
@@ -184,7 +193,47 @@ public final class RouterConfigSection {
     return Optional.of(new RouterSettings(section.get(HOST), section.get(PORT), kafka, topic,
         (short) (int) section.get(REPLICATION_FACTOR), entities, tokens(section), routes,
         section.get(SHADOW_SAMPLE_SIZE), gates(section, topic), limits(section), TLS.read(section),
-        mergedEntities(section, entities)));
+        mergedEntities(section, entities), new RouterSettings.Events(section.get(EVENTS_TOPIC),
+        section.get(WEBHOOKS))));
+  }
+
+  private static List<RouterSettings.Webhook> webhooks(ConfigSection section, String path, JsonNode node) {
+    if (!node.isArray() || node.size() > 10) {
+      throw section.error(path, "a list of at most 10 { url, secretEnv }", node);
+    }
+    List<RouterSettings.Webhook> webhooks = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      String item = path + "[" + i + "]";
+      JsonNode hook = node.get(i);
+      if (!hook.isObject() || !hook.has("url")) {
+        throw section.error(item, "{ url, secretEnv }", hook);
+      }
+      hook.fieldNames().forEachRemaining(key -> {
+        if (!key.equals("url") && !key.equals("secretEnv")) {
+          throw section.error(item + "." + key, "url or secretEnv", key);
+        }
+      });
+      String url = section.scalar(item + ".url", hook.get("url"), "an http(s) URL");
+      URI uri;
+      try {
+        uri = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw section.error(item + ".url", "an http(s) URL", url);
+      }
+      if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+        throw section.error(item + ".url", "an http(s) URL", url);
+      }
+      Optional<String> secretEnv = Optional.empty();
+      if (hook.has("secretEnv")) {
+        String name = section.scalar(item + ".secretEnv", hook.get("secretEnv"), "an environment variable name");
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw section.error(item + ".secretEnv", "an environment variable name (never the secret itself)", name);
+        }
+        secretEnv = Optional.of(name);
+      }
+      webhooks.add(new RouterSettings.Webhook(uri, secretEnv));
+    }
+    return List.copyOf(webhooks);
   }
 
   private static List<String> mergedEntities(ConfigSection router, Map<String, List<String>> entities) {

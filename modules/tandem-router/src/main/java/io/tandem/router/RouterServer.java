@@ -60,6 +60,7 @@ public final class RouterServer extends LifecycleComponent {
   private volatile RoutingLog log;
   private volatile RoutingLogWriter writer;
   private volatile KeyMaps keyMaps = KeyMaps.none();
+  private volatile CohortEvents events;
   private volatile Router router;
   private volatile StatusBoard status;
 
@@ -149,6 +150,16 @@ public final class RouterServer extends LifecycleComponent {
             .description("Members of merged entities' key maps this replica holds").register(meters);
       }
       writer = new RoutingLogWriter(settings.kafka(), settings.topic(), log);
+      for (RouterSettings.Webhook webhook : settings.events().webhooks()) {
+        Optional<String> missing = webhook.secretEnv().filter(name -> System.getenv(name) == null
+            || System.getenv(name).isEmpty());
+        if (missing.isPresent()) {
+          throw new IllegalStateException("router.webhooks: environment variable " + missing.get() + " (the HMAC key"
+              + " for " + webhook.url() + ") is not set");
+        }
+      }
+      events = CohortEvents.start(settings.kafka(), settings.events().topic(), settings.replicationFactor(),
+          settings.events().webhooks(), System.getenv(), meters, log, writer);
       declareEntities(log, writer, settings.entities());
       Gauge.builder("tandem.router.routing.version", log, l -> l.state().version())
           .description("Routing version this replica decides with").register(meters);
@@ -236,6 +247,9 @@ public final class RouterServer extends LifecycleComponent {
         status.close();
       }
       keyMaps.close();
+      if (events != null) {
+        events.close();
+      }
       log.close();
       throw e;
     }
@@ -431,6 +445,9 @@ public final class RouterServer extends LifecycleComponent {
       status.close();
     }
     keyMaps.close();
+    if (events != null) {
+      events.close();
+    }
     log.close();
     lifecycle.finish(null);
   }

@@ -28,7 +28,7 @@ import io.tandem.core.tls.ServerTls;
  */
 public record RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
     Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
-    Gates gates, Limits limits, Optional<ServerTls> tls, List<String> mergedEntities) {
+    Gates gates, Limits limits, Optional<ServerTls> tls, List<String> mergedEntities, Events events) {
 
   /** No merged entity: no key maps followed. */
   public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
@@ -37,6 +37,39 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
     this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates, limits, tls,
         List.of());
   }
+
+  /** Cohort events on the default topic, no webhooks. */
+  public RouterSettings(String host, int port, Map<String, Object> kafka, String topic, short replicationFactor,
+      Map<String, List<String>> entities, Map<String, Token> tokens, List<ProxyRoute> routes, int shadowSampleSize,
+      Gates gates, Limits limits, Optional<ServerTls> tls, List<String> mergedEntities) {
+    this(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize, gates, limits, tls,
+        mergedEntities, Events.defaults());
+  }
+
+  /**
+   * Where cohort lifecycle events go ({@link CohortEvents}).
+   *
+   * @param topic the Kafka topic every event is published to
+   * @param webhooks URLs each event is also POSTed to
+   */
+  public record Events(String topic, List<Webhook> webhooks) {
+    public Events {
+      Objects.requireNonNull(topic, "topic");
+      webhooks = List.copyOf(webhooks);
+    }
+
+    public static Events defaults() {
+      return new Events(CohortEvents.DEFAULT_TOPIC, List.of());
+    }
+  }
+
+  /**
+   * A webhook for cohort events.
+   *
+   * @param secretEnv the environment variable holding the HMAC-SHA256 key of the {@code X-Tandem-Signature}
+   *     header; empty: unsigned
+   */
+  public record Webhook(java.net.URI url, Optional<String> secretEnv) {}
 
   /**
    * What the operator API accepts (docs/router.md, "Limits"), and how many routing versions keep their compiled
@@ -198,6 +231,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
 
   public RouterSettings {
     mergedEntities = List.copyOf(mergedEntities);
+    Objects.requireNonNull(events, "events");
     for (String merged : mergedEntities) {
       if (!entities.containsKey(merged)) {
         throw new IllegalArgumentException("merged entity '" + merged + "' is not among the routed entities "

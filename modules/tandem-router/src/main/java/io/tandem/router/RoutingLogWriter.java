@@ -39,11 +39,21 @@ public final class RoutingLogWriter implements AutoCloseable {
         TopicSpec.keptForever()));
   }
 
+  /** Proposals sent by this replica and not yet seen applied: this replica announces what they change. */
+  private final java.util.Set<String> proposedHere = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Whether this replica sent the proposal with this id (answered once: the id is forgotten). */
+  public boolean proposedHere(String proposalId) {
+    return proposedHere.remove(proposalId);
+  }
+
   /** Appends {@code proposal}; completes once this replica applied it (applied or rejected). */
   public CompletableFuture<AuditEntry> propose(Proposal proposal) {
     CompletableFuture<AuditEntry> result = new CompletableFuture<>();
+    proposedHere.add(proposal.id()); // before sending: the follower may apply it before the send's callback
     producer.send(new ProducerRecord<>(topic, 0, null, ProposalCodec.encode(proposal)), (metadata, error) -> {
       if (error != null) {
+        proposedHere.remove(proposal.id());
         result.completeExceptionally(error);
       } else {
         log.applied(metadata.offset()).whenComplete((entry, e) -> {

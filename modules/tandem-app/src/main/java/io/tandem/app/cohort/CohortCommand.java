@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             + "nobody changed the routing since you looked at version N."},
     subcommands = {ListCohortsCommand.class, CreateCohortCommand.class, SetPercentCommand.class,
         PromoteCommand.class, DemoteCommand.class, DeleteCohortCommand.class, RollbackCommand.class,
-        AuditCommand.class, RouteCommand.class},
+        AuditCommand.class, RouteCommand.class, MembersCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:refused by the router (4xx): nothing changed",
         "2:invalid command line: nothing sent", "3:router unreachable, too slow or failing (5xx)"})
