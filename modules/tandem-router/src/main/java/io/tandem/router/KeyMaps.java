@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class KeyMaps implements AutoCloseable {
   /** Entries kept in memory, over every merged entity. */
   public static final int MAX_ENTRIES = 2_000_000;
-  /** The topic prefix the merge topology writes ({@code tandem.keymap.<entity>}). */
-  public static final String TOPIC_PREFIX = "tandem.keymap.";
 
   private static final Logger LOG = LoggerFactory.getLogger(KeyMaps.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,7 +50,7 @@ public final class KeyMaps implements AutoCloseable {
     KeyMaps maps = new KeyMaps();
     KafkaClients clients = KafkaClients.fromConfig(kafka);
     for (String entity : entities) {
-      String topic = TOPIC_PREFIX + entity;
+      String topic = io.tandem.core.mapping.MergeRule.keyMapTopic(entity);
       Topics.ensure(clients, TopicSpec.compacted(topic, partitions));
       Map<String, String> members = new ConcurrentHashMap<>();
       maps.byEntity.put(entity, members);

@@ -47,7 +47,7 @@ class RouterKeyMapIT {
       byte[] value = key == null ? null : ("{\"entity\":\"customer\",\"source\":\"" + member.split(":")[0]
           + "\",\"legacyKey\":\"" + member.split(":")[1] + "\",\"key\":\"" + key + "\",\"merged\":false}")
           .getBytes(StandardCharsets.UTF_8);
-      producer.send(new ProducerRecord<>(KeyMaps.TOPIC_PREFIX + "customer", member.getBytes(StandardCharsets.UTF_8),
+      producer.send(new ProducerRecord<>(io.tandem.core.mapping.MergeRule.keyMapTopic("customer"), member.getBytes(StandardCharsets.UTF_8),
           value));
     }
   }

@@ -453,7 +453,6 @@ public final class Deployment {
    */
   public record LegacyRead(Connector connector, String description) {}
 
-  /** Legacy reads go to the configured replica ({@code verify.legacy_replica_url}), else to the primary. */
   /** A merged legacy source ({@code merge.sources}) as the verifier, inventory and audit read it: its primary. */
   public LegacyRead legacyRead(String source) {
     if (source.equals(io.tandem.core.mapping.MergeRule.PRIMARY_SOURCE)) {
@@ -467,6 +466,7 @@ public final class Deployment {
         source + ": " + withoutParameters(other.jdbcUrl()));
   }
 
+  /** Legacy reads go to the configured replica ({@code verify.legacy_replica_url}), else to the primary. */
   public LegacyRead legacyRead() {
     ConnectorConfig connector = connectorForReads();
     String legacyUrl = config.verify().legacyReplicaUrl().orElse(connector.jdbcUrl());

@@ -187,6 +187,11 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
         || (components.contains(ComponentName.TRANSFORM) && legacy.topicPrefix().isEmpty());
   }
 
+  /** The routing log the pipeline and the tools read: coexistence's when configured, else the verifier's. */
+  public String routingTopic() {
+    return coexistence.map(CoexistenceSettings::routingTopic).orElse(verify.routingTopic());
+  }
+
   /** The registry section, which {@link #requireFor} has checked is there. */
   public RegistrySettings registrySettings() {
     return registry.orElseThrow(() -> new ConfigException(file.toString(), RegistrySettings.SECTION.path(),

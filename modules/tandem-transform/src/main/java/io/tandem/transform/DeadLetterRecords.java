@@ -27,4 +27,30 @@ final class DeadLetterRecords {
         metadata.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), reason);
     return new Record<>(input.key(), input.value(), input.timestamp(), headers);
   }
+
+  /** A record a processor could not take, and why: on its way to the dead-letter sink. */
+  record Rejected(Record<byte[], byte[]> input, Long position, String reason, Exception cause) {}
+
+  /** Forwards the rejected part of a stream's values to the dead-letter sink ({@link TransformProcessor#DLQ_CHILD}). */
+  static final class Forwarder<V>
+      implements org.apache.kafka.streams.processor.api.Processor<String, V, Object, Object> {
+    private final java.util.function.Function<V, Rejected> rejected;
+    private ProcessorContext<Object, Object> context;
+
+    Forwarder(java.util.function.Function<V, Rejected> rejected) {
+      this.rejected = rejected;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+      Rejected failed = rejected.apply(record.value());
+      context.forward(of(context, "transform", failed.input(), failed.position(), failed.reason(), failed.cause()),
+          TransformProcessor.DLQ_CHILD);
+    }
+  }
 }

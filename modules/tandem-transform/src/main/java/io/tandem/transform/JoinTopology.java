@@ -126,8 +126,7 @@ final class JoinTopology {
   }
 
   /** A decoded change, or the dead letter of one that could not be decoded. */
-  private record Decoded(JoinState.RowVersion row, Record<byte[], byte[]> input, Long position, String reason,
-      Exception cause) {}
+  private record Decoded(JoinState.RowVersion row, DeadLetterRecords.Rejected rejected) {}
 
   private static KStream<String, JoinState.RowVersion> decode(StreamsBuilder builder, String topicPrefix, String table,
       String name, Deserializer<Object> raw, KeyOf keyOf, List<String> deadLetters) {
@@ -136,7 +135,7 @@ final class JoinTopology {
             .withName("read-" + table))
         .process(() -> new Decoder(raw, keyOf), Named.as(name + "-decode"));
     decoded.filter((key, value) -> value.row() == null, Named.as(name + "-undecodable"))
-        .process(DeadLetterForwarder::new, Named.as(name + "-dlq"));
+        .process(() -> new DeadLetterRecords.Forwarder<>(Decoded::rejected), Named.as(name + "-dlq"));
     deadLetters.add(name + "-dlq");
     return decoded.filter((key, value) -> value.row() != null, Named.as(name + "-decoded"))
         .mapValues(Decoded::row, Named.as(name + "-rows"));
@@ -199,27 +198,12 @@ final class JoinTopology {
         JoinState.RowVersion row = new JoinState.RowVersion(columns(decoded), decoded.position(),
             decoded.commitTs() == null ? input.timestamp() : decoded.commitTs(), decoded.source(),
             decoded.op().equals("d"));
-        context.forward(new Record<>(key, new Decoded(row, null, null, null, null), input.timestamp()));
+        context.forward(new Record<>(key, new Decoded(row, null), input.timestamp()));
       } catch (RuntimeException e) {
-        context.forward(new Record<>("", new Decoded(null, input, position, "join: cannot decode or key the change: "
-            + e.getMessage(), e), input.timestamp()));
+        DeadLetterRecords.Rejected rejected = new DeadLetterRecords.Rejected(input, position,
+            "join: cannot decode or key the change: " + e.getMessage(), e);
+        context.forward(new Record<>("", new Decoded(null, rejected), input.timestamp()));
       }
-    }
-  }
-
-  private static final class DeadLetterForwarder implements Processor<String, Decoded, Object, Object> {
-    private ProcessorContext<Object, Object> context;
-
-    @Override
-    public void init(ProcessorContext<Object, Object> context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, Decoded> record) {
-      Decoded failed = record.value();
-      context.forward(DeadLetterRecords.of(context, STAGE, failed.input(), failed.position(), failed.reason(),
-          failed.cause()), TransformProcessor.DLQ_CHILD);
     }
   }
 

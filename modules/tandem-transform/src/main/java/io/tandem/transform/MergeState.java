@@ -3,8 +3,6 @@ package io.tandem.transform;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
@@ -172,9 +170,5 @@ final class MergeState {
   /** Unused members list, for kinds that carry none. */
   static TreeMap<String, MemberRow> none() {
     return new TreeMap<>();
-  }
-
-  static List<String> ids(TreeMap<String, MemberRow> members) {
-    return new ArrayList<>(members.keySet());
   }
 }

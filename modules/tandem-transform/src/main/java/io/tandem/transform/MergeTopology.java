@@ -58,8 +58,6 @@ import org.apache.kafka.streams.state.Stores;
  * </ul>
  */
 final class MergeTopology {
-  /** The compacted topic of an entity's key map: member ({@code <source>:<legacy key>}) → new key. */
-  static final String KEY_MAP_PREFIX = "tandem.keymap.";
   /** Compacted: one record per open duplicate group (a tombstone once it is resolved). */
   static final String DUPLICATES_TOPIC = "tandem.merge.duplicates";
   /** Members one match group keeps; beyond, the group is dead-lettered in part. */
@@ -74,7 +72,7 @@ final class MergeTopology {
   record Nodes(String emitter, List<String> deadLetterParents) {}
 
   static String keyMapChild(EntityRoute route) {
-    return "to-" + KEY_MAP_PREFIX + route.schema().entity();
+    return "to-" + MergeRule.keyMapTopic(route.schema().entity());
   }
 
   static String duplicatesChild(EntityRoute route) {
@@ -98,10 +96,10 @@ final class MergeTopology {
               Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-" + mapping.legacySource() + "-"
                   + mapping.sourceTable()))
           .process(() -> new Decoder(raw, mapping, rule), Named.as(name + "-decode"));
-      decoded.filter((key, value) -> value.failure() != null, Named.as(name + "-undecodable"))
-          .process(DeadLetterForwarder::new, Named.as(name + "-dlq"));
+      decoded.filter((key, value) -> value.rejected() != null, Named.as(name + "-undecodable"))
+          .process(() -> new DeadLetterRecords.Forwarder<>(Decoded::rejected), Named.as(name + "-dlq"));
       deadLetters.add(name + "-dlq");
-      KStream<String, Decoded> ok = decoded.filter((key, value) -> value.failure() == null, Named.as(name + "-ok"));
+      KStream<String, Decoded> ok = decoded.filter((key, value) -> value.rejected() == null, Named.as(name + "-ok"));
       members = members == null ? ok : members.merge(ok, Named.as(name + "-merge"));
     }
     String prefix = "merge-" + entity;
@@ -128,8 +126,8 @@ final class MergeTopology {
   }
 
   /** A decoded change of one source: the member's new placement (null: gone) and row; or why it failed. */
-  private record Decoded(MergeState.Placement placement, MergeState.MemberRow row, Record<byte[], byte[]> input,
-      Long position, String failure, Exception cause) {}
+  private record Decoded(MergeState.Placement placement, MergeState.MemberRow row,
+      DeadLetterRecords.Rejected rejected) {}
 
   /** The index's output: a delta for a match group, or a change for a new key. */
   private record Routed(MergeState.MemberDelta delta, MergeState.Change change) {}
@@ -180,32 +178,17 @@ final class MergeTopology {
         }
         MergeState.MemberRow row = new MergeState.MemberRow(columns, decoded.position(),
             decoded.commitTs() == null ? input.timestamp() : decoded.commitTs());
-        context.forward(new Record<>(member, new Decoded(placement, row, null, null, null, null), input.timestamp()));
+        context.forward(new Record<>(member, new Decoded(placement, row, null), input.timestamp()));
       } catch (RuntimeException e) {
-        context.forward(new Record<>("", new Decoded(null, null, input, position, "merge: mapping "
-            + mapping.name() + " cannot decode, map or key the change: " + e.getMessage(), e), input.timestamp()));
+        DeadLetterRecords.Rejected rejected = new DeadLetterRecords.Rejected(input, position, "merge: mapping "
+            + mapping.name() + " cannot decode, map or key the change: " + e.getMessage(), e);
+        context.forward(new Record<>("", new Decoded(null, null, rejected), input.timestamp()));
       }
     }
   }
 
   static String keyText(Map<String, Object> key) {
     return Join.keyText(List.copyOf(key.values()));
-  }
-
-  private static final class DeadLetterForwarder implements Processor<String, Decoded, Object, Object> {
-    private ProcessorContext<Object, Object> context;
-
-    @Override
-    public void init(ProcessorContext<Object, Object> context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, Decoded> record) {
-      Decoded failed = record.value();
-      context.forward(DeadLetterRecords.of(context, STAGE, failed.input(), failed.position(), failed.failure(),
-          failed.cause()), TransformProcessor.DLQ_CHILD);
-    }
   }
 
   private record IndexerSupplier(String store) implements ProcessorSupplier<String, Decoded, String, Routed> {

@@ -105,7 +105,7 @@ public final class TransformTopology {
 
   /** The compacted key map of an entity merged from several sources: {@code <source>:<legacy key>} → new key. */
   public static String keyMapTopic(String entity) {
-    return MergeTopology.KEY_MAP_PREFIX + entity;
+    return io.tandem.core.mapping.MergeRule.keyMapTopic(entity);
   }
 
   /** Duplicate groups of merged entities that are reported instead of merged (compacted; JSON). */

@@ -6,10 +6,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -41,7 +37,8 @@ public final class CohortMembers {
       throws InterruptedException {
     if (entity.merge().isPresent()) {
       throw VerifyException.badRequest("entity " + entity.name() + " is merged from several legacy sources: its"
-          + " members by source key are in the key map (tandem.keymap." + entity.name() + "); not listed here");
+          + " members by source key are in the key map (" + io.tandem.core.mapping.MergeRule.keyMapTopic(entity.name())
+          + "); not listed here");
     }
     if (state.entity(entity.name()).flatMap(e -> e.cohort(cohort)).isEmpty()) {
       throw VerifyException.badRequest("entity " + entity.name() + " has no cohort '" + cohort + "' at routing"
@@ -58,44 +55,31 @@ public final class CohortMembers {
     VerifyOptions options = setup.settings().options(false, null);
     LegacyReader reader = new LegacyReader(plan, setup.legacy(), options);
     RowMapper mapper = new RowMapper(plan);
-    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
-    CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> reader.readAll(chunks, (from, to) -> null));
-    long told = 0;
-    long unmappable = 0;
-    while (true) {
-      LegacyReader.Chunk chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
-      if (chunk == null) {
-        if (reading.isDone()) {
-          reading.join(); // rethrows the reader's failure
-          chunk = chunks.poll();
-          if (chunk == null) {
-            throw new IllegalStateException("legacy reader stopped without an end marker");
+    long[] tally = new long[2]; // members, unmappable
+    try {
+      reader.forEachChunk(java.util.concurrent.ForkJoinPool.commonPool(), rows -> {
+        for (LegacyRow row : rows) {
+          RowMapper.Mapped mapped = mapper.map(row);
+          GenericRecord record = mapped.record();
+          if (record == null) {
+            tally[1] += mapped.error() != null ? 1 : 0;
+            continue; // filtered out or unmappable: not in the new model, so in no cohort
           }
-        } else {
-          continue;
+          String[] canonical = mapper.canonicalOf(record);
+          String key = mapper.keyTextOf(record);
+          Map<String, String> fields = new HashMap<>();
+          for (int i = 0; i < canonical.length; i++) {
+            fields.put(plan.fields.get(i).name(), canonical[i]);
+          }
+          if (cohort.equals(cohorts.cohortOf(entity.name(), key, fields))) {
+            tally[0]++;
+            sink.accept(new Member(mapper.keyText(reader.bindKey(row)), key));
+          }
         }
-      }
-      if (chunk.end()) {
-        return new Tally(told, unmappable);
-      }
-      for (LegacyRow row : chunk.rows()) {
-        RowMapper.Mapped mapped = mapper.map(row);
-        GenericRecord record = mapped.record();
-        if (record == null) {
-          unmappable += mapped.error() != null ? 1 : 0;
-          continue; // filtered out or unmappable: not in the new model, so in no cohort
-        }
-        String[] canonical = mapper.canonicalOf(record);
-        String key = mapper.keyTextOf(record);
-        Map<String, String> fields = new HashMap<>();
-        for (int i = 0; i < canonical.length; i++) {
-          fields.put(plan.fields.get(i).name(), canonical[i]);
-        }
-        if (cohort.equals(cohorts.cohortOf(entity.name(), key, fields))) {
-          told++;
-          sink.accept(new Member(mapper.keyText(reader.bindKey(row)), key));
-        }
-      }
+      });
+    } catch (SQLException e) {
+      throw new VerifyException("entity " + entity.name() + ": reading legacy: " + e.getMessage(), e);
     }
+    return new Tally(tally[0], tally[1]);
   }
 }

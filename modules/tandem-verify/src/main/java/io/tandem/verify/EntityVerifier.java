@@ -228,7 +228,7 @@ public final class EntityVerifier {
           (from, to) -> CompletableFuture.supplyAsync(() -> newFingerprint(hashConnection, from, to), hashing)), pool);
       Object[] lower = null;
       while (true) {
-        LegacyReader.Chunk chunk = take(chunks, reader);
+        LegacyReader.Chunk chunk = LegacyReader.take(chunks, reader);
         if (chunk.end()) {
           // After the last legacy key: anything in new is extra.
           long[] rest = newFingerprint(newSide, lower, null);
@@ -337,24 +337,10 @@ public final class EntityVerifier {
     });
   }
 
-  private interface ChunkHandler {
-    void accept(List<LegacyRow> rows) throws InterruptedException, SQLException;
-  }
-
   /** Every legacy row, chunk by chunk (read ahead on a pool thread). */
-  private void forEachLegacyChunk(ExecutorService pool, ChunkHandler handler) throws InterruptedException,
-      SQLException {
-    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
-    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> legacyReader.readAll(chunks, (from, to) -> null),
-        pool);
-    while (true) {
-      LegacyReader.Chunk chunk = take(chunks, reader);
-      if (chunk.end()) {
-        break;
-      }
-      handler.accept(chunk.rows());
-    }
-    reader.join();
+  private void forEachLegacyChunk(ExecutorService pool, LegacyReader.ChunkHandler handler)
+      throws InterruptedException, SQLException {
+    legacyReader.forEachChunk(pool, handler);
   }
 
   // ---- legacy side ----
@@ -365,24 +351,6 @@ public final class EntityVerifier {
       thread.setDaemon(true);
       return thread;
     };
-  }
-
-  private static LegacyReader.Chunk take(BlockingQueue<LegacyReader.Chunk> chunks, CompletableFuture<Void> reader)
-      throws InterruptedException {
-    while (true) {
-      LegacyReader.Chunk chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
-      if (chunk != null) {
-        return chunk;
-      }
-      if (reader.isDone()) {
-        reader.join(); // rethrows the reader's failure
-        chunk = chunks.poll();
-        if (chunk != null) {
-          return chunk;
-        }
-        throw new IllegalStateException("legacy reader stopped without an end marker");
-      }
-    }
   }
 
   /** What the new database should hold for one chunk, by key text. */
@@ -634,7 +602,7 @@ public final class EntityVerifier {
     return Rechecker.canonical(rows, plan.fields.size());
   }
 
-  private static <T> T join(CompletableFuture<T> future) throws InterruptedException {
+  static <T> T join(CompletableFuture<T> future) throws InterruptedException {
     try {
       return future.get();
     } catch (ExecutionException e) {

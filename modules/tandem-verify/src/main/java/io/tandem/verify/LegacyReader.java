@@ -89,6 +89,46 @@ final class LegacyReader {
     }
   }
 
+  /** Takes one chunk of legacy rows (a verifier's scan, a cohort's member listing). */
+  interface ChunkHandler {
+    void accept(List<LegacyRow> rows) throws InterruptedException, java.sql.SQLException;
+  }
+
+  /** Every legacy row, chunk by chunk, read ahead on {@code pool}; the caller's thread handles them. */
+  void forEachChunk(java.util.concurrent.Executor pool, ChunkHandler handler) throws InterruptedException,
+      java.sql.SQLException {
+    BlockingQueue<Chunk> chunks = new java.util.concurrent.ArrayBlockingQueue<>(2);
+    java.util.concurrent.CompletableFuture<Void> reader = java.util.concurrent.CompletableFuture.runAsync(
+        () -> readAll(chunks, (from, to) -> null), pool);
+    while (true) {
+      Chunk chunk = take(chunks, reader);
+      if (chunk.end()) {
+        break;
+      }
+      handler.accept(chunk.rows());
+    }
+    reader.join();
+  }
+
+  /** The next chunk; rethrows the reader's failure when it stopped. */
+  static Chunk take(BlockingQueue<Chunk> chunks, java.util.concurrent.CompletableFuture<Void> reader)
+      throws InterruptedException {
+    while (true) {
+      Chunk chunk = chunks.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (chunk != null) {
+        return chunk;
+      }
+      if (reader.isDone()) {
+        reader.join(); // rethrows the reader's failure
+        chunk = chunks.poll();
+        if (chunk != null) {
+          return chunk;
+        }
+        throw new IllegalStateException("legacy reader stopped without an end marker");
+      }
+    }
+  }
+
   /** The legacy row with this key, or null. */
   LegacyRow byKey(PreparedStatement byKey, Object[] legacyKey) throws SQLException {
     for (int i = 0; i < legacyKey.length; i++) {

@@ -19,12 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -203,7 +200,7 @@ public final class MergedEntityVerifier {
       }
       Map<String, GenericRecord> resolved = resolve(candidates);
       resolved.forEach((key, record) -> expected.add(key, hasher.hash(record)));
-      KeyBuckets actual = join(grouped);
+      KeyBuckets actual = EntityVerifier.join(grouped);
       result.expectedRows = expected.total();
       result.newRows = actual.total();
       List<Integer> differing = expected.differing(actual);
@@ -333,27 +330,10 @@ public final class MergedEntityVerifier {
   }
 
   /** Every row of a source, mapped by its mapping (read ahead on a pool thread). */
-  private void forEachRow(Source source, ExecutorService pool, RowHandler handler) throws InterruptedException {
-    BlockingQueue<LegacyReader.Chunk> chunks = new ArrayBlockingQueue<>(2);
-    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> source.reader().readAll(chunks,
-        (from, to) -> null), pool);
-    while (true) {
-      LegacyReader.Chunk chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
-      if (chunk == null) {
-        if (reader.isDone()) {
-          join(reader);
-          chunk = chunks.poll();
-          if (chunk == null) {
-            throw new IllegalStateException("legacy reader stopped without an end marker");
-          }
-        } else {
-          continue;
-        }
-      }
-      if (chunk.end()) {
-        break;
-      }
-      for (LegacyRow row : chunk.rows()) {
+  private void forEachRow(Source source, ExecutorService pool, RowHandler handler) throws InterruptedException,
+      SQLException {
+    source.reader().forEachChunk(pool, rows -> {
+      for (LegacyRow row : rows) {
         Object[] legacyKey = source.reader().bindKey(row);
         try {
           Optional<Map<String, Object>> mapped = source.mapping().apply(row);
@@ -363,8 +343,7 @@ public final class MergedEntityVerifier {
               + e.getMessage()));
         }
       }
-    }
-    join(reader);
+    });
   }
 
   private Optional<String> match(Mapped mapped) {
@@ -400,14 +379,4 @@ public final class MergedEntityVerifier {
     return hash;
   }
 
-  private static <T> T join(CompletableFuture<T> future) throws InterruptedException {
-    try {
-      return future.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new VerifyException(e.getCause().getMessage(), e.getCause());
-    }
-  }
 }

@@ -79,7 +79,7 @@ public final class MembersCommand implements Callable<Integer> {
       return CohortCommand.EXIT_USAGE;
     }
     TandemConfig tandem = deployment.config();
-    String routingTopic = tandem.coexistence().map(c -> c.routingTopic()).orElse(tandem.verify().routingTopic());
+    String routingTopic = tandem.routingTopic();
     try (RoutingClient routing = RoutingClient.connect(tandem.kafka().clients().config(), routingTopic, timeout)) {
       Verifier.Setup setup = deployment.verifierSetup(deployment.registryClient(null));
       long version = routing.state().version();

@@ -119,7 +119,7 @@ public final class StatusCommand implements Callable<Integer> {
     Map<String, StatusRecord> status = topics.contains(statusTopic)
         ? StatusTopic.readLatest(kafka, statusTopic, timeout) : Map.of();
     Optional<RoutingState> routing = Optional.empty();
-    String routingTopic = tandem.coexistence().map(c -> c.routingTopic()).orElse(tandem.verify().routingTopic());
+    String routingTopic = tandem.routingTopic();
     if (topics.contains(routingTopic)) {
       try (RoutingClient client = RoutingClient.connect(kafka.config(), routingTopic, timeout)) {
         routing = Optional.of(client.state());

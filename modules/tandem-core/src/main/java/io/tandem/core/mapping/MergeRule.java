@@ -27,6 +27,14 @@ public record MergeRule(Expression match, List<String> prefer, boolean fillNulls
 
   public enum OnDuplicate { MERGE, REPORT }
 
+  /**
+   * The compacted topic of a merged entity's key map ({@code <source>:<legacy key>} → new key): the merge
+   * topology writes it, router replicas read it.
+   */
+  public static String keyMapTopic(String entity) {
+    return "tandem.keymap." + entity;
+  }
+
   public MergeRule {
     Objects.requireNonNull(match, "match");
     prefer = List.copyOf(prefer);
