@@ -60,6 +60,14 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "9404", description = "Port of /metrics, /health, /ready (0 = any free port; default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--console-port", defaultValue = "8070", description = "Port of the router serving the web "
+      + "console at /console and the operator API (0 = any free port; default ${DEFAULT-VALUE}; not with --cutover).")
+  int consolePort;
+
+  /** Tests: a verifier pass this often (the console's figures and the promotion gates depend on them). */
+  @Option(names = "--verify-every", hidden = true, converter = DurationConverter.class, defaultValue = "20s")
+  Duration verifyEvery;
+
   @Option(names = "--cutover", description = "Coexistence instead of a legacy workload: writers write each customer "
       + "on the side the router names while a 1 %% cohort moves to NEW, back, and to NEW again (docs/coexistence.md); "
       + "exit 0 only when no write is lost and the verifier finds no difference.")
@@ -81,6 +89,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--home", defaultValue = "${env:TANDEM_HOME:-.}",
       description = "Tandem checkout holding schemas/ and connectors/ (default: $TANDEM_HOME, else the current folder).")
   Path home;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+  /** The embedded broker's address once it runs (tests). */
+  volatile String kafkaBootstrapServers;
+
+  /** Stops a running demo as Ctrl-C does: it drains, verifies and reports (tests). */
+  void stop() {
+    stop.countDown();
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -108,7 +125,6 @@ public final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     Console console = new Console(System.out);
-    CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.countDown();
@@ -126,6 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
             + (mariadb ? " (new database)" : ""), EmbeddedPostgresServer::start);
         DemoLegacy legacy = mariadb ? MariaDbLegacy.start(console) : new PostgresLegacy(postgres);
         EmbeddedKafkaBroker kafka = step(console, "Starting embedded Kafka (KRaft)", EmbeddedKafkaBroker::start)) {
+      kafkaBootstrapServers = kafka.bootstrapServers();
       createDatabase(postgres, "shop_new");
       step(console, "Creating legacy schema and seeding " + customers + " customers", () -> {
         legacy.createShop(customers);
@@ -152,9 +169,20 @@ public final class DemoCommand implements Callable<Integer> {
         components = java.util.EnumSet.of(ComponentName.CAPTURE, ComponentName.TRANSFORM, ComponentName.SINK,
             ComponentName.REVERSE);
       }
+      if (!cutover) {
+        // The verifier runs too, often, so the console shows verifications as an operator would see them.
+        config = config.withVerify(DemoConsole.verifySettings(config.verify(), verifyEvery));
+        components = java.util.EnumSet.of(ComponentName.CAPTURE, ComponentName.TRANSFORM, ComponentName.SINK,
+            ComponentName.VERIFY);
+      }
       Deployment deployment = Deployment.plan(config, components, System.getenv());
       HealthServer health = new HealthServer(config.metrics());
       Supervisor supervisor = deployment.supervisor(health, Duration.ofSeconds(60), Clock.systemUTC());
+      DemoConsole consoleRouter = cutover ? null : step(console, "Starting the cohort router with the web console",
+          () -> DemoConsole.start(kafka.bootstrapServers(), consolePort, deployment.model().entityNames()));
+      if (consoleRouter != null) {
+        consoleRouter.printAccess(console);
+      }
       try {
         step(console, "Starting registry → capture → transform → sink" + (cutover
             ? " and reverse sync (capture-new → reverse → sink-legacy, switch coordinator)" : ""), () -> {
@@ -207,6 +235,9 @@ public final class DemoCommand implements Callable<Integer> {
         return report.clean() ? 0 : 1;
       } finally {
         supervisor.stop();
+        if (consoleRouter != null) {
+          consoleRouter.close();
+        }
       }
     } catch (MariaDbLegacy.Unavailable e) {
       System.err.println("tandem demo --legacy mariadb: " + e.getMessage());

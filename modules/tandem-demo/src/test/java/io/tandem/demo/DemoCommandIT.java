@@ -16,6 +16,7 @@ class DemoCommandIT {
     assertThat(cli.getSubcommands()).containsKey("demo");
 
     int exit = cli.execute("demo", "--customers", "300", "--rate", "50", "--duration", "5s", "--metrics-port", "0",
+        "--console-port", "0",
         "--home", ROOT.toString());
 
     assertThat(exit).as("tandem demo exit code (0: legacy and new agree)").isZero();

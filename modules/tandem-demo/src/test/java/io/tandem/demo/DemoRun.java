@@ -16,10 +16,13 @@ record DemoRun(int exit, String out, String err) {
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
-      String[] command = new String[args.length + 1];
-      command[0] = "demo";
-      System.arraycopy(args, 0, command, 1, args.length);
-      exit = TandemCli.commandLine().execute(command);
+      // Any free port for the console's router unless the test names one: demos may run side by side.
+      java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("demo"));
+      if (!java.util.List.of(args).contains("--console-port")) {
+        command.addAll(java.util.List.of("--console-port", "0"));
+      }
+      command.addAll(java.util.List.of(args));
+      exit = TandemCli.commandLine().execute(command.toArray(String[]::new));
     } finally {
       System.setOut(previousOut);
       System.setErr(previousErr);

@@ -63,6 +63,7 @@ public final class RouterServer extends LifecycleComponent {
   private volatile CohortEvents events;
   private volatile Router router;
   private volatile StatusBoard status;
+  private volatile io.tandem.router.console.PipelineWatch watch;
 
   /**
    * A replica, not started.
@@ -135,14 +136,16 @@ public final class RouterServer extends LifecycleComponent {
     try {
       log.awaitCaughtUp(Duration.ofSeconds(60));
       StatusView facts = NO_FACTS;
+      // Followed also without gates: the console shows the stages' progress, lag and verifications from it.
+      StatusBoard.ensureTopic(settings.kafka(), settings.gates().statusTopic(), settings.replicationFactor());
+      status = StatusBoard.follow(settings.kafka(), settings.gates().statusTopic());
+      status.awaitCaughtUp(Duration.ofSeconds(60));
+      FunctionCounter.builder("tandem.router.status.records.skipped", status, StatusBoard::skipped)
+          .description("Status-topic records this replica could not decode and skipped").register(meters);
       if (settings.gates().enabled()) {
-        StatusBoard.ensureTopic(settings.kafka(), settings.gates().statusTopic(), settings.replicationFactor());
-        status = StatusBoard.follow(settings.kafka(), settings.gates().statusTopic());
-        status.awaitCaughtUp(Duration.ofSeconds(60));
         facts = status;
-        FunctionCounter.builder("tandem.router.status.records.skipped", status, StatusBoard::skipped)
-            .description("Status-topic records this replica could not decode and skipped").register(meters);
       }
+      watch = io.tandem.router.console.PipelineWatch.start(settings.kafka(), Duration.ofSeconds(5));
       if (!settings.mergedEntities().isEmpty()) {
         keyMaps = KeyMaps.follow(settings.kafka(), settings.mergedEntities(), 6, settings.replicationFactor());
         keyMaps.awaitCaughtUp(Duration.ofSeconds(60));
@@ -180,9 +183,11 @@ public final class RouterServer extends LifecycleComponent {
         ctx.next();
       });
       TokenAuth auth = new TokenAuth(settings.tokens());
+      PromotionGate gate = new PromotionGate(settings.gates(), facts, Clock.systemUTC());
       OperatorApi api = new OperatorApi(log, writer, auth, new DecisionMetrics(meters), Clock.systemUTC(),
-          APPLY_TIMEOUT, new PromotionGate(settings.gates(), facts, Clock.systemUTC()), settings.limits());
+          APPLY_TIMEOUT, gate, settings.limits());
       api.keyMaps(keyMaps).mount(router);
+      new io.tandem.router.console.ConsoleApi(log, auth, gate, status, watch, Clock.systemUTC()).mount(router);
       new io.tandem.router.api.ActionsApi(log, writer, auth, Clock.systemUTC(), APPLY_TIMEOUT).mount(router);
       byte[] openApi = openApi();
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -245,6 +250,9 @@ public final class RouterServer extends LifecycleComponent {
       }
       if (status != null) {
         status.close();
+      }
+      if (watch != null) {
+        watch.close();
       }
       keyMaps.close();
       if (events != null) {
@@ -443,6 +451,9 @@ public final class RouterServer extends LifecycleComponent {
     writer.close();
     if (status != null) {
       status.close();
+    }
+    if (watch != null) {
+      watch.close();
     }
     keyMaps.close();
     if (events != null) {

@@ -140,7 +140,7 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   /** These settings with other limits. */
   public RouterSettings withLimits(Limits newLimits) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        gates, newLimits, tls);
+        gates, newLimits, tls, mergedEntities, events);
   }
 
   /**
@@ -206,13 +206,13 @@ public record RouterSettings(String host, int port, Map<String, Object> kafka, S
   /** These settings with other promotion gates. */
   public RouterSettings withGates(Gates newGates) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        newGates, limits, tls);
+        newGates, limits, tls, mergedEntities, events);
   }
 
   /** These settings serving HTTPS with {@code keys}. */
   public RouterSettings withTls(ServerTls keys) {
     return new RouterSettings(host, port, kafka, topic, replicationFactor, entities, tokens, routes, shadowSampleSize,
-        gates, limits, Optional.of(keys));
+        gates, limits, Optional.of(keys), mergedEntities, events);
   }
 
   /** Safe to log: {@link RouterConfigSection#masked} (no Kafka client secrets, tokens by name and role only). */

@@ -16,7 +16,9 @@ import io.tandem.routing.Target;
 import io.tandem.routing.status.AppliedChanges;
 import io.tandem.routing.status.CaptureLagReporter;
 import io.tandem.routing.status.LagReporter;
+import io.tandem.routing.status.StageProgressReporter;
 import io.tandem.routing.status.StatusPublisher;
+import java.util.function.Supplier;
 import io.tandem.sink.JdbcSink;
 import io.tandem.sink.SinkStats;
 import io.tandem.sink.TargetSettings;
@@ -62,6 +64,7 @@ public final class Deployment {
   private final AtomicReference<TransformStage> transform = new AtomicReference<>();
   private final AtomicReference<JdbcSink> sink = new AtomicReference<>();
   private final AtomicReference<CaptureEngine> reverseCapture = new AtomicReference<>();
+  private final AtomicReference<TransformStage> reverseTransform = new AtomicReference<>();
   private final Map<String, CaptureEngine> otherCaptures = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
   private final AtomicReference<RoutingView> routingView = new AtomicReference<>();
@@ -203,6 +206,7 @@ public final class Deployment {
             REPORT_EVERY));
       }
     }
+    addProgressReporters(builder, kafka, statusTopic, clock);
     List<String> groups = new ArrayList<>();
     if (runs(ComponentName.TRANSFORM)) {
       groups.add(config.transform().applicationId());
@@ -328,7 +332,8 @@ public final class Deployment {
       legacySink.set(sinkBuilder.build());
       return legacySink.get();
     });
-    builder.add("reverse", () -> TransformStage.builder()
+    builder.add("reverse", () -> {
+      reverseTransform.set(TransformStage.builder()
           .kafka(kafka)
           .settings(new TransformSettings(coexistence.applicationId(), config.transform().threads(),
               config.transform().stateDir()))
@@ -336,6 +341,8 @@ public final class Deployment {
           .reverse(model.reverse())
           .registryClient(registryClient(embedded.get()))
           .build());
+      return reverseTransform.get();
+    });
     builder.add("capture-new", () -> {
       reverseCapture.set(CaptureEngine.builder(newSide)
           .name("capture-new")
@@ -346,6 +353,47 @@ public final class Deployment {
           .build());
       return reverseCapture.get();
     });
+  }
+
+  /** Each stage's progress for the console (records, rate, snapshot per table), on the status topic. */
+  private void addProgressReporters(Supervisor.Builder builder, KafkaClients kafka, String statusTopic, Clock clock) {
+    Supplier<StatusPublisher> publisher = () -> new StatusPublisher(kafka, statusTopic, (short) -1);
+    if (capturesLegacy()) {
+      builder.add("capture-progress", () -> new StageProgressReporter("capture", () -> capture.get().stats().events(),
+          () -> snapshotTables(capture.get()), publisher, clock, REPORT_EVERY));
+    }
+    if (runs(ComponentName.CAPTURE)) {
+      model.otherSources().keySet().stream().filter(model.captured()::contains).forEach(name -> builder.add(
+          "capture-" + name.replace('_', '-') + "-progress", () -> new StageProgressReporter("capture:" + name,
+              () -> otherCaptures.get(name).stats().events(), () -> snapshotTables(otherCaptures.get(name)),
+              publisher, clock, REPORT_EVERY)));
+    }
+    if (runs(ComponentName.TRANSFORM)) {
+      builder.add("transform-progress", () -> new StageProgressReporter("transform",
+          () -> migrated(transform.get()), List::of, publisher, clock, REPORT_EVERY));
+    }
+    if (runs(ComponentName.SINK)) {
+      builder.add("sink-progress", () -> new StageProgressReporter("sink", () -> sink.get().stats().records(),
+          List::of, publisher, clock, REPORT_EVERY));
+    }
+    if (runs(ComponentName.REVERSE)) {
+      builder.add("capture-new-progress", () -> new StageProgressReporter("capture-new",
+          () -> reverseCapture.get().stats().events(), () -> snapshotTables(reverseCapture.get()), publisher, clock,
+          REPORT_EVERY));
+      builder.add("reverse-progress", () -> new StageProgressReporter("reverse", () -> migrated(reverseTransform.get()),
+          List::of, publisher, clock, REPORT_EVERY));
+      builder.add("sink-legacy-progress", () -> new StageProgressReporter("sink-legacy",
+          () -> legacySink.get().stats().records(), List::of, publisher, clock, REPORT_EVERY));
+    }
+  }
+
+  private static long migrated(TransformStage stage) {
+    return stage.metrics().migratedByEntity().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static List<StageProgressReporter.Table> snapshotTables(CaptureEngine engine) {
+    return engine.snapshotProgress().values().stream().map(t -> new StageProgressReporter.Table(t.table(), t.done(),
+        t.estimated(), t.finished())).toList();
   }
 
   /** How long a write switch may take to drain before the coordinator aborts it. */

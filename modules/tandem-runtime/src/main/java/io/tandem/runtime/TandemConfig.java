@@ -84,6 +84,12 @@ public record TandemConfig(Path file, KafkaSettings kafka, Optional<RegistrySett
         Optional.of(settings), merge);
   }
 
+  /** The same configuration with other verifier settings. */
+  public TandemConfig withVerify(VerifySettings settings) {
+    return new TandemConfig(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, settings,
+        coexistence, merge);
+  }
+
   /** The same configuration with other legacy sources merged into its entities. */
   public TandemConfig withMerge(MergeSettings settings) {
     return new TandemConfig(file, kafka, registry, legacy, target, schemas, transform, sink, metrics, verify,

@@ -36,7 +36,8 @@ public record VerificationReport(List<EntityResult> entities) {
       if (result.cohort() == null) {
         records.add(new StatusRecord.Verification(result.entity(), StatusRecord.ALL_COHORTS, result.clean(),
             result.startedAt(), result.finishedAt(), result.routingVersion(), result.rowsChecked(),
-            result.clean() ? 0 : result.differences().size() + result.unsettled().size()));
+            result.clean() ? 0 : result.differences().size() + result.unsettled().size())
+            .withSamples(samples(result, null, true)));
       }
       for (Map.Entry<String, EntityResult.CohortTally> cohort : result.byCohort().entrySet()) {
         if (cohort.getKey() == null) {
@@ -45,10 +46,35 @@ public record VerificationReport(List<EntityResult> entities) {
         EntityResult.CohortTally tally = cohort.getValue();
         records.add(new StatusRecord.Verification(result.entity(), cohort.getKey(), tally.clean(),
             result.startedAt(), result.finishedAt(), result.routingVersion(), tally.rowsChecked(),
-            tally.clean() ? 0 : tally.differences() + tally.unsettled()));
+            tally.clean() ? 0 : tally.differences() + tally.unsettled())
+            .withSamples(samples(result, cohort.getKey(), false)));
       }
     }
     return records;
+  }
+
+  /** Where the first differences are (of one cohort, or all): keys, kinds and field names, never values. */
+  private static List<StatusRecord.Verification.Sample> samples(EntityResult result, String cohort, boolean all) {
+    List<StatusRecord.Verification.Sample> samples = new ArrayList<>();
+    for (Difference difference : result.differences()) {
+      if (samples.size() == StatusRecord.Verification.MAX_SAMPLES) {
+        return samples;
+      }
+      if (all || cohort.equals(difference.cohort())) {
+        samples.add(new StatusRecord.Verification.Sample(difference.key(),
+            difference.kind().name().toLowerCase(java.util.Locale.ROOT), difference.fields(),
+            difference.deadLettered()));
+      }
+    }
+    if (all) {
+      for (String key : result.unsettled()) {
+        if (samples.size() == StatusRecord.Verification.MAX_SAMPLES) {
+          break;
+        }
+        samples.add(new StatusRecord.Verification.Sample(key, "unsettled", List.of(), false));
+      }
+    }
+    return samples;
   }
 
   /** The JSON report (docs/verify.md). */

@@ -7,6 +7,7 @@ import io.tandem.app.cohort.Cohorts;
 import io.tandem.routing.Cohort;
 import io.tandem.routing.EntityRouting;
 import io.tandem.routing.RoutingState;
+import io.tandem.routing.status.StageTotals;
 import io.tandem.routing.status.StatusRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,8 @@ record StatusSnapshot(Instant at, Map<String, StatusRecord> status, Optional<Rou
   /** The entities any source names, sorted. */
   List<String> entities() {
     TreeSet<String> names = new TreeSet<>();
-    status.values().forEach(record -> names.add(record.entity()));
+    status.values().stream().filter(record -> !(record instanceof StatusRecord.StageProgress))
+        .forEach(record -> names.add(record.entity()));
     routing.ifPresent(state -> names.addAll(state.entities().keySet()));
     return List.copyOf(names);
   }
@@ -88,6 +90,18 @@ record StatusSnapshot(Instant at, Map<String, StatusRecord> status, Optional<Rou
       state.pendingSwitch().ifPresent(p -> out.append("\nWrite switch ").append(p.id()).append(" in progress for ")
           .append(p.entities()).append(": writes of the moving keys are fenced\n"));
     });
+    List<StageTotals> stages = StageTotals.of(status.values(), at, STALE);
+    if (!stages.isEmpty()) {
+      out.append('\n').append(String.format("%-18s %-10s %-12s %s%n", "STAGE", "INSTANCES", "RECORDS/S",
+          "RECORDS SINCE START"));
+      for (StageTotals stage : stages) {
+        out.append(String.format("%-18s %-10s %-12s %d%s%n", stage.stage(), stage.instances()
+            + (stage.staleInstances() > 0 ? " (+" + stage.staleInstances() + " stale)" : ""),
+            String.format(java.util.Locale.ROOT, "%.1f", stage.perSecond()), stage.records(),
+            stage.snapshot().stream().filter(t -> !t.finished()).map(t -> "   snapshot " + t.table() + " " + t.done()
+                + "/" + (t.estimated() < 0 ? "?" : t.estimated())).reduce("", String::concat)));
+      }
+    }
     out.append('\n').append("DEAD LETTERS  ");
     if (deadLetters.isEmpty()) {
       out.append("none (no dead-letter topic yet)");
@@ -145,6 +159,12 @@ record StatusSnapshot(Instant at, Map<String, StatusRecord> status, Optional<Rou
       ArrayNode cohorts = node.putArray("cohorts");
       routing.flatMap(r -> r.entity(entity)).ifPresent(routed -> routed.cohorts().forEach(c -> cohorts.addObject()
           .put("cohort", c.name()).put("phase", c.phase().name()).put("holds", Cohorts.selector(c.selector()))));
+    }
+    ArrayNode stages = root.putArray("stages");
+    for (StageTotals stage : StageTotals.of(status.values(), at, STALE)) {
+      stages.addObject().put("stage", stage.stage()).put("instances", stage.instances())
+          .put("staleInstances", stage.staleInstances()).put("records", stage.records())
+          .put("perSecond", stage.perSecond()).put("reportedAt", stage.reportedAt().toString());
     }
     ObjectNode letters = root.putObject("deadLetters");
     deadLetters.forEach(letters::put);

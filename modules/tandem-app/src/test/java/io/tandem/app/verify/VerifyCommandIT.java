@@ -613,7 +613,10 @@ class VerifyCommandIT {
         .containsPattern("(?m)^customer +[0-9]+ ms \\([0-9]+ s ago\\) +alive")
         .containsPattern("(?m)^address +everyone +NEW_READS +100% of keys +verified: ")
         .containsPattern("(?m)^customer +everyone +SHADOW")
-        .containsPattern("DEAD LETTERS .*transform [1-9]");
+        .containsPattern("DEAD LETTERS .*transform [1-9]")
+        .containsPattern("(?m)^STAGE +INSTANCES +RECORDS/S")
+        .containsPattern("(?m)^capture +1 +[0-9.]+ +[1-9]")
+        .containsPattern("(?m)^sink +1 +[0-9.]+ +[1-9]");
 
     Result json = tandem(new io.tandem.app.status.StatusCommand(Map.of(), out(), err(), java.time.Clock.systemUTC()),
         "--json");
@@ -632,6 +635,13 @@ class VerifyCommandIT {
     assertThat(customer.path("verifications").size()).isPositive();
     assertThat(customer.path("cohorts").get(0).path("phase").asText()).isEqualTo("SHADOW");
     assertThat(root.path("deadLetters").path("transform").asLong()).isPositive();
+    java.util.List<String> stages = new java.util.ArrayList<>();
+    root.path("stages").forEach(stage -> {
+      stages.add(stage.path("stage").asText());
+      assertThat(stage.path("records").asLong()).as(stage.toString()).isPositive();
+    });
+    assertThat(stages).as("every stage the pipeline runs reports its progress").contains("capture", "transform",
+        "sink");
 
     Result watched = tandem(new io.tandem.app.status.StatusCommand(Map.of(), out(), err(), java.time.Clock.systemUTC()),
         "--watch", "--interval", "1s", "--screens", "2");

@@ -62,6 +62,11 @@ final class PeriodicPublisher implements AutoCloseable {
 
   @Override
   public void close() {
+    close(null);
+  }
+
+  /** Stops, then withdraws {@code key} (when not null) so readers stop showing what this published. */
+  void close(String withdrawn) {
     lifecycle.requestStop();
     timer.shutdownNow();
     try {
@@ -71,6 +76,13 @@ final class PeriodicPublisher implements AutoCloseable {
     }
     StatusPublisher opened = publisher;
     if (opened != null) {
+      if (withdrawn != null) {
+        try {
+          opened.withdraw(withdrawn);
+        } catch (RuntimeException e) {
+          LOG.warn("cannot withdraw {}: {}", what, e.getMessage());
+        }
+      }
       opened.close();
     }
     lifecycle.finish(null);

@@ -43,6 +43,16 @@ public final class StatusPublisher implements AutoCloseable {
     }
   }
 
+  /** Withdraws the fact under {@code key} (a tombstone: compaction removes it). */
+  public void withdraw(String key) {
+    try {
+      producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), null));
+      producer.flush();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot publish to status topic " + topic + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     producer.close();

@@ -1,6 +1,7 @@
 package io.tandem.routing.status;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -43,6 +44,11 @@ public sealed interface StatusRecord {
     return "mapping/" + entity;
   }
 
+  /** The compaction key of one running stage instance's progress report ({@link StageProgress}). */
+  static String progressKey(String stage, String instance) {
+    return "progress/" + stage + "/" + instance;
+  }
+
   /** The compaction key of the capture's lag report for an entity ({@link Lag#CAPTURE}). */
   static String captureLagKey(String entity) {
     return "lag/" + entity + "/" + Lag.CAPTURE;
@@ -58,18 +64,35 @@ public sealed interface StatusRecord {
    * @param differences differences that remained after re-checking (0 when clean)
    * @param mapping the fingerprint of the mapping and schema the pass used ({@link MappingVersion}); null
    *     from a verifier older than fingerprints
+   * @param samples up to {@link #MAX_SAMPLES} of the differences: where they are, never a value
    */
   record Verification(String entity, String cohort, boolean clean, Instant startedAt, Instant finishedAt,
-      long routingVersion, long rowsChecked, long differences, String mapping) implements StatusRecord {
+      long routingVersion, long rowsChecked, long differences, String mapping, List<Sample> samples)
+      implements StatusRecord {
+    /** Differences named in a status record; the verifier's report has them all. */
+    public static final int MAX_SAMPLES = 20;
+
     public Verification(String entity, String cohort, boolean clean, Instant startedAt, Instant finishedAt,
         long routingVersion, long rowsChecked, long differences) {
-      this(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked, differences, null);
+      this(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked, differences, null, List.of());
+    }
+
+    public Verification(String entity, String cohort, boolean clean, Instant startedAt, Instant finishedAt,
+        long routingVersion, long rowsChecked, long differences, String mapping) {
+      this(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked, differences, mapping,
+          List.of());
     }
 
     /** The same pass, made with the mapping of this fingerprint. */
     public Verification withMapping(String fingerprint) {
       return new Verification(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked,
-          differences, fingerprint);
+          differences, fingerprint, samples);
+    }
+
+    /** The same pass, naming some of its differences. */
+    public Verification withSamples(List<Sample> samples) {
+      return new Verification(entity, cohort, clean, startedAt, finishedAt, routingVersion, rowsChecked,
+          differences, mapping, samples);
     }
 
     public Verification {
@@ -80,6 +103,7 @@ public sealed interface StatusRecord {
       if (clean && differences != 0) {
         throw new IllegalArgumentException("a clean pass has no differences, got " + differences);
       }
+      samples = samples == null ? List.of() : List.copyOf(samples.subList(0, Math.min(MAX_SAMPLES, samples.size())));
     }
 
     @Override
@@ -94,6 +118,19 @@ public sealed interface StatusRecord {
 
     public boolean entityWide() {
       return ALL_COHORTS.equals(cohort);
+    }
+
+    /**
+     * One difference of a pass: the new key, its kind ({@code missing}, {@code extra}, {@code different},
+     * {@code unmappable}) and for {@code different} the fields that differ (names only: a status record is read
+     * by every viewer, so it never carries a value).
+     */
+    public record Sample(String key, String kind, List<String> fields, boolean deadLettered) {
+      public Sample {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(kind, "kind");
+        fields = fields == null ? List.of() : List.copyOf(fields);
+      }
     }
   }
 
@@ -128,6 +165,62 @@ public sealed interface StatusRecord {
     @Override
     public String key() {
       return SINK.equals(source) ? lagKey(entity) : lagKey(entity, source);
+    }
+  }
+
+  /**
+   * How far one running instance of a stage has come, published every few seconds while it runs and withdrawn
+   * (a tombstone) when it stops: records handled since it started, its recent rate, and for capture each
+   * table's initial snapshot. A stage instance reports for every entity it runs, so {@link #entity()} is
+   * {@link #ALL_COHORTS}.
+   *
+   * @param stage {@code capture}, {@code transform}, {@code sink}, {@code capture-new}, {@code reverse},
+   *     {@code sink-legacy}, or {@code capture:<source>} for a merged source's capture
+   * @param instance which process (host, process id, start sequence)
+   * @param records records handled since this instance started
+   * @param perSecond records per second over the last report interval
+   * @param snapshot capture's initial snapshot per table (empty for other stages)
+   */
+  record StageProgress(String stage, String instance, long records, double perSecond, Instant measuredAt,
+      List<TableSnapshot> snapshot) implements StatusRecord {
+    public StageProgress {
+      Objects.requireNonNull(stage, "stage");
+      Objects.requireNonNull(instance, "instance");
+      Objects.requireNonNull(measuredAt, "measuredAt");
+      if (records < 0 || perSecond < 0 || Double.isNaN(perSecond)) {
+        throw new IllegalArgumentException("records and perSecond must be >= 0, got " + records + ", " + perSecond);
+      }
+      snapshot = snapshot == null ? List.of() : List.copyOf(snapshot);
+    }
+
+    @Override
+    public String entity() {
+      return ALL_COHORTS;
+    }
+
+    @Override
+    public Instant at() {
+      return measuredAt;
+    }
+
+    @Override
+    public String key() {
+      return progressKey(stage, instance);
+    }
+  }
+
+  /**
+   * One table's initial snapshot as capture delivers it.
+   *
+   * @param done rows delivered by this capture run
+   * @param estimated the database's row estimate, -1 when unknown
+   * @param finished no snapshot rows of the table remain
+   * @param etaSeconds seconds to finish at the rate of the last interval, -1 when unknown (no estimate, or no
+   *     progress in the interval)
+   */
+  record TableSnapshot(String table, long done, long estimated, boolean finished, long etaSeconds) {
+    public TableSnapshot {
+      Objects.requireNonNull(table, "table");
     }
   }
 

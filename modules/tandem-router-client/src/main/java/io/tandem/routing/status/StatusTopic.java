@@ -16,6 +16,9 @@ public final class StatusTopic {
     Map<String, StatusRecord> latest = new HashMap<>();
     TopicFollower.readToEnd(kafka, List.of(topic), timeout, record -> {
       if (record.value() == null) {
+        if (record.key() != null) {
+          latest.remove(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8)); // withdrawn
+        }
         return;
       }
       try {

@@ -41,6 +41,39 @@ class StatusCodecTest {
   }
 
   @Test
+  void stageProgressAndTheSamplesOfAPassRoundTrip() {
+    Instant at = Instant.parse("2026-12-07T03:00:00Z");
+    StatusRecord.StageProgress progress = new StatusRecord.StageProgress("capture", "host/12/1", 4000, 312.5, at,
+        java.util.List.of(new StatusRecord.TableSnapshot("public.customers", 750, 1000, false, 5),
+            new StatusRecord.TableSnapshot("public.orders", 10, -1, false, -1)));
+    assertThat(StatusCodec.decode(StatusCodec.encode(progress))).isEqualTo(progress);
+    assertThat(progress.key()).isEqualTo("progress/capture/host/12/1");
+    assertThat(progress.entity()).as("a stage reports for every entity").isEqualTo(StatusRecord.ALL_COHORTS);
+
+    StatusRecord.Verification pass = new StatusRecord.Verification("customer", "beta", false, at, at, 3, 100, 2,
+        "f00d", java.util.List.of(new StatusRecord.Verification.Sample("42", "different",
+            java.util.List.of("email", "name"), false), new StatusRecord.Verification.Sample("43", "missing",
+                java.util.List.of(), true)));
+    assertThat(StatusCodec.decode(StatusCodec.encode(pass))).isEqualTo(pass);
+    assertThat(new String(StatusCodec.encode(pass), StandardCharsets.UTF_8)).contains("\"fields\":[\"email\",\"name\"]");
+
+    java.util.List<StatusRecord.Verification.Sample> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      many.add(new StatusRecord.Verification.Sample(Integer.toString(i), "extra", null, false));
+    }
+    assertThat(pass.withSamples(many).samples()).as("bounded").hasSize(StatusRecord.Verification.MAX_SAMPLES);
+    String tooMany = "{\"kind\":\"verification\",\"entity\":\"c\",\"cohort\":\"*\",\"clean\":false,"
+        + "\"startedAt\":\"2026-12-07T03:00:00Z\",\"finishedAt\":\"2026-12-07T03:00:00Z\",\"routingVersion\":1,"
+        + "\"rowsChecked\":1,\"differences\":21,\"samples\":[" + "{\"key\":\"1\",\"kind\":\"extra\"},".repeat(20)
+        + "{\"key\":\"1\",\"kind\":\"extra\"}]}";
+    assertThatThrownBy(() -> StatusCodec.decode(tooMany.getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("'samples' must be an array of at most 20");
+    assertThatThrownBy(() -> StatusCodec.decode(("{\"kind\":\"progress\",\"stage\":\"sink\",\"instance\":\"a\","
+        + "\"records\":-1,\"perSecond\":0,\"measuredAt\":\"2026-12-07T03:00:00Z\",\"snapshot\":[]}")
+        .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("records and perSecond must be >= 0");
+  }
+
+  @Test
   void refusesMalformedRecordsNamingTheField() {
     assertThatThrownBy(() -> StatusCodec.decode("{\"kind\":\"lag\",\"entity\":\"c\",\"lagMillis\":\"x\"}"
         .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("'lagMillis' must be an integer");

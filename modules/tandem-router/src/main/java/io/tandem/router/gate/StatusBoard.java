@@ -145,6 +145,11 @@ public final class StatusBoard implements StatusView, AutoCloseable {
     return Optional.empty();
   }
 
+  /** Every fact held now (the newest per key), for the console. */
+  public java.util.List<StatusRecord> records() {
+    return java.util.List.copyOf(newest.values());
+  }
+
   /** Records skipped because they could not be decoded or were keyed wrongly. */
   public long skipped() {
     return skipped.get();
