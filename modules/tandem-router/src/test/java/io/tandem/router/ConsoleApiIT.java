@@ -77,8 +77,8 @@ class ConsoleApiIT {
         "routing." + UUID.randomUUID()).withGates(new RouterSettings.Gates(true, statusTopic,
             defaults.maxVerificationAge(), defaults.maxLag(), defaults.maxLagReportAge())))) {
       Instant now = Instant.now();
-      publish(statusTopic, new StatusRecord.StageProgress("sink", "a/1/1", 1000, 12.5, now, List.of()));
-      publish(statusTopic, new StatusRecord.StageProgress("sink", "b/2/1", 500, 7.5, now, List.of()));
+      publish(statusTopic, new StatusRecord.StageProgress("sink", "a/1/1", 1000, 12.5, now, List.of(), 40));
+      publish(statusTopic, new StatusRecord.StageProgress("sink", "b/2/1", 500, 7.5, now, List.of(), 42));
       publish(statusTopic, new StatusRecord.StageProgress("sink", "dead/3/1", 99_999, 50, now.minusSeconds(600),
           List.of()));
       publish(statusTopic, new StatusRecord.StageProgress("capture", "a/1/2", 4000, 300, now, List.of(
@@ -111,6 +111,8 @@ class ConsoleApiIT {
         assertThat(sink.path("staleInstances").asInt()).as("a report older than 2 min").isEqualTo(1);
         assertThat(sink.path("records").asLong()).as("fresh instances only").isEqualTo(1500);
         assertThat(sink.path("perSecond").asDouble()).isEqualTo(20.0);
+        assertThat(sink.path("backlog").asLong()).as("the group's backlog, newest view").isEqualTo(42);
+        assertThat(stage(overview, "capture").path("backlog").asLong()).as("not a consumer").isEqualTo(-1);
         assertThat(overview.path("snapshot")).hasSize(2);
         assertThat(overview.path("snapshot").get(0).path("table").asText()).isEqualTo("public.customers");
         assertThat(overview.path("snapshot").get(0).path("etaSeconds").asLong()).isEqualTo(5);

@@ -92,6 +92,12 @@ public final class ConsumerLag extends LifecycleComponent {
     }
   }
 
+  /** The group's backlog at the last look, -1 before the first or when it cannot be read. */
+  public long lag(String group) {
+    Double behind = lag.get(group);
+    return behind == null ? -1 : behind.longValue();
+  }
+
   @Override
   public String status() {
     return state() + "  groups " + groups + ": " + lag;

@@ -65,6 +65,7 @@ public final class Deployment {
   private final AtomicReference<JdbcSink> sink = new AtomicReference<>();
   private final AtomicReference<CaptureEngine> reverseCapture = new AtomicReference<>();
   private final AtomicReference<TransformStage> reverseTransform = new AtomicReference<>();
+  private final AtomicReference<ConsumerLag> consumerLag = new AtomicReference<>();
   private final Map<String, CaptureEngine> otherCaptures = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicReference<JdbcSink> legacySink = new AtomicReference<>();
   private final AtomicReference<RoutingView> routingView = new AtomicReference<>();
@@ -219,7 +220,9 @@ public final class Deployment {
       groups.add(config.coexistence().orElseThrow().groupId());
     }
     if (!groups.isEmpty()) {
-      builder.add(new ConsumerLag(kafka, groups, REPORT_EVERY));
+      ConsumerLag lag = new ConsumerLag(kafka, groups, REPORT_EVERY);
+      consumerLag.set(lag);
+      builder.add(lag);
     }
     if (runs(ComponentName.VERIFY)) {
       builder.add("verify", () -> new Verifier(verifierSetup(registryClient(embedded.get()))).continuous(clock));
@@ -370,21 +373,30 @@ public final class Deployment {
     }
     if (runs(ComponentName.TRANSFORM)) {
       builder.add("transform-progress", () -> new StageProgressReporter("transform",
-          () -> migrated(transform.get()), List::of, publisher, clock, REPORT_EVERY));
+          () -> migrated(transform.get()), () -> backlog(config.transform().applicationId()), List::of, publisher,
+          clock, REPORT_EVERY));
     }
     if (runs(ComponentName.SINK)) {
       builder.add("sink-progress", () -> new StageProgressReporter("sink", () -> sink.get().stats().records(),
-          List::of, publisher, clock, REPORT_EVERY));
+          () -> backlog(config.sink().groupId()), List::of, publisher, clock, REPORT_EVERY));
     }
     if (runs(ComponentName.REVERSE)) {
       builder.add("capture-new-progress", () -> new StageProgressReporter("capture-new",
           () -> reverseCapture.get().stats().events(), () -> snapshotTables(reverseCapture.get()), publisher, clock,
           REPORT_EVERY));
+      CoexistenceSettings coexistence = config.coexistence().orElseThrow();
       builder.add("reverse-progress", () -> new StageProgressReporter("reverse", () -> migrated(reverseTransform.get()),
-          List::of, publisher, clock, REPORT_EVERY));
+          () -> backlog(coexistence.applicationId()), List::of, publisher, clock, REPORT_EVERY));
       builder.add("sink-legacy-progress", () -> new StageProgressReporter("sink-legacy",
-          () -> legacySink.get().stats().records(), List::of, publisher, clock, REPORT_EVERY));
+          () -> legacySink.get().stats().records(), () -> backlog(coexistence.groupId()), List::of, publisher, clock,
+          REPORT_EVERY));
     }
+  }
+
+  /** A consumer group's backlog as the consumer-lag component last read it, -1 before. */
+  private long backlog(String group) {
+    ConsumerLag lag = consumerLag.get();
+    return lag == null ? -1 : lag.lag(group);
   }
 
   private static long migrated(TransformStage stage) {

@@ -92,12 +92,13 @@ record StatusSnapshot(Instant at, Map<String, StatusRecord> status, Optional<Rou
     });
     List<StageTotals> stages = StageTotals.of(status.values(), at, STALE);
     if (!stages.isEmpty()) {
-      out.append('\n').append(String.format("%-18s %-10s %-12s %s%n", "STAGE", "INSTANCES", "RECORDS/S",
-          "RECORDS SINCE START"));
+      out.append('\n').append(String.format("%-18s %-10s %-12s %-20s %s%n", "STAGE", "INSTANCES", "RECORDS/S",
+          "RECORDS SINCE START", "BACKLOG"));
       for (StageTotals stage : stages) {
-        out.append(String.format("%-18s %-10s %-12s %d%s%n", stage.stage(), stage.instances()
+        out.append(String.format("%-18s %-10s %-12s %-20d %s%s%n", stage.stage(), stage.instances()
             + (stage.staleInstances() > 0 ? " (+" + stage.staleInstances() + " stale)" : ""),
             String.format(java.util.Locale.ROOT, "%.1f", stage.perSecond()), stage.records(),
+            stage.backlog() < 0 ? "-" : stage.backlog() + " records",
             stage.snapshot().stream().filter(t -> !t.finished()).map(t -> "   snapshot " + t.table() + " " + t.done()
                 + "/" + (t.estimated() < 0 ? "?" : t.estimated())).reduce("", String::concat)));
       }
@@ -164,7 +165,8 @@ record StatusSnapshot(Instant at, Map<String, StatusRecord> status, Optional<Rou
     for (StageTotals stage : StageTotals.of(status.values(), at, STALE)) {
       stages.addObject().put("stage", stage.stage()).put("instances", stage.instances())
           .put("staleInstances", stage.staleInstances()).put("records", stage.records())
-          .put("perSecond", stage.perSecond()).put("reportedAt", stage.reportedAt().toString());
+          .put("perSecond", stage.perSecond()).put("backlog", stage.backlog())
+          .put("reportedAt", stage.reportedAt().toString());
     }
     ObjectNode letters = root.putObject("deadLetters");
     deadLetters.forEach(letters::put);

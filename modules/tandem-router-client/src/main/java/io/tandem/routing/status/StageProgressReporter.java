@@ -29,6 +29,7 @@ public final class StageProgressReporter extends LifecycleComponent {
   private final String stage;
   private final String instance;
   private final LongSupplier records;
+  private final LongSupplier backlog;
   private final Supplier<List<Table>> tables;
   private final PeriodicPublisher publisher;
   private final Clock clock;
@@ -43,7 +44,14 @@ public final class StageProgressReporter extends LifecycleComponent {
    */
   public StageProgressReporter(String stage, LongSupplier records, Supplier<List<Table>> tables,
       Supplier<StatusPublisher> publisher, Clock clock, Duration every) {
+    this(stage, records, () -> -1, tables, publisher, clock, every);
+  }
+
+  /** @param backlog records the stage's consumer group has not processed yet, -1 when unknown */
+  public StageProgressReporter(String stage, LongSupplier records, LongSupplier backlog, Supplier<List<Table>> tables,
+      Supplier<StatusPublisher> publisher, Clock clock, Duration every) {
     super(stage + "-progress");
+    this.backlog = backlog;
     this.stage = stage;
     this.instance = instanceName();
     this.records = records;
@@ -101,7 +109,8 @@ public final class StageProgressReporter extends LifecycleComponent {
     }
     lastRecords = handled;
     lastAt = now;
-    return new StatusRecord.StageProgress(stage, instance, handled, Math.round(rate * 10) / 10.0, now, snapshot);
+    return new StatusRecord.StageProgress(stage, instance, handled, Math.round(rate * 10) / 10.0, now, snapshot,
+        Math.max(-1, backlog.getAsLong()));
   }
 
   @Override

@@ -15,9 +15,11 @@ import java.util.TreeMap;
  *
  * @param reportedAt the newest report of any instance
  * @param snapshot the fresh instances' snapshot tables
+ * @param backlog the stage's consumer-group backlog (records), the highest a fresh instance reported (each
+ *     reports the whole group's); -1 when none knows it
  */
 public record StageTotals(String stage, int instances, int staleInstances, long records, double perSecond,
-    Instant reportedAt, List<StatusRecord.TableSnapshot> snapshot) {
+    Instant reportedAt, List<StatusRecord.TableSnapshot> snapshot, long backlog) {
 
   /** Per stage, sorted by name, from every fact held (other kinds are ignored). */
   public static List<StageTotals> of(Collection<StatusRecord> facts, Instant now, Duration stale) {
@@ -36,7 +38,8 @@ public record StageTotals(String stage, int instances, int staleInstances, long 
       totals.add(new StageTotals(stage, fresh.size(), reports.size() - fresh.size(),
           fresh.stream().mapToLong(StatusRecord.StageProgress::records).sum(),
           Math.round(fresh.stream().mapToDouble(StatusRecord.StageProgress::perSecond).sum() * 10) / 10.0, newest,
-          fresh.stream().flatMap(p -> p.snapshot().stream()).toList()));
+          fresh.stream().flatMap(p -> p.snapshot().stream()).toList(),
+          fresh.stream().mapToLong(StatusRecord.StageProgress::backlog).max().orElse(-1)));
     });
     return totals;
   }

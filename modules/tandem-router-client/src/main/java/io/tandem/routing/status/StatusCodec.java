@@ -60,6 +60,7 @@ public final class StatusCodec {
       node.put("records", p.records());
       node.put("perSecond", p.perSecond());
       node.put("measuredAt", p.measuredAt().toString());
+      node.put("backlog", p.backlog());
       ArrayNode tables = node.putArray("snapshot");
       for (StatusRecord.TableSnapshot table : p.snapshot()) {
         tables.addObject().put("table", table.table()).put("done", table.done()).put("estimated", table.estimated())
@@ -98,7 +99,8 @@ public final class StatusCodec {
             text(node, "source"));
       case "progress":
         return new StatusRecord.StageProgress(text(node, "stage"), text(node, "instance"), number(node, "records"),
-            decimal(node, "perSecond"), instant(node, "measuredAt"), tables(node));
+            decimal(node, "perSecond"), instant(node, "measuredAt"), tables(node),
+            node.has("backlog") ? number(node, "backlog") : -1);
       default:
         throw new IllegalArgumentException("unknown kind '" + kind
             + "' (expected verification, lag, mapping or progress)");

@@ -180,9 +180,17 @@ public sealed interface StatusRecord {
    * @param records records handled since this instance started
    * @param perSecond records per second over the last report interval
    * @param snapshot capture's initial snapshot per table (empty for other stages)
+   * @param backlog records the stage's consumer group has not processed yet (the whole group's, not this
+   *     instance's share); -1 when unknown or not a consumer (capture)
    */
   record StageProgress(String stage, String instance, long records, double perSecond, Instant measuredAt,
-      List<TableSnapshot> snapshot) implements StatusRecord {
+      List<TableSnapshot> snapshot, long backlog) implements StatusRecord {
+    /** Without a backlog (capture). */
+    public StageProgress(String stage, String instance, long records, double perSecond, Instant measuredAt,
+        List<TableSnapshot> snapshot) {
+      this(stage, instance, records, perSecond, measuredAt, snapshot, -1);
+    }
+
     public StageProgress {
       Objects.requireNonNull(stage, "stage");
       Objects.requireNonNull(instance, "instance");

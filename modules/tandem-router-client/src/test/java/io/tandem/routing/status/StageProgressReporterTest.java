@@ -34,7 +34,8 @@ class StageProgressReporterTest {
   void ratesAndEtasComeFromTheLastInterval() {
     AtomicLong records = new AtomicLong(100);
     AtomicLong done = new AtomicLong(0);
-    StageProgressReporter reporter = new StageProgressReporter("capture", records::get,
+    AtomicLong backlog = new AtomicLong(-1);
+    StageProgressReporter reporter = new StageProgressReporter("capture", records::get, backlog::get,
         () -> List.of(new StageProgressReporter.Table("public.customers", done.get(), 1000, false),
             new StageProgressReporter.Table("public.orders", 5, -1, false),
             new StageProgressReporter.Table("public.addresses", 40, 40, true)),
@@ -49,7 +50,10 @@ class StageProgressReporterTest {
     now.set(now.get().plusSeconds(5));
     records.set(600);
     done.set(250);
+    backlog.set(7);
     StatusRecord.StageProgress second = reporter.report();
+    assertThat(first.backlog()).isEqualTo(-1);
+    assertThat(second.backlog()).isEqualTo(7);
     assertThat(second.perSecond()).isEqualTo(100.0);
     assertThat(second.snapshot().get(0).etaSeconds()).as("750 rows left at 50 rows/s").isEqualTo(15);
     assertThat(second.snapshot().get(1).etaSeconds()).as("no estimate: no ETA").isEqualTo(-1);

@@ -47,6 +47,9 @@ class StatusCodecTest {
         java.util.List.of(new StatusRecord.TableSnapshot("public.customers", 750, 1000, false, 5),
             new StatusRecord.TableSnapshot("public.orders", 10, -1, false, -1)));
     assertThat(StatusCodec.decode(StatusCodec.encode(progress))).isEqualTo(progress);
+    StatusRecord.StageProgress sink = new StatusRecord.StageProgress("sink", "host/12/2", 10, 1, at,
+        java.util.List.of(), 250);
+    assertThat(StatusCodec.decode(StatusCodec.encode(sink))).isEqualTo(sink);
     assertThat(progress.key()).isEqualTo("progress/capture/host/12/1");
     assertThat(progress.entity()).as("a stage reports for every entity").isEqualTo(StatusRecord.ALL_COHORTS);
 

@@ -152,7 +152,8 @@ public final class ConsoleApi {
     for (StageTotals stage : StageTotals.of(records, now, STALE)) {
       stages.addObject().put("stage", stage.stage()).put("instances", stage.instances())
           .put("staleInstances", stage.staleInstances()).put("records", stage.records())
-          .put("perSecond", stage.perSecond()).put("reportedAt", stage.reportedAt().toString())
+          .put("perSecond", stage.perSecond()).put("backlog", stage.backlog())
+          .put("reportedAt", stage.reportedAt().toString())
           .put("ageSeconds", Duration.between(stage.reportedAt(), now).toSeconds());
       for (StatusRecord.TableSnapshot table : stage.snapshot()) {
         snapshot.addObject().put("stage", stage.stage()).put("table", table.table()).put("done", table.done())

@@ -160,8 +160,9 @@ function render(data) {
     cell(s.instances + (s.staleInstances ? ` (+${s.staleInstances} stale)` : ''), { class: 'num' }),
     cell(s.instances ? s.perSecond.toFixed(1) : '-', { class: 'num', 'data-field': 'perSecond' }),
     cell(number(s.records), { class: 'num', 'data-field': 'records' }),
+    cell(s.backlog < 0 ? '-' : number(s.backlog), { class: 'num', 'data-field': 'backlog' }),
     cell(age(s.reportedAt), { class: s.ageSeconds > 120 ? 'bad' : '' }))),
-  'No stage has reported yet (stages publish progress to the status topic every 5 s).', 5);
+  'No stage has reported yet (stages publish progress to the status topic every 5 s).', 6);
 
   fill($('snapshot').tBodies[0], data.snapshot.map((t) => {
     const fraction = t.finished ? 1 : t.estimated > 0 ? Math.min(1, t.done / t.estimated) : null;
