@@ -206,11 +206,43 @@ class ConsoleBrowserIT {
     assertThat(apiCohort("pilot").path("phase").asText()).isEqualTo("SHADOW");
     figuresMatchTheApi();
 
+    assertAccessible("the console signed in as an admin, with a cohort, verifications and the audit log");
+    promote("pilot");
+    assertAccessible("the console with the promotion dialog open");
+    click(By.id("action-cancel"));
+
     ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
     Path shot = Path.of("target", "console.png");
     Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     assertThat(browser.getPageSource()).as("the signed-in token is not in the page").doesNotContain(
         DemoConsole.ADMIN_TOKEN);
+  }
+
+  /**
+   * No violation of the WCAG 2.1 A and AA rules axe-core checks (npm {@code axe-core}, pinned in
+   * interop/browser, installed with {@code npm ci} when missing; injected through WebDriver, which the page's
+   * Content-Security-Policy does not govern).
+   */
+  private static void assertAccessible(String what) throws Exception {
+    Path dir = ROOT.resolve("interop/browser");
+    Path axe = dir.resolve("node_modules/axe-core/axe.min.js");
+    if (!Files.exists(axe)) {
+      Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      assertThat(npm.waitFor(300, java.util.concurrent.TimeUnit.SECONDS) && npm.exitValue() == 0)
+          .as("npm ci in " + dir + " (installs axe-core)").isTrue();
+    }
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    js.executeScript(Files.readString(axe));
+    Object answer = js.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        + ".then(r => done(JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id,"
+        + " impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))})))"
+        + ".catch(e => done(JSON.stringify({error: String(e)})));");
+    JsonNode result = JSON.readTree(String.valueOf(answer));
+    assertThat(result.path("passes").asInt()).as("rules axe checked and passed on " + what + ": " + result)
+        .isGreaterThan(10);
+    assertThat(result.path("violations").toString()).as("accessibility violations of " + what).isEqualTo("[]");
   }
 
   /** What the page shows equals what the API answers (the figures that do not move between two reads). */
