@@ -72,10 +72,7 @@ class ConsoleApiIT {
   @Test
   void theOverviewSumsFreshStageReportsAndShowsLagVerificationDeadLettersConflictsAndGates() throws Exception {
     String statusTopic = "status." + UUID.randomUUID();
-    RouterSettings.Gates defaults = RouterSettings.Gates.defaults();
-    try (RouterServer router = RouterHarness.start(RouterHarness.settings(kafka.bootstrapServers(),
-        "routing." + UUID.randomUUID()).withGates(new RouterSettings.Gates(true, statusTopic,
-            defaults.maxVerificationAge(), defaults.maxLag(), defaults.maxLagReportAge())))) {
+    try (RouterServer router = replica(statusTopic, true)) {
       Instant now = Instant.now();
       publish(statusTopic, new StatusRecord.StageProgress("sink", "a/1/1", 1000, 12.5, now, List.of(), 40));
       publish(statusTopic, new StatusRecord.StageProgress("sink", "b/2/1", 500, 7.5, now, List.of(), 42));
@@ -145,10 +142,7 @@ class ConsoleApiIT {
   @Test
   void aStageThatStopsWithdrawsItsReport() throws Exception {
     String statusTopic = "status." + UUID.randomUUID();
-    RouterSettings.Gates defaults = RouterSettings.Gates.defaults();
-    try (RouterServer router = RouterHarness.start(RouterHarness.settings(kafka.bootstrapServers(),
-        "routing." + UUID.randomUUID()).withGates(new RouterSettings.Gates(false, statusTopic,
-            defaults.maxVerificationAge(), defaults.maxLag(), defaults.maxLagReportAge())))) {
+    try (RouterServer router = replica(statusTopic, false)) {
       java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong(10);
       io.tandem.routing.status.StageProgressReporter reporter = new io.tandem.routing.status.StageProgressReporter(
           "transform", handled::get, List::of, () -> new io.tandem.routing.status.StatusPublisher(
@@ -161,6 +155,14 @@ class ConsoleApiIT {
       await("gates off: the status topic is followed for the console all the same").atMost(Duration.ofSeconds(20))
           .until(() -> get(router, "/v1/console/overview", VIEWER).body().path("stages").isEmpty());
     }
+  }
+
+  /** A replica on its own routing topic following {@code statusTopic}, with the default gates on or off. */
+  private static RouterServer replica(String statusTopic, boolean gates) throws Exception {
+    RouterSettings.Gates defaults = RouterSettings.Gates.defaults();
+    return RouterHarness.start(RouterHarness.settings(kafka.bootstrapServers(), "routing." + UUID.randomUUID())
+        .withGates(new RouterSettings.Gates(gates, statusTopic, defaults.maxVerificationAge(), defaults.maxLag(),
+            defaults.maxLagReportAge())));
   }
 
   private static JsonNode stage(JsonNode overview, String name) {
