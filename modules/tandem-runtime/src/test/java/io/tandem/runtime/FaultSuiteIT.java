@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,11 +117,25 @@ class FaultSuiteIT {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // 1. Kafka broker stopped 30 s mid-stream
+  // 1. Kafka broker stopped 20 s mid-stream
   // ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * How long the broker is down. Every stage blocks on Kafka meanwhile (capture awaits its acks, the transform's
+   * producer flush, the sink's offset commit). The outage is longer than the shortest Kafka-side timeouts of the
+   * capture connector (connectors/legacy-postgres.properties: {@code offset.flush.timeout.ms} after
+   * {@code offset.flush.interval.ms}, and {@code heartbeat.interval.ms}, 10 s each; checked below) and shorter than
+   * the waits beyond which a stage fails by design: the sink's offset commit ({@code default.api.timeout.ms}, 60 s)
+   * and the producers' {@code delivery.timeout.ms} (120 s), docs/sink.md and docs/capture.md.
+   */
+  private static final Duration BROKER_OUTAGE = Duration.ofSeconds(20);
 
   @Test
   void brokerOutage() throws Exception {
+    assertThat(BROKER_OUTAGE).as("the outage outlasts an offset flush and its timeout").isGreaterThan(
+        legacyConnectorMillis("offset.flush.interval.ms").plus(legacyConnectorMillis("offset.flush.timeout.ms")));
+    assertThat(BROKER_OUTAGE).as("the outage outlasts a capture heartbeat interval")
+        .isGreaterThan(legacyConnectorMillis("heartbeat.interval.ms"));
     seed(300);
     startInProcess(postgresUrl(newServer, newDb));
     awaitChecksumsEqual(Duration.ofSeconds(120));
@@ -129,7 +144,7 @@ class FaultSuiteIT {
       kafka.stop();
       Instant stopped = Instant.now();
       long changesBefore = writers.changes();
-      Thread.sleep(30_000);
+      Thread.sleep(BROKER_OUTAGE.toMillis());
       kafka.restart();
       Instant restarted = Instant.now();
       LOG.info("FAULT broker: down {} ms; legacy took {} changes meanwhile", Duration.between(stopped, restarted)
@@ -146,14 +161,26 @@ class FaultSuiteIT {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // 2. New database unreachable 60 s
+  // 2. New database unreachable 30 s
   // ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * How long the new database is cut off. After the batch in flight fails, each of the sink's attempts waits up to
+   * the pool's connectionTimeout (10 s, set by JdbcSink) before it fails and backs off (200 ms doubling, JdbcSink's
+   * RetryPolicy): the outage holds at least two whole pool waits, so the sink retries more than once (asserted
+   * below), and is 3x the JDBC socketTimeout the test sets below. It stays well inside the retry budget (60
+   * attempts, ~4.5 minutes at least) and the consumer's {@code max.poll.interval.ms} (5 min), beyond which the sink
+   * fails by design.
+   */
+  private static final Duration NEW_DB_OUTAGE = Duration.ofSeconds(30);
+  private static final int NEW_DB_SOCKET_TIMEOUT_SECONDS = 10;
 
   @Test
   void newDatabaseUnreachable() throws Exception {
     seed(300);
     try (TcpProxy proxy = new TcpProxy(newServer.host(), newServer.port())) {
-      startInProcess("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + newDb + "?connectTimeout=5&socketTimeout=30");
+      startInProcess("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + newDb + "?connectTimeout=5&socketTimeout="
+          + NEW_DB_SOCKET_TIMEOUT_SECONDS);
       awaitChecksumsEqual(Duration.ofSeconds(120));
       var sink = deployment.sink().orElseThrow();
       try (Writers writers = Writers.start(() -> connect(legacyServer, legacyDb), 2, 100, 300)) {
@@ -164,7 +191,7 @@ class FaultSuiteIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.stats().retries() > retriesBefore);
         String during = sink.status();
         LOG.info("FAULT new-db: status during the outage: {}; metrics: {}", during, retryMeters());
-        Thread.sleep(Math.max(0, 60_000 - Duration.between(cut, Instant.now()).toMillis()));
+        Thread.sleep(Math.max(0, NEW_DB_OUTAGE.toMillis() - Duration.between(cut, Instant.now()).toMillis()));
         assertThat(supervisor.firstFailure()).as("the sink rides out the outage").isEmpty();
         long retries = sink.stats().retries() - retriesBefore;
         String metricsDuring = retryMeters();
@@ -172,9 +199,10 @@ class FaultSuiteIT {
         proxy.restore();
         Instant restored = Instant.now();
         Duration resumed = awaitCommittedAfter(restored, Duration.ofSeconds(120));
-        LOG.info("FAULT new-db: {} retries during the 60 s; a change committed after the restore was in new {} ms"
-            + " after it", retries, resumed.toMillis());
-        assertThat(retries).isPositive();
+        LOG.info("FAULT new-db: {} retries during the {} s; a change committed after the restore was in new {} ms"
+            + " after it", retries, NEW_DB_OUTAGE.toSeconds(), resumed.toMillis());
+        // The batch in flight failed, and so did at least one attempt that waited out the pool after a back-off.
+        assertThat(retries).isGreaterThanOrEqualTo(2);
         assertThat(during).contains("retrying");
         assertThat(metricsDuring).contains("tandem_sink_retries_total{stage=\"sink\"}")
             .contains("tandem_sink_retrying{stage=\"sink\"} 1.0");
@@ -222,6 +250,12 @@ class FaultSuiteIT {
 
   /** Customers seeded for the snapshot test: with one address and two orders each, 4x as many rows. */
   private static final int SNAPSHOT_CUSTOMERS = 20_000;
+  /**
+   * The child deployments run without static membership, so the restarted one's consumer groups (transform, sink)
+   * rebalance only once the killed members' sessions expire: with {@code session.timeout.ms} at 10 s (the Kafka
+   * clients' default before 3.0) instead of today's 45 s default that wait, the same rebalance, is 35 s shorter.
+   */
+  private static final Map<String, String> CHILD_KAFKA = Map.of("session.timeout.ms", "10000");
 
   @Test
   void killDuringSnapshot() throws Exception {
@@ -244,7 +278,7 @@ class FaultSuiteIT {
     try (Writers writers = Writers.start(() -> connect(legacyServer, legacyDb), 2, 50, SNAPSHOT_CUSTOMERS)) {
       long started = System.nanoTime();
       Process first = DeploymentProcesses.start(kafka, registry, legacyServer, legacyDb, slot, newServer.jdbcUrl(newDb),
-          newServer.user());
+          newServer.user(), CHILD_KAFKA);
       try {
         // Kill when a quarter of the rows are in new: the snapshot is under way, not done.
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
@@ -262,7 +296,7 @@ class FaultSuiteIT {
     }
     long restarted = System.nanoTime();
     Process second = DeploymentProcesses.start(kafka, registry, legacyServer, legacyDb, slot, newServer.jdbcUrl(newDb),
-        newServer.user());
+        newServer.user(), CHILD_KAFKA);
     try {
       // Debezium snapshots again from the first row: every row is produced once more.
       await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
@@ -287,7 +321,8 @@ class FaultSuiteIT {
   /**
    * Waits until transform and sink have consumed everything in their input topics (committed offsets at the end
    * offsets) and the new database's rows stop moving for 3 s. Row counts alone are not enough: after a kill the
-   * restarted consumer groups may wait out the dead members' session timeout with nothing moving.
+   * restarted consumer groups may wait out the dead members' session timeout ({@link #CHILD_KAFKA}) with nothing
+   * moving.
    */
   private void awaitSettled() {
     String[] last = {""};
@@ -431,6 +466,17 @@ class FaultSuiteIT {
   // ---------------------------------------------------------------------------------------------------------
   // helpers
   // ---------------------------------------------------------------------------------------------------------
+
+  /** A duration in ms from connectors/legacy-postgres.properties; a {@code ${VAR:-default}} is read as its default. */
+  private static Duration legacyConnectorMillis(String key) throws java.io.IOException {
+    Properties connector = new Properties();
+    try (var in = java.nio.file.Files.newBufferedReader(Repo.ROOT.resolve("connectors/legacy-postgres.properties"))) {
+      connector.load(in);
+    }
+    String value = connector.getProperty(key);
+    assertThat(value).as(key).isNotNull();
+    return Duration.ofMillis(Long.parseLong(value.trim().replaceAll("^\\$\\{[A-Za-z0-9_]+:-(.*)}$", "$1")));
+  }
 
   private void seed(int customers) throws SQLException {
     try (Connection legacy = connect(legacyServer, legacyDb)) {

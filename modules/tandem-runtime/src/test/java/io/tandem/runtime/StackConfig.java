@@ -57,4 +57,30 @@ public final class StackConfig {
         TransformSettings.defaults().withStateDir(stateDir), SinkSettings.defaults(),
         new MetricsSettings("127.0.0.1", 0), VerifySettings.defaults());
   }
+
+  /** {@code config} with {@code properties} added to its {@code kafka.properties} (every Kafka client it makes). */
+  public static TandemConfig withKafkaProperties(TandemConfig config, Map<String, String> properties) {
+    KafkaSettings kafka = config.kafka();
+    Map<String, String> all = new HashMap<>(kafka.properties());
+    all.putAll(properties);
+    return new TandemConfig(config.file(), new KafkaSettings(kafka.bootstrapServers(), kafka.partitions(), all,
+        kafka.instanceId()), config.registry(), config.legacy(), config.target(), config.schemas(), config.transform(),
+        config.sink(), config.metrics(), config.verify(), config.coexistence(), config.merge());
+  }
+
+  /** Kafka client settings as one command-line argument of a child deployment: {@code key=value,key=value}. */
+  public static String kafkaPropertiesArgument(Map<String, String> properties) {
+    return properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  /** The reverse of {@link #kafkaPropertiesArgument}. */
+  public static Map<String, String> parseKafkaProperties(String argument) {
+    Map<String, String> properties = new HashMap<>();
+    for (String setting : argument.split(",")) {
+      String[] keyValue = setting.split("=", 2);
+      properties.put(keyValue[0], keyValue[1]);
+    }
+    return properties;
+  }
 }
