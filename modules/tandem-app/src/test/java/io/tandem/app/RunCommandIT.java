@@ -157,7 +157,8 @@ class RunCommandIT {
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     JsonNode components = new ObjectMapper().readTree(health.body()).path("components");
     assertThat(components.findValuesAsText("name")).containsExactly("metrics", "topics", "transform", "sink", "capture",
-        "sink-lag", "capture-lag", "mapping-versions", "consumer-lag");
+        "sink-lag", "capture-lag", "mapping-versions", "capture-progress", "transform-progress", "sink-progress",
+        "consumer-lag");
     assertThat(components.findValuesAsText("state")).containsOnly("RUNNING");
     assertThat(health.body()).doesNotContain("password").doesNotContain("s3cret");
     assertThat(get(stdout, "/ready").statusCode()).isEqualTo(200);

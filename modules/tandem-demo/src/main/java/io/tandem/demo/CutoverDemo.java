@@ -56,7 +56,9 @@ final class CutoverDemo {
         ROUTING_TOPIC, Duration.ofSeconds(60));
         RoutingLogDriver driver = new RoutingLogDriver(KafkaClients.of(kafka.bootstrapServers()), routing,
             ROUTING_TOPIC, "tandem-demo")) {
-      driver.propose(new Command.DefineEntity("customer", List.of()), false);
+      if (routing.state().entity("customer").isEmpty()) { // the demo's router declared it already
+        driver.propose(new Command.DefineEntity("customer", List.of()), false);
+      }
       driver.propose(new Command.CreateCohort("customer", COHORT, new Selector.Percent(100, "customer/" + COHORT),
           Phase.SHADOW, -1), false);
       Map<Long, Long> start = balances(postgres.connect("shop_new"), "SELECT id, balance_cents FROM customer");

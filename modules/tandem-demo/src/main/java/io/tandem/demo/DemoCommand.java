@@ -61,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
   int metricsPort;
 
   @Option(names = "--console-port", defaultValue = "8070", description = "Port of the router serving the web "
-      + "console at /console and the operator API (0 = any free port; default ${DEFAULT-VALUE}; not with --cutover).")
+      + "console at /console and the operator API (0 = any free port; default ${DEFAULT-VALUE}).")
   int consolePort;
 
   /** Tests: a verifier pass this often (the console's figures and the promotion gates depend on them). */
@@ -178,11 +178,10 @@ public final class DemoCommand implements Callable<Integer> {
       Deployment deployment = Deployment.plan(config, components, System.getenv());
       HealthServer health = new HealthServer(config.metrics());
       Supervisor supervisor = deployment.supervisor(health, Duration.ofSeconds(60), Clock.systemUTC());
-      DemoConsole consoleRouter = cutover ? null : step(console, "Starting the cohort router with the web console",
+      // With --cutover it follows the routing the story drives (and shows the write switches and conflicts).
+      DemoConsole consoleRouter = step(console, "Starting the cohort router with the web console",
           () -> DemoConsole.start(kafka.bootstrapServers(), consolePort, deployment.model().entityNames()));
-      if (consoleRouter != null) {
-        consoleRouter.printAccess(console);
-      }
+      consoleRouter.printAccess(console);
       try {
         step(console, "Starting registry → capture → transform → sink" + (cutover
             ? " and reverse sync (capture-new → reverse → sink-legacy, switch coordinator)" : ""), () -> {
@@ -235,9 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
         return report.clean() ? 0 : 1;
       } finally {
         supervisor.stop();
-        if (consoleRouter != null) {
-          consoleRouter.close();
-        }
+        consoleRouter.close();
       }
     } catch (MariaDbLegacy.Unavailable e) {
       System.err.println("tandem demo --legacy mariadb: " + e.getMessage());

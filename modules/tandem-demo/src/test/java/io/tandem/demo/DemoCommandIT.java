@@ -30,7 +30,7 @@ class DemoCommandIT {
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
       exit = TandemCli.commandLine().execute("demo", "--cutover", "--customers", "2000", "--rate", "200",
-          "--phase-time", "2s", "--metrics-port", "0", "--home", ROOT.toString());
+          "--phase-time", "2s", "--metrics-port", "0", "--console-port", "0", "--home", ROOT.toString());
     } finally {
       System.setOut(previous);
     }
