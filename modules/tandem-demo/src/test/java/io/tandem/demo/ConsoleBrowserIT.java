@@ -131,7 +131,9 @@ class ConsoleBrowserIT {
     // ---- an operator: create and promote; the gate refuses the gated step and there is no way around it ----
     signIn(DemoConsole.OPERATOR_TOKEN);
     click(By.cssSelector("section[data-entity='customer'] button[data-action='create']"));
-    browser.findElement(By.id("action-name")).sendKeys("pilot");
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).as("focus on the dialog's first field")
+        .isEqualTo("action-name");
+    browser.switchTo().activeElement().sendKeys("pilot");
     WebElement percent = browser.findElement(By.id("action-percent"));
     percent.clear();
     percent.sendKeys("5");
@@ -142,6 +144,8 @@ class ConsoleBrowserIT {
         .isEqualTo("5 % of keys");
 
     promote("pilot");
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).as("focus on the reason").isEqualTo(
+        "action-reason");
     confirmWithReason("shadow reads for the pilot");
     waitFor("pilot in SHADOW", () -> phase("pilot").startsWith("SHADOW"));
     assertThat(apiCohort("pilot").path("phase").asText()).isEqualTo("SHADOW");

@@ -335,8 +335,9 @@ function openDialog(action) {
   $('action-force-label').textContent = forceable
     ? `Force past the promotion gate (admin), overriding: ${overrides.join('; ')}` : '';
   $('action-dialog').showModal();
-  (action.fields && action.fields.length ? action.fields.find((f) => f.querySelector && f.querySelector('input'))
-    ?.querySelector('input') : null)?.focus() || $('action-reason').focus();
+  // Focus the first thing to fill in: the dialog's first field, else the reason.
+  const first = (action.fields || []).map((f) => f.querySelector('input')).find(Boolean);
+  (first || $('action-reason')).focus();
 }
 
 function field(id, label, input) {
