@@ -61,7 +61,7 @@ public final class CaptureEngine extends LifecycleComponent {
       ProducerConfig.ACKS_CONFIG, "all");
 
   /** Where capture sends the changes it cannot convert. */
-  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.capture";
+  public static final String DEAD_LETTER_TOPIC = io.tandem.kafka.DeadLetter.topic("capture");
 
   private final ConnectorConfig config;
   private final SchemaRegistryClient registry;

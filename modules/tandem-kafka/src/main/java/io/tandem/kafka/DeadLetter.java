@@ -25,7 +25,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public record DeadLetter(String stage, String reason, String exceptionClass, String sourceTopic,
     Integer sourcePartition, Long sourceOffset) {
 
+  /** Of the headers, and of every stage's dead-letter topic ({@link #topic}). */
   public static final String PREFIX = "tandem.dlq.";
+  /** Replay markers ({@code tandem dlq replay}): under the prefix, but not a stage's dead letters. */
+  public static final String REPLAYED_TOPIC = PREFIX + "replayed";
+  /**
+   * Where a sink records write conflicts (coexistence: changes it did not apply because the other side owned the
+   * key); like dead letters, kept for operators and read by the verifier and the console.
+   */
+  public static final String CONFLICT_TOPIC = "tandem.conflicts";
   public static final String REASON = PREFIX + "reason";
   public static final String STAGE = PREFIX + "stage";
   public static final String EXCEPTION = PREFIX + "exception";
@@ -36,6 +44,16 @@ public record DeadLetter(String stage, String reason, String exceptionClass, Str
   public static final String REPLAY_OF = "tandem.replay.of";
   /** On a replayed record: the replay run that re-published it (UTF-8). */
   public static final String REPLAY_ID = "tandem.replay.id";
+
+  /** The dead-letter topic of {@code stage}: {@code tandem.dlq.<stage>}. */
+  public static String topic(String stage) {
+    return PREFIX + stage;
+  }
+
+  /** Whether {@code topic} is a stage's dead-letter topic (not the replay markers). */
+  public static boolean isDeadLetterTopic(String topic) {
+    return topic.startsWith(PREFIX) && !topic.equals(REPLAYED_TOPIC);
+  }
 
   public DeadLetter {
     Objects.requireNonNull(stage, "stage");

@@ -39,6 +39,16 @@ public final class Topics {
   private Topics() {}
 
   /** {@link #ensure(KafkaClients, Collection, Duration)} with the default timeout. */
+  /** Records {@code topic} holds now: its end minus its beginning, summed over its partitions. */
+  public static long recordsHeld(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, String topic,
+      Duration timeout) {
+    List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+        .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+    Map<org.apache.kafka.common.TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
+    Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+    return partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
+  }
+
   public static List<String> ensure(KafkaClients kafka, Collection<TopicSpec> topics) {
     return ensure(kafka, topics, DEFAULT_TIMEOUT);
   }

@@ -41,7 +41,7 @@ public record MigrationModel(Optional<ConnectorConfig> connector, String topicPr
     Map<String, ConnectorConfig> otherSources, java.util.Set<String> captured) {
 
   /** Where capture of the new database sends what it cannot convert. */
-  public static final String REVERSE_CAPTURE_DEAD_LETTERS = "tandem.dlq.capture-new";
+  public static final String REVERSE_CAPTURE_DEAD_LETTERS = io.tandem.kafka.DeadLetter.topic("capture-new");
 
   public MigrationModel {
     entities = List.copyOf(entities);

@@ -82,11 +82,11 @@ public final class JdbcSink extends LifecycleComponent {
   private static final String LEGACY_STAGE = "sink-legacy";
 
   /** Where the sink sends the records the new database refuses. */
-  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.sink";
+  public static final String DEAD_LETTER_TOPIC = io.tandem.kafka.DeadLetter.topic("sink");
   /** Where the sink writing legacy (reverse sync) sends what legacy refuses. */
-  public static final String LEGACY_DEAD_LETTER_TOPIC = "tandem.dlq.sink-legacy";
+  public static final String LEGACY_DEAD_LETTER_TOPIC = io.tandem.kafka.DeadLetter.topic("sink-legacy");
   /** Changes written on the side that did not own their key (docs/coexistence.md, "Conflicts"). */
-  public static final String CONFLICT_TOPIC = "tandem.conflicts";
+  public static final String CONFLICT_TOPIC = io.tandem.kafka.DeadLetter.CONFLICT_TOPIC;
 
   private final Builder settings;
   private final Map<String, EntityTable> entitiesByTopic;

@@ -15,7 +15,7 @@ import org.apache.kafka.streams.Topology;
  */
 public final class ReverseTopology {
   /** Where reverse sync sends the new-side changes it cannot carry back. */
-  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.reverse";
+  public static final String DEAD_LETTER_TOPIC = io.tandem.kafka.DeadLetter.topic("reverse");
 
   private ReverseTopology() {}
 

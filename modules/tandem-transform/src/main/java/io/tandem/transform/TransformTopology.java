@@ -17,7 +17,7 @@ import org.apache.kafka.streams.Topology;
  */
 public final class TransformTopology {
   /** Where the transform sends the records it cannot map. */
-  public static final String DEAD_LETTER_TOPIC = "tandem.dlq.transform";
+  public static final String DEAD_LETTER_TOPIC = io.tandem.kafka.DeadLetter.topic("transform");
 
   private TransformTopology() {}
 

@@ -47,7 +47,7 @@ public record VerifySettings(int chunkSize, int legacyRowsPerSecond, Optional<St
   public static final Setting<List<String>> DEAD_LETTER_TOPICS = Setting.custom("verify.deadLetterTopics",
       "comma-separated topics", "`tandem.dlq.transform,tandem.dlq.sink`",
       "Dead-letter topics: a difference whose key is in one is reported as dead-lettered, with the reason.",
-      List.of("tandem.dlq.transform", "tandem.dlq.sink"),
+      List.of(io.tandem.kafka.DeadLetter.topic("transform"), io.tandem.kafka.DeadLetter.topic("sink")),
       (section, path, node) -> topics(section.scalar(path, node, "comma-separated topics")));
 
   public static final List<ConfigDefinition> DEFINITIONS = List.of(SECTION, CHUNK_SIZE, LEGACY_ROWS_PER_SECOND,

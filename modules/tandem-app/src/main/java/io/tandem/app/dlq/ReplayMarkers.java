@@ -23,7 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * dead-letter topic does not match a new record at the same offset) and {@code republishedTo}.
  */
 public final class ReplayMarkers {
-  public static final String TOPIC = "tandem.dlq.replayed";
+  public static final String TOPIC = io.tandem.kafka.DeadLetter.REPLAYED_TOPIC;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ReplayMarkers() {}

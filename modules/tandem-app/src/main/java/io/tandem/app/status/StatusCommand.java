@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +21,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -133,11 +131,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (!topics.contains(stage.topic())) {
           continue;
         }
-        List<TopicPartition> partitions = consumer.partitionsFor(stage.topic(), timeout).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        deadLetters.put(stage.label(), partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum());
+        deadLetters.put(stage.label(), io.tandem.kafka.Topics.recordsHeld(consumer, stage.topic(), timeout));
       }
     }
     return new StatusSnapshot(clock.instant(), status, routing, deadLetters);

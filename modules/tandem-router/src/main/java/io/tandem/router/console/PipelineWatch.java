@@ -2,7 +2,9 @@ package io.tandem.router.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.kafka.DeadLetter;
 import io.tandem.kafka.KafkaClients;
+import io.tandem.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineWatch.class);
-  static final String DLQ_PREFIX = "tandem.dlq.";
-  /** Replay markers live under the dead-letter prefix but are not dead letters. */
-  static final String REPLAY_MARKERS = "tandem.dlq.replayed";
-  static final String CONFLICT_TOPIC = "tandem.conflicts";
+  private static final String CONFLICT_TOPIC = DeadLetter.CONFLICT_TOPIC;
   static final int KEPT_CONFLICTS = 20;
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One conflict as the console shows it: where and when, never the row values. */
@@ -96,8 +96,8 @@ public final class PipelineWatch implements AutoCloseable {
     }
     Map<String, Long> deadLetters = new TreeMap<>();
     for (String topic : topics) {
-      if (topic.startsWith(DLQ_PREFIX) && !topic.equals(REPLAY_MARKERS)) {
-        deadLetters.put(topic.substring(DLQ_PREFIX.length()), held(topic));
+      if (DeadLetter.isDeadLetterTopic(topic)) {
+        deadLetters.put(topic.substring(DeadLetter.PREFIX.length()), Topics.recordsHeld(consumer, topic, TIMEOUT));
       }
     }
     if (topics.contains(CONFLICT_TOPIC)) {
@@ -107,26 +107,17 @@ public final class PipelineWatch implements AutoCloseable {
         java.util.Collections.unmodifiableMap(new TreeMap<>(conflictCounts)), List.copyOf(latest), Optional.empty());
   }
 
-  /** Records a topic holds now (end - beginning, summed over partitions). */
-  private long held(String topic) {
-    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, Duration.ofSeconds(10));
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-    return partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
-  }
-
   private void readConflicts() {
     if (consumer.assignment().isEmpty()) {
-      List<TopicPartition> partitions = consumer.partitionsFor(CONFLICT_TOPIC, Duration.ofSeconds(10)).stream()
+      List<TopicPartition> partitions = consumer.partitionsFor(CONFLICT_TOPIC, TIMEOUT).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
     }
-    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(10));
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), TIMEOUT);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline && end.entrySet().stream()
-        .anyMatch(e -> consumer.position(e.getKey(), Duration.ofSeconds(10)) < e.getValue())) {
+        .anyMatch(e -> consumer.position(e.getKey(), TIMEOUT) < e.getValue())) {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
         apply(record);
       }

@@ -136,8 +136,9 @@ public final class StatusBoard implements StatusView, AutoCloseable {
   public Optional<String> problem() {
     Optional<Throwable> failed = follower.failure();
     if (failed.isPresent() || follower.stoppedUnexpectedly()) {
+      // The cause names brokers and topics: it is in the router's log (the follower's failed()), not in answers.
       return Optional.of("the status topic " + topic + " is no longer followed by this replica ("
-          + failed.map(Throwable::toString).orElse("stopped") + ")");
+          + (failed.isPresent() ? "failed; the router's log says why" : "stopped") + ")");
     }
     if (!follower.isCaughtUp()) {
       return Optional.of("the status topic " + topic + " has not been read to its end yet");
